@@ -1,0 +1,1 @@
+"""Imports every row module so the metadata knows all tables (Alembic, tests)."""

@@ -1,0 +1,51 @@
+"""The SQL UnitOfWork: one session, one transaction, the repositories bound to it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from grocery.adapters.sql.database import Database, raise_if_down
+
+
+class SqlUnitOfWork:
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    async def __aenter__(self) -> Self:
+        self.session: AsyncSession = self._database.sessions()
+        self._bind_repositories(self.session)
+        return self
+
+    def _bind_repositories(self, session: AsyncSession) -> None:
+        """Each area of the shop binds its repository here."""
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if exc_type is not None:
+                await self.session.rollback()
+            await self.session.close()
+        except Exception as cleanup_error:
+            # A dead connection can't roll back; the pool discards it. Report the first failure.
+            if exc is None:
+                raise_if_down(cleanup_error)
+                raise
+        if exc is not None:
+            raise_if_down(exc)
+
+    async def commit(self) -> None:
+        try:
+            await self.session.commit()
+        except BaseException as error:
+            raise_if_down(error)
+            raise
+
+    async def rollback(self) -> None:
+        await self.session.rollback()

@@ -1,0 +1,68 @@
+"""The running shop: health, problem+json errors, body limits, outages, docs."""
+
+from __future__ import annotations
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from grocery.entrypoints.app import create_app
+from tests.integration.conftest import make_settings
+from tests.integration.proxy import CuttableProxy
+
+PROBLEM = "application/problem+json"
+
+
+async def test_live_and_ready(client: AsyncTestClient[Litestar]) -> None:
+    live = await client.get("/health/live")
+    ready = await client.get("/health/ready")
+    assert live.status_code == 200 and live.json() == {"status": "ok"}
+    assert ready.status_code == 200 and ready.json()["database"] == "ok"
+
+
+async def test_unknown_path_is_a_404_problem(client: AsyncTestClient[Litestar]) -> None:
+    response = await client.get("/api/no-such-thing")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith(PROBLEM)
+    assert response.json()["code"] == "not_found"
+    assert response.json()["status"] == 404
+
+
+async def test_wrong_method_is_a_405_problem(client: AsyncTestClient[Litestar]) -> None:
+    response = await client.delete("/health/live")
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+
+
+async def test_request_id_is_echoed(client: AsyncTestClient[Litestar]) -> None:
+    response = await client.get("/health/live", headers={"X-Request-ID": "abc-123"})
+    assert response.headers["x-request-id"] == "abc-123"
+
+
+async def test_openapi_and_docs(client: AsyncTestClient[Litestar]) -> None:
+    schema = await client.get("/schema/openapi.json")
+    docs = await client.get("/docs", follow_redirects=False)
+    assert schema.status_code == 200 and schema.json()["info"]["title"] == "grocery"
+    assert docs.status_code in (301, 302, 307, 308)
+
+
+async def test_database_outage_is_503_and_the_app_recovers(database_url: str) -> None:
+    proxy = CuttableProxy(database_url)
+    proxy.open()
+    app = create_app(make_settings(proxy.url))
+    async with AsyncTestClient(app=app) as client:
+        assert (await client.get("/health/ready")).status_code == 200
+        proxy.cut()
+        down = await client.get("/health/ready")
+        assert down.status_code == 503
+        assert down.headers["content-type"].startswith(PROBLEM)
+        assert down.json()["code"] == "service_unavailable"
+        assert "SELECT" not in down.text and "Traceback" not in down.text
+        proxy.open()
+        assert (await client.get("/health/ready")).status_code == 200
+    proxy.close()
+
+
+@pytest.mark.parametrize("path", ["/health/live", "/health/live/"])
+async def test_trailing_slash_is_optional(client: AsyncTestClient[Litestar], path: str) -> None:
+    assert (await client.get(path)).status_code == 200
