@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import io
+import json
+
+import msgspec
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from grocery.config import Settings
 from grocery.entrypoints.app import create_app
+from grocery.entrypoints.logs import configure_logging
 from tests.integration.conftest import make_settings
 from tests.integration.proxy import CuttableProxy
 
@@ -66,3 +72,22 @@ async def test_database_outage_is_503_and_the_app_recovers(database_url: str) ->
 @pytest.mark.parametrize("path", ["/health/live", "/health/live/"])
 async def test_trailing_slash_is_optional(client: AsyncTestClient[Litestar], path: str) -> None:
     assert (await client.get(path)).status_code == 200
+
+
+async def test_every_request_gets_one_access_line(
+    client: AsyncTestClient[Litestar], settings: Settings
+) -> None:
+    buffer = io.StringIO()
+    configure_logging(
+        msgspec.structs.replace(settings, log_level="INFO", log_format="json"), buffer
+    )
+    try:
+        await client.get("/api/missing-page", headers={"X-Request-ID": "req-404"})
+    finally:
+        configure_logging(settings)
+    lines = [json.loads(line) for line in buffer.getvalue().splitlines() if "req-404" in line]
+    assert len(lines) == 1
+    assert lines[0]["status"] == 404
+    assert lines[0]["path"] == "/api/missing-page"
+    assert lines[0]["method"] == "GET"
+    assert lines[0]["duration_ms"] >= 0

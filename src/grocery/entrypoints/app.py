@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from litestar import Litestar, Router, get
 from litestar.di import Provide
@@ -14,9 +14,20 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.response import Redirect
 
 from grocery.adapters.blobs import make_blob_store
+from grocery.adapters.security import (
+    Argon2PasswordHasher,
+    JwtCodec,
+    hash_refresh_token,
+    new_refresh_token,
+)
 from grocery.adapters.sql.database import Database
+from grocery.adapters.sql.uow import SqlUnitOfWork
 from grocery.config import Settings
-from grocery.core.ports import BlobStore, Clock
+from grocery.core.identity import LoginThrottle, TokenPolicy
+from grocery.core.ports import AccessTokens, BlobStore, Clock, PasswordHasher
+from grocery.core.services.auth import AuthService, RefreshTokenMint
+from grocery.entrypoints.http.auth import AdminUsersController, AuthController
+from grocery.entrypoints.http.guards import GUARDS
 from grocery.entrypoints.http.health import HealthController
 from grocery.entrypoints.http.problems import EXCEPTION_HANDLERS
 from grocery.entrypoints.logs import access_log_middleware, configure_logging
@@ -34,6 +45,8 @@ class Adapters:
     database: Database
     blobs: BlobStore
     clock: Clock
+    hasher: PasswordHasher
+    access_tokens: AccessTokens
 
 
 def build_adapters(settings: Settings) -> Adapters:
@@ -49,6 +62,36 @@ def build_adapters(settings: Settings) -> Adapters:
             env=settings.storage_env,
         ),
         clock=SystemClock(),
+        hasher=Argon2PasswordHasher(
+            time_cost=settings.password_hash_time_cost,
+            memory_cost=settings.password_hash_memory_kib,
+            parallelism=settings.password_hash_parallelism,
+        ),
+        access_tokens=JwtCodec(settings.secret_key, token_policy(settings)),
+    )
+
+
+def token_policy(settings: Settings) -> TokenPolicy:
+    return TokenPolicy(
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        access_ttl=timedelta(seconds=settings.access_token_ttl_seconds),
+        refresh_ttl=timedelta(seconds=settings.refresh_token_ttl_seconds),
+    )
+
+
+def build_auth_service(settings: Settings, adapters: Adapters) -> AuthService:
+    return AuthService(
+        uow=lambda: SqlUnitOfWork(adapters.database),
+        hasher=adapters.hasher,
+        access_tokens=adapters.access_tokens,
+        refresh_tokens=RefreshTokenMint(new=new_refresh_token, hash=hash_refresh_token),
+        clock=adapters.clock,
+        policy=token_policy(settings),
+        throttle=LoginThrottle(
+            max_failures=settings.login_max_failures,
+            window=timedelta(seconds=settings.login_window_seconds),
+        ),
     )
 
 
@@ -60,6 +103,7 @@ def docs() -> Redirect:
 def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar:
     configure_logging(settings)
     wired = adapters or build_adapters(settings)
+    auth = build_auth_service(settings, wired)
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
@@ -73,13 +117,18 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
         "database": Provide(lambda: wired.database, use_cache=True, sync_to_thread=False),
         "blobs": Provide(lambda: wired.blobs, use_cache=True, sync_to_thread=False),
         "clock": Provide(lambda: wired.clock, use_cache=True, sync_to_thread=False),
+        "access_tokens": Provide(
+            lambda: wired.access_tokens, use_cache=True, sync_to_thread=False
+        ),
+        "auth": Provide(lambda: auth, use_cache=True, sync_to_thread=False),
+        **GUARDS,
     }
-    api = Router(path="/api", route_handlers=[])
-    return Litestar(
+    # Each area of the shop adds its services to `dependencies` and its controllers to `api`.
+    api = Router(path="/api", route_handlers=[AuthController, AdminUsersController])
+    app = Litestar(
         route_handlers=[HealthController, api, docs],
         dependencies=dependencies,
         exception_handlers=dict(EXCEPTION_HANDLERS),
-        middleware=[access_log_middleware],
         lifespan=[lifespan],
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
@@ -94,3 +143,6 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
         ),
         debug=False,
     )
+    # Wrapped outside the router, so unknown paths and 405s get their access line too.
+    app.asgi_handler = access_log_middleware(app.asgi_handler)
+    return app

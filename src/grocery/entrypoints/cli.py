@@ -62,7 +62,6 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
         interface=Interfaces.ASGI,
         loop=Loops.uvloop,
         log_access=False,
-        process_name="grocery",
     ).serve()
     return 0
 
@@ -82,7 +81,7 @@ def parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=serve)
 
     mig = commands.add_parser("migrate", help="upgrade the database schema")
-    mig.add_argument("--revision", default="head")
+    mig.add_argument("--revision", default="heads")
     mig.set_defaults(handler=migrate)
 
     return root

@@ -51,7 +51,7 @@ def _run_outside_loop(action: str, url: str, revision: str) -> None:
         raise errors[0]
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "heads") -> None:
     _run_outside_loop("upgrade", url, revision)
 
 

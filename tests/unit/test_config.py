@@ -1,0 +1,131 @@
+"""Settings: defaults, the seed's names, and one clear line for each bad value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grocery.config import ConfigError, load_settings, read_dotenv
+
+SECRET = "s" * 40
+
+
+def settings_from(env: dict[str, str], tmp_path: Path):  # type: ignore[no-untyped-def]
+    values = {"GROCERY_DATA_DIR": str(tmp_path / "data"), **env}
+    return load_settings(values, dotenv=tmp_path / "missing.env")
+
+
+def test_defaults_use_the_embedded_database_and_local_media(tmp_path: Path) -> None:
+    settings = settings_from({}, tmp_path)
+    assert settings.database_url is None
+    assert settings.uses_embedded_database
+    assert settings.storage_url.startswith("file://")
+    assert settings.storage_url.endswith("/data/media")
+    assert settings.currency == "USD"
+    assert settings.access_token_ttl_seconds == 900
+    assert settings.refresh_token_ttl_seconds == 14 * 86400
+    assert settings.log_format == "console"
+
+
+def test_development_secret_is_generated_once_and_kept(tmp_path: Path) -> None:
+    first = settings_from({}, tmp_path).secret_key
+    second = settings_from({}, tmp_path).secret_key
+    assert len(first) >= 32
+    assert first == second
+    assert (tmp_path / "data" / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_seed_style_names_are_honoured(tmp_path: Path) -> None:
+    settings = settings_from(
+        {
+            "SECRET_KEY": SECRET,
+            "DB_NAME": "shop",
+            "DB_USER": "app",
+            "DB_PASSWORD": "p@ss word",
+            "DB_HOST": "db.internal",
+            "DB_PORT": "6543",
+            "ALLOWED_HOSTS": "shop.example, localhost",
+            "AWS_STORAGE_BUCKET_NAME": "pics",
+            "AWS_REGION": "ap-south-1",
+            "DEBUG": "True",
+        },
+        tmp_path,
+    )
+    assert settings.secret_key == SECRET
+    assert settings.database_url == "postgresql+asyncpg://app:p%40ss%20word@db.internal:6543/shop"
+    assert settings.allowed_hosts == ("shop.example", "localhost")
+    assert settings.storage_url == "s3://pics"
+    assert settings.storage_env["AWS_REGION"] == "ap-south-1"
+    assert settings.debug is True
+
+
+def test_grocery_names_win_over_seed_names(tmp_path: Path) -> None:
+    settings = settings_from(
+        {
+            "GROCERY_SECRET_KEY": "g" * 40,
+            "SECRET_KEY": SECRET,
+            "GROCERY_DATABASE_URL": "postgres://u@h/db",
+            "DB_NAME": "other",
+        },
+        tmp_path,
+    )
+    assert settings.secret_key == "g" * 40
+    assert settings.database_url == "postgresql+asyncpg://u@h/db"
+
+
+def test_dotenv_file_is_read_and_environment_wins(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text(
+        "# a seed-style file\nexport GROCERY_CURRENCY=eur\nGROCERY_TIMEZONE='Europe/Paris'\n"
+        'SECRET_KEY="' + SECRET + '"\n'
+    )
+    settings = load_settings(
+        {"GROCERY_DATA_DIR": str(tmp_path), "GROCERY_TIMEZONE": "UTC"}, dotenv=dotenv
+    )
+    assert settings.currency == "EUR"
+    assert settings.timezone == "UTC"
+    assert settings.secret_key == SECRET
+    assert read_dotenv(tmp_path / "absent") == {}
+
+
+def test_production_needs_explicit_secret_and_database(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="GROCERY_DATABASE_URL"):
+        settings_from({"GROCERY_ENV": "production", "GROCERY_SECRET_KEY": SECRET}, tmp_path)
+    with pytest.raises(ConfigError, match="GROCERY_SECRET_KEY"):
+        settings_from(
+            {"GROCERY_ENV": "production", "GROCERY_DATABASE_URL": "postgresql://h/db"}, tmp_path
+        )
+    settings = settings_from(
+        {
+            "GROCERY_ENV": "production",
+            "GROCERY_DATABASE_URL": "postgresql://h/db",
+            "GROCERY_SECRET_KEY": SECRET,
+            "DEBUG": "true",
+        },
+        tmp_path,
+    )
+    assert settings.log_format == "json"
+    assert settings.debug is False
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"GROCERY_ENV": "staging"}, "GROCERY_ENV must be one of"),
+        ({"GROCERY_DB_POOL_SIZE": "many"}, "GROCERY_DB_POOL_SIZE must be a whole number"),
+        ({"GROCERY_DB_POOL_SIZE": "0"}, "GROCERY_DB_POOL_SIZE must be at least 1"),
+        ({"GROCERY_SECRET_KEY": "short"}, "at least 32 bytes"),
+        ({"GROCERY_DATABASE_URL": "mysql://h/db"}, "must be a postgresql:// URL"),
+        ({"GROCERY_STORAGE_URL": "ftp://x"}, "GROCERY_STORAGE_URL must start with"),
+        ({"GROCERY_CURRENCY": "dollars"}, "3-letter ISO code"),
+        ({"GROCERY_TIMEZONE": "Mars/Olympus"}, "not a known time zone"),
+        ({"GROCERY_STORAGE_PRESIGN": "maybe"}, "must be true or false"),
+        ({"GROCERY_ALERT_WEBHOOK_URL": "ftp://x"}, "must be an http"),
+        ({"GROCERY_LOG_FORMAT": "xml"}, "GROCERY_LOG_FORMAT must be one of"),
+    ],
+)
+def test_bad_values_give_one_clear_line(tmp_path: Path, env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message) as raised:
+        settings_from(env, tmp_path)
+    assert "\n" not in str(raised.value)
