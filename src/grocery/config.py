@@ -40,6 +40,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     refresh_token_ttl_seconds: int = 14 * 24 * 3600
     login_max_failures: int = 10
     login_window_seconds: int = 15 * 60
+    # argon2id costs: RFC 9106's second profile, above OWASP's floor. Tests lower them for speed.
+    password_hash_time_cost: int = 3
+    password_hash_memory_kib: int = 64 * 1024
+    password_hash_parallelism: int = 4
     storage_url: str
     media_base_url: str = "/media/"
     storage_presign: bool = False

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from uuid import UUID, uuid4
 
 import pytest
 from litestar import Litestar
@@ -11,7 +13,9 @@ from litestar.testing import AsyncTestClient
 
 from grocery.adapters.sql import migrate
 from grocery.config import Settings
-from grocery.entrypoints.app import create_app
+from grocery.core.identity import Role
+from grocery.core.services.auth import AuthService
+from grocery.entrypoints.app import Adapters, build_adapters, build_auth_service, create_app
 from tests.integration.database import fresh_database
 
 pytestmark = pytest.mark.integration
@@ -25,6 +29,10 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "storage_url": "memory://",
         "log_level": "WARNING",
         "run_worker": False,
+        # Cheap argon2id so tests don't spend seconds hashing; production keeps the defaults.
+        "password_hash_time_cost": 1,
+        "password_hash_memory_kib": 1024,
+        "password_hash_parallelism": 1,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
@@ -48,8 +56,60 @@ def app(settings: Settings) -> Litestar:
 
 
 @pytest.fixture(scope="session")
+async def adapters(settings: Settings) -> AsyncIterator[Adapters]:
+    """Adapters for the tests' own event loop. The test client serves the app on another
+    loop, and a pooled connection can't cross loops, so these are not the app's."""
+    built = build_adapters(settings)
+    yield built
+    await built.database.dispose()
+
+
+@pytest.fixture(scope="session")
+def auth_service(settings: Settings, adapters: Adapters) -> AuthService:
+    """Wired as the app wires it, for setting up accounts without HTTP."""
+    return build_auth_service(settings, adapters)
+
+
+TEST_PASSWORD = "correct-horse-battery"
+
+
+@dataclass(frozen=True)
+class SignedInUser:
+    id: UUID
+    username: str
+    email: str
+    password: str
+    role: Role
+    headers: dict[str, str]
+
+
+MakeUser = Callable[..., Awaitable[SignedInUser]]
+
+
+@pytest.fixture
+def make_user(auth_service: AuthService, adapters: Adapters) -> MakeUser:
+    """`await make_user(role="manager")`: a fresh account and a valid access token for it."""
+
+    async def make(role: str = "customer", password: str = TEST_PASSWORD) -> SignedInUser:
+        username = f"{role}-{uuid4().hex[:12]}"
+        email = f"{username}@example.com"
+        user = await auth_service.ensure_user(username, email, password, Role(role))
+        token, _ = adapters.access_tokens.issue_access(user.principal, adapters.clock.now())
+        return SignedInUser(
+            id=user.id,
+            username=username,
+            email=email,
+            password=password,
+            role=user.role,
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+    return make
+
+
+@pytest.fixture(scope="session")
 async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    async with AsyncTestClient(app=app, base_url="http://testserver") as test_client:
+    async with AsyncTestClient(app=app, base_url="http://testserver.local") as test_client:
         yield test_client
 
 

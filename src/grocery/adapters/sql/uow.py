@@ -7,7 +7,35 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from grocery.adapters.sql.accounts import (
+    SqlLoginFailureRepository,
+    SqlRefreshTokenRepository,
+    SqlUserRepository,
+)
+from grocery.adapters.sql.carts import (
+    SqlCartRepository,
+    SqlProductShelf,
+    SqlPromoCodeRepository,
+    SqlWishlistRepository,
+)
+from grocery.adapters.sql.catalog import (
+    SqlCategoryRepository,
+    SqlProductImageRepository,
+    SqlProductRepository,
+)
 from grocery.adapters.sql.database import Database, raise_if_down
+from grocery.core.ports import (
+    CartRepository,
+    CategoryRepository,
+    LoginFailureRepository,
+    ProductImageRepository,
+    ProductRepository,
+    ProductShelf,
+    PromoCodeRepository,
+    RefreshTokenRepository,
+    UserRepository,
+    WishlistRepository,
+)
 
 
 class SqlUnitOfWork:
@@ -21,6 +49,16 @@ class SqlUnitOfWork:
 
     def _bind_repositories(self, session: AsyncSession) -> None:
         """Each area of the shop binds its repository here."""
+        self.users: UserRepository = SqlUserRepository(session)
+        self.refresh_tokens: RefreshTokenRepository = SqlRefreshTokenRepository(session)
+        self.login_failures: LoginFailureRepository = SqlLoginFailureRepository(session)
+        self.categories: CategoryRepository = SqlCategoryRepository(session)
+        self.products: ProductRepository = SqlProductRepository(session)
+        self.product_images: ProductImageRepository = SqlProductImageRepository(session)
+        self.shelf: ProductShelf = SqlProductShelf(session)
+        self.cart: CartRepository = SqlCartRepository(session)
+        self.wishlist: WishlistRepository = SqlWishlistRepository(session)
+        self.promo_codes: PromoCodeRepository = SqlPromoCodeRepository(session)
 
     async def __aexit__(
         self,

@@ -1,0 +1,233 @@
+"""Accounts in PostgreSQL: users, refresh tokens, failed sign-ins."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from advanced_alchemy.base import orm_registry
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    RowMapping,
+    String,
+    Table,
+    Uuid,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from grocery.core.errors import AlreadyExists
+from grocery.core.identity import RefreshToken, Role, User, username_key
+
+metadata = orm_registry.metadata
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("username", String(40), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("is_active", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("role IN ('customer', 'manager', 'admin')", name="role"),
+)
+# Usernames keep their case but are unique case-insensitively (see identity.username_key).
+USERNAME_KEY_INDEX = "uq_users_username_key"
+Index(USERNAME_KEY_INDEX, func.lower(users.c.username), unique=True)
+
+refresh_tokens = Table(
+    "refresh_tokens",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("family_id", Uuid, nullable=False, index=True),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("spent_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("failed_at", DateTime(timezone=True), nullable=False),
+    Index("ix_login_failures_user_id_failed_at", "user_id", "failed_at"),
+)
+
+
+# --- users --------------------------------------------------------------------
+
+
+class SqlUserRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, user: User) -> None:
+        # The unique constraints decide, so two sign-ups racing for one name can't both win.
+        try:
+            await self._session.execute(insert(users).values(_user_values(user)))
+        except IntegrityError as error:
+            raise _taken(error) from error
+
+    async def get(self, user_id: UUID) -> User | None:
+        return await self._one(users.c.id == user_id)
+
+    async def by_username(self, username: str) -> User | None:
+        return await self._one(func.lower(users.c.username) == username_key(username))
+
+    async def by_email(self, email: str) -> User | None:
+        return await self._one(users.c.email == email)
+
+    async def set_password(self, user_id: UUID, password_hash: str) -> None:
+        await self._session.execute(
+            update(users).where(users.c.id == user_id).values(password_hash=password_hash)
+        )
+
+    async def set_access(self, user_id: UUID, *, role: Role, is_active: bool) -> None:
+        await self._session.execute(
+            update(users).where(users.c.id == user_id).values(role=role.value, is_active=is_active)
+        )
+
+    async def page(self, *, role: Role | None, after: UUID | None, limit: int) -> list[User]:
+        query = select(users).order_by(users.c.id).limit(limit)
+        if role is not None:
+            query = query.where(users.c.role == role.value)
+        if after is not None:
+            query = query.where(users.c.id > after)
+        rows = (await self._session.execute(query)).mappings()
+        return [_user(row) for row in rows]
+
+    async def _one(self, condition: Any) -> User | None:
+        row = (await self._session.execute(select(users).where(condition))).mappings().first()
+        return None if row is None else _user(row)
+
+
+def _user_values(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "email": user.email,
+        "username": user.username,
+        "password_hash": user.password_hash,
+        "role": user.role.value,
+        "is_active": user.is_active,
+        "created_at": user.created_at,
+    }
+
+
+def _user(row: RowMapping) -> User:
+    return User(
+        id=row["id"],
+        email=row["email"],
+        username=row["username"],
+        password_hash=row["password_hash"],
+        role=Role(row["role"]),
+        is_active=row["is_active"],
+        created_at=row["created_at"],
+    )
+
+
+def _taken(error: IntegrityError) -> AlreadyExists:
+    """Name the field whose unique constraint refused the row."""
+    field = "username" if USERNAME_KEY_INDEX in str(error.orig) else "email"
+    return AlreadyExists(
+        f"An account with this {field} already exists.",
+        errors=[{"field": field, "message": "is already taken"}],
+    )
+
+
+# --- refresh tokens -----------------------------------------------------------
+
+
+class SqlRefreshTokenRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, token: RefreshToken) -> None:
+        await self._session.execute(
+            insert(refresh_tokens).values(
+                id=token.id,
+                family_id=token.family_id,
+                user_id=token.user_id,
+                token_hash=token.token_hash,
+                expires_at=token.expires_at,
+                spent_at=token.spent_at,
+                revoked_at=token.revoked_at,
+            )
+        )
+
+    async def by_hash(self, token_hash: str) -> RefreshToken | None:
+        query = select(refresh_tokens).where(refresh_tokens.c.token_hash == token_hash)
+        row = (await self._session.execute(query)).mappings().first()
+        return None if row is None else RefreshToken(**row)
+
+    async def spend(self, token_id: UUID, now: datetime) -> bool:
+        # One conditional statement: the row lock makes a concurrent spender wait, then
+        # find spent_at set and match nothing. Reading first and writing after would let both win.
+        spent = await self._session.execute(
+            update(refresh_tokens)
+            .where(
+                refresh_tokens.c.id == token_id,
+                refresh_tokens.c.spent_at.is_(None),
+                refresh_tokens.c.revoked_at.is_(None),
+            )
+            .values(spent_at=now)
+            .returning(refresh_tokens.c.id)
+        )
+        return spent.first() is not None
+
+    async def revoke_family(self, family_id: UUID, now: datetime) -> None:
+        await self._revoke(refresh_tokens.c.family_id == family_id, now)
+
+    async def revoke_all_of(self, user_id: UUID, now: datetime) -> None:
+        await self._revoke(refresh_tokens.c.user_id == user_id, now)
+
+    async def _revoke(self, condition: Any, now: datetime) -> None:
+        await self._session.execute(
+            update(refresh_tokens)
+            .where(condition, refresh_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+
+
+# --- failed sign-ins ----------------------------------------------------------
+
+
+class SqlLoginFailureRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def record(self, user_id: UUID, at: datetime, *, forget_before: datetime) -> None:
+        await self._session.execute(
+            delete(login_failures).where(
+                login_failures.c.user_id == user_id, login_failures.c.failed_at < forget_before
+            )
+        )
+        await self._session.execute(insert(login_failures).values(user_id=user_id, failed_at=at))
+
+    async def count_since(self, user_id: UUID, since: datetime) -> int:
+        query = select(func.count()).where(
+            login_failures.c.user_id == user_id, login_failures.c.failed_at >= since
+        )
+        return int((await self._session.execute(query)).scalar_one())
+
+    async def clear(self, user_id: UUID) -> None:
+        await self._session.execute(
+            delete(login_failures).where(login_failures.c.user_id == user_id)
+        )

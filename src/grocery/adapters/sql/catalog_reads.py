@@ -1,0 +1,410 @@
+"""The storefront's hot reads: SQLAlchemy Core statements, compiled once per query shape
+and run as asyncpg prepared statements. No ORM objects, no per-request SQL building.
+
+Pages are keyset pages: each sort orders by (key, id) in one direction, so the next page
+starts strictly after the last row's (key, id) and one btree index (scanned forwards or
+backwards) serves both the order and the bound. No OFFSET, no COUNT.
+
+The cursor is opaque to clients: base64url of a msgspec-encoded [sort, key, id]. A cursor
+that doesn't decode, or was made for another sort, is refused as Invalid (422).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from typing import Any, Literal
+from uuid import UUID
+
+import msgspec
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Integer,
+    Numeric,
+    Select,
+    String,
+    Uuid,
+    and_,
+    asc,
+    bindparam,
+    case,
+    cast,
+    desc,
+    func,
+    literal_column,
+    or_,
+    select,
+    true,
+    tuple_,
+)
+from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
+
+from grocery.adapters.sql.catalog import categories, product_images, products
+from grocery.adapters.sql.database import Database
+from grocery.core.catalog import (
+    Category,
+    CategorySummary,
+    ImageKey,
+    ProductPage,
+    ProductQuery,
+    ProductView,
+    Sort,
+    Unit,
+    as_id,
+)
+from grocery.core.errors import Invalid
+
+p, c, i = products.alias("p"), categories.alias("c"), product_images.alias("i")
+named = categories.alias("named")  # the category a filter names, apart from each row's own
+
+CursorKey = int | float | str
+
+
+# --- search -------------------------------------------------------------------
+
+_ENGLISH: ColumnElement[Any] = literal_column("'english'::regconfig")
+_TSQUERY = func.to_tsquery(_ENGLISH, func.grocery_unaccent(bindparam("tsquery", type_=String)))
+_TYPED = func.lower(func.grocery_unaccent(bindparam("typed", type_=String)))
+_FOUND = p.c.search.bool_op("@@")(_TSQUERY)
+
+# Full-text (each word as a prefix, so `straw` finds strawberries) OR trigram word similarity
+# on the unaccented name (so `bananna` finds bananas); both halves have a GIN index.
+_MATCHES = or_(_FOUND, _TYPED.bool_op("<%")(p.c.name_key))
+# Words found rank above look-alikes (1 + ts_rank against a similarity of at most 1), and
+# the costly similarity is only worked out for look-alikes. float8: exact in a cursor.
+_SCORE = cast(
+    case(
+        (_FOUND, 1 + func.ts_rank(p.c.search, _TSQUERY)),
+        else_=func.word_similarity(_TYPED, p.c.name_key),
+    ),
+    Float,
+)
+
+
+def search_values(query: ProductQuery) -> dict[str, str]:
+    return {
+        "tsquery": " & ".join(f"{word}:*" for word in query.search_words),
+        "typed": query.search or "",
+    }
+
+
+# --- sorts and cursors --------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Order:
+    """How one sort orders rows, and how its key travels in a cursor."""
+
+    key: ColumnElement[Any]
+    descending: bool
+    to_cursor: Callable[[Any], CursorKey]
+    from_cursor: Callable[[CursorKey], Any]
+
+
+def _whole(value: CursorKey) -> int:
+    if type(value) is not int:
+        raise TypeError("an integer key")
+    return value
+
+
+def _text(value: CursorKey) -> str:
+    if not isinstance(value, str):
+        raise TypeError("a text key")
+    return value
+
+
+def _money(value: CursorKey) -> Decimal:
+    return Decimal(_text(value))
+
+
+def _moment(value: CursorKey) -> datetime:
+    moment = datetime.fromisoformat(_text(value))
+    if moment.tzinfo is None:
+        raise ValueError("a zoned timestamp")
+    return moment
+
+
+def _score(value: CursorKey) -> float:
+    if isinstance(value, str):
+        raise TypeError("a numeric key")
+    return float(value)
+
+
+ORDERS = {
+    Sort.POPULAR: _Order(p.c.units_sold, True, int, _whole),
+    Sort.LEAST_POPULAR: _Order(p.c.units_sold, False, int, _whole),
+    Sort.PRICE: _Order(p.c.price, False, str, _money),
+    Sort.PRICE_DESC: _Order(p.c.price, True, str, _money),
+    Sort.NEWEST: _Order(p.c.created_at, True, datetime.isoformat, _moment),
+    Sort.NAME: _Order(p.c.name_key, False, str, _text),
+    Sort.RELEVANCE: _Order(_SCORE, True, float, _score),
+}
+
+_CURSOR = msgspec.json.Decoder(tuple[str, CursorKey, UUID])
+_encode = msgspec.json.Encoder().encode
+
+
+def encode_cursor(sort: Sort, key: Any, row_id: UUID) -> str:
+    raw = _encode((sort.value, ORDERS[sort].to_cursor(key), row_id))
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def decode_cursor(cursor: str, sort: Sort) -> tuple[Any, UUID]:
+    """The (key, id) the previous page ended on; Invalid for anything this module didn't make."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        made_for, key, row_id = _CURSOR.decode(raw)
+        if made_for != sort.value:
+            raise ValueError("another sort")
+        return ORDERS[sort].from_cursor(key), row_id
+    except (binascii.Error, msgspec.DecodeError, ValueError, TypeError, InvalidOperation):
+        raise Invalid(
+            "The cursor is not valid for this query.",
+            errors=[{"field": "cursor", "message": "is not a cursor this list gave out"}],
+        ) from None
+
+
+# --- statements ---------------------------------------------------------------
+
+_DIALECT = PGDialect_asyncpg()  # type: ignore[no-untyped-call]  # SQLAlchemy leaves it untyped
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A statement compiled for asyncpg: its SQL and the order its parameters go in."""
+
+    sql: str
+    names: tuple[str, ...]
+    constants: Mapping[str, Any]  # values fixed in the statement itself (LIMIT 1, ...)
+
+    @classmethod
+    def of(cls, statement: Select[Any]) -> _Prepared:
+        compiled = statement.compile(dialect=_DIALECT)
+        return cls(compiled.string, tuple(compiled.positiontup or ()), dict(compiled.params))
+
+    def args(self, values: Mapping[str, Any]) -> list[Any]:
+        return [values[name] if name in values else self.constants[name] for name in self.names]
+
+
+_PRODUCT = (
+    p.c.id,
+    p.c.name,
+    p.c.slug,
+    p.c.description,
+    p.c.price,
+    p.c.stock,
+    p.c.unit,
+    p.c.units_sold,
+    p.c.low_stock_threshold,
+    p.c.created_at,
+    c.c.id.label("category_id"),
+    c.c.name.label("category_name"),
+    c.c.slug.label("category_slug"),
+)
+_VISIBLE = ~p.c.archived
+
+
+def _by_ref(table: Any, by_id: bool) -> ColumnElement[bool]:
+    if by_id:
+        return table.c.id == bindparam("id", type_=Uuid)  # type: ignore[no-any-return]
+    return table.c.slug == func.lower(bindparam("slug", type_=String))  # type: ignore[no-any-return]
+
+
+@cache
+def _categories_statement(by: Literal["id", "slug"] | None) -> _Prepared:
+    shown = (
+        select(func.count())
+        .where(p.c.category_id == c.c.id, _VISIBLE)
+        .scalar_subquery()
+        .label("product_count")
+    )
+    condition = true() if by is None else _by_ref(c, by == "id")
+    return _Prepared.of(
+        select(c.c.id, c.c.name, c.c.slug, shown).where(condition).order_by(c.c.name)
+    )
+
+
+@cache
+def _product_statement(by_id: bool) -> _Prepared:
+    return _Prepared.of(
+        select(*_PRODUCT, i.c.id.label("image_id"), i.c.key.label("image_key"))
+        .join(c, c.c.id == p.c.category_id)
+        .outerjoin(i, i.c.product_id == p.c.id)
+        .where(_by_ref(p, by_id), _VISIBLE)
+        .order_by(i.c.id)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What a page's statement depends on; the values travel as parameters."""
+
+    sort: Sort
+    category: Literal["id", "ref"] | None
+    search: bool
+    min_price: bool
+    max_price: bool
+    in_stock: bool | None
+    after: bool
+
+    @classmethod
+    def of(cls, query: ProductQuery) -> _Shape:
+        category: Literal["id", "ref"] | None = None
+        if query.category is not None:
+            category = "id" if as_id(query.category) else "ref"
+        return cls(
+            sort=query.sort,
+            category=category,
+            search=query.search is not None,
+            min_price=query.min_price is not None,
+            max_price=query.max_price is not None,
+            in_stock=query.in_stock,
+            after=query.cursor is not None,
+        )
+
+
+@cache
+def _page_statement(shape: _Shape) -> _Prepared:
+    order = ORDERS[shape.sort]
+    first_image = (
+        select(i.c.id.label("image_id"), i.c.key.label("image_key"))
+        .where(i.c.product_id == p.c.id)
+        .order_by(i.c.id)
+        .limit(1)
+        .lateral("first_image")
+    )
+    conditions = [_VISIBLE, *_filters(shape)]
+    if shape.after:
+        bound = tuple_(order.key, p.c.id)
+        after = tuple_(
+            bindparam("after_key", type_=order.key.type), bindparam("after_id", type_=Uuid)
+        )
+        conditions.append(bound < after if order.descending else bound > after)
+    direction = desc if order.descending else asc
+    return _Prepared.of(
+        select(
+            *_PRODUCT, first_image.c.image_id, first_image.c.image_key, order.key.label("sort_key")
+        )
+        .select_from(p.join(c, c.c.id == p.c.category_id).outerjoin(first_image, true()))
+        .where(and_(*conditions))
+        .order_by(direction(order.key), direction(p.c.id))
+        .limit(bindparam("limit", type_=Integer))
+    )
+
+
+def _filters(shape: _Shape) -> list[ColumnElement[bool]]:
+    found: list[ColumnElement[bool]] = []
+    if shape.category == "id":
+        found.append(p.c.category_id == bindparam("category_id", type_=Uuid))
+    elif shape.category == "ref":
+        found.append(p.c.category_id == _named_category())
+    if shape.search:
+        found.append(_MATCHES)
+    if shape.min_price:
+        found.append(p.c.price >= bindparam("min_price", type_=Numeric(12, 2)))
+    if shape.max_price:
+        found.append(p.c.price <= bindparam("max_price", type_=Numeric(12, 2)))
+    if shape.in_stock is not None:
+        found.append(p.c.stock > 0 if shape.in_stock else p.c.stock == 0)
+    return found
+
+
+def _named_category() -> Any:
+    """The category a filter names by slug or name, any case; a slug wins over a name."""
+    wanted = func.lower(bindparam("category", type_=String))
+    is_slug = named.c.slug == wanted
+    return (
+        select(named.c.id)
+        .where(or_(is_slug, func.lower(named.c.name) == wanted))
+        .order_by(is_slug.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _page_values(query: ProductQuery) -> dict[str, Any]:
+    # One more row than shown tells whether a next page exists.
+    values: dict[str, Any] = {"limit": query.limit + 1}
+    if query.category is not None:
+        values["category_id"] = as_id(query.category)
+        values["category"] = query.category
+    if query.search is not None:
+        values.update(search_values(query))
+    values["min_price"], values["max_price"] = query.min_price, query.max_price
+    if query.cursor is not None:
+        values["after_key"], values["after_id"] = decode_cursor(query.cursor, query.sort)
+    return values
+
+
+# --- the reader ---------------------------------------------------------------
+
+
+class SqlCatalogReader:
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    async def categories(self) -> list[CategorySummary]:
+        rows = await self._fetch(_categories_statement(None), {})
+        return [CategorySummary(*row) for row in rows]
+
+    async def category(self, ref: str) -> CategorySummary | None:
+        category_id = as_id(ref)
+        by: Literal["id", "slug"] = "slug" if category_id is None else "id"
+        rows = await self._fetch(_categories_statement(by), {"id": category_id, "slug": ref})
+        return CategorySummary(*rows[0]) if rows else None
+
+    async def product(self, ref: str) -> ProductView | None:
+        product_id = as_id(ref)
+        statement = _product_statement(product_id is not None)
+        rows = await self._fetch(statement, {"id": product_id, "slug": ref})
+        if not rows:
+            return None
+        images = tuple(ImageKey(r["image_id"], r["image_key"]) for r in rows if r["image_id"])
+        return _view(rows[0], images)
+
+    async def products(self, query: ProductQuery) -> ProductPage:
+        values = _page_values(query)
+        rows = await self._fetch(_page_statement(_Shape.of(query)), values)
+        page, more = rows[: query.limit], len(rows) > query.limit
+        items = [
+            _view(row, (ImageKey(row["image_id"], row["image_key"]),) if row["image_id"] else ())
+            for row in page
+        ]
+        last = page[-1] if more else None
+        return ProductPage(
+            items=items,
+            next_cursor=None
+            if last is None
+            else encode_cursor(query.sort, last["sort_key"], last["id"]),
+        )
+
+    async def _fetch(self, statement: _Prepared, values: Mapping[str, Any]) -> list[Any]:
+        # Straight to asyncpg, which keeps each statement prepared per connection; the
+        # connection still comes from the engine's pool, with its outage handling.
+        async with self._database.connect() as connection:
+            driver: Any = (await connection.get_raw_connection()).driver_connection
+            rows: list[Any] = await driver.fetch(statement.sql, *statement.args(values))
+            return rows
+
+
+def _view(row: Any, images: tuple[ImageKey, ...]) -> ProductView:
+    return ProductView(
+        id=row["id"],
+        name=row["name"],
+        slug=row["slug"],
+        description=row["description"],
+        category=Category(row["category_id"], row["category_name"], row["category_slug"]),
+        price=row["price"],
+        stock=row["stock"],
+        unit=Unit(row["unit"]),
+        units_sold=row["units_sold"],
+        low_stock_threshold=row["low_stock_threshold"],
+        images=images,
+        created_at=row["created_at"],
+    )

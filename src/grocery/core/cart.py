@@ -1,0 +1,130 @@
+"""The cart's and the wishlist's rules: what a line may hold and how lines meet the shelf.
+
+A cart line keeps only a product and a quantity; names and prices are read from the
+shelf each time it is priced, so the cart shows today's prices until checkout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from uuid import UUID
+
+from grocery.core.errors import DomainError, InsufficientStock, Invalid, NotFound
+from grocery.core.pricing import CartLine
+
+MAX_LINE_QUANTITY = 999
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CartEntry:
+    """One line as the cart stores it."""
+
+    product_id: UUID
+    quantity: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AddedLine:
+    quantity: int
+    created: bool  # False when an existing line grew
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ShelfItem:
+    """A product as the cart and the wishlist see it; archived ones are not `available`."""
+
+    product_id: UUID
+    name: str
+    slug: str
+    unit_price: Decimal
+    stock: int
+    category_id: UUID
+    available: bool
+
+    @property
+    def room(self) -> int:
+        """How many one cart line may hold now."""
+        return min(self.stock, MAX_LINE_QUANTITY) if self.available else 0
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class WishedProduct:
+    """A wishlist row with its product's summary."""
+
+    product_id: UUID
+    name: str
+    slug: str
+    price: Decimal
+    stock: int
+    available: bool
+    image_key: str | None  # the product's first image, if it has one
+    added_at: datetime
+
+    @property
+    def in_stock(self) -> bool:
+        return self.available and self.stock > 0
+
+
+WishlistMark = tuple[datetime, UUID]
+"""Where a wishlist page ended: the last row's (added_at, product_id)."""
+
+
+def check_quantity(quantity: int, *, allow_zero: bool = False) -> None:
+    """Invalid unless a line may be set to `quantity` (0 only where it removes the line)."""
+    lowest = 0 if allow_zero else 1
+    if not lowest <= quantity <= MAX_LINE_QUANTITY:
+        message = f"must be between {lowest} and {MAX_LINE_QUANTITY}"
+        raise Invalid(f"quantity {message}", errors=[{"field": "quantity", "message": message}])
+
+
+def for_sale(item: ShelfItem | None) -> ShelfItem:
+    """The item, or NotFound when it is unknown or archived (shoppers can't see it)."""
+    if item is None or not item.available:
+        raise NotFound("There is no such product.")
+    return item
+
+
+def too_many(item: ShelfItem, requested: int) -> DomainError:
+    """Why a line can't hold `requested`: the line limit, else the stock."""
+    if requested > MAX_LINE_QUANTITY:
+        message = f"a cart line holds at most {MAX_LINE_QUANTITY}"
+        return Invalid(
+            f"{item.name}: {message}.",
+            errors=[{"field": "quantity", "message": message, "product_id": str(item.product_id)}],
+        )
+    available = item.stock if item.available else 0
+    message = f"only {available} in stock"
+    return InsufficientStock(
+        f"{item.name}: {message}.",
+        errors=[
+            {
+                "field": "quantity",
+                "message": message,
+                "product_id": str(item.product_id),
+                "requested": requested,
+                "available": available,
+            }
+        ],
+    )
+
+
+def cart_lines(entries: Sequence[CartEntry], shelf: Mapping[UUID, ShelfItem]) -> list[CartLine]:
+    """Lines to price. One is unavailable when its product is archived or short of stock.
+
+    An entry whose product was deleted meanwhile (its row cascades away) is left out.
+    """
+    return [
+        CartLine(
+            product_id=entry.product_id,
+            name=item.name,
+            category_id=item.category_id,
+            unit_price=item.unit_price,
+            quantity=entry.quantity,
+            available=item.available and entry.quantity <= item.stock,
+        )
+        for entry in entries
+        if (item := shelf.get(entry.product_id)) is not None
+    ]

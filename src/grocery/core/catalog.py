@@ -1,0 +1,437 @@
+"""The catalog's rules: categories, products, units, slugs, browsing and stock thresholds.
+
+Pure rules only; storage and search live in adapters, use cases in services/catalog.py.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from uuid import UUID
+
+from grocery.core.errors import ErrorDetail, Invalid
+from grocery.core.money import parse_money
+
+NAME_MAX_LENGTH = 120
+SLUG_MAX_LENGTH = 120
+DESCRIPTION_MAX_LENGTH = 5000
+SEARCH_MAX_LENGTH = 200
+# Sane bounds well inside the columns (numeric(12,2), integer): beyond them it is a typo.
+MAX_PRICE = Decimal("99999.99")
+MAX_QUANTITY = 1_000_000
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+_WORD = re.compile(r"[^\W_]+")
+
+
+class Unit(StrEnum):
+    """How a product is sold."""
+
+    PIECE = "piece"
+    KG = "kg"
+    G = "g"
+    L = "l"
+    ML = "ml"
+    PACK = "pack"
+    BUNCH = "bunch"
+
+
+# --- things in the catalog ----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    id: UUID
+    name: str
+    slug: str
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    id: UUID
+    category_id: UUID
+    name: str
+    slug: str
+    description: str
+    price: Decimal
+    stock: int
+    unit: Unit
+    low_stock_threshold: int
+    created_at: datetime
+    units_sold: int = 0
+    archived: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ProductImage:
+    """A picture stored under `key` in the BlobStore; its row points there."""
+
+    id: UUID
+    product_id: UUID
+    key: str
+    content_type: str
+    size: int
+    width: int
+    height: int
+
+
+@dataclass(frozen=True, slots=True)
+class CategorySummary:
+    """A category as the storefront lists it, with how many products it shows."""
+
+    id: UUID
+    name: str
+    slug: str
+    product_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class ImageKey:
+    id: UUID
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProductView:
+    """A product as shoppers see it; images carry storage keys, made URLs on the way out."""
+
+    id: UUID
+    name: str
+    slug: str
+    description: str
+    category: Category
+    price: Decimal
+    stock: int
+    unit: Unit
+    units_sold: int
+    low_stock_threshold: int
+    images: tuple[ImageKey, ...]
+    created_at: datetime
+
+    @property
+    def in_stock(self) -> bool:
+        return self.stock > 0
+
+    @classmethod
+    def of(
+        cls, product: Product, category: Category, images: tuple[ImageKey, ...] = ()
+    ) -> ProductView:
+        return cls(
+            id=product.id,
+            name=product.name,
+            slug=product.slug,
+            description=product.description,
+            category=category,
+            price=product.price,
+            stock=product.stock,
+            unit=product.unit,
+            units_sold=product.units_sold,
+            low_stock_threshold=product.low_stock_threshold,
+            images=images,
+            created_at=product.created_at,
+        )
+
+
+class Removal(StrEnum):
+    """What deleting a product did: gone, or archived because orders remember it."""
+
+    DELETED = "deleted"
+    ARCHIVED = "archived"
+
+
+# --- slugs and references -----------------------------------------------------
+
+
+def slugify(text: str) -> str:
+    """A URL slug from a name: "Crème Fraîche 30%" -> "creme-fraiche-30"."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = _NOT_SLUG.sub("-", ascii_text.lower()).strip("-")
+    return slug[:SLUG_MAX_LENGTH].rstrip("-")
+
+
+def as_id(ref: str) -> UUID | None:
+    """The id an `{id_or_slug}` reference names, or None when it is a slug (or a name)."""
+    try:
+        return UUID(ref)
+    except ValueError:
+        return None
+
+
+# --- validation ---------------------------------------------------------------
+
+
+class _Problems:
+    """Collects every field's problem, so a manager sees them all in one answer."""
+
+    def __init__(self) -> None:
+        self.errors: list[ErrorDetail] = []
+
+    def add(self, field: str, message: str | None) -> None:
+        if message:
+            self.errors.append({"field": field, "message": message})
+
+    def name(self, name: str) -> str:
+        cleaned = " ".join(name.split())
+        if not 1 <= len(cleaned) <= NAME_MAX_LENGTH:
+            self.add("name", f"must be 1 to {NAME_MAX_LENGTH} characters")
+        return cleaned
+
+    def slug(self, slug: str | None, name: str) -> str:
+        """The given slug, or one derived from the name."""
+        if slug is None:
+            slug = slugify(name)
+            if not slug:
+                self.add("slug", "can't be derived from the name; give one")
+                return slug
+        if not 1 <= len(slug) <= SLUG_MAX_LENGTH:
+            self.add("slug", f"must be 1 to {SLUG_MAX_LENGTH} characters")
+        elif not _SLUG.fullmatch(slug):
+            self.add("slug", "may contain only lowercase letters, digits and single hyphens")
+        elif as_id(slug) is not None:  # `{id_or_slug}` paths must tell the two apart
+            self.add("slug", "must not look like an id")
+        return slug
+
+    def description(self, description: str) -> str:
+        if len(description) > DESCRIPTION_MAX_LENGTH:
+            self.add("description", f"must be at most {DESCRIPTION_MAX_LENGTH} characters")
+        return description.strip()
+
+    def price(self, value: str | Decimal) -> Decimal:
+        try:
+            price = parse_money(value, field="price")
+        except Invalid as error:
+            self.errors.extend(error.errors)
+            return Decimal(0)
+        if price > MAX_PRICE:
+            self.add("price", f"must be at most {MAX_PRICE}")
+        return price
+
+    def quantity(self, field: str, value: int) -> int:
+        if not 0 <= value <= MAX_QUANTITY:
+            self.add(field, f"must be between 0 and {MAX_QUANTITY}")
+        return value
+
+    def unit(self, value: str) -> Unit:
+        try:
+            return Unit(value)
+        except ValueError:
+            self.add("unit", f"must be one of {', '.join(Unit)}")
+            return Unit.PIECE
+
+    def raise_any(self, what: str) -> None:
+        if self.errors:
+            raise Invalid(f"The {what} is not valid.", errors=self.errors)
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryDraft:
+    name: str
+    slug: str
+
+
+def category_draft(name: str, slug: str | None = None) -> CategoryDraft:
+    """A new or renamed category's name and slug (derived from the name when not given)."""
+    problems = _Problems()
+    name = problems.name(name)
+    slug = problems.slug(slug, name)
+    problems.raise_any("category")
+    return CategoryDraft(name=name, slug=slug)
+
+
+@dataclass(frozen=True, slots=True)
+class ProductEdit:
+    """A manager's changes to a product, as sent; None leaves a field as it is."""
+
+    name: str | None = None
+    slug: str | None = None
+    description: str | None = None
+    category_id: UUID | None = None
+    price: str | Decimal | None = None
+    stock: int | None = None
+    unit: str | None = None
+    low_stock_threshold: int | None = None
+
+
+def new_product(
+    edit: ProductEdit, *, id: UUID, created_at: datetime, default_threshold: int
+) -> Product:
+    """A product from a manager's form: name, category, price and stock are required."""
+    name, category_id, price, stock = edit.name, edit.category_id, edit.price, edit.stock
+    if name is None or category_id is None or price is None or stock is None:
+        missing = [f for f in ("name", "category_id", "price", "stock") if getattr(edit, f) is None]
+        raise Invalid(
+            "The product is not valid.",
+            errors=[{"field": field, "message": "is required"} for field in missing],
+        )
+    problems = _Problems()
+    name = problems.name(name)
+    product = Product(
+        id=id,
+        category_id=category_id,
+        name=name,
+        slug=problems.slug(edit.slug, name),
+        description=problems.description(edit.description or ""),
+        price=problems.price(price),
+        stock=problems.quantity("stock", stock),
+        unit=problems.unit(edit.unit or Unit.PIECE),
+        low_stock_threshold=problems.quantity(
+            "low_stock_threshold",
+            default_threshold if edit.low_stock_threshold is None else edit.low_stock_threshold,
+        ),
+        created_at=created_at,
+    )
+    problems.raise_any("product")
+    return product
+
+
+def edited_product(product: Product, edit: ProductEdit) -> Product:
+    """The product with the manager's changes. A rename keeps the slug, so links keep working."""
+    problems = _Problems()
+    changes: dict[str, object] = {}
+    if edit.name is not None:
+        changes["name"] = problems.name(edit.name)
+    if edit.slug is not None:
+        changes["slug"] = problems.slug(edit.slug, product.name)
+    if edit.description is not None:
+        changes["description"] = problems.description(edit.description)
+    if edit.category_id is not None:
+        changes["category_id"] = edit.category_id
+    if edit.price is not None:
+        changes["price"] = problems.price(edit.price)
+    if edit.stock is not None:
+        changes["stock"] = problems.quantity("stock", edit.stock)
+    if edit.unit is not None:
+        changes["unit"] = problems.unit(edit.unit)
+    if edit.low_stock_threshold is not None:
+        changes["low_stock_threshold"] = problems.quantity(
+            "low_stock_threshold", edit.low_stock_threshold
+        )
+    problems.raise_any("product")
+    return replace(product, **changes)  # type: ignore[arg-type]
+
+
+# --- stock --------------------------------------------------------------------
+
+
+class StockCrossing(StrEnum):
+    """How a stock change moved a product across its low-stock threshold."""
+
+    FELL_BELOW = "fell_below"  # opens a low-stock alert
+    RECOVERED = "recovered"  # resolves it
+
+
+def crossing(before: int, after: int, threshold: int) -> StockCrossing | None:
+    """From at-or-above the threshold to below it, or back; None when no line was crossed."""
+    if before >= threshold > after:
+        return StockCrossing.FELL_BELOW
+    if before < threshold <= after:
+        return StockCrossing.RECOVERED
+    return None
+
+
+# --- browsing -----------------------------------------------------------------
+
+
+class Sort(StrEnum):
+    POPULAR = "popular"  # most sold first
+    LEAST_POPULAR = "-popular"
+    PRICE = "price"
+    PRICE_DESC = "-price"
+    NEWEST = "newest"
+    NAME = "name"
+    RELEVANCE = "relevance"  # a search's own order, when no other is asked
+
+
+PUBLIC_SORTS = tuple(sort for sort in Sort if sort is not Sort.RELEVANCE)
+
+
+@dataclass(frozen=True, slots=True)
+class ProductQuery:
+    """One page of the storefront: filters, an order and where the last page ended."""
+
+    sort: Sort = Sort.POPULAR
+    limit: int = DEFAULT_PAGE_SIZE
+    category: str | None = None  # slug, name or id, any case
+    search: str | None = None  # the shopper's words
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    in_stock: bool | None = None
+    cursor: str | None = None
+
+    @property
+    def search_words(self) -> tuple[str, ...]:
+        return tuple(_WORD.findall(self.search or ""))
+
+
+@dataclass(frozen=True, slots=True)
+class ProductPage:
+    items: list[ProductView]
+    next_cursor: str | None
+
+
+def product_query(
+    *,
+    sort: str | None = None,
+    limit: int = DEFAULT_PAGE_SIZE,
+    category: str | None = None,
+    q: str | None = None,
+    min_price: str | None = None,
+    max_price: str | None = None,
+    in_stock: bool | None = None,
+    cursor: str | None = None,
+) -> ProductQuery:
+    """A shopper's query string made into a ProductQuery, or Invalid naming each bad parameter.
+
+    A search without a sort comes back by relevance. Words are letters and digits: a `q`
+    with none (only punctuation) searches for nothing, so it filters nothing.
+    """
+    problems = _Problems()
+    search = " ".join((q or "").split())[:SEARCH_MAX_LENGTH] or None
+    if search is not None and not _WORD.search(search):
+        search = None
+    low = _price_filter(problems, "min_price", min_price)
+    high = _price_filter(problems, "max_price", max_price)
+    if low is not None and high is not None and low > high:
+        problems.add("max_price", "must not be below min_price")
+    if not 1 <= limit <= MAX_PAGE_SIZE:
+        problems.add("limit", f"must be between 1 and {MAX_PAGE_SIZE}")
+    chosen = _sort(problems, sort, searching=search is not None)
+    problems.raise_any("query")
+    return ProductQuery(
+        sort=chosen,
+        limit=limit,
+        category=(category or "").strip() or None,
+        search=search,
+        min_price=low,
+        max_price=high,
+        in_stock=in_stock,
+        cursor=cursor or None,
+    )
+
+
+def _sort(problems: _Problems, raw: str | None, *, searching: bool) -> Sort:
+    if raw is None or raw == "":
+        return Sort.RELEVANCE if searching else Sort.POPULAR
+    if raw in PUBLIC_SORTS:
+        return Sort(raw)
+    problems.add("sort", f"must be one of {', '.join(PUBLIC_SORTS)}")
+    return Sort.POPULAR
+
+
+def _price_filter(problems: _Problems, field: str, raw: str | None) -> Decimal | None:
+    if raw is None or raw == "":
+        return None
+    try:
+        value = parse_money(raw.strip(), field=field)
+    except Invalid as error:
+        problems.errors.extend(error.errors)
+        return None
+    # No price exceeds MAX_PRICE, so a larger bound means the same and keeps the query small.
+    return min(value, MAX_PRICE)

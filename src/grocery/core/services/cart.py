@@ -1,0 +1,131 @@
+"""The cart: each customer's lines, priced live whenever it is shown or changed.
+
+Every use case names the customer by id, taken from their own access token, so one
+customer can never address another's cart. Stock is checked as lines are added or
+changed, but not held: checkout takes it (and refuses lines that went short meanwhile).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from grocery.core.cart import cart_lines, check_quantity, for_sale, too_many
+from grocery.core.errors import NotFound
+from grocery.core.ports import Clock, UnitOfWork
+from grocery.core.pricing import CartLine, PricedCart, price_cart, price_cart_leniently
+from grocery.core.promotions import normalise_code, promo_not_found
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+@dataclass(frozen=True, slots=True)
+class CartChange:
+    cart: PricedCart
+    created: bool  # the change made a new line (rather than growing one)
+
+
+class CartService:
+    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def view(self, user_id: UUID) -> PricedCart:
+        """The cart priced now; a saved code it can no longer use is left off, with the reason."""
+        async with self._uow() as uow:
+            return await priced_cart(uow, user_id, self._clock.now())
+
+    async def add(self, user_id: UUID, product_id: UUID, quantity: int) -> CartChange:
+        """Add to the product's line (making it when new)."""
+        check_quantity(quantity)
+        now = self._clock.now()
+        async with self._uow() as uow:
+            created = await put_in_cart(uow, user_id, product_id, quantity, now)
+            cart = await priced_cart(uow, user_id, now)
+            await uow.commit()
+        return CartChange(cart=cart, created=created)
+
+    async def set_quantity(self, user_id: UUID, product_id: UUID, quantity: int) -> PricedCart:
+        """Set a line's quantity; 0 removes the line."""
+        check_quantity(quantity, allow_zero=True)
+        now = self._clock.now()
+        async with self._uow() as uow:
+            item = (await uow.shelf.for_cart([product_id])).get(product_id)
+            if item is None or not await uow.cart.quantity_of(user_id, product_id):
+                raise _not_in_cart()
+            if quantity == 0:
+                await uow.cart.remove(user_id, product_id)
+            elif quantity > item.room:
+                raise too_many(item, quantity)
+            else:
+                await uow.cart.set_quantity(user_id, product_id, quantity)
+            cart = await priced_cart(uow, user_id, now)
+            await uow.commit()
+        return cart
+
+    async def remove(self, user_id: UUID, product_id: UUID) -> None:
+        async with self._uow() as uow:
+            if not await uow.cart.remove(user_id, product_id):
+                raise _not_in_cart()
+            await uow.commit()
+
+    async def empty(self, user_id: UUID) -> None:
+        """Every line goes, and the applied code with them: an empty cart starts afresh."""
+        async with self._uow() as uow:
+            await uow.cart.empty(user_id)
+            await uow.commit()
+
+    async def apply_promo(self, user_id: UUID, code: str) -> PricedCart:
+        """Apply a code the cart can use now; PromoRejected (422) says why it can't."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            promo = await uow.promo_codes.by_code(normalise_code(code))
+            if promo is None:
+                raise promo_not_found()
+            uses = await uow.promo_codes.uses_by_customer(promo.id, user_id)
+            cart = price_cart(await _lines(uow, user_id), promo, now, uses_by_customer=uses)
+            await uow.cart.set_promo(user_id, promo.id)
+            await uow.commit()
+        return cart
+
+    async def drop_promo(self, user_id: UUID) -> None:
+        async with self._uow() as uow:
+            await uow.cart.set_promo(user_id, None)
+            await uow.commit()
+
+
+async def put_in_cart(
+    uow: UnitOfWork, user_id: UUID, product_id: UUID, quantity: int, now: datetime
+) -> bool:
+    """Add `quantity` to the product's line within `uow`; True when the line is new.
+
+    NotFound for an unknown or archived product; the line may hold no more than the
+    stock and the line limit, judged atomically against concurrent adds.
+    """
+    item = for_sale((await uow.shelf.for_cart([product_id])).get(product_id))
+    added = await uow.cart.add(user_id, product_id, quantity, at=now, room=item.room)
+    if added is None:
+        held = await uow.cart.quantity_of(user_id, product_id)
+        raise too_many(item, held + quantity)
+    return added.created
+
+
+async def priced_cart(uow: UnitOfWork, user_id: UUID, now: datetime) -> PricedCart:
+    """The cart as it stands within `uow`, priced leniently (for showing it)."""
+    lines = await _lines(uow, user_id)
+    promo_id = await uow.cart.promo_id(user_id)
+    promo = None if promo_id is None else await uow.promo_codes.get(promo_id)
+    uses = 0 if promo is None else await uow.promo_codes.uses_by_customer(promo.id, user_id)
+    return price_cart_leniently(lines, promo, now, uses_by_customer=uses)
+
+
+async def _lines(uow: UnitOfWork, user_id: UUID) -> list[CartLine]:
+    entries = await uow.cart.entries(user_id)
+    shelf = await uow.shelf.for_cart([entry.product_id for entry in entries])
+    return cart_lines(entries, shelf)
+
+
+def _not_in_cart() -> NotFound:
+    return NotFound("This product is not in your cart.")

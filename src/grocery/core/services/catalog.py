@@ -1,0 +1,205 @@
+"""Catalog use cases: the storefront's reads and the manager's categories, products and images."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from contextlib import suppress
+from uuid import UUID
+
+from grocery.core.catalog import (
+    Category,
+    CategorySummary,
+    ImageKey,
+    Product,
+    ProductEdit,
+    ProductImage,
+    ProductPage,
+    ProductQuery,
+    ProductView,
+    Removal,
+    category_draft,
+    edited_product,
+    new_product,
+)
+from grocery.core.errors import DomainError, Invalid, NotFound, PayloadTooLarge
+from grocery.core.ids import new_id
+from grocery.core.ports import BlobStore, CatalogReader, Clock, ImageInspector, UnitOfWork
+
+
+class CatalogService:
+    def __init__(
+        self,
+        *,
+        uow: Callable[[], UnitOfWork],
+        reader: CatalogReader,
+        blobs: BlobStore,
+        inspect_image: ImageInspector,
+        clock: Clock,
+        low_stock_threshold: int,
+        max_upload_bytes: int,
+    ) -> None:
+        self._uow = uow
+        self._reader = reader
+        self._blobs = blobs
+        self._inspect_image = inspect_image
+        self._clock = clock
+        self._low_stock_threshold = low_stock_threshold
+        self._max_upload_bytes = max_upload_bytes
+
+    # --- the storefront ---------------------------------------------------------
+
+    async def categories(self) -> list[CategorySummary]:
+        return await self._reader.categories()
+
+    async def category(self, ref: str) -> CategorySummary:
+        found = await self._reader.category(ref)
+        if found is None:
+            raise NotFound("No such category.")
+        return found
+
+    async def browse(self, query: ProductQuery) -> ProductPage:
+        return await self._reader.products(query)
+
+    async def product(self, ref: str) -> ProductView:
+        found = await self._reader.product(ref)
+        if found is None:
+            raise NotFound("No such product.")
+        return found
+
+    # --- categories -------------------------------------------------------------
+
+    async def add_category(self, name: str, slug: str | None = None) -> CategorySummary:
+        draft = category_draft(name, slug)
+        category = Category(id=new_id(), name=draft.name, slug=draft.slug)
+        async with self._uow() as uow:
+            await uow.categories.add(category)
+            await uow.commit()
+        return CategorySummary(category.id, category.name, category.slug, product_count=0)
+
+    async def edit_category(
+        self, ref: str, *, name: str | None = None, slug: str | None = None
+    ) -> CategorySummary:
+        """A rename keeps the slug unless a new one is given, so links keep working."""
+        async with self._uow() as uow:
+            category = await _category(uow, ref)
+            draft = category_draft(name or category.name, slug or category.slug)
+            await uow.categories.update(Category(category.id, draft.name, draft.slug))
+            await uow.commit()
+        return await self.category(str(category.id))
+
+    async def remove_category(self, ref: str) -> None:
+        async with self._uow() as uow:
+            category = await _category(uow, ref)
+            await uow.categories.delete(category.id)
+            await uow.commit()
+
+    # --- products ---------------------------------------------------------------
+
+    async def add_product(self, edit: ProductEdit) -> ProductView:
+        product = new_product(
+            edit,
+            id=new_id(),
+            created_at=self._clock.now(),
+            default_threshold=self._low_stock_threshold,
+        )
+        async with self._uow() as uow:
+            category = await _chosen_category(uow, product.category_id)
+            await uow.products.add(product)
+            await uow.commit()
+        return ProductView.of(product, category)
+
+    async def edit_product(self, product_id: UUID, edit: ProductEdit) -> ProductView:
+        async with self._uow() as uow:
+            # Locked, so a checkout's stock change can't slip between reading and saving.
+            product = edited_product(await _product(uow, product_id, lock=True), edit)
+            category = await _chosen_category(uow, product.category_id)
+            await uow.products.update(product)
+            images = await uow.product_images.of_product(product_id)
+            await uow.commit()
+        return ProductView.of(product, category, tuple(ImageKey(i.id, i.key) for i in images))
+
+    async def remove_product(self, product_id: UUID) -> Removal:
+        """Deleted with its images, or archived when an order ever had it (orders keep it)."""
+        async with self._uow() as uow:
+            await _product(uow, product_id, lock=True)
+            if await uow.products.was_ever_ordered(product_id):
+                await uow.products.archive(product_id)
+                await uow.commit()
+                return Removal.ARCHIVED
+            images = await uow.product_images.of_product(product_id)
+            await uow.products.delete(product_id)
+            # Objects go before the commit: storage down leaves the product whole (503).
+            for image in images:
+                await self._blobs.delete(image.key)
+            await uow.commit()
+        return Removal.DELETED
+
+    # --- images -----------------------------------------------------------------
+
+    async def add_image(self, product_id: UUID, data: bytes) -> ProductImage:
+        """Stores the picture, then its row; a row that can't be written takes the object back."""
+        if len(data) > self._max_upload_bytes:
+            raise PayloadTooLarge(f"An image may be at most {self._max_upload_bytes} bytes.")
+        if not data:
+            raise Invalid("The file is empty.", errors=[{"field": "file", "message": "is empty"}])
+        async with self._uow() as uow:
+            await _product(uow, product_id)
+        # Decoding a picture is CPU work: keep it off the event loop.
+        picture = await asyncio.to_thread(self._inspect_image, data)
+        image_id = new_id()
+        image = ProductImage(
+            id=image_id,
+            product_id=product_id,
+            key=f"products/{product_id}/{image_id}.{picture.extension}",
+            content_type=picture.content_type,
+            size=len(data),
+            width=picture.width,
+            height=picture.height,
+        )
+        await self._blobs.put(image.key, data, image.content_type)
+        try:
+            async with self._uow() as uow:
+                await uow.product_images.add(image)
+                await uow.commit()
+        except BaseException:
+            with suppress(DomainError):  # storage gone too: an orphan object, never a lost row
+                await self._blobs.delete(image.key)
+            raise
+        return image
+
+    async def remove_image(self, product_id: UUID, image_id: UUID) -> None:
+        async with self._uow() as uow:
+            image = await uow.product_images.get(product_id, image_id)
+            if image is None:
+                raise NotFound("No such image.")
+            await uow.product_images.delete(image_id)
+            # The object goes before the commit: storage down leaves the image listed (503).
+            await self._blobs.delete(image.key)
+            await uow.commit()
+
+
+async def _category(uow: UnitOfWork, ref: str) -> Category:
+    found = await uow.categories.get(ref)
+    if found is None:
+        raise NotFound("No such category.")
+    return found
+
+
+async def _chosen_category(uow: UnitOfWork, category_id: UUID) -> Category:
+    """The category a product is put in: a missing one is a mistake in the form (422)."""
+    found = await uow.categories.get(str(category_id))
+    if found is None:
+        raise Invalid(
+            "The category does not exist.",
+            errors=[{"field": "category_id", "message": "no such category"}],
+        )
+    return found
+
+
+async def _product(uow: UnitOfWork, product_id: UUID, *, lock: bool = False) -> Product:
+    """A product still in the catalog; archived ones are gone as far as managers edit."""
+    found = await uow.products.get(product_id, for_update=lock)
+    if found is None or found.archived:
+        raise NotFound("No such product.")
+    return found

@@ -1,0 +1,186 @@
+"""Promo codes as managers keep them: create, list, read, edit, retire.
+
+The terms' rules are in core/promotions.py; here money typed by a manager is read
+strictly, every problem is reported at once, and categories must exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Final
+from uuid import UUID
+
+from grocery.core.errors import ErrorDetail, Invalid, NotFound
+from grocery.core.ids import new_id
+from grocery.core.money import ZERO, parse_money
+from grocery.core.ports import Clock, UnitOfWork
+from grocery.core.promotions import DiscountType, PromoCode, validate_promo_terms
+from grocery.core.services.cart import UnitOfWorkFactory
+
+# The columns' limits: numeric(12,2) and integer. Beyond them it is a typo.
+MAX_AMOUNT = Decimal("9999999999.99")
+MAX_COUNT = 2_147_483_647
+
+_MONEY_FIELDS = frozenset({"value", "min_order_amount", "max_discount"})
+_COUNT_FIELDS = ("max_uses", "max_uses_per_customer")
+_REQUIRED = ("code", "discount_type", "value")
+
+
+class Keep(Enum):
+    """A field an edit leaves as it is (None would clear it)."""
+
+    KEEP = "keep"
+
+
+KEEP: Final = Keep.KEEP
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PromoEdit:
+    """A manager's form: a new code's terms, or the changes to one. Money comes as typed."""
+
+    code: str | Keep = KEEP
+    discount_type: DiscountType | Keep = KEEP
+    value: str | Keep = KEEP
+    is_active: bool | Keep = KEEP
+    starts_at: datetime | Keep | None = KEEP
+    expires_at: datetime | Keep | None = KEEP
+    min_order_amount: str | Keep | None = KEEP
+    max_discount: str | Keep | None = KEEP
+    max_uses: int | Keep | None = KEEP
+    max_uses_per_customer: int | Keep | None = KEEP
+    category_ids: frozenset[UUID] | Keep = KEEP
+
+
+@dataclass(frozen=True, slots=True)
+class PromoPage:
+    promos: list[PromoCode]
+    last_id: UUID | None  # where the next page starts (keyset); None on the last page
+
+
+class PromoCodeService:
+    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def create(self, edit: PromoEdit) -> PromoCode:
+        missing = [name for name in _REQUIRED if getattr(edit, name) is KEEP]
+        if missing:
+            raise Invalid(
+                "The promo code's terms are not valid.",
+                errors=[{"field": name, "message": "is required"} for name in missing],
+            )
+        blank = PromoCode(
+            id=new_id(),
+            code="",
+            discount_type=DiscountType.FIXED,
+            value=ZERO,
+            created_at=self._clock.now(),
+        )
+        promo = _edited(blank, edit)
+        async with self._uow() as uow:
+            await _check_categories(uow, promo)
+            await uow.promo_codes.add(promo)
+            await uow.commit()
+        return promo
+
+    async def get(self, promo_id: UUID) -> PromoCode:
+        async with self._uow() as uow:
+            return await _existing(uow, promo_id)
+
+    async def page(self, *, before: UUID | None, limit: int) -> PromoPage:
+        """Newest first."""
+        async with self._uow() as uow:
+            # One extra row tells whether another page follows, without a COUNT.
+            promos = await uow.promo_codes.page(before=before, limit=limit + 1)
+        page = promos[:limit]
+        return PromoPage(promos=page, last_id=page[-1].id if len(promos) > limit else None)
+
+    async def update(self, promo_id: UUID, edit: PromoEdit) -> PromoCode:
+        """The edited whole is validated, not just the change."""
+        async with self._uow() as uow:
+            promo = _edited(await _existing(uow, promo_id), edit)
+            await _check_categories(uow, promo)
+            await uow.promo_codes.update(promo)
+            await uow.commit()
+        return promo
+
+    async def remove(self, promo_id: UUID) -> None:
+        """An unused code is deleted. A used one is only switched off: the orders that
+        redeemed it keep pointing at it, and reports still count it."""
+        async with self._uow() as uow:
+            promo = await _existing(uow, promo_id)
+            if not await uow.promo_codes.delete_if_unused(promo_id):
+                await uow.promo_codes.update(replace(promo, is_active=False))
+            await uow.commit()
+
+
+def _edited(promo: PromoCode, edit: PromoEdit) -> PromoCode:
+    """The promo with the edit applied, or Invalid listing every problem."""
+    errors: list[ErrorDetail] = []
+    changes: dict[str, object] = {}
+    for name in (field.name for field in fields(edit)):
+        value = getattr(edit, name)
+        if value is KEEP:
+            continue
+        if name in _MONEY_FIELDS and value is not None:
+            try:
+                value = _amount(value, name)
+            except Invalid as error:
+                errors.extend(error.errors)
+                continue
+        changes[name] = value
+    candidate: PromoCode = replace(promo, **changes)  # type: ignore[arg-type]
+    try:
+        candidate = validate_promo_terms(candidate)
+    except Invalid as error:
+        unreadable = {problem["field"] for problem in errors}  # already said why
+        errors.extend(e for e in error.errors if e["field"] not in unreadable)
+    errors.extend(_count_errors(candidate))
+    if errors:
+        raise Invalid("The promo code's terms are not valid.", errors=errors)
+    return candidate
+
+
+def _amount(typed: str, field: str) -> Decimal:
+    amount = parse_money(typed, field=field)
+    if amount > MAX_AMOUNT:
+        raise Invalid(
+            f"{field} is too large",
+            errors=[{"field": field, "message": f"must be at most {MAX_AMOUNT}"}],
+        )
+    return amount
+
+
+def _count_errors(promo: PromoCode) -> list[ErrorDetail]:
+    errors: list[ErrorDetail] = [
+        {"field": name, "message": f"must be at most {MAX_COUNT}"}
+        for name in _COUNT_FIELDS
+        if (getattr(promo, name) or 0) > MAX_COUNT
+    ]
+    if promo.max_uses is not None and promo.max_uses < promo.times_used:
+        message = f"must not be below times_used ({promo.times_used})"
+        errors.append({"field": "max_uses", "message": message})
+    return errors
+
+
+async def _existing(uow: UnitOfWork, promo_id: UUID) -> PromoCode:
+    promo = await uow.promo_codes.get(promo_id)
+    if promo is None:
+        raise NotFound("There is no such promo code.")
+    return promo
+
+
+async def _check_categories(uow: UnitOfWork, promo: PromoCode) -> None:
+    unknown = await uow.promo_codes.unknown_categories(promo.category_ids)
+    if unknown:
+        raise Invalid(
+            "Some of the promo code's categories do not exist.",
+            errors=[
+                {"field": "category_ids", "message": f"no such category: {category_id}"}
+                for category_id in sorted(unknown)
+            ],
+        )

@@ -1,0 +1,90 @@
+"""The wishlist: products a customer keeps for later, and moving one into the cart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from grocery.core.cart import WishedProduct, WishlistMark, for_sale
+from grocery.core.errors import NotFound
+from grocery.core.ports import BlobStore, Clock
+from grocery.core.pricing import PricedCart
+from grocery.core.services.cart import UnitOfWorkFactory, priced_cart, put_in_cart
+
+
+@dataclass(frozen=True, slots=True)
+class WishlistEntry:
+    product: WishedProduct
+    image_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class WishlistPage:
+    entries: list[WishlistEntry]
+    next_mark: WishlistMark | None  # where the next page starts; None on the last
+
+
+@dataclass(frozen=True, slots=True)
+class WishlistChange:
+    entry: WishlistEntry
+    created: bool  # False when it was already on the wishlist
+
+
+class WishlistService:
+    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, blobs: BlobStore) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._blobs = blobs
+
+    async def page(self, user_id: UUID, *, after: WishlistMark | None, limit: int) -> WishlistPage:
+        """Newest first."""
+        async with self._uow() as uow:
+            # One extra row tells whether another page follows, without a COUNT.
+            wished = await uow.wishlist.page(user_id, after=after, limit=limit + 1)
+        shown = wished[:limit]
+        more = len(wished) > limit
+        return WishlistPage(
+            entries=[await self._entry(product) for product in shown],
+            next_mark=(shown[-1].added_at, shown[-1].product_id) if more else None,
+        )
+
+    async def add(self, user_id: UUID, product_id: UUID) -> WishlistChange:
+        """Idempotent: adding a product that is already there changes nothing."""
+        async with self._uow() as uow:
+            for_sale((await uow.shelf.for_cart([product_id])).get(product_id))
+            created = await uow.wishlist.add(user_id, product_id, self._clock.now())
+            wished = await uow.wishlist.get(user_id, product_id)
+            if wished is None:  # the product was deleted meanwhile
+                raise NotFound("There is no such product.")
+            await uow.commit()
+        return WishlistChange(entry=await self._entry(wished), created=created)
+
+    async def remove(self, user_id: UUID, product_id: UUID) -> None:
+        async with self._uow() as uow:
+            if not await uow.wishlist.remove(user_id, product_id):
+                raise _not_wished()
+            await uow.commit()
+
+    async def move_to_cart(self, user_id: UUID, product_id: UUID) -> PricedCart:
+        """One more of it in the cart and off the wishlist, both or neither.
+
+        Removing the row first means a second, concurrent move finds nothing to move.
+        """
+        now = self._clock.now()
+        async with self._uow() as uow:
+            if not await uow.wishlist.remove(user_id, product_id):
+                raise _not_wished()
+            await put_in_cart(uow, user_id, product_id, 1, now)
+            cart = await priced_cart(uow, user_id, now)
+            await uow.commit()
+        return cart
+
+    async def _entry(self, product: WishedProduct) -> WishlistEntry:
+        key = product.image_key
+        return WishlistEntry(
+            product=product, image_url=None if key is None else await self._blobs.url_for(key)
+        )
+
+
+def _not_wished() -> NotFound:
+    return NotFound("This product is not on your wishlist.")

@@ -1,0 +1,180 @@
+"""Accounts over HTTP: /api/auth for everyone, /api/admin/users for admins."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, get, patch, post
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+
+from grocery.core.errors import Invalid
+from grocery.core.identity import Principal, Role, User
+from grocery.core.services.auth import AuthService, TokenPair
+from grocery.entrypoints.http.deps import Injected
+
+# --- bodies -------------------------------------------------------------------
+
+
+class RegisterBody(msgspec.Struct):
+    """Unknown fields (a `role`, say) are ignored: a role never comes from a sign-up."""
+
+    email: str
+    username: str
+    password: str
+
+
+class LoginBody(msgspec.Struct):
+    password: str
+    username: str | None = None
+    email: str | None = None
+
+
+class RefreshBody(msgspec.Struct):
+    refresh_token: str
+
+
+class ChangePasswordBody(msgspec.Struct):
+    current_password: str
+    new_password: str
+
+
+class AccessChangeBody(msgspec.Struct, forbid_unknown_fields=True):
+    role: Role | None = None
+    is_active: bool | None = None
+
+
+# --- answers ------------------------------------------------------------------
+
+
+class UserOut(msgspec.Struct):
+    id: UUID
+    email: str
+    username: str
+    role: Role
+    created_at: datetime
+
+    @classmethod
+    def of(cls, user: User) -> UserOut:
+        return cls(user.id, user.email, user.username, user.role, user.created_at)
+
+
+class AdminUserOut(UserOut):
+    is_active: bool = True
+
+    @classmethod
+    def of(cls, user: User) -> AdminUserOut:
+        return cls(user.id, user.email, user.username, user.role, user.created_at, user.is_active)
+
+
+class TokenPairOut(msgspec.Struct):
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    token_type: str = "Bearer"  # noqa: S105 - the scheme's name, not a secret
+
+    @classmethod
+    def of(cls, pair: TokenPair) -> TokenPairOut:
+        return cls(pair.access_token, pair.refresh_token, pair.expires_in)
+
+
+class UserListOut(msgspec.Struct):
+    items: list[AdminUserOut]
+    next_cursor: str | None
+
+
+# --- controllers --------------------------------------------------------------
+
+
+class AuthController(Controller):
+    path = "/auth"
+    tags = ("auth",)
+
+    @post("/register", status_code=201)
+    async def register(self, data: JSONBody[RegisterBody], auth: Injected[AuthService]) -> UserOut:
+        """Sign up as a customer."""
+        return UserOut.of(await auth.register(data.email, data.username, data.password))
+
+    @post("/login", status_code=200)
+    async def login(self, data: JSONBody[LoginBody], auth: Injected[AuthService]) -> TokenPairOut:
+        """Sign in with a username or an email."""
+        pair = await auth.login(data.password, username=data.username, email=data.email)
+        return TokenPairOut.of(pair)
+
+    @post("/refresh", status_code=200)
+    async def refresh(
+        self, data: JSONBody[RefreshBody], auth: Injected[AuthService]
+    ) -> TokenPairOut:
+        """Trade a refresh token for a new pair; the old one is spent."""
+        return TokenPairOut.of(await auth.refresh(data.refresh_token))
+
+    @post("/logout", status_code=204)
+    async def logout(self, data: JSONBody[RefreshBody], auth: Injected[AuthService]) -> None:
+        """End the session the refresh token belongs to."""
+        await auth.logout(data.refresh_token)
+
+    @get("/me")
+    async def me(self, principal: Injected[Principal], auth: Injected[AuthService]) -> UserOut:
+        return UserOut.of(await auth.profile(principal))
+
+    @post("/change-password", status_code=204)
+    async def change_password(
+        self,
+        data: JSONBody[ChangePasswordBody],
+        principal: Injected[Principal],
+        auth: Injected[AuthService],
+    ) -> None:
+        """Every refresh token of the account is revoked."""
+        await auth.change_password(principal, data.current_password, data.new_password)
+
+
+class AdminUsersController(Controller):
+    path = "/admin/users"
+    tags = ("admin",)
+
+    @get("/")
+    async def list_users(
+        self,
+        admin: Injected[Principal],
+        auth: Injected[AuthService],
+        role: FromQuery[Role | None] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
+        cursor: FromQuery[str | None] = None,
+    ) -> UserListOut:
+        page = await auth.list_users(role=role, after=_read_cursor(cursor), limit=limit)
+        return UserListOut(
+            items=[AdminUserOut.of(user) for user in page.users],
+            next_cursor=None if page.last_id is None else _cursor(page.last_id),
+        )
+
+    @patch("/{user_id:uuid}")
+    async def change_access(
+        self,
+        user_id: FromPath[UUID],
+        data: JSONBody[AccessChangeBody],
+        admin: Injected[Principal],
+        auth: Injected[AuthService],
+    ) -> AdminUserOut:
+        """Change a role and/or is_active; demotion and disabling bite at once."""
+        user = await auth.change_access(admin, user_id, role=data.role, is_active=data.is_active)
+        return AdminUserOut.of(user)
+
+
+def _cursor(last_id: UUID) -> str:
+    """Opaque to clients: the last id seen, for a keyset `id > cursor`."""
+    return base64.urlsafe_b64encode(last_id.bytes).rstrip(b"=").decode()
+
+
+def _read_cursor(cursor: str | None) -> UUID | None:
+    if cursor is None:
+        return None
+    try:
+        return UUID(bytes=base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, binascii.Error):
+        raise Invalid(
+            "The cursor is not valid.", errors=[{"field": "cursor", "message": "not a cursor"}]
+        ) from None

@@ -1,0 +1,149 @@
+"""The signed-in customer's cart over HTTP. Every path addresses the caller's own cart:
+the customer comes from the access token, never from the path or the body."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Response, delete, get, patch, post, put
+from litestar.openapi import ResponseSpec
+from litestar.params import FromPath, JSONBody
+
+from grocery.config import Settings
+from grocery.core.identity import Principal
+from grocery.core.money import format_money
+from grocery.core.pricing import PricedCart
+from grocery.core.services.cart import CartService
+from grocery.entrypoints.http.deps import Injected
+
+
+class AddToCartBody(msgspec.Struct):
+    product_id: UUID
+    quantity: int = 1
+
+
+class QuantityBody(msgspec.Struct):
+    quantity: int
+
+
+class PromoCodeChoice(msgspec.Struct):
+    code: str
+
+
+class CartLineOut(msgspec.Struct):
+    product_id: UUID
+    name: str
+    unit_price: str
+    quantity: int
+    line_total: str
+    available: bool
+    discount: str  # this line's share of the promo's discount
+
+
+class CartOut(msgspec.Struct):
+    items: list[CartLineOut]
+    subtotal: str
+    discount: str
+    total: str
+    promo_code: str | None
+    currency: str
+    # Why the saved code is left off now (a reason code such as "promo_expired"), else null.
+    promo_problem: str | None
+
+    @classmethod
+    def of(cls, cart: PricedCart, currency: str) -> CartOut:
+        return cls(
+            items=[
+                CartLineOut(
+                    product_id=line.product_id,
+                    name=line.name,
+                    unit_price=format_money(line.unit_price),
+                    quantity=line.quantity,
+                    line_total=format_money(line.line_total),
+                    available=line.available,
+                    discount=format_money(line.discount),
+                )
+                for line in cart.lines
+            ],
+            subtotal=format_money(cart.subtotal),
+            discount=format_money(cart.discount),
+            total=format_money(cart.total),
+            promo_code=cart.promo_code,
+            currency=currency,
+            promo_problem=None if cart.promo_rejection is None else cart.promo_rejection.value,
+        )
+
+
+class CartController(Controller):
+    path = "/cart"
+    tags = ("cart",)
+
+    @get("/")
+    async def show(
+        self,
+        principal: Injected[Principal],
+        cart: Injected[CartService],
+        settings: Injected[Settings],
+    ) -> CartOut:
+        """The cart priced now, with the applied promo code if it still applies."""
+        return CartOut.of(await cart.view(principal.user_id), settings.currency)
+
+    @post(
+        "/items",
+        responses={200: ResponseSpec(data_container=CartOut, description="The line grew")},
+    )
+    async def add_item(
+        self,
+        data: JSONBody[AddToCartBody],
+        principal: Injected[Principal],
+        cart: Injected[CartService],
+        settings: Injected[Settings],
+    ) -> Response[CartOut]:
+        """Add to the product's line: 201 when the line is new, 200 when it grew."""
+        change = await cart.add(principal.user_id, data.product_id, data.quantity)
+        return Response(
+            CartOut.of(change.cart, settings.currency), status_code=201 if change.created else 200
+        )
+
+    @patch("/items/{product_id:uuid}")
+    async def set_quantity(
+        self,
+        product_id: FromPath[UUID],
+        data: JSONBody[QuantityBody],
+        principal: Injected[Principal],
+        cart: Injected[CartService],
+        settings: Injected[Settings],
+    ) -> CartOut:
+        """Set the line's quantity; 0 removes it."""
+        priced = await cart.set_quantity(principal.user_id, product_id, data.quantity)
+        return CartOut.of(priced, settings.currency)
+
+    @delete("/items/{product_id:uuid}", status_code=204)
+    async def remove_item(
+        self,
+        product_id: FromPath[UUID],
+        principal: Injected[Principal],
+        cart: Injected[CartService],
+    ) -> None:
+        await cart.remove(principal.user_id, product_id)
+
+    @delete("/", status_code=204)
+    async def empty(self, principal: Injected[Principal], cart: Injected[CartService]) -> None:
+        """Every line and the applied promo code go."""
+        await cart.empty(principal.user_id)
+
+    @put("/promo")
+    async def apply_promo(
+        self,
+        data: JSONBody[PromoCodeChoice],
+        principal: Injected[Principal],
+        cart: Injected[CartService],
+        settings: Injected[Settings],
+    ) -> CartOut:
+        """Apply a promo code; one the cart can't use answers 422 with the reason's code."""
+        return CartOut.of(await cart.apply_promo(principal.user_id, data.code), settings.currency)
+
+    @delete("/promo", status_code=204)
+    async def drop_promo(self, principal: Injected[Principal], cart: Injected[CartService]) -> None:
+        await cart.drop_promo(principal.user_id)

@@ -1,0 +1,71 @@
+"""Product images over HTTP: multipart uploads with their own body limit."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, Router, delete, post
+from litestar.datastructures import UploadFile
+from litestar.params import FromPath
+
+from grocery.core.errors import Invalid
+from grocery.core.identity import Principal
+from grocery.core.ports import BlobStore
+from grocery.core.services.catalog import CatalogService
+from grocery.entrypoints.http.catalog import UploadedImageOut, uploaded_image_out
+from grocery.entrypoints.http.deps import Injected
+
+# Room for the multipart boundary and part headers around a file of the allowed size.
+MULTIPART_OVERHEAD = 16 * 1024
+
+
+class ProductImageController(Controller):
+    path = "/{product_id:uuid}/images"
+    tags = ("catalog",)
+
+    @post("/", status_code=201)
+    async def add_image(
+        self,
+        product_id: FromPath[UUID],
+        request: Request[Any, Any, Any],
+        manager: Injected[Principal],
+        catalog: Injected[CatalogService],
+        blobs: Injected[BlobStore],
+    ) -> UploadedImageOut:
+        """multipart/form-data with the picture in field `file`: JPEG, PNG or WebP, told by
+        its bytes. Too big -> 413; another type -> 415 `unsupported_media_type`; a broken
+        picture -> 422; storage down -> 503 and nothing is kept."""
+        # Read here rather than as a `data` parameter, which Litestar parses before the
+        # `manager` guard runs: strangers don't get to make the server read uploads.
+        upload = (await request.form()).get("file")
+        if not isinstance(upload, UploadFile):
+            raise Invalid(
+                "Send the picture as the multipart/form-data field 'file'.",
+                errors=[{"field": "file", "message": "is required"}],
+            )
+        try:
+            image = await catalog.add_image(product_id, await upload.read())
+        finally:
+            await upload.close()
+        return await uploaded_image_out(image, blobs)
+
+    @delete("/{image_id:uuid}", status_code=204)
+    async def remove_image(
+        self,
+        product_id: FromPath[UUID],
+        image_id: FromPath[UUID],
+        manager: Injected[Principal],
+        catalog: Injected[CatalogService],
+    ) -> None:
+        """The object is removed from storage too."""
+        await catalog.remove_image(product_id, image_id)
+
+
+def image_routes(max_upload_bytes: int) -> Router:
+    """Uploads under /products, allowed a bigger body than the rest of the API."""
+    return Router(
+        path="/products",
+        route_handlers=[ProductImageController],
+        request_max_body_size=max_upload_bytes + MULTIPART_OVERHEAD,
+    )

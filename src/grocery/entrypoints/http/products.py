@@ -1,0 +1,133 @@
+"""Products over HTTP: the storefront's list and detail, the manager's edits."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, delete, get, patch, post
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from grocery.core.catalog import DEFAULT_PAGE_SIZE, ProductEdit, product_query
+from grocery.core.identity import Principal
+from grocery.core.ports import BlobStore
+from grocery.core.services.catalog import CatalogService
+from grocery.entrypoints.http.catalog import (
+    ProductOut,
+    ProductPageOut,
+    money_text,
+    product_out,
+    product_page_out,
+)
+from grocery.entrypoints.http.deps import Injected
+
+
+class ProductBody(msgspec.Struct):
+    name: str
+    category_id: UUID
+    price: Decimal  # a JSON number or string, judged strictly by parse_money
+    stock: int
+    slug: str | None = None
+    description: str = ""
+    unit: str = "piece"
+    low_stock_threshold: int | None = None  # GROCERY_LOW_STOCK_THRESHOLD when absent
+
+
+class ProductChange(msgspec.Struct):
+    """Only the fields sent change (null counts as not sent)."""
+
+    name: str | None = None
+    slug: str | None = None
+    description: str | None = None
+    category_id: UUID | None = None
+    price: Decimal | None = None
+    stock: int | None = None
+    unit: str | None = None
+    low_stock_threshold: int | None = None
+
+
+def _edit(body: ProductBody | ProductChange) -> ProductEdit:
+    return ProductEdit(
+        name=body.name,
+        slug=body.slug,
+        description=body.description,
+        category_id=body.category_id,
+        price=money_text(body.price),
+        stock=body.stock,
+        unit=body.unit,
+        low_stock_threshold=body.low_stock_threshold,
+    )
+
+
+class ProductController(Controller):
+    path = "/products"
+    tags = ("catalog",)
+
+    @get("/")
+    async def list_products(
+        self,
+        catalog: Injected[CatalogService],
+        blobs: Injected[BlobStore],
+        category: FromQuery[str | None] = None,
+        q: FromQuery[str | None] = None,
+        min_price: FromQuery[str | None] = None,
+        max_price: FromQuery[str | None] = None,
+        in_stock: FromQuery[bool | None] = None,
+        sort: FromQuery[str | None] = None,
+        limit: FromQuery[int] = DEFAULT_PAGE_SIZE,
+        cursor: FromQuery[str | None] = None,
+    ) -> ProductPageOut:
+        """The storefront. `sort`: popular (default), -popular, price, -price, newest, name;
+        a search (`q`) without a sort comes by relevance. Keyset pages via `cursor`."""
+        query = product_query(
+            sort=sort,
+            limit=limit,
+            category=category,
+            q=q,
+            min_price=min_price,
+            max_price=max_price,
+            in_stock=in_stock,
+            cursor=cursor,
+        )
+        return await product_page_out(await catalog.browse(query), blobs)
+
+    @get("/{ref:str}")
+    async def show_product(
+        self, ref: FromPath[str], catalog: Injected[CatalogService], blobs: Injected[BlobStore]
+    ) -> ProductOut:
+        """By id or slug, with all its images."""
+        return await product_out(await catalog.product(ref), blobs)
+
+    @post("/", status_code=201)
+    async def add_product(
+        self,
+        data: JSONBody[ProductBody],
+        manager: Injected[Principal],
+        catalog: Injected[CatalogService],
+        blobs: Injected[BlobStore],
+    ) -> ProductOut:
+        """A taken slug -> 409 `already_exists`."""
+        return await product_out(await catalog.add_product(_edit(data)), blobs)
+
+    @patch("/{product_id:uuid}")
+    async def edit_product(
+        self,
+        product_id: FromPath[UUID],
+        data: JSONBody[ProductChange],
+        manager: Injected[Principal],
+        catalog: Injected[CatalogService],
+        blobs: Injected[BlobStore],
+    ) -> ProductOut:
+        """A rename keeps the slug unless a new one is given."""
+        return await product_out(await catalog.edit_product(product_id, _edit(data)), blobs)
+
+    @delete("/{product_id:uuid}", status_code=204)
+    async def remove_product(
+        self,
+        product_id: FromPath[UUID],
+        manager: Injected[Principal],
+        catalog: Injected[CatalogService],
+    ) -> None:
+        """Deleted with its images; archived instead when an order ever had it."""
+        await catalog.remove_product(product_id)

@@ -1,0 +1,200 @@
+"""Promo codes over HTTP, for managers (and admins)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Annotated, TypeVar
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, delete, get, patch, post
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from msgspec import UNSET, UnsetType
+
+from grocery.core.errors import Invalid
+from grocery.core.identity import Principal
+from grocery.core.money import format_money
+from grocery.core.promotions import DiscountType, PromoCode
+from grocery.core.services.promotions import KEEP, Keep, PromoCodeService, PromoEdit
+from grocery.entrypoints.http.deps import Injected
+
+T = TypeVar("T")
+
+
+class PromoCodeChange(msgspec.Struct, kw_only=True):
+    """Only the fields sent change; null clears an optional one.
+
+    Money may come as a JSON string or number; it is handed on as text, so parse_money
+    judges what was typed (`1e2` is refused rather than read as 100).
+    """
+
+    code: str | UnsetType = UNSET
+    discount_type: DiscountType | UnsetType = UNSET
+    value: Decimal | UnsetType = UNSET
+    is_active: bool | UnsetType = UNSET
+    starts_at: datetime | UnsetType | None = UNSET
+    expires_at: datetime | UnsetType | None = UNSET
+    min_order_amount: Decimal | UnsetType | None = UNSET
+    max_discount: Decimal | UnsetType | None = UNSET
+    max_uses: int | UnsetType | None = UNSET
+    max_uses_per_customer: int | UnsetType | None = UNSET
+    category_ids: list[UUID] | UnsetType = UNSET  # empty: the whole cart
+
+
+class PromoCodeBody(PromoCodeChange, kw_only=True):
+    """A new code: these three are required, the rest default (active, no limits)."""
+
+    code: str
+    discount_type: DiscountType
+    value: Decimal
+
+
+class PromoCodeOut(msgspec.Struct):
+    id: UUID
+    code: str
+    discount_type: DiscountType
+    value: str
+    is_active: bool
+    starts_at: datetime | None
+    expires_at: datetime | None
+    min_order_amount: str | None
+    max_discount: str | None
+    max_uses: int | None
+    max_uses_per_customer: int | None
+    category_ids: list[UUID]
+    times_used: int
+    created_at: datetime
+
+    @classmethod
+    def of(cls, promo: PromoCode) -> PromoCodeOut:
+        return cls(
+            id=promo.id,
+            code=promo.code,
+            discount_type=promo.discount_type,
+            value=format_money(promo.value),
+            is_active=promo.is_active,
+            starts_at=_utc(promo.starts_at),
+            expires_at=_utc(promo.expires_at),
+            min_order_amount=_money_or_none(promo.min_order_amount),
+            max_discount=_money_or_none(promo.max_discount),
+            max_uses=promo.max_uses,
+            max_uses_per_customer=promo.max_uses_per_customer,
+            category_ids=sorted(promo.category_ids),
+            times_used=promo.times_used,
+            created_at=promo.created_at,
+        )
+
+
+class PromoCodeListOut(msgspec.Struct):
+    items: list[PromoCodeOut]
+    next_cursor: str | None
+
+
+class PromoCodeController(Controller):
+    path = "/promo-codes"
+    tags = ("promo codes",)
+
+    @get("/")
+    async def list_codes(
+        self,
+        manager: Injected[Principal],
+        promo_codes: Injected[PromoCodeService],
+        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
+        cursor: FromQuery[str | None] = None,
+    ) -> PromoCodeListOut:
+        """Newest first."""
+        page = await promo_codes.page(before=_read_cursor(cursor), limit=limit)
+        return PromoCodeListOut(
+            items=[PromoCodeOut.of(promo) for promo in page.promos],
+            next_cursor=None if page.last_id is None else _cursor(page.last_id),
+        )
+
+    @post("/", status_code=201)
+    async def create(
+        self,
+        data: JSONBody[PromoCodeBody],
+        manager: Injected[Principal],
+        promo_codes: Injected[PromoCodeService],
+    ) -> PromoCodeOut:
+        return PromoCodeOut.of(await promo_codes.create(_edit(data)))
+
+    @get("/{promo_id:uuid}")
+    async def show(
+        self,
+        promo_id: FromPath[UUID],
+        manager: Injected[Principal],
+        promo_codes: Injected[PromoCodeService],
+    ) -> PromoCodeOut:
+        return PromoCodeOut.of(await promo_codes.get(promo_id))
+
+    @patch("/{promo_id:uuid}")
+    async def change(
+        self,
+        promo_id: FromPath[UUID],
+        data: JSONBody[PromoCodeChange],
+        manager: Injected[Principal],
+        promo_codes: Injected[PromoCodeService],
+    ) -> PromoCodeOut:
+        return PromoCodeOut.of(await promo_codes.update(promo_id, _edit(data)))
+
+    @delete("/{promo_id:uuid}", status_code=204)
+    async def remove(
+        self,
+        promo_id: FromPath[UUID],
+        manager: Injected[Principal],
+        promo_codes: Injected[PromoCodeService],
+    ) -> None:
+        """Deletes a code nobody used; a used one is deactivated and kept for its orders."""
+        await promo_codes.remove(promo_id)
+
+
+def _edit(body: PromoCodeChange) -> PromoEdit:
+    return PromoEdit(
+        code=_kept(body.code),
+        discount_type=_kept(body.discount_type),
+        value=KEEP if body.value is UNSET else str(body.value),
+        is_active=_kept(body.is_active),
+        starts_at=_kept(body.starts_at),
+        expires_at=_kept(body.expires_at),
+        min_order_amount=_kept(_text(body.min_order_amount)),
+        max_discount=_kept(_text(body.max_discount)),
+        max_uses=_kept(body.max_uses),
+        max_uses_per_customer=_kept(body.max_uses_per_customer),
+        category_ids=KEEP if body.category_ids is UNSET else frozenset(body.category_ids),
+    )
+
+
+def _kept(value: T | UnsetType) -> T | Keep:
+    return KEEP if value is UNSET else value
+
+
+def _text(amount: Decimal | UnsetType | None) -> str | UnsetType | None:
+    return amount if amount is None or amount is UNSET else str(amount)
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """Answers speak UTC, whatever zone the manager typed."""
+    return None if moment is None else moment.astimezone(UTC)
+
+
+def _money_or_none(amount: Decimal | None) -> str | None:
+    return None if amount is None else format_money(amount)
+
+
+def _cursor(last_id: UUID) -> str:
+    """Opaque to clients: the last id seen, for a keyset `id < cursor`."""
+    return base64.urlsafe_b64encode(last_id.bytes).rstrip(b"=").decode()
+
+
+def _read_cursor(cursor: str | None) -> UUID | None:
+    if cursor is None:
+        return None
+    try:
+        return UUID(bytes=base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, binascii.Error):
+        raise Invalid(
+            "The cursor is not valid.", errors=[{"field": "cursor", "message": "not a cursor"}]
+        ) from None
