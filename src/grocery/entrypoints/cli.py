@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import getpass
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -11,6 +13,7 @@ from pathlib import Path
 import msgspec
 
 from grocery.config import ConfigError, Settings, load_settings
+from grocery.core.errors import DomainError
 
 Command = Callable[[argparse.Namespace, Settings], int]
 
@@ -32,6 +35,18 @@ def resolve_database(settings: Settings) -> Settings:
     return msgspec.structs.replace(settings, database_url=url)
 
 
+def ready_database(settings: Settings) -> Settings:
+    """Resolve the database; the embedded one is always migrated first (it is ours to keep current)."""
+    from grocery.adapters.sql import migrate as migrations
+
+    embedded = settings.uses_embedded_database
+    settings = resolve_database(settings)
+    if embedded:
+        assert settings.database_url is not None
+        migrations.upgrade(settings.database_url)
+    return settings
+
+
 def migrate(args: argparse.Namespace, settings: Settings) -> int:
     from grocery.adapters.sql import migrate as migrations
 
@@ -48,10 +63,13 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from grocery.adapters.sql import migrate as migrations
 
-    settings = resolve_database(settings)
+    configured = not settings.uses_embedded_database
+    settings = ready_database(settings)
     assert settings.database_url is not None
-    if settings.uses_embedded_database or args.migrate:
+    if configured and (args.migrate or args.demo):
         migrations.upgrade(settings.database_url)
+    if args.demo and seed_demo(args, settings) != 0:
+        return 2
     print(f"grocery: serving on http://{args.host}:{args.port} with {args.workers} worker(s)")
     Granian(
         "grocery.entrypoints.asgi:app_from_environment",
@@ -64,6 +82,35 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
         log_access=False,
     ).serve()
     return 0
+
+
+def seed_demo(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.is_production:
+        print("grocery: seed-demo is refused in production", file=sys.stderr)
+        return 2
+    from grocery.entrypoints.demo import seed_demo as load
+
+    settings = ready_database(settings)
+    print(f"grocery: {asyncio.run(load(settings))}")
+    return 0
+
+
+def create_admin(args: argparse.Namespace, settings: Settings) -> int:
+    from grocery.entrypoints.demo import create_admin as ensure_admin
+
+    password = os.environ.get("GROCERY_ADMIN_PASSWORD") or _prompt_password()
+    settings = ready_database(settings)
+    print(f"grocery: {asyncio.run(ensure_admin(settings, args.username, args.email, password))}")
+    return 0
+
+
+def _prompt_password() -> str:
+    if not sys.stdin.isatty():
+        raise SystemExit("grocery: set GROCERY_ADMIN_PASSWORD or run create-admin on a terminal")
+    password = getpass.getpass("Password for the admin: ")
+    if password != getpass.getpass("Same password again: "):
+        raise SystemExit("grocery: the two passwords differ")
+    return password
 
 
 def parser() -> argparse.ArgumentParser:
@@ -84,6 +131,17 @@ def parser() -> argparse.ArgumentParser:
     mig.add_argument("--revision", default="heads")
     mig.set_defaults(handler=migrate)
 
+    demo = commands.add_parser("seed-demo", help="load the demo catalog and accounts (idempotent)")
+    demo.set_defaults(handler=seed_demo)
+
+    admin = commands.add_parser(
+        "create-admin",
+        help="create or restore an admin (password: GROCERY_ADMIN_PASSWORD or prompt)",
+    )
+    admin.add_argument("--username", required=True)
+    admin.add_argument("--email", required=True)
+    admin.set_defaults(handler=create_admin)
+
     return root
 
 
@@ -95,7 +153,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"grocery: configuration error: {error}", file=sys.stderr)
         return 2
     handler: Command = args.handler
-    return handler(args, settings)
+    try:
+        return handler(args, settings)
+    except DomainError as error:
+        problems = "; ".join(f"{item.get('field')}: {item.get('message')}" for item in error.errors)
+        print(
+            f"grocery: {error.detail}{' (' + problems + ')' if problems else ''}", file=sys.stderr
+        )
+        return 2
 
 
 if __name__ == "__main__":
