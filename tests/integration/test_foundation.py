@@ -91,3 +91,47 @@ async def test_every_request_gets_one_access_line(
     assert lines[0]["path"] == "/api/missing-page"
     assert lines[0]["method"] == "GET"
     assert lines[0]["duration_ms"] >= 0
+
+
+async def test_body_over_the_limit_is_a_413_problem(client: AsyncTestClient[Litestar]) -> None:
+    padding = "x" * (1024 * 1024 + 1)
+    response = await client.post(
+        "/api/auth/register",
+        content=f'{{"email": "a@b.io", "username": "big", "password": "{padding}"}}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert response.headers["content-type"].startswith(PROBLEM)
+    assert response.json()["code"] == "payload_too_large"
+
+
+async def test_body_that_is_not_json_is_a_400_problem(client: AsyncTestClient[Litestar]) -> None:
+    response = await client.post(
+        "/api/auth/register", content="{not json", headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith(PROBLEM)
+    assert response.json()["code"] == "bad_request"
+    assert "JSON" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"email": 5, "username": "someone", "password": "long enough"}',
+        '{"username": "someone", "password": "long enough"}',
+        "[]",
+    ],
+)
+async def test_malformed_or_mistyped_body_is_a_422_problem(
+    client: AsyncTestClient[Litestar], body: str
+) -> None:
+    response = await client.post(
+        "/api/auth/register", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith(PROBLEM)
+    problem = response.json()
+    assert problem["code"] == "validation_error"
+    assert problem["status"] == 422
+    assert "Traceback" not in response.text
