@@ -316,6 +316,29 @@ async def test_product_once_ordered_is_archived_not_deleted(
     assert again.status_code == 404
 
 
+async def test_a_product_that_order_lines_point_at_is_archived(
+    client: Client, manager: SignedInUser, adapters: Adapters
+) -> None:
+    category = await add_category(client, manager.headers)
+    product = await add_product(client, manager.headers, category, f"Dates {tag()}")
+    # Stands in for checkout's order lines: a row that must keep its product.
+    async with adapters.database.engine.begin() as connection:
+        await connection.execute(
+            text("CREATE TABLE test_order_lines (product_id uuid NOT NULL REFERENCES products)")
+        )
+        await connection.execute(
+            text("INSERT INTO test_order_lines VALUES (:id)"), {"id": product["id"]}
+        )
+    try:
+        response = await client.delete(f"/api/products/{product['id']}", headers=manager.headers)
+    finally:
+        async with adapters.database.engine.begin() as connection:
+            await connection.execute(text("DROP TABLE test_order_lines"))
+
+    assert response.status_code == 204
+    assert await _stored_archived(adapters, product) is True
+
+
 async def _stored_archived(adapters: Adapters, product: Json) -> bool | None:
     async with adapters.database.connect() as connection:
         found = await connection.execute(

@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from litestar.testing import AsyncTestClient
 
-from grocery.entrypoints.app import Adapters
+from grocery.entrypoints.app import Adapters, create_app
 from tests.integration.catalog_shop import (
     Client,
     Json,
@@ -17,7 +18,8 @@ from tests.integration.catalog_shop import (
     set_units_sold,
     tag,
 )
-from tests.integration.conftest import MakeUser, SignedInUser
+from tests.integration.conftest import MakeUser, SignedInUser, make_settings
+from tests.integration.proxy import CuttableProxy
 
 # name, price, stock, units sold; added in this order, so ids and created_at rise down the list.
 SHELF = [
@@ -269,3 +271,21 @@ async def test_a_cursor_from_another_sort_is_422(client: Client, shelf: Json) ->
     )
 
     assert response.status_code == 422
+
+
+async def test_the_storefront_is_503_while_the_database_is_down(database_url: str) -> None:
+    proxy = CuttableProxy(database_url)
+    proxy.open()
+    async with AsyncTestClient(app=create_app(make_settings(proxy.url))) as client:
+        assert (await client.get("/api/products")).status_code == 200
+        proxy.cut()
+        down = await client.get("/api/products")
+        detail = await client.get("/api/products/anything")
+        proxy.open()
+        back = await client.get("/api/products")
+    proxy.close()
+
+    assert down.status_code == detail.status_code == 503
+    assert down.json()["code"] == "service_unavailable"
+    assert "SELECT" not in down.text
+    assert back.status_code == 200

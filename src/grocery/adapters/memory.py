@@ -203,10 +203,11 @@ class MemoryProductRepository:
         products = self._tables.products
         products[product_id] = replace(products[product_id], archived=True)
 
-    async def delete(self, product_id: UUID) -> None:
+    async def delete(self, product_id: UUID) -> bool:
         self._tables.products.pop(product_id, None)
         for image in [i for i in self._tables.images.values() if i.product_id == product_id]:
             del self._tables.images[image.id]
+        return True
 
     async def was_ever_ordered(self, product_id: UUID) -> bool:
         product = self._tables.products.get(product_id)

@@ -294,27 +294,31 @@ def new_product(
 def edited_product(product: Product, edit: ProductEdit) -> Product:
     """The product with the manager's changes. A rename keeps the slug, so links keep working."""
     problems = _Problems()
-    changes: dict[str, object] = {}
-    if edit.name is not None:
-        changes["name"] = problems.name(edit.name)
-    if edit.slug is not None:
-        changes["slug"] = problems.slug(edit.slug, product.name)
-    if edit.description is not None:
-        changes["description"] = problems.description(edit.description)
-    if edit.category_id is not None:
-        changes["category_id"] = edit.category_id
-    if edit.price is not None:
-        changes["price"] = problems.price(edit.price)
-    if edit.stock is not None:
-        changes["stock"] = problems.quantity("stock", edit.stock)
-    if edit.unit is not None:
-        changes["unit"] = problems.unit(edit.unit)
-    if edit.low_stock_threshold is not None:
-        changes["low_stock_threshold"] = problems.quantity(
-            "low_stock_threshold", edit.low_stock_threshold
-        )
+    name = product.name if edit.name is None else problems.name(edit.name)
+    slug = product.slug if edit.slug is None else problems.slug(edit.slug, name)
+    description = (
+        product.description if edit.description is None else problems.description(edit.description)
+    )
+    price = product.price if edit.price is None else problems.price(edit.price)
+    stock = product.stock if edit.stock is None else problems.quantity("stock", edit.stock)
+    unit = product.unit if edit.unit is None else problems.unit(edit.unit)
+    threshold = (
+        product.low_stock_threshold
+        if edit.low_stock_threshold is None
+        else problems.quantity("low_stock_threshold", edit.low_stock_threshold)
+    )
     problems.raise_any("product")
-    return replace(product, **changes)  # type: ignore[arg-type]
+    return replace(
+        product,
+        name=name,
+        slug=slug,
+        description=description,
+        category_id=edit.category_id or product.category_id,
+        price=price,
+        stock=stock,
+        unit=unit,
+        low_stock_threshold=threshold,
+    )
 
 
 # --- stock --------------------------------------------------------------------

@@ -249,8 +249,17 @@ class SqlProductRepository:
             update(products).where(products.c.id == product_id).values(archived=True)
         )
 
-    async def delete(self, product_id: UUID) -> None:
-        await self._session.execute(delete(products).where(products.c.id == product_id))
+    async def delete(self, product_id: UUID) -> bool:
+        # In a savepoint, so a row that orders still point at is refused without spoiling
+        # the transaction: the caller archives it instead.
+        try:
+            async with self._session.begin_nested():
+                await self._session.execute(delete(products).where(products.c.id == product_id))
+        except IntegrityError as error:
+            if _violation(error)[0] not in (_FOREIGN_KEY_VIOLATION, _RESTRICT_VIOLATION):
+                raise
+            return False
+        return True
 
     async def was_ever_ordered(self, product_id: UUID) -> bool:
         # Sold units are the only trace of orders until checkout adds order lines; it then

@@ -87,7 +87,7 @@ _SCORE = cast(
 )
 
 
-def search_values(query: ProductQuery) -> dict[str, str]:
+def _search_values(query: ProductQuery) -> dict[str, str]:
     return {
         "tsquery": " & ".join(f"{word}:*" for word in query.search_words),
         "typed": query.search or "",
@@ -136,7 +136,7 @@ def _score(value: CursorKey) -> float:
     return float(value)
 
 
-ORDERS = {
+_ORDERS = {
     Sort.POPULAR: _Order(p.c.units_sold, True, int, _whole),
     Sort.LEAST_POPULAR: _Order(p.c.units_sold, False, int, _whole),
     Sort.PRICE: _Order(p.c.price, False, str, _money),
@@ -151,7 +151,7 @@ _encode = msgspec.json.Encoder().encode
 
 
 def encode_cursor(sort: Sort, key: Any, row_id: UUID) -> str:
-    raw = _encode((sort.value, ORDERS[sort].to_cursor(key), row_id))
+    raw = _encode((sort.value, _ORDERS[sort].to_cursor(key), row_id))
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
@@ -162,7 +162,7 @@ def decode_cursor(cursor: str, sort: Sort) -> tuple[Any, UUID]:
         made_for, key, row_id = _CURSOR.decode(raw)
         if made_for != sort.value:
             raise ValueError("another sort")
-        return ORDERS[sort].from_cursor(key), row_id
+        return _ORDERS[sort].from_cursor(key), row_id
     except (binascii.Error, msgspec.DecodeError, ValueError, TypeError, InvalidOperation):
         raise Invalid(
             "The cursor is not valid for this query.",
@@ -271,7 +271,7 @@ class _Shape:
 
 @cache
 def _page_statement(shape: _Shape) -> _Prepared:
-    order = ORDERS[shape.sort]
+    order = _ORDERS[shape.sort]
     first_image = (
         select(i.c.id.label("image_id"), i.c.key.label("image_key"))
         .where(i.c.product_id == p.c.id)
@@ -335,7 +335,7 @@ def _page_values(query: ProductQuery) -> dict[str, Any]:
         values["category_id"] = as_id(query.category)
         values["category"] = query.category
     if query.search is not None:
-        values.update(search_values(query))
+        values.update(_search_values(query))
     values["min_price"], values["max_price"] = query.min_price, query.max_price
     if query.cursor is not None:
         values["after_key"], values["after_id"] = decode_cursor(query.cursor, query.sort)
