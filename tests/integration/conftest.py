@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from uuid import UUID, uuid4
 
+import httpx
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -116,3 +122,59 @@ async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def live_server(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`grocery serve` in processes of its own (granian, two workers) on a free port, for
+    races over real sockets: requests sent together really run together. Its base URL."""
+    scratch = tmp_path_factory.mktemp("live-server")  # its cwd: no stray .env is read
+    port = _free_port()
+    environment = {key: value for key, value in os.environ.items() if "GROCERY" not in key}
+    environment.update(
+        GROCERY_ENV="test",
+        GROCERY_DATABASE_URL=str(settings.database_url),
+        GROCERY_SECRET_KEY=settings.secret_key,
+        GROCERY_STORAGE_URL="memory://",
+        GROCERY_DATA_DIR=str(scratch),
+        GROCERY_RUN_WORKER="false",
+        GROCERY_DB_POOL_SIZE="8",
+        GROCERY_LOG_LEVEL="warning",
+    )
+    command = [str(Path(sys.executable).parent / "grocery"), "serve", "--workers", "2"]
+    command += ["--host", "127.0.0.1", "--port", str(port)]
+    with (scratch / "server.log").open("wb") as output:
+        server = subprocess.Popen(
+            command, cwd=scratch, env=environment, stdout=output, stderr=subprocess.STDOUT
+        )
+        try:
+            base_url = f"http://127.0.0.1:{port}"
+            _wait_until_live(server, base_url, scratch / "server.log")
+            yield base_url
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_until_live(server: subprocess.Popen[bytes], base_url: str, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"grocery serve exited: {log.read_text(errors='replace')}")
+        try:
+            if httpx.get(f"{base_url}/health/live", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"grocery serve did not come up: {log.read_text(errors='replace')}")

@@ -15,22 +15,45 @@ from types import TracebackType
 from typing import Self
 from uuid import UUID
 
+from grocery.core.alerts import (
+    AlertedProduct,
+    AlertStatus,
+    AlertView,
+    LowStockAlert,
+    OutboxMessage,
+    StockMove,
+)
 from grocery.core.cart import AddedLine, CartEntry, ShelfItem, WishedProduct, WishlistMark
 from grocery.core.catalog import Category, Product, ProductImage, as_id
 from grocery.core.errors import AlreadyExists, Conflict, Invalid, NotFound
 from grocery.core.identity import RefreshToken, Role, User, username_key
+from grocery.core.orders import (
+    Answer,
+    KeptAnswer,
+    Order,
+    OrderMark,
+    OrderStatus,
+    TakenStock,
+)
 from grocery.core.ports import (
     CartRepository,
     CategoryRepository,
+    IdempotencyKeyRepository,
     LoginFailureRepository,
+    LowStockAlertRepository,
+    OrderRepository,
+    Outbox,
     ProductImageRepository,
     ProductRepository,
     ProductShelf,
     PromoCodeRepository,
+    PromoRedemptionRepository,
     RefreshTokenRepository,
+    StockRoom,
     UserRepository,
     WishlistRepository,
 )
+from grocery.core.pricing import CartLine
 from grocery.core.promotions import PromoCode
 
 # --- accounts -----------------------------------------------------------------
@@ -423,6 +446,229 @@ class MemoryPromoCodeRepository:
             raise AlreadyExists("A promo code with this code already exists.")
 
 
+# --- checkout, orders and low-stock alerts ----------------------------------------
+
+
+@dataclass
+class OrderTables:
+    orders: dict[UUID, Order] = field(default_factory=dict)
+    redeemed: dict[UUID, tuple[UUID, UUID]] = field(default_factory=dict)  # order -> promo, user
+    idempotency_keys: dict[tuple[UUID, str], tuple[str, Answer]] = field(default_factory=dict)
+    alerts: dict[UUID, LowStockAlert] = field(default_factory=dict)
+    # Alerts announced (logged as stock.low); only a committed unit of work publishes them.
+    announced: list[UUID] = field(default_factory=list)
+    outbox: dict[UUID, OutboxMessage] = field(default_factory=dict)
+    delivered: dict[UUID, datetime] = field(default_factory=dict)  # outbox message -> when
+    last_errors: dict[UUID, str] = field(default_factory=dict)
+
+
+class MemoryStockRoom:
+    def __init__(self, catalog: CatalogTables) -> None:
+        self._products = catalog.products
+
+    async def take(self, product_id: UUID, quantity: int) -> TakenStock | None:
+        product = self._products.get(product_id)
+        if product is None or product.archived or product.stock < quantity:
+            return None
+        after = self._moved(product, -quantity)
+        line = CartLine(
+            product_id=product_id,
+            name=product.name,
+            category_id=product.category_id,
+            unit_price=product.price,
+            quantity=quantity,
+        )
+        return TakenStock(line=line, move=_stock_move(product, after))
+
+    async def put_back(self, product_id: UUID, quantity: int) -> StockMove:
+        product = self._products[product_id]
+        return _stock_move(product, self._moved(product, quantity))
+
+    def _moved(self, product: Product, quantity: int) -> Product:
+        moved = replace(
+            product, stock=product.stock + quantity, units_sold=product.units_sold - quantity
+        )
+        self._products[product.id] = moved
+        return moved
+
+
+def _stock_move(before: Product, after: Product) -> StockMove:
+    return StockMove(
+        product_id=after.id,
+        product_name=after.name,
+        stock_before=before.stock,
+        stock_after=after.stock,
+        threshold=after.low_stock_threshold,
+    )
+
+
+class MemoryOrderRepository:
+    def __init__(self, tables: OrderTables, shopping: ShoppingTables) -> None:
+        self._orders = tables.orders
+        self._cart = MemoryCartRepository(shopping)
+
+    async def lock_cart(self, user_id: UUID) -> list[CartEntry]:
+        return await self._cart.entries(user_id)
+
+    async def add(self, order: Order) -> None:
+        self._orders[order.id] = order
+
+    async def get(self, order_id: UUID) -> Order | None:
+        return self._orders.get(order_id)
+
+    async def page(
+        self, *, customer: UUID | None, after: OrderMark | None, limit: int
+    ) -> list[Order]:
+        newest_first = sorted(
+            self._orders.values(), key=lambda order: (order.created_at, order.id), reverse=True
+        )
+        return [
+            order
+            for order in newest_first
+            if (customer is None or order.user_id == customer)
+            and (after is None or (order.created_at, order.id) < after)
+        ][:limit]
+
+    async def move(
+        self,
+        order_id: UUID,
+        *,
+        to: OrderStatus,
+        allowed_from: Collection[OrderStatus],
+        at: datetime,
+    ) -> bool:
+        order = self._orders[order_id]
+        if order.status not in allowed_from:
+            return False
+        cancelled_at = at if to is OrderStatus.CANCELLED else order.cancelled_at
+        self._orders[order_id] = replace(order, status=to, updated_at=at, cancelled_at=cancelled_at)
+        return True
+
+
+class MemoryPromoRedemptionRepository:
+    def __init__(self, tables: OrderTables, shopping: ShoppingTables) -> None:
+        self._redeemed = tables.redeemed
+        self._promos = shopping.promo_codes
+        self._uses = shopping.redemptions
+
+    async def claim(self, promo_id: UUID) -> bool:
+        promo = self._promos.get(promo_id)
+        if promo is None or (promo.max_uses is not None and promo.times_used >= promo.max_uses):
+            return False
+        self._promos[promo_id] = replace(promo, times_used=promo.times_used + 1)
+        return True
+
+    async def record(self, promo_id: UUID, user_id: UUID, order_id: UUID, at: datetime) -> None:
+        self._redeemed[order_id] = (promo_id, user_id)
+        self._uses[promo_id, user_id] = self._uses.get((promo_id, user_id), 0) + 1
+
+    async def release(self, order_id: UUID) -> bool:
+        if order_id not in self._redeemed:
+            return False
+        promo_id, user_id = self._redeemed.pop(order_id)
+        self._uses[promo_id, user_id] -= 1
+        promo = self._promos[promo_id]
+        self._promos[promo_id] = replace(promo, times_used=promo.times_used - 1)
+        return True
+
+
+class MemoryIdempotencyKeyRepository:
+    def __init__(self, tables: OrderTables) -> None:
+        self._keys = tables.idempotency_keys
+        self._pending: dict[tuple[UUID, str], str] = {}
+
+    async def claim(
+        self, user_id: UUID, key: str, request_hash: str, at: datetime
+    ) -> KeptAnswer | None:
+        kept = self._keys.get((user_id, key))
+        if kept is None:
+            self._pending[user_id, key] = request_hash
+            return None
+        return KeptAnswer(request_hash=kept[0], answer=kept[1])
+
+    async def answer(self, user_id: UUID, key: str, answer: Answer, order_id: UUID) -> None:
+        self._keys[user_id, key] = (self._pending.pop((user_id, key)), answer)
+
+
+class MemoryLowStockAlertRepository:
+    def __init__(self, tables: OrderTables, catalog: CatalogTables) -> None:
+        self._tables = tables
+        self._products = catalog.products
+
+    async def open(self, alert: LowStockAlert, product_name: str) -> bool:
+        if self._open_alert(alert.product_id) is not None:
+            return False
+        self._tables.alerts[alert.id] = alert
+        self._tables.announced.append(alert.id)
+        return True
+
+    async def resolve(self, product_id: UUID, at: datetime) -> bool:
+        alert = self._open_alert(product_id)
+        if alert is None:
+            return False
+        self._tables.alerts[alert.id] = replace(alert, resolved_at=at)
+        return True
+
+    async def page(
+        self, *, status: AlertStatus | None, before: UUID | None, limit: int
+    ) -> list[AlertView]:
+        chosen = [
+            alert
+            for alert_id, alert in sorted(self._tables.alerts.items(), reverse=True)
+            if (before is None or alert_id < before)
+            and (status is None or (alert.resolved_at is None) == (status is AlertStatus.OPEN))
+        ]
+        return [self._view(alert) for alert in chosen[:limit]]
+
+    def _open_alert(self, product_id: UUID) -> LowStockAlert | None:
+        return next(
+            (
+                alert
+                for alert in self._tables.alerts.values()
+                if alert.product_id == product_id and alert.resolved_at is None
+            ),
+            None,
+        )
+
+    def _view(self, alert: LowStockAlert) -> AlertView:
+        product = self._products[alert.product_id]
+        return AlertView(
+            alert=alert,
+            product=AlertedProduct(id=product.id, name=product.name, slug=product.slug),
+        )
+
+
+class MemoryOutbox:
+    def __init__(self, tables: OrderTables) -> None:
+        self._tables = tables
+
+    async def add(self, message: OutboxMessage) -> None:
+        self._tables.outbox[message.id] = message
+
+    async def claim_due(self, now: datetime, limit: int) -> list[OutboxMessage]:
+        due = [
+            message
+            for message in self._tables.outbox.values()
+            if message.id not in self._tables.delivered and message.next_attempt_at <= now
+        ]
+        return sorted(due, key=lambda message: message.next_attempt_at)[:limit]
+
+    async def delivered(self, message_id: UUID, at: datetime) -> None:
+        self._count_attempt(message_id)
+        self._tables.delivered[message_id] = at
+
+    async def retry_later(self, message_id: UUID, *, at: datetime, error: str) -> None:
+        message = self._count_attempt(message_id)
+        self._tables.outbox[message_id] = replace(message, next_attempt_at=at)
+        self._tables.last_errors[message_id] = error
+
+    def _count_attempt(self, message_id: UUID) -> OutboxMessage:
+        message = self._tables.outbox[message_id]
+        counted = replace(message, attempts=message.attempts + 1)
+        self._tables.outbox[message_id] = counted
+        return counted
+
+
 # --- the store and its unit of work ---------------------------------------------
 
 
@@ -433,6 +679,7 @@ class MemoryStore:
     accounts: AccountsTables = field(default_factory=AccountsTables)
     catalog: CatalogTables = field(default_factory=CatalogTables)
     shopping: ShoppingTables = field(default_factory=ShoppingTables)
+    orders: OrderTables = field(default_factory=OrderTables)
 
 
 class MemoryUnitOfWork:
@@ -459,6 +706,18 @@ class MemoryUnitOfWork:
         self.promo_codes: PromoCodeRepository = MemoryPromoCodeRepository(
             working.shopping, working.catalog
         )
+        self.stock: StockRoom = MemoryStockRoom(working.catalog)
+        self.orders: OrderRepository = MemoryOrderRepository(working.orders, working.shopping)
+        self.redemptions: PromoRedemptionRepository = MemoryPromoRedemptionRepository(
+            working.orders, working.shopping
+        )
+        self.idempotency_keys: IdempotencyKeyRepository = MemoryIdempotencyKeyRepository(
+            working.orders
+        )
+        self.low_stock_alerts: LowStockAlertRepository = MemoryLowStockAlertRepository(
+            working.orders, working.catalog
+        )
+        self.outbox: Outbox = MemoryOutbox(working.orders)
 
     async def __aexit__(
         self,

@@ -95,6 +95,24 @@ def seed_demo(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def worker(args: argparse.Namespace, settings: Settings) -> int:
+    """Deliver low-stock alerts from the outbox to the webhook until stopped."""
+    if not settings.alert_webhook_url:
+        print(
+            "grocery: GROCERY_ALERT_WEBHOOK_URL is not set; there is nowhere to deliver alerts",
+            file=sys.stderr,
+        )
+        return 2
+    from grocery.entrypoints.app import SystemClock
+    from grocery.entrypoints.logs import configure_logging
+    from grocery.entrypoints.worker import run_worker
+
+    settings = ready_database(settings)
+    configure_logging(settings)
+    asyncio.run(run_worker(settings, SystemClock()))
+    return 0
+
+
 def create_admin(args: argparse.Namespace, settings: Settings) -> int:
     from grocery.entrypoints.demo import create_admin as ensure_admin
 
@@ -133,6 +151,12 @@ def parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("seed-demo", help="load the demo catalog and accounts (idempotent)")
     demo.set_defaults(handler=seed_demo)
+
+    deliver = commands.add_parser(
+        "worker",
+        help="deliver low-stock alerts to GROCERY_ALERT_WEBHOOK_URL (serve runs one too)",
+    )
+    deliver.set_defaults(handler=worker)
 
     admin = commands.add_parser(
         "create-admin",

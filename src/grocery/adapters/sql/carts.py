@@ -25,11 +25,13 @@ from sqlalchemy import (
     String,
     Table,
     Uuid,
+    column,
     delete,
     func,
     insert,
     literal_column,
     select,
+    table,
     tuple_,
     update,
 )
@@ -138,6 +140,9 @@ promo_code_categories = Table(
         index=True,
     ),
 )
+
+# Checkout's table (adapters/sql/orders.py), named here without importing it (it imports us).
+_redemptions = table("promo_redemptions", column("promo_code_id"), column("user_id"))
 
 _UNIQUE_VIOLATION = "23505"
 _FOREIGN_KEY_VIOLATION = "23503"
@@ -397,9 +402,10 @@ class SqlPromoCodeRepository:
         return set(category_ids) - known
 
     async def uses_by_customer(self, promo_id: UUID, user_id: UUID) -> int:
-        # Redemptions arrive with checkout, which replaces this with a count of this
-        # customer's redemptions of the code. Until then nobody has redeemed anything.
-        return 0
+        query = select(func.count()).where(
+            _redemptions.c.promo_code_id == promo_id, _redemptions.c.user_id == user_id
+        )
+        return (await self._session.execute(query)).scalar_one()
 
     async def _one(self, condition: Any) -> PromoCode | None:
         rows = (await self._session.execute(select(promo_codes).where(condition))).mappings()

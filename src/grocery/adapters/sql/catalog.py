@@ -28,11 +28,15 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    column,
     delete,
+    exists,
     false,
     func,
     insert,
+    or_,
     select,
+    table,
     update,
 )
 from sqlalchemy.dialects.postgresql import TSVECTOR
@@ -128,6 +132,9 @@ Index(
     postgresql_using="gin",
     postgresql_ops={"name_key": "gin_trgm_ops"},
 )
+
+# Checkout's table (adapters/sql/orders.py), named here without importing it (it imports us).
+_order_lines = table("order_lines", column("product_id"))
 
 _UNIQUE_VIOLATION = "23505"
 _FOREIGN_KEY_VIOLATION = "23503"
@@ -262,9 +269,9 @@ class SqlProductRepository:
         return True
 
     async def was_ever_ordered(self, product_id: UUID) -> bool:
-        # Sold units are the only trace of orders until checkout adds order lines; it then
-        # extends this with an EXISTS over them (units_sold drops back when an order is cancelled).
-        query = select(products.c.units_sold > 0).where(products.c.id == product_id)
+        # Order lines remember it even after a cancellation took its units_sold back.
+        ordered = exists().where(_order_lines.c.product_id == product_id)
+        query = select(or_(products.c.units_sold > 0, ordered)).where(products.c.id == product_id)
         return bool((await self._session.execute(query)).scalar())
 
     async def _write(self, statement: Any) -> None:

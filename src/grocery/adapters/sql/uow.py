@@ -24,15 +24,29 @@ from grocery.adapters.sql.catalog import (
     SqlProductRepository,
 )
 from grocery.adapters.sql.database import Database, raise_if_down
+from grocery.adapters.sql.orders import (
+    SqlIdempotencyKeyRepository,
+    SqlLowStockAlertRepository,
+    SqlOrderRepository,
+    SqlOutbox,
+    SqlPromoRedemptionRepository,
+    SqlStockRoom,
+)
 from grocery.core.ports import (
     CartRepository,
     CategoryRepository,
+    IdempotencyKeyRepository,
     LoginFailureRepository,
+    LowStockAlertRepository,
+    OrderRepository,
+    Outbox,
     ProductImageRepository,
     ProductRepository,
     ProductShelf,
     PromoCodeRepository,
+    PromoRedemptionRepository,
     RefreshTokenRepository,
+    StockRoom,
     UserRepository,
     WishlistRepository,
 )
@@ -59,6 +73,12 @@ class SqlUnitOfWork:
         self.cart: CartRepository = SqlCartRepository(session)
         self.wishlist: WishlistRepository = SqlWishlistRepository(session)
         self.promo_codes: PromoCodeRepository = SqlPromoCodeRepository(session)
+        self.stock: StockRoom = SqlStockRoom(session)
+        self.orders: OrderRepository = SqlOrderRepository(session)
+        self.redemptions: PromoRedemptionRepository = SqlPromoRedemptionRepository(session)
+        self.idempotency_keys: IdempotencyKeyRepository = SqlIdempotencyKeyRepository(session)
+        self.low_stock_alerts: LowStockAlertRepository = SqlLowStockAlertRepository(session)
+        self.outbox: Outbox = SqlOutbox(session)
 
     async def __aexit__(
         self,

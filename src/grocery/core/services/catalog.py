@@ -7,6 +7,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from uuid import UUID
 
+from grocery.core.alerts import StockMove
 from grocery.core.catalog import (
     Category,
     CategorySummary,
@@ -25,6 +26,7 @@ from grocery.core.catalog import (
 from grocery.core.errors import DomainError, Invalid, NotFound, PayloadTooLarge
 from grocery.core.ids import new_id
 from grocery.core.ports import BlobStore, CatalogReader, Clock, ImageInspector, UnitOfWork
+from grocery.core.services.alerts import watch_stock
 
 
 class CatalogService:
@@ -112,9 +114,11 @@ class CatalogService:
     async def edit_product(self, product_id: UUID, edit: ProductEdit) -> ProductView:
         async with self._uow() as uow:
             # Locked, so a checkout's stock change can't slip between reading and saving.
-            product = edited_product(await _product(uow, product_id, lock=True), edit)
+            before = await _product(uow, product_id, lock=True)
+            product = edited_product(before, edit)
             category = await _chosen_category(uow, product.category_id)
             await uow.products.update(product)
+            await watch_stock(uow, [StockMove.edited(before, product)], self._clock.now())
             images = await uow.product_images.of_product(product_id)
             await uow.commit()
         return ProductView.of(product, category, tuple(ImageKey(i.id, i.key) for i in images))

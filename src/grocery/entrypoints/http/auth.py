@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import datetime
-from typing import Annotated
 from uuid import UUID
 
 import msgspec
 from litestar import Controller, get, patch, post
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody
 
-from grocery.core.errors import Invalid
 from grocery.core.identity import Principal, Role, User
 from grocery.core.services.auth import AuthService, TokenPair
 from grocery.entrypoints.http.deps import Injected
+from grocery.entrypoints.http.pages import DEFAULT_LIMIT, Limit, id_cursor, read_id_cursor
 
 # --- bodies -------------------------------------------------------------------
 
@@ -142,13 +139,13 @@ class AdminUsersController(Controller):
         admin: Injected[Principal],
         auth: Injected[AuthService],
         role: FromQuery[Role | None] = None,
-        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
+        limit: Limit = DEFAULT_LIMIT,
         cursor: FromQuery[str | None] = None,
     ) -> UserListOut:
-        page = await auth.list_users(role=role, after=_read_cursor(cursor), limit=limit)
+        page = await auth.list_users(role=role, after=read_id_cursor(cursor), limit=limit)
         return UserListOut(
             items=[AdminUserOut.of(user) for user in page.users],
-            next_cursor=None if page.last_id is None else _cursor(page.last_id),
+            next_cursor=None if page.last_id is None else id_cursor(page.last_id),
         )
 
     @patch("/{user_id:uuid}")
@@ -162,19 +159,3 @@ class AdminUsersController(Controller):
         """Change a role and/or is_active; demotion and disabling bite at once."""
         user = await auth.change_access(admin, user_id, role=data.role, is_active=data.is_active)
         return AdminUserOut.of(user)
-
-
-def _cursor(last_id: UUID) -> str:
-    """Opaque to clients: the last id seen, for a keyset `id > cursor`."""
-    return base64.urlsafe_b64encode(last_id.bytes).rstrip(b"=").decode()
-
-
-def _read_cursor(cursor: str | None) -> UUID | None:
-    if cursor is None:
-        return None
-    try:
-        return UUID(bytes=base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (ValueError, binascii.Error):
-        raise Invalid(
-            "The cursor is not valid.", errors=[{"field": "cursor", "message": "not a cursor"}]
-        ) from None

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Annotated, TypeVar
+from typing import TypeVar
 from uuid import UUID
 
 import msgspec
 from litestar import Controller, delete, get, patch, post
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody
 from msgspec import UNSET, UnsetType
 
-from grocery.core.errors import Invalid
 from grocery.core.identity import Principal
 from grocery.core.money import format_money
 from grocery.core.promotions import DiscountType, PromoCode
 from grocery.core.services.promotions import KEEP, Keep, PromoCodeService, PromoEdit
 from grocery.entrypoints.http.deps import Injected
+from grocery.entrypoints.http.pages import DEFAULT_LIMIT, Limit, id_cursor, read_id_cursor
 
 T = TypeVar("T")
 
@@ -102,14 +100,14 @@ class PromoCodeController(Controller):
         self,
         manager: Injected[Principal],
         promo_codes: Injected[PromoCodeService],
-        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
+        limit: Limit = DEFAULT_LIMIT,
         cursor: FromQuery[str | None] = None,
     ) -> PromoCodeListOut:
         """Newest first."""
-        page = await promo_codes.page(before=_read_cursor(cursor), limit=limit)
+        page = await promo_codes.page(before=read_id_cursor(cursor), limit=limit)
         return PromoCodeListOut(
             items=[PromoCodeOut.of(promo) for promo in page.promos],
-            next_cursor=None if page.last_id is None else _cursor(page.last_id),
+            next_cursor=None if page.last_id is None else id_cursor(page.last_id),
         )
 
     @post("/", status_code=201)
@@ -182,19 +180,3 @@ def _utc(moment: datetime | None) -> datetime | None:
 
 def _money_or_none(amount: Decimal | None) -> str | None:
     return None if amount is None else format_money(amount)
-
-
-def _cursor(last_id: UUID) -> str:
-    """Opaque to clients: the last id seen, for a keyset `id < cursor`."""
-    return base64.urlsafe_b64encode(last_id.bytes).rstrip(b"=").decode()
-
-
-def _read_cursor(cursor: str | None) -> UUID | None:
-    if cursor is None:
-        return None
-    try:
-        return UUID(bytes=base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (ValueError, binascii.Error):
-        raise Invalid(
-            "The cursor is not valid.", errors=[{"field": "cursor", "message": "not a cursor"}]
-        ) from None

@@ -1,0 +1,208 @@
+"""Orders: what a checkout wrote down, the steps an order goes through, and who may cancel it.
+
+Prices, names and discounts are snapshotted at checkout: an order never changes its
+money, only its status.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from grocery.core.alerts import StockMove
+from grocery.core.errors import Conflict, Invalid
+from grocery.core.identity import Principal
+from grocery.core.ids import new_id
+from grocery.core.pricing import CartLine, PricedCart
+
+
+class OrderStatus(StrEnum):
+    PLACED = "placed"
+    PROCESSING = "processing"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+
+
+# The fulfilment steps a manager moves an order along, one at a time.
+_NEXT_STEP = {
+    OrderStatus.PLACED: OrderStatus.PROCESSING,
+    OrderStatus.PROCESSING: OrderStatus.SHIPPED,
+    OrderStatus.SHIPPED: OrderStatus.DELIVERED,
+}
+# Until it ships a manager may still stop an order; its customer only before work starts.
+_CANCELLABLE_BY_STAFF = frozenset({OrderStatus.PLACED, OrderStatus.PROCESSING})
+_CANCELLABLE_BY_CUSTOMER = frozenset({OrderStatus.PLACED})
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class OrderLine:
+    id: UUID
+    product_id: UUID
+    product_name: str
+    quantity: int
+    price_at_purchase: Decimal
+    discount: Decimal  # this line's share of the order's discount
+    line_total: Decimal
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Order:
+    id: UUID
+    user_id: UUID
+    status: OrderStatus
+    lines: tuple[OrderLine, ...]
+    subtotal: Decimal
+    discount: Decimal
+    total: Decimal
+    promo_code_id: UUID | None
+    promo_code: str | None
+    currency: str
+    created_at: datetime
+    updated_at: datetime
+    cancelled_at: datetime | None = None
+
+    @property
+    def quantities(self) -> dict[UUID, int]:
+        """Units per product, in product id order (the order stock rows are locked in)."""
+        summed: dict[UUID, int] = {}
+        for line in self.lines:
+            summed[line.product_id] = summed.get(line.product_id, 0) + line.quantity
+        return dict(sorted(summed.items()))
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class TakenStock:
+    """Stock checkout took: the line priced from the product's row as it was taken."""
+
+    line: CartLine
+    move: StockMove
+
+
+OrderMark = tuple[datetime, UUID]
+"""Where a page of orders ended: the last order's (created_at, id)."""
+
+
+def order_from_cart(
+    cart: PricedCart,
+    *,
+    user_id: UUID,
+    promo_code_id: UUID | None,
+    currency: str,
+    now: datetime,
+) -> Order:
+    """The order for a cart priced strictly at checkout (every line available)."""
+    lines = tuple(
+        OrderLine(
+            id=new_id(),
+            product_id=line.product_id,
+            product_name=line.name,
+            quantity=line.quantity,
+            price_at_purchase=line.unit_price,
+            discount=line.discount,
+            line_total=line.line_total,
+        )
+        for line in cart.lines
+    )
+    return Order(
+        id=new_id(),
+        user_id=user_id,
+        status=OrderStatus.PLACED,
+        lines=lines,
+        subtotal=cart.subtotal,
+        discount=cart.discount,
+        total=cart.total,
+        promo_code_id=promo_code_id,
+        promo_code=cart.promo_code,
+        currency=currency,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def check_step(order: Order, wanted: OrderStatus) -> None:
+    """Conflict `invalid_status_transition` unless `wanted` is the order's next step."""
+    if _NEXT_STEP.get(order.status) is not wanted:
+        raise invalid_transition(order.status, wanted)
+
+
+def cancellable_from(order: Order, principal: Principal) -> frozenset[OrderStatus]:
+    """The statuses this caller may cancel the order from; Conflict when its status isn't one.
+
+    The caller must already be allowed to see the order.
+    """
+    allowed = _CANCELLABLE_BY_STAFF if principal.can_manage else _CANCELLABLE_BY_CUSTOMER
+    if order.status not in allowed:
+        raise invalid_transition(order.status, OrderStatus.CANCELLED)
+    return allowed
+
+
+def invalid_transition(current: OrderStatus, wanted: OrderStatus) -> Conflict:
+    return Conflict(
+        f"An order that is {current} can't become {wanted}.",
+        code="invalid_status_transition",
+        errors=[{"field": "status", "message": f"can't go from {current} to {wanted}"}],
+    )
+
+
+# --- idempotent checkout ------------------------------------------------------
+
+IDEMPOTENCY_KEY_MAX_LENGTH = 255
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Answer:
+    """What a checkout answered, kept under its Idempotency-Key to be given again.
+
+    The body is rendered by the entrypoint; the core only keeps and returns it.
+    """
+
+    status: int
+    body: Mapping[str, Any]
+    replayed: bool = False
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class KeptAnswer:
+    """An earlier request under the same key: its fingerprint and its answer."""
+
+    request_hash: str
+    answer: Answer | None  # None only while that request is still being answered
+
+
+def check_idempotency_key(key: str) -> str:
+    """Invalid unless the key is 1..255 visible ASCII characters."""
+    if 0 < len(key) <= IDEMPOTENCY_KEY_MAX_LENGTH and key.isascii() and key.isprintable():
+        return key
+    message = f"must be 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} visible ASCII characters"
+    raise Invalid(
+        f"Idempotency-Key {message}", errors=[{"field": "Idempotency-Key", "message": message}]
+    )
+
+
+def request_fingerprint(request: Mapping[str, object]) -> str:
+    """A stable hash of what a request asks for (its meaning, not its bytes)."""
+    canonical = json.dumps(request, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def replay(kept: KeptAnswer, request_hash: str) -> Answer:
+    """The earlier answer, when the key comes back with the same request."""
+    if kept.request_hash != request_hash:
+        raise Invalid(
+            "This Idempotency-Key was used with another request.",
+            code="idempotency_key_mismatch",
+        )
+    if kept.answer is None:
+        raise Conflict(
+            "A request with this Idempotency-Key is still being answered.",
+            code="idempotency_key_in_use",
+        )
+    return Answer(status=kept.answer.status, body=kept.answer.body, replayed=True)

@@ -1,0 +1,113 @@
+"""Orders after checkout: lists, details, the manager's fulfilment steps, and cancellation.
+
+Customers see only their own orders; anyone else's is "not found", never "forbidden".
+Status changes are conditional updates, so of two concurrent ones only one takes effect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from uuid import UUID
+
+from grocery.core.errors import NotFound
+from grocery.core.identity import Principal
+from grocery.core.orders import (
+    Order,
+    OrderMark,
+    OrderStatus,
+    cancellable_from,
+    check_step,
+    invalid_transition,
+)
+from grocery.core.ports import Clock, UnitOfWork
+from grocery.core.services.alerts import watch_stock
+from grocery.core.services.cart import UnitOfWorkFactory
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPage:
+    orders: list[Order]
+    last: OrderMark | None  # where the next page starts (keyset); None on the last page
+
+
+class OrderService:
+    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def page(
+        self,
+        principal: Principal,
+        *,
+        customer: UUID | None = None,
+        after: OrderMark | None = None,
+        limit: int,
+    ) -> OrderPage:
+        """Newest first. Staff see everyone's (or one customer's); customers their own only,
+        so a customer naming someone else finds nothing."""
+        if not principal.can_manage:
+            if customer not in (None, principal.user_id):
+                return OrderPage(orders=[], last=None)
+            customer = principal.user_id
+        async with self._uow() as uow:
+            # One extra row tells whether another page follows, without a COUNT.
+            orders = await uow.orders.page(customer=customer, after=after, limit=limit + 1)
+        page = orders[:limit]
+        last = (page[-1].created_at, page[-1].id) if len(orders) > limit else None
+        return OrderPage(orders=page, last=last)
+
+    async def get(self, principal: Principal, order_id: UUID) -> Order:
+        async with self._uow() as uow:
+            return await _visible(uow, principal, order_id)
+
+    async def step(self, order_id: UUID, wanted: OrderStatus) -> Order:
+        """A manager moves the order one step along placed -> processing -> shipped -> delivered."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            order = await _existing(uow, order_id)
+            check_step(order, wanted)
+            if not await uow.orders.move(order_id, to=wanted, allowed_from={order.status}, at=now):
+                # Someone else moved it meanwhile.
+                raise invalid_transition((await _existing(uow, order_id)).status, wanted)
+            await uow.commit()
+        return replace(order, status=wanted, updated_at=now)
+
+    async def cancel(self, principal: Principal, order_id: UUID) -> Order:
+        """Stock and units sold go back and the promo use is released, once: cancelling a
+        cancelled order changes nothing and answers it as it is."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            order = await _visible(uow, principal, order_id)
+            if order.status is OrderStatus.CANCELLED:
+                return order
+            allowed = cancellable_from(order, principal)
+            to = OrderStatus.CANCELLED
+            if not await uow.orders.move(order_id, to=to, allowed_from=allowed, at=now):
+                # A concurrent cancel won (nothing more to do), or it moved out of reach.
+                current = await _existing(uow, order_id)
+                if current.status is not OrderStatus.CANCELLED:
+                    raise invalid_transition(current.status, to)
+                return current
+            moves = [
+                await uow.stock.put_back(product_id, quantity)
+                for product_id, quantity in order.quantities.items()
+            ]
+            await uow.redemptions.release(order_id)
+            await watch_stock(uow, moves, now)
+            await uow.commit()
+        return replace(order, status=to, updated_at=now, cancelled_at=now)
+
+
+async def _existing(uow: UnitOfWork, order_id: UUID) -> Order:
+    order = await uow.orders.get(order_id)
+    if order is None:
+        raise NotFound("There is no such order.")
+    return order
+
+
+async def _visible(uow: UnitOfWork, principal: Principal, order_id: UUID) -> Order:
+    """The order, if the caller may see it; someone else's is not found."""
+    order = await uow.orders.get(order_id)
+    if order is None or not principal.may_see(order.user_id):
+        raise NotFound("There is no such order.")
+    return order

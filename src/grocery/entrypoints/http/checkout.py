@@ -1,0 +1,58 @@
+"""POST /api/checkout: the signed-in customer's cart becomes an order."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Response, post
+from litestar.openapi import ResponseSpec
+from litestar.params import HeaderParameter, JSONBody
+
+from grocery.core.identity import Principal
+from grocery.core.services.checkout import CheckoutRequest, CheckoutService
+from grocery.entrypoints.http.deps import Injected
+from grocery.entrypoints.http.orders import OrderOut, placed_answer
+
+IdempotencyKey = Annotated[
+    str | None,
+    HeaderParameter(
+        name="Idempotency-Key",
+        description="Recommended: the same key and body again answer the same, with one order.",
+    ),
+]
+
+
+class CheckoutBody(msgspec.Struct):
+    promo_code: str | None = None  # else the code applied to the cart
+
+
+class CheckoutController(Controller):
+    path = "/checkout"
+    tags = ("checkout",)
+
+    @post(
+        "/",
+        status_code=201,
+        responses={201: ResponseSpec(data_container=OrderOut, description="The order")},
+    )
+    async def check_out(
+        self,
+        principal: Injected[Principal],
+        checkout: Injected[CheckoutService],
+        idempotency_key: IdempotencyKey = None,
+        data: JSONBody[CheckoutBody | None] = None,
+    ) -> Response[Any]:
+        """Take the cart's stock and place the order; the cart is emptied.
+
+        Short stock answers 409 `insufficient_stock` naming each product, an unusable promo
+        code 422 with its reason; either way nothing changes.
+        """
+        request = CheckoutRequest(
+            user_id=principal.user_id,
+            promo_code=None if data is None else data.promo_code,
+            idempotency_key=idempotency_key,
+        )
+        answer = await checkout.place_order(request, placed_answer)
+        headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
+        return Response(answer.body, status_code=answer.status, headers=headers)
