@@ -138,8 +138,8 @@ class AuthService:
             raise _bad_credentials()
         if self._throttle.is_locked(failures):
             raise _locked()
+        await self._admit_attempt(user.id, now)
         if not await self._verify(user.password_hash, password):
-            await self._record_failure(user.id, now)
             raise _bad_credentials()
         if not user.is_active:
             raise Forbidden("This account is disabled.", code="account_disabled")
@@ -226,8 +226,8 @@ class AuthService:
             raise NotAuthenticated("The access token is not valid.", code="invalid_token")
         if self._throttle.is_locked(failures):
             raise _locked()
+        await self._admit_attempt(user.id, now)
         if not await self._verify(user.password_hash, current_password):
-            await self._record_failure(user.id, now)
             raise NotAuthenticated(
                 "The current password is not correct.", code="invalid_credentials"
             )
@@ -315,12 +315,19 @@ class AuthService:
     async def _recent_failures(self, uow: UnitOfWork, user_id: UUID, now: datetime) -> int:
         return await uow.login_failures.count_since(user_id, self._throttle.window_start(now))
 
-    async def _record_failure(self, user_id: UUID, now: datetime) -> None:
+    async def _admit_attempt(self, user_id: UUID, now: datetime) -> None:
+        """Record the attempt as a failure before its password is checked (a success clears
+        it), then count again: guesses sent in parallel all pass the first count, but at
+        most as many as the throttle allows find fewer failures than the limit on the second."""
         async with self._uow() as uow:
             await uow.login_failures.record(
                 user_id, now, forget_before=self._throttle.window_start(now)
             )
             await uow.commit()
+        async with self._uow() as uow:
+            failures = await self._recent_failures(uow, user_id, now)
+        if self._throttle.is_locked(failures - 1):  # the ones before this attempt decide
+            raise _locked()
 
 
 async def _find(uow: UnitOfWork, username: str | None, email: str | None) -> User | None:

@@ -6,9 +6,13 @@ from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
+import msgspec
 import structlog
-from litestar import Request, Response
+from litestar import Litestar, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.handlers import HTTPRouteHandler
+from litestar.openapi import ResponseSpec
+from litestar.routes import HTTPRoute
 
 from grocery.adapters.sql.database import is_database_down
 from grocery.core import errors
@@ -100,8 +104,27 @@ def unexpected_error_handler(request: Request[Any, Any, Any], error: Exception) 
         return problem(
             503, "service_unavailable", "The database is unavailable; try again shortly."
         )
+    if _is_unstorable_text(error):
+        return problem(422, "validation_error", "Text may not contain NUL characters.")
     log.exception("unhandled", path=request.url.path)
     return problem(500, "internal_error", "Something went wrong on our side.")
+
+
+# PostgreSQL refuses text it can't hold: a NUL character (SQLSTATE 22021), or one its
+# encoding lacks (22P05). Any query parameter, path id or JSON string can carry one, and
+# it is the client's input that is wrong, not the server.
+_UNSTORABLE_TEXT = frozenset({"22021", "22P05"})
+
+
+def _is_unstorable_text(error: BaseException) -> bool:
+    seen: BaseException | None = error
+    for _ in range(5):  # the driver's error hides behind SQLAlchemy's wrappers
+        if seen is None:
+            return False
+        if getattr(seen, "sqlstate", None) in _UNSTORABLE_TEXT:
+            return True
+        seen = getattr(seen, "orig", None) or seen.__cause__
+    return False
 
 
 def _field_name(key: object) -> str:
@@ -112,6 +135,68 @@ def _clean_detail(detail: str) -> str:
     return detail if detail and len(detail) < 300 else "The request is not valid."
 
 
+# --- the OpenAPI document ---------------------------------------------------------
+
+
+class FieldProblem(msgspec.Struct):
+    field: str
+    message: str
+
+
+class Problem(msgspec.Struct):
+    """RFC 9457 problem details, as every error of this API is sent."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    errors: list[FieldProblem] | msgspec.UnsetType = msgspec.UNSET  # left out when none
+
+
+_CALLERS = ("principal", "manager", "admin")
+_STAFF = ("manager", "admin")
+_SIGN_IN_PATHS = ("/api/auth/login", "/api/auth/refresh", "/api/auth/change-password")
+
+
+def problem_statuses(handler: HTTPRouteHandler, path: str) -> set[int]:
+    """The error statuses a route can answer with, judged by whom it lets in and what it takes.
+
+    Clients and contract testers (schemathesis) read these from the schema; Litestar alone
+    would document a plain-JSON 400 that this API never sends."""
+    named = handler.parsed_fn_signature.parameters
+    statuses = {400, 404, 422, 503}
+    if any(caller in named for caller in _CALLERS) or path in _SIGN_IN_PATHS:
+        statuses.add(401)
+    if any(caller in named for caller in _STAFF) or path == "/api/auth/login":
+        statuses.add(403)  # staff routes; a disabled account signing in
+    if path in _SIGN_IN_PATHS:
+        statuses.add(429)
+    if not handler.http_methods <= {"GET", "HEAD"}:
+        statuses |= {409, 413, 415}
+    return statuses
+
+
+def document_problems(app: Litestar) -> None:
+    """Describe every route's error answers as problem+json in the OpenAPI schema."""
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        for handler in route.route_handlers:
+            documented = dict(handler.responses or {})
+            for status in problem_statuses(handler, route.path):
+                documented.setdefault(
+                    status,
+                    ResponseSpec(
+                        data_container=Problem,
+                        media_type=PROBLEM_JSON,
+                        description=HTTPStatus(status).phrase,
+                        generate_examples=False,
+                    ),
+                )
+            handler.responses = documented
+
+
 EXCEPTION_HANDLERS: Mapping[Any, Any] = {
     errors.DomainError: domain_error_handler,
     ValidationException: validation_handler,
@@ -119,4 +204,4 @@ EXCEPTION_HANDLERS: Mapping[Any, Any] = {
     Exception: unexpected_error_handler,
 }
 
-__all__ = ["EXCEPTION_HANDLERS", "PROBLEM_JSON", "problem"]
+__all__ = ["EXCEPTION_HANDLERS", "PROBLEM_JSON", "document_problems", "problem"]
