@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -25,7 +24,7 @@ from grocery.adapters.sql import migrate
 from grocery.config import Settings
 from grocery.core.identity import Role
 from grocery.entrypoints.app import build_adapters, build_auth_service
-from tests.integration.conftest import make_settings
+from tests.integration.conftest import free_port, make_settings, stop, wait_until_live
 
 SECRET_KEY = "fault-tests-secret-key-long-enough-for-hs256"
 
@@ -67,12 +66,6 @@ class StoppablePostgres:
 
 def settings_for(database_url: str, **overrides: Any) -> Settings:
     return make_settings(database_url, secret_key=SECRET_KEY, **overrides)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -119,29 +112,10 @@ def serving(
         )
     server = Server(f"http://127.0.0.1:{port}", process, log)
     try:
-        _wait_until_live(server)
+        wait_until_live(process, server.base_url, log)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _wait_until_live(server: Server) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"grocery serve exited:\n{server.log.read_text(errors='replace')}")
-        try:
-            if httpx.get(f"{server.base_url}/health/live", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"grocery serve did not come up:\n{server.log.read_text(errors='replace')}")
+        stop(process, seconds=20)
 
 
 async def wait_until_ready(base_url: str, seconds: float = 30) -> float:

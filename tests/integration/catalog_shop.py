@@ -1,5 +1,5 @@
-"""Helpers for the catalog's HTTP tests: each test stocks its own uniquely named category,
-so other tests' products never show up in its pages."""
+"""Helpers for the shop's HTTP tests: each test stocks its own uniquely named category,
+so other tests' products never show up in its pages; and the check of a problem answer."""
 
 from __future__ import annotations
 
@@ -16,6 +16,17 @@ from grocery.adapters.sql.database import Database
 
 Client = AsyncTestClient[Litestar]
 Json = dict[str, Any]
+PROBLEM = "application/problem+json"
+
+
+def assert_problem(response: Any, status: int, code: str) -> Json:
+    """A problem+json answer with this status and error code; its body."""
+    # Messages of its own: pytest rewrites asserts in test modules only, not in helpers.
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(PROBLEM), response.headers
+    body = dict(response.json())
+    assert body["code"] == code, body
+    return body
 
 
 def tag() -> str:

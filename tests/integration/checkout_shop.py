@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from tests.integration.catalog_shop import Client, Json, add_product, tag
-from tests.integration.conftest import SignedInUser
+
+if TYPE_CHECKING:  # conftest imports this module for its `shop` fixture
+    from tests.integration.conftest import SignedInUser
 
 AnyClient = Client | httpx.AsyncClient
 
@@ -21,15 +23,14 @@ class Shop:
     def __init__(self, client: Client, manager: SignedInUser, aisle: Json) -> None:
         self.client, self.manager, self.aisle = client, manager, aisle
 
-    async def product(self, price: str = "2.50", stock: int = 10, threshold: int = 0) -> Json:
+    async def product(
+        self, price: str = "2.50", stock: int = 10, threshold: int | None = 0
+    ) -> Json:
+        """`threshold=None` sends none: the product gets the configured low-stock threshold."""
+        sent = {} if threshold is None else {"low_stock_threshold": threshold}
+        name = f"Item {tag()}"
         return await add_product(
-            self.client,
-            self.manager.headers,
-            self.aisle,
-            f"Item {tag()}",
-            price=price,
-            stock=stock,
-            low_stock_threshold=threshold,
+            self.client, self.manager.headers, self.aisle, name, price=price, stock=stock, **sent
         )
 
     async def now(self, product: Json) -> Json:

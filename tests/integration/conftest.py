@@ -8,8 +8,10 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
@@ -22,6 +24,8 @@ from grocery.config import Settings
 from grocery.core.identity import Role
 from grocery.core.services.auth import AuthService
 from grocery.entrypoints.app import Adapters, build_adapters, build_auth_service, create_app
+from tests.integration.catalog_shop import Client, Json, add_category
+from tests.integration.checkout_shop import Shop
 from tests.integration.database import fresh_database
 
 pytestmark = pytest.mark.integration
@@ -42,6 +46,20 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
+
+
+@asynccontextmanager
+async def app_in_this_loop(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The app in the caller's own event loop over httpx's ASGI transport, with adapters of its
+    own: gathered requests really run at once (the shared test client serves one at a time)."""
+    adapters = build_adapters(settings)
+    app: Any = create_app(settings, adapters)  # its ASGI types are narrower than httpx spells
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield client
+    finally:
+        await adapters.database.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -119,6 +137,34 @@ async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
         yield test_client
 
 
+# --- people and shelves: fresh for each test, so tests never share a cart or an aisle -----
+
+
+@pytest.fixture
+async def manager(make_user: MakeUser) -> SignedInUser:
+    return await make_user(role="manager")
+
+
+@pytest.fixture
+async def ann(make_user: MakeUser) -> SignedInUser:
+    return await make_user()
+
+
+@pytest.fixture
+async def bob(make_user: MakeUser) -> SignedInUser:
+    return await make_user()
+
+
+@pytest.fixture
+async def aisle(client: Client, manager: SignedInUser) -> Json:
+    return await add_category(client, manager.headers)
+
+
+@pytest.fixture
+def shop(client: Client, manager: SignedInUser, aisle: Json) -> Shop:
+    return Shop(client, manager, aisle)
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return Path(__file__).resolve().parents[2]
@@ -129,7 +175,7 @@ def live_server(settings: Settings, tmp_path_factory: pytest.TempPathFactory) ->
     """`grocery serve` in processes of its own (granian, two workers) on a free port, for
     races over real sockets: requests sent together really run together. Its base URL."""
     scratch = tmp_path_factory.mktemp("live-server")  # its cwd: no stray .env is read
-    port = _free_port()
+    port = free_port()
     environment = {key: value for key, value in os.environ.items() if "GROCERY" not in key}
     environment.update(
         GROCERY_ENV="test",
@@ -149,32 +195,38 @@ def live_server(settings: Settings, tmp_path_factory: pytest.TempPathFactory) ->
         )
         try:
             base_url = f"http://127.0.0.1:{port}"
-            _wait_until_live(server, base_url, scratch / "server.log")
+            wait_until_live(server, base_url, scratch / "server.log")
             yield base_url
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            stop(server, seconds=15)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
 
 
-def _wait_until_live(server: subprocess.Popen[bytes], base_url: str, log: Path) -> None:
+def stop(server: subprocess.Popen[bytes], seconds: float) -> None:
+    """SIGTERM, and SIGKILL if the server has not exited within `seconds`."""
+    server.terminate()
+    try:
+        server.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def wait_until_live(server: subprocess.Popen[bytes], base_url: str, log: Path) -> None:
+    """Until `grocery serve` answers /health/live; its log in the error if it never does."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"grocery serve exited: {log.read_text(errors='replace')}")
+            raise RuntimeError(f"grocery serve exited:\n{log.read_text(errors='replace')}")
         try:
             if httpx.get(f"{base_url}/health/live", timeout=1).status_code == 200:
                 return
         except httpx.TransportError:
             pass
         time.sleep(0.2)
-    raise RuntimeError(f"grocery serve did not come up: {log.read_text(errors='replace')}")
+    raise RuntimeError(f"grocery serve did not come up:\n{log.read_text(errors='replace')}")

@@ -10,26 +10,9 @@ from sqlalchemy import text
 from structlog.testing import capture_logs
 
 from grocery.entrypoints.app import Adapters
-from tests.integration.catalog_shop import Client, Json, add_category
+from tests.integration.catalog_shop import Client, Json
 from tests.integration.checkout_shop import Shop, checkout
-from tests.integration.conftest import MakeUser, SignedInUser
-
-PROBLEM = "application/problem+json"
-
-
-@pytest.fixture
-async def manager(make_user: MakeUser) -> SignedInUser:
-    return await make_user(role="manager")
-
-
-@pytest.fixture
-async def ann(make_user: MakeUser) -> SignedInUser:
-    return await make_user()
-
-
-@pytest.fixture
-async def shop(client: Client, manager: SignedInUser) -> Shop:
-    return Shop(client, manager, await add_category(client, manager.headers))
+from tests.integration.conftest import SignedInUser
 
 
 async def alerts_of(

@@ -22,26 +22,11 @@ from grocery.core.services.alerts import AlertCourier
 from grocery.core.services.checkout import CheckoutRequest, CheckoutService
 from grocery.entrypoints.app import Adapters, create_app
 from grocery.entrypoints.worker import alert_worker, deliver_alerts
-from tests.integration.catalog_shop import Client, Json, add_category
+from tests.integration.catalog_shop import Json
 from tests.integration.checkout_shop import Receiver, Shop
 from tests.integration.conftest import MakeUser, SignedInUser
 
 POLL = 0.05
-
-
-@pytest.fixture
-async def manager(make_user: MakeUser) -> SignedInUser:
-    return await make_user(role="manager")
-
-
-@pytest.fixture
-async def ann(make_user: MakeUser) -> SignedInUser:
-    return await make_user()
-
-
-@pytest.fixture
-async def shop(client: Client, manager: SignedInUser) -> Shop:
-    return Shop(client, manager, await add_category(client, manager.headers))
 
 
 @pytest.fixture

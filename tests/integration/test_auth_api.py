@@ -9,17 +9,16 @@ from datetime import datetime
 from uuid import uuid4
 
 import pytest
-from litestar import Litestar, get
+from litestar import get
 from litestar.testing import AsyncTestClient
 
 from grocery.core.identity import Principal
 from grocery.core.ports import AccessTokens
 from grocery.entrypoints.app import build_adapters, create_app
 from grocery.entrypoints.http.deps import Injected
+from tests.integration.catalog_shop import Client, assert_problem
 from tests.integration.conftest import MakeUser, SignedInUser, make_settings
 
-Client = AsyncTestClient[Litestar]
-PROBLEM = "application/problem+json"
 PASSWORD = "fresh-basil-42"
 
 
@@ -45,12 +44,6 @@ async def login(client: Client, username: str, password: str = PASSWORD) -> dict
 
 def bearer(token: object) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
-
-
-def assert_problem(response: object, status: int, code: str) -> None:
-    assert response.status_code == status, response.text  # type: ignore[attr-defined]
-    assert response.headers["content-type"].startswith(PROBLEM)  # type: ignore[attr-defined]
-    assert response.json()["code"] == code  # type: ignore[attr-defined]
 
 
 # --- register -----------------------------------------------------------------

@@ -13,56 +13,26 @@ import pytest
 from sqlalchemy import text
 
 from grocery.config import Settings
-from grocery.entrypoints.app import Adapters, build_adapters, create_app
+from grocery.entrypoints.app import Adapters
 from tests.integration.catalog_shop import (
     Client,
     Json,
     add_category,
-    add_product,
+    assert_problem,
     set_units_sold,
-    tag,
 )
-from tests.integration.conftest import MakeUser, SignedInUser
-
-PROBLEM = "application/problem+json"
-
-
-@pytest.fixture
-async def manager(make_user: MakeUser) -> SignedInUser:
-    return await make_user(role="manager")
+from tests.integration.checkout_shop import Shop
+from tests.integration.conftest import SignedInUser, app_in_this_loop
 
 
-@pytest.fixture
-async def ann(make_user: MakeUser) -> SignedInUser:
-    return await make_user()
+class Stock(Shop):
+    """The shop's shelves as the cart sees them: products keep the configured low-stock
+    threshold, and may be archived."""
 
-
-@pytest.fixture
-async def bob(make_user: MakeUser) -> SignedInUser:
-    return await make_user()
-
-
-@pytest.fixture
-async def aisle(client: Client, manager: SignedInUser) -> Json:
-    return await add_category(client, manager.headers)
-
-
-class Stock:
-    """Stocks the shelves as a manager, for one test."""
-
-    def __init__(self, client: Client, manager: SignedInUser, aisle: Json) -> None:
-        self.client, self.manager, self.aisle = client, manager, aisle
-
-    async def product(self, price: str = "2.50", stock: int = 10) -> Json:
-        return await add_product(
-            self.client, self.manager.headers, self.aisle, f"Item {tag()}", price=price, stock=stock
-        )
-
-    async def edit(self, product: Json, **fields: Any) -> None:
-        response = await self.client.patch(
-            f"/api/products/{product['id']}", json=fields, headers=self.manager.headers
-        )
-        assert response.status_code == 200, response.text
+    async def product(
+        self, price: str = "2.50", stock: int = 10, threshold: int | None = None
+    ) -> Json:
+        return await super().product(price, stock, threshold)
 
     async def archive(self, product: Json, adapters: Adapters) -> None:
         await set_units_sold(adapters.database, product, 1)  # once ordered: archived, not deleted
@@ -70,14 +40,6 @@ class Stock:
             f"/api/products/{product['id']}", headers=self.manager.headers
         )
         assert response.status_code == 204, response.text
-
-    async def promo(self, **terms: Any) -> Json:
-        body = {"code": f"P{tag()}", "discount_type": "percent", "value": "10", **terms}
-        response = await self.client.post(
-            "/api/promo-codes", json=body, headers=self.manager.headers
-        )
-        assert response.status_code == 201, response.text
-        return dict(response.json())
 
 
 @pytest.fixture
@@ -101,14 +63,6 @@ async def cart_of(client: Client, user: SignedInUser) -> Json:
 
 def lines(cart: Json) -> dict[str, int]:
     return {item["product_id"]: item["quantity"] for item in cart["items"]}
-
-
-def assert_problem(response: Any, status: int, code: str) -> Json:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM)
-    body = dict(response.json())
-    assert body["code"] == code
-    return body
 
 
 # --- who may ------------------------------------------------------------------
@@ -240,16 +194,9 @@ async def test_a_line_holds_at_most_999(client: Client, ann: SignedInUser, stock
 
 @pytest.fixture
 async def racing_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """The app in this test's own event loop, so gathered requests really interleave
-    (the shared test client serves one request at a time from its own thread)."""
-    adapters = build_adapters(settings)
-    app: Any = create_app(settings, adapters)  # its ASGI types are narrower than httpx spells them
-    transport = httpx.ASGITransport(app=app)
-    try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as racing:
-            yield racing
-    finally:
-        await adapters.database.dispose()
+    """The app in this test's own event loop, so gathered requests really interleave."""
+    async with app_in_this_loop(settings) as racing:
+        yield racing
 
 
 async def test_concurrent_adds_to_one_line_lose_no_increment(

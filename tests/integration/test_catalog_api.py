@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from grocery.entrypoints.app import Adapters
 from tests.integration.catalog_shop import (
+    PROBLEM,
     Client,
     Json,
     add_category,
@@ -18,14 +19,6 @@ from tests.integration.catalog_shop import (
     tag,
 )
 from tests.integration.conftest import MakeUser, SignedInUser
-
-PROBLEM = "application/problem+json"
-
-
-@pytest.fixture
-async def manager(make_user: MakeUser) -> SignedInUser:
-    return await make_user(role="manager")
-
 
 # --- who may ------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from tests.integration.catalog_shop import (
     set_units_sold,
     tag,
 )
-from tests.integration.conftest import MakeUser, SignedInUser, make_settings
+from tests.integration.conftest import SignedInUser, make_settings
 from tests.integration.proxy import CuttableProxy
 
 # name, price, stock, units sold; added in this order, so ids and created_at rise down the list.
@@ -28,11 +28,6 @@ SHELF = [
     ("Cherry", "2.25", 3, 5),
     ("Éclair", "1.50", 8, 0),
 ]
-
-
-@pytest.fixture
-async def manager(make_user: MakeUser) -> SignedInUser:
-    return await make_user(role="manager")
 
 
 @pytest.fixture

@@ -5,40 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from sqlalchemy import text
 
 from grocery.entrypoints.app import Adapters
-from tests.integration.catalog_shop import Client, Json, add_category
+from tests.integration.catalog_shop import Client, Json, assert_problem
 from tests.integration.checkout_shop import Shop, checkout
 from tests.integration.conftest import MakeUser, SignedInUser
-
-PROBLEM = "application/problem+json"
-
-
-@pytest.fixture
-async def manager(make_user: MakeUser) -> SignedInUser:
-    return await make_user(role="manager")
-
-
-@pytest.fixture
-async def ann(make_user: MakeUser) -> SignedInUser:
-    return await make_user()
-
-
-@pytest.fixture
-async def shop(client: Client, manager: SignedInUser) -> Shop:
-    return Shop(client, manager, await add_category(client, manager.headers))
-
-
-def assert_problem(response: Any, status: int, code: str) -> Json:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM)
-    body = dict(response.json())
-    assert body["code"] == code
-    return body
 
 
 async def order_count(adapters: Adapters, user: SignedInUser) -> int:

@@ -13,10 +13,9 @@ from litestar.testing import AsyncTestClient
 from grocery.config import Settings
 from grocery.entrypoints.app import create_app
 from grocery.entrypoints.logs import configure_logging
+from tests.integration.catalog_shop import PROBLEM
 from tests.integration.conftest import make_settings
 from tests.integration.proxy import CuttableProxy
-
-PROBLEM = "application/problem+json"
 
 
 async def test_live_and_ready(client: AsyncTestClient[Litestar]) -> None:

@@ -11,15 +11,10 @@ from litestar.testing import AsyncTestClient
 
 from grocery.entrypoints.app import create_app
 from tests.integration.catalog_shop import Client, Json, add_category, add_product, picture, tag
-from tests.integration.conftest import MakeUser, SignedInUser, make_settings
+from tests.integration.conftest import SignedInUser, make_settings
 from tests.integration.s3_server import closed_port_endpoint
 
 SMALL_LIMIT = 4096
-
-
-@pytest.fixture
-async def manager(make_user: MakeUser) -> SignedInUser:
-    return await make_user(role="manager")
 
 
 async def new_product(client: Client, manager: SignedInUser) -> Json:

@@ -6,40 +6,11 @@ from typing import Any
 
 import pytest
 
-from tests.integration.catalog_shop import Client, Json, add_category
+from tests.integration.catalog_shop import Client, Json, assert_problem
 from tests.integration.checkout_shop import Shop, checkout
-from tests.integration.conftest import MakeUser, SignedInUser
+from tests.integration.conftest import SignedInUser
 
-PROBLEM = "application/problem+json"
 SOME_ID = "0190a000-0000-7000-8000-000000000000"
-
-
-@pytest.fixture
-async def manager(make_user: MakeUser) -> SignedInUser:
-    return await make_user(role="manager")
-
-
-@pytest.fixture
-async def ann(make_user: MakeUser) -> SignedInUser:
-    return await make_user()
-
-
-@pytest.fixture
-async def bob(make_user: MakeUser) -> SignedInUser:
-    return await make_user()
-
-
-@pytest.fixture
-async def shop(client: Client, manager: SignedInUser) -> Shop:
-    return Shop(client, manager, await add_category(client, manager.headers))
-
-
-def assert_problem(response: Any, status: int, code: str) -> Json:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM)
-    body = dict(response.json())
-    assert body["code"] == code
-    return body
 
 
 async def step(client: Client, who: SignedInUser, order: Json, status: str) -> Any:

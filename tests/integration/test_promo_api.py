@@ -16,15 +16,8 @@ from grocery.core.errors import Invalid
 from grocery.core.ids import new_id
 from grocery.core.promotions import DiscountType, PromoCode
 from grocery.entrypoints.app import Adapters
-from tests.integration.catalog_shop import Client, Json, add_category, tag
+from tests.integration.catalog_shop import Client, Json, add_category, assert_problem, tag
 from tests.integration.conftest import MakeUser, SignedInUser
-
-PROBLEM = "application/problem+json"
-
-
-@pytest.fixture
-async def manager(make_user: MakeUser) -> SignedInUser:
-    return await make_user(role="manager")
 
 
 def code() -> str:
@@ -40,14 +33,6 @@ async def created(client: Client, manager: SignedInUser, **terms: Any) -> Json:
     response = await create(client, manager, **terms)
     assert response.status_code == 201, response.text
     return dict(response.json())
-
-
-def assert_problem(response: Any, status: int, code: str) -> Json:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM)
-    body = dict(response.json())
-    assert body["code"] == code
-    return body
 
 
 async def set_times_used(adapters: Adapters, promo: Json, times: int) -> None:

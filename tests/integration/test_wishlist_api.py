@@ -11,35 +11,13 @@ from grocery.entrypoints.app import Adapters
 from tests.integration.catalog_shop import (
     Client,
     Json,
-    add_category,
     add_product,
+    assert_problem,
     picture,
     set_units_sold,
     tag,
 )
-from tests.integration.conftest import MakeUser, SignedInUser
-
-PROBLEM = "application/problem+json"
-
-
-@pytest.fixture
-async def manager(make_user: MakeUser) -> SignedInUser:
-    return await make_user(role="manager")
-
-
-@pytest.fixture
-async def ann(make_user: MakeUser) -> SignedInUser:
-    return await make_user()
-
-
-@pytest.fixture
-async def bob(make_user: MakeUser) -> SignedInUser:
-    return await make_user()
-
-
-@pytest.fixture
-async def aisle(client: Client, manager: SignedInUser) -> Json:
-    return await add_category(client, manager.headers)
+from tests.integration.conftest import SignedInUser
 
 
 @pytest.fixture
@@ -65,12 +43,6 @@ async def wishlist_of(client: Client, user: SignedInUser, **params: Any) -> Json
 
 def wished_ids(wishlist: Json) -> list[str]:
     return [item["product_id"] for item in wishlist["items"]]
-
-
-def assert_problem(response: Any, status: int, code: str) -> None:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM)
-    assert response.json()["code"] == code
 
 
 # --- who may ------------------------------------------------------------------

@@ -4,16 +4,15 @@ their fixtures (this folder gets its own session database)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 import httpx
 import pytest
 
 from grocery.config import Settings
-from grocery.entrypoints.app import build_adapters, create_app
-from tests.integration.conftest import (  # noqa: F401 - fixtures, found by name
+from tests.integration.conftest import (  # noqa: F401 - fixtures, found by name (and one helper)
     adapters,
     app,
+    app_in_this_loop,
     auth_service,
     client,
     database_url,
@@ -33,11 +32,5 @@ async def direct_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """The app in the test's own event loop over httpx's ASGI transport: gathered requests
     really run at once, and a streamed body reaches the app in chunks (the shared test
     client serves one request at a time and reads bodies whole)."""
-    wired = build_adapters(settings)
-    served: Any = create_app(settings, wired)  # its ASGI types are narrower than httpx spells
-    transport = httpx.ASGITransport(app=served)
-    try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as direct:
-            yield direct
-    finally:
-        await wired.database.dispose()
+    async with app_in_this_loop(settings) as direct:
+        yield direct

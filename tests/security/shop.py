@@ -10,7 +10,6 @@ from uuid import uuid4
 from tests.integration.catalog_shop import Client, Json, add_category, add_product, picture, tag
 from tests.integration.conftest import MakeUser, SignedInUser
 
-PROBLEM = "application/problem+json"
 CALLERS = ("anonymous", "other", "customer", "manager", "admin")
 # A caller turned away for who they are (as opposed to what they asked) gets one of these.
 DENIALS = {"not_authenticated", "invalid_token", "forbidden"}

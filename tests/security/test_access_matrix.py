@@ -17,9 +17,9 @@ import pytest
 from litestar import Litestar
 from litestar.routes import HTTPRoute
 
-from tests.integration.catalog_shop import Client, picture
+from tests.integration.catalog_shop import PROBLEM, Client, picture
 from tests.integration.conftest import TEST_PASSWORD, MakeUser
-from tests.security.shop import CALLERS, DENIALS, PROBLEM, Shop, open_shop, unique
+from tests.security.shop import CALLERS, DENIALS, Shop, open_shop, unique
 
 
 class Access(Enum):

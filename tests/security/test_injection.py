@@ -9,9 +9,9 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.integration.catalog_shop import Client
+from tests.integration.catalog_shop import PROBLEM, Client
 from tests.integration.conftest import MakeUser
-from tests.security.shop import PROBLEM, Shop, expect, open_shop
+from tests.security.shop import Shop, expect, open_shop
 
 NASTY = [
     "'",

@@ -10,9 +10,9 @@ import httpx
 import pytest
 
 from grocery.config import Settings
-from tests.integration.catalog_shop import Client
+from tests.integration.catalog_shop import PROBLEM, Client
 from tests.integration.conftest import MakeUser
-from tests.security.shop import PROBLEM, expect, open_shop, unique
+from tests.security.shop import expect, open_shop, unique
 
 PAGED = [
     ("/api/products", "anonymous"),

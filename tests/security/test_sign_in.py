@@ -15,9 +15,8 @@ import msgspec
 import pytest
 
 from grocery.config import Settings
-from grocery.entrypoints.app import build_adapters, create_app
 from tests.integration.catalog_shop import Client
-from tests.integration.conftest import TEST_PASSWORD
+from tests.integration.conftest import TEST_PASSWORD, app_in_this_loop
 
 # The answer's headers that may differ between two requests.
 _PER_REQUEST = {"date", "x-request-id", "content-length"}
@@ -54,14 +53,8 @@ async def costly_hashing(settings: Settings) -> AsyncIterator[httpx.AsyncClient]
     costly = msgspec.structs.replace(
         settings, password_hash_time_cost=2, password_hash_memory_kib=32 * 1024
     )
-    adapters = build_adapters(costly)
-    app: Any = create_app(costly, adapters)
-    transport = httpx.ASGITransport(app=app)
-    try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            yield client
-    finally:
-        await adapters.database.dispose()
+    async with app_in_this_loop(costly) as client:
+        yield client
 
 
 async def _seconds(client: httpx.AsyncClient, body: dict[str, str]) -> float:

@@ -15,7 +15,7 @@ from grocery.config import Settings
 from grocery.core.identity import Role
 from tests.integration.catalog_shop import Client
 from tests.integration.conftest import MakeUser
-from tests.integration.test_tokens_api import claims_for, forge
+from tests.integration.forgeries import FORGERIES, claims_for, forge
 from tests.security.shop import expect
 
 TARGETS = [
@@ -24,22 +24,6 @@ TARGETS = [
     ("POST", "/api/categories"),
     ("GET", "/api/reports/sales-by-product"),
     ("GET", "/api/cart"),
-]
-
-FORGERIES = [
-    "expired",
-    "tampered",
-    "alg_none",
-    pytest.param(
-        "other_algorithm",
-        marks=pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning"),
-    ),
-    "rsa",
-    "wrong_secret",
-    "wrong_typ",
-    "wrong_iss",
-    "wrong_aud",
-    "no_exp",
 ]
 
 
