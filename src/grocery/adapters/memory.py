@@ -463,6 +463,8 @@ class OrderTables:
 
 
 class MemoryStockRoom:
+    """Counts units sold; the other sales counters (revenue, orders) only the SQL reports read."""
+
     def __init__(self, catalog: CatalogTables) -> None:
         self._products = catalog.products
 
@@ -470,7 +472,7 @@ class MemoryStockRoom:
         product = self._products.get(product_id)
         if product is None or product.archived or product.stock < quantity:
             return None
-        after = self._moved(product, -quantity)
+        after = self._restocked(product, -quantity)
         line = CartLine(
             product_id=product_id,
             name=product.name,
@@ -482,14 +484,25 @@ class MemoryStockRoom:
 
     async def put_back(self, product_id: UUID, quantity: int) -> StockMove:
         product = self._products[product_id]
-        return _stock_move(product, self._moved(product, quantity))
+        return _stock_move(product, self._restocked(product, quantity))
 
-    def _moved(self, product: Product, quantity: int) -> Product:
-        moved = replace(
-            product, stock=product.stock + quantity, units_sold=product.units_sold - quantity
-        )
+    async def count_sold(self, order: Order) -> None:
+        self._sold(order, 1)
+
+    async def uncount_sold(self, order: Order) -> None:
+        self._sold(order, -1)
+
+    def _restocked(self, product: Product, quantity: int) -> Product:
+        moved = replace(product, stock=product.stock + quantity)
         self._products[product.id] = moved
         return moved
+
+    def _sold(self, order: Order, sign: int) -> None:
+        for product_id, quantity in order.quantities.items():
+            product = self._products[product_id]
+            self._products[product_id] = replace(
+                product, units_sold=product.units_sold + sign * quantity
+            )
 
 
 def _stock_move(before: Product, after: Product) -> StockMove:

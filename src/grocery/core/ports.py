@@ -13,6 +13,7 @@ from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
 
+from grocery.core.alerts import AlertStatus, AlertView, LowStockAlert, OutboxMessage, StockMove
 from grocery.core.cart import AddedLine, CartEntry, ShelfItem, WishedProduct, WishlistMark
 from grocery.core.catalog import (
     Category,
@@ -24,7 +25,9 @@ from grocery.core.catalog import (
     ProductView,
 )
 from grocery.core.identity import Principal, RefreshToken, Role, User
+from grocery.core.orders import Answer, KeptAnswer, Order, OrderMark, OrderStatus, TakenStock
 from grocery.core.promotions import PromoCode
+from grocery.core.reports import CategorySales, PeriodSales, ProductSales, SalesQuery
 
 
 class Clock(Protocol):
@@ -90,7 +93,9 @@ class ImageInspector(Protocol):
 
 
 class AlertSink(Protocol):
-    async def deliver(self, payload: Mapping[str, object], idempotency_key: str) -> None: ...
+    async def deliver(self, payload: Mapping[str, object], idempotency_key: str) -> None:
+        """ServiceUnavailable when the receiver didn't take it (it is tried again later)."""
+        ...
 
 
 class AccessTokens(Protocol):
@@ -196,8 +201,9 @@ class ProductRepository(Protocol):
 
     async def archive(self, product_id: UUID) -> None: ...
 
-    async def delete(self, product_id: UUID) -> None:
-        """Its image rows go with it."""
+    async def delete(self, product_id: UUID) -> bool:
+        """Its image rows go with it. False, and nothing deleted, while other records
+        (order lines) still refer to it."""
         ...
 
     async def was_ever_ordered(self, product_id: UUID) -> bool:
@@ -331,6 +337,126 @@ class PromoCodeRepository(Protocol):
         ...
 
 
+# checkout, orders and low-stock alerts
+
+
+class StockRoom(Protocol):
+    """Stock and sales counters as checkout and cancellation move them: conditional updates
+    of the products' rows."""
+
+    async def take(self, product_id: UUID, quantity: int) -> TakenStock | None:
+        """Take `quantity` off the shelf, in one conditional step. None (and nothing changes)
+        when fewer are in stock or the product is archived or gone. The product's row stays
+        locked until the transaction ends."""
+        ...
+
+    async def put_back(self, product_id: UUID, quantity: int) -> StockMove:
+        """Return `quantity` to the shelf; the product's row stays locked likewise."""
+        ...
+
+    async def count_sold(self, order: Order) -> None:
+        """Add a placed order (already added to the orders) to its products' sales: units
+        sold, revenue (its lines' totals) and one order each. Called after their stock was
+        taken, so their rows are locked already and no new lock is waited for."""
+        ...
+
+    async def uncount_sold(self, order: Order) -> None:
+        """Take a cancelled order back off its products' sales; called after its stock was
+        put back, for the same reason."""
+        ...
+
+
+class OrderRepository(Protocol):
+    async def lock_cart(self, user_id: UUID) -> list[CartEntry]:
+        """The customer's cart lines, oldest first, locked until the transaction ends, so a
+        concurrent checkout of the same cart waits and then finds it emptied."""
+        ...
+
+    async def add(self, order: Order) -> None:
+        """The order with its lines."""
+        ...
+
+    async def get(self, order_id: UUID) -> Order | None: ...
+
+    async def page(
+        self, *, customer: UUID | None, after: OrderMark | None, limit: int
+    ) -> list[Order]:
+        """Newest first (created_at, then id), after the given mark (keyset), at most `limit`;
+        only that customer's when one is named."""
+        ...
+
+    async def move(
+        self,
+        order_id: UUID,
+        *,
+        to: OrderStatus,
+        allowed_from: Collection[OrderStatus],
+        at: datetime,
+    ) -> bool:
+        """Set the status only while it is one of `allowed_from`, atomically: of two
+        concurrent moves out of one status exactly one answers True."""
+        ...
+
+
+class PromoRedemptionRepository(Protocol):
+    async def claim(self, promo_id: UUID) -> bool:
+        """Count one more use while the code is under its max_uses, atomically; False (and
+        nothing changes) when it is used up or gone. The code's row stays locked until the
+        transaction ends, so its per-customer count can be trusted after a claim."""
+        ...
+
+    async def record(self, promo_id: UUID, user_id: UUID, order_id: UUID, at: datetime) -> None:
+        """The redemption that promo_codes.uses_by_customer counts."""
+        ...
+
+    async def release(self, order_id: UUID) -> bool:
+        """Undo the order's redemption and its use; False when the order redeemed nothing."""
+        ...
+
+
+class IdempotencyKeyRepository(Protocol):
+    async def claim(
+        self, user_id: UUID, key: str, request_hash: str, at: datetime
+    ) -> KeptAnswer | None:
+        """None when the key is new: it is then held for this request until the transaction
+        ends (a concurrent request with it waits). Otherwise the earlier request under it."""
+        ...
+
+    async def answer(self, user_id: UUID, key: str, answer: Answer, order_id: UUID) -> None: ...
+
+
+class LowStockAlertRepository(Protocol):
+    async def open(self, alert: LowStockAlert, product_name: str) -> bool:
+        """False (and nothing changes) when the product already has an open alert. An opened
+        alert is announced (logged as `stock.low`) once the transaction commits."""
+        ...
+
+    async def resolve(self, product_id: UUID, at: datetime) -> bool:
+        """Resolve the product's open alert; False when there was none."""
+        ...
+
+    async def page(
+        self, *, status: AlertStatus | None, before: UUID | None, limit: int
+    ) -> list[AlertView]:
+        """Newest first, older than the given id (keyset), at most `limit`."""
+        ...
+
+
+class Outbox(Protocol):
+    async def add(self, message: OutboxMessage) -> None: ...
+
+    async def claim_due(self, now: datetime, limit: int) -> list[OutboxMessage]:
+        """Undelivered messages due by `now`, soonest first, locked until the transaction ends;
+        messages another worker holds are skipped, not waited for."""
+        ...
+
+    async def delivered(self, message_id: UUID, at: datetime) -> None: ...
+
+    async def retry_later(self, message_id: UUID, *, at: datetime, error: str) -> None:
+        """Count a failed attempt and set when to try again."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction per use case. Services commit; nothing else does."""
 
@@ -344,6 +470,12 @@ class UnitOfWork(Protocol):
     cart: CartRepository
     wishlist: WishlistRepository
     promo_codes: PromoCodeRepository
+    stock: StockRoom
+    orders: OrderRepository
+    redemptions: PromoRedemptionRepository
+    idempotency_keys: IdempotencyKeyRepository
+    low_stock_alerts: LowStockAlertRepository
+    outbox: Outbox
 
     async def __aenter__(self) -> Self: ...
 
@@ -357,3 +489,31 @@ class UnitOfWork(Protocol):
     async def commit(self) -> None: ...
 
     async def rollback(self) -> None: ...
+
+
+# reports
+
+
+class ReportReader(Protocol):
+    """Sales figures for managers: one aggregate query per report, outside any unit of work.
+
+    Cancelled orders don't count; revenue is the lines' totals, net of discounts.
+    """
+
+    async def category(self, ref: str) -> Category | None:
+        """By id, slug or name, any case; a slug wins over another category's name."""
+        ...
+
+    async def sales_by_product(self, query: SalesQuery) -> list[ProductSales]:
+        """Every product, unsold ones as zeros (archived ones only when they sold), in the
+        query's sort with ties by name then id, at most its limit."""
+        ...
+
+    async def sales_by_category(self, query: SalesQuery) -> list[CategorySales]:
+        """Every category, unsold ones as zeros, ordered like sales_by_product."""
+        ...
+
+    async def sales_over_time(self, query: SalesQuery) -> list[PeriodSales]:
+        """One row per period of the query's interval, oldest first. Periods without sales
+        come as zeros, from the first day (or first sale) to the last day (or last sale)."""
+        ...

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -23,27 +23,38 @@ from grocery.adapters.security import (
 )
 from grocery.adapters.sql.catalog_reads import SqlCatalogReader
 from grocery.adapters.sql.database import Database
+from grocery.adapters.sql.reports import SqlReportReader
 from grocery.adapters.sql.uow import SqlUnitOfWork
 from grocery.config import Settings
 from grocery.core.identity import LoginThrottle, TokenPolicy
 from grocery.core.ports import AccessTokens, BlobStore, Clock, PasswordHasher
+from grocery.core.services.alerts import AlertService
 from grocery.core.services.auth import AuthService, RefreshTokenMint
 from grocery.core.services.cart import CartService
 from grocery.core.services.catalog import CatalogService
+from grocery.core.services.checkout import CheckoutService
+from grocery.core.services.orders import OrderService
 from grocery.core.services.promotions import PromoCodeService
+from grocery.core.services.reports import ReportService
 from grocery.core.services.wishlist import WishlistService
+from grocery.entrypoints.http.alerts import AlertController
 from grocery.entrypoints.http.auth import AdminUsersController, AuthController
 from grocery.entrypoints.http.cart import CartController
+from grocery.entrypoints.http.catalog import Storefront
 from grocery.entrypoints.http.categories import CategoryController
+from grocery.entrypoints.http.checkout import CheckoutController
 from grocery.entrypoints.http.guards import Authenticator
 from grocery.entrypoints.http.health import HealthController
 from grocery.entrypoints.http.images import image_routes
 from grocery.entrypoints.http.media import media
-from grocery.entrypoints.http.problems import EXCEPTION_HANDLERS
+from grocery.entrypoints.http.orders import OrderController
+from grocery.entrypoints.http.problems import EXCEPTION_HANDLERS, document_problems
 from grocery.entrypoints.http.products import ProductController
 from grocery.entrypoints.http.promo_codes import PromoCodeController
+from grocery.entrypoints.http.reports import ReportController
 from grocery.entrypoints.http.wishlist import WishlistController
 from grocery.entrypoints.logs import access_log_middleware, configure_logging
+from grocery.entrypoints.worker import alert_worker
 
 
 class SystemClock:
@@ -133,6 +144,19 @@ def build_cart_services(
     )
 
 
+def build_order_services(
+    settings: Settings, adapters: Adapters
+) -> tuple[CheckoutService, OrderService, AlertService]:
+    def uow() -> SqlUnitOfWork:
+        return SqlUnitOfWork(adapters.database)
+
+    return (
+        CheckoutService(uow=uow, clock=adapters.clock, currency=settings.currency),
+        OrderService(uow=uow, clock=adapters.clock),
+        AlertService(uow=uow),
+    )
+
+
 @get("/docs", include_in_schema=False, sync_to_thread=False)
 def docs() -> Redirect:
     return Redirect("/schema/swagger")
@@ -144,12 +168,24 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
     auth = build_auth_service(settings, wired)
     authenticator = Authenticator(wired.access_tokens, wired.clock, auth)
     catalog = build_catalog_service(settings, wired)
+    storefront = Storefront(catalog, wired.blobs)
     cart, wishlist, promo_codes = build_cart_services(wired)
+    checkout, orders, alerts = build_order_services(settings, wired)
+    reports = ReportService(
+        reader=SqlReportReader(wired.database),
+        timezone=settings.timezone,
+        currency=settings.currency,
+    )
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         try:
-            yield
+            async with AsyncExitStack() as background:
+                # Every server process runs one outbox worker; they share the work.
+                if settings.run_worker and settings.alert_webhook_url:
+                    worker = alert_worker(wired.database, settings.alert_webhook_url, wired.clock)
+                    await background.enter_async_context(worker)
+                yield
         finally:
             await wired.database.dispose()
 
@@ -160,9 +196,14 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
         "clock": Provide(lambda: wired.clock, use_cache=True, sync_to_thread=False),
         "auth": Provide(lambda: auth, use_cache=True, sync_to_thread=False),
         "catalog": Provide(lambda: catalog, use_cache=True, sync_to_thread=False),
+        "storefront": Provide(lambda: storefront, use_cache=True, sync_to_thread=False),
         "cart": Provide(lambda: cart, use_cache=True, sync_to_thread=False),
         "wishlist": Provide(lambda: wishlist, use_cache=True, sync_to_thread=False),
         "promo_codes": Provide(lambda: promo_codes, use_cache=True, sync_to_thread=False),
+        "checkout": Provide(lambda: checkout, use_cache=True, sync_to_thread=False),
+        "orders": Provide(lambda: orders, use_cache=True, sync_to_thread=False),
+        "alerts": Provide(lambda: alerts, use_cache=True, sync_to_thread=False),
+        "reports": Provide(lambda: reports, use_cache=True, sync_to_thread=False),
         **authenticator.providers(),
     }
     # Each area of the shop adds its services to `dependencies` and its controllers to `api`.
@@ -177,6 +218,10 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
             CartController,
             WishlistController,
             PromoCodeController,
+            CheckoutController,
+            OrderController,
+            AlertController,
+            ReportController,
         ],
     )
     # Local and memory stores have no web server of their own: the app serves their images.
@@ -200,6 +245,7 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
         ),
         debug=False,
     )
+    document_problems(app)
     # Wrapped outside the router, so unknown paths and 405s get their access line too.
     app.asgi_handler = access_log_middleware(app.asgi_handler)
     return app

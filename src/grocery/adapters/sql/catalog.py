@@ -79,6 +79,9 @@ products = Table(
     Column("unit", String(8), nullable=False),
     Column("low_stock_threshold", Integer, nullable=False),
     Column("units_sold", Integer, nullable=False, server_default="0"),
+    # Sales counters beside units_sold for the reports (migration 0007_sales_counters).
+    Column("revenue_sold", Numeric(14, 2), nullable=False, server_default="0"),
+    Column("orders_sold", Integer, nullable=False, server_default="0"),
     Column("archived", Boolean, nullable=False, server_default=false()),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column(
@@ -92,6 +95,8 @@ products = Table(
     CheckConstraint("stock >= 0", name="stock_not_negative"),
     CheckConstraint("low_stock_threshold >= 0", name="low_stock_threshold_not_negative"),
     CheckConstraint("units_sold >= 0", name="units_sold_not_negative"),
+    CheckConstraint("revenue_sold >= 0", name="revenue_sold_not_negative"),
+    CheckConstraint("orders_sold >= 0", name="orders_sold_not_negative"),
     CheckConstraint(f"unit IN ({UNITS_SQL})", name="unit"),
 )
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Literal
 from uuid import UUID
 
@@ -69,13 +69,22 @@ CursorKey = int | float | str
 # --- search -------------------------------------------------------------------
 
 _ENGLISH: ColumnElement[Any] = literal_column("'english'::regconfig")
-_TSQUERY = func.to_tsquery(_ENGLISH, func.grocery_unaccent(bindparam("tsquery", type_=String)))
-_TYPED = func.lower(func.grocery_unaccent(bindparam("typed", type_=String)))
+# What was typed, worked out once per statement: as subqueries they are InitPlans, so the
+# prepared statement's generic plan doesn't unaccent and parse them again for every row it
+# matches and ranks (three times a row, which made a broad search three times slower).
+_TSQUERY = select(
+    func.to_tsquery(_ENGLISH, func.grocery_unaccent(bindparam("tsquery", type_=String)))
+).scalar_subquery()
+_TYPED = select(
+    func.lower(func.grocery_unaccent(bindparam("typed", type_=String)))
+).scalar_subquery()
 _FOUND = p.c.search.bool_op("@@")(_TSQUERY)
+
+_LOOKS_ALIKE = _TYPED.bool_op("<%")(p.c.name_key)
 
 # Full-text (each word as a prefix, so `straw` finds strawberries) OR trigram word similarity
 # on the unaccented name (so `bananna` finds bananas); both halves have a GIN index.
-_MATCHES = or_(_FOUND, _TYPED.bool_op("<%")(p.c.name_key))
+_MATCHES = or_(_FOUND, _LOOKS_ALIKE)
 # Words found rank above look-alikes (1 + ts_rank against a similarity of at most 1), and
 # the costly similarity is only worked out for look-alikes. float8: exact in a cursor.
 _SCORE = cast(
@@ -192,22 +201,33 @@ class _Prepared:
         return [values[name] if name in values else self.constants[name] for name in self.names]
 
 
-_PRODUCT = (
-    p.c.id,
-    p.c.name,
-    p.c.slug,
-    p.c.description,
-    p.c.price,
-    p.c.stock,
-    p.c.unit,
-    p.c.units_sold,
-    p.c.low_stock_threshold,
-    p.c.created_at,
-    c.c.id.label("category_id"),
-    c.c.name.label("category_name"),
-    c.c.slug.label("category_slug"),
+_PRODUCT_COLUMNS = (
+    "id",
+    "name",
+    "slug",
+    "description",
+    "price",
+    "stock",
+    "unit",
+    "units_sold",
+    "low_stock_threshold",
+    "created_at",
 )
+
+
+def _product_columns(product: Any) -> tuple[ColumnElement[Any], ...]:
+    """A product with its category, in the order _view unpacks them."""
+    return (
+        *(product.c[name] for name in _PRODUCT_COLUMNS),
+        c.c.id.label("category_id"),
+        c.c.name.label("category_name"),
+        c.c.slug.label("category_slug"),
+    )
+
+
+_PRODUCT = _product_columns(p)
 _VISIBLE = ~p.c.archived
+_UNITS = {unit.value: unit for unit in Unit}  # a dict lookup, not Enum's call machinery
 
 
 def _by_ref(table: Any, by_id: bool) -> ColumnElement[bool]:
@@ -241,17 +261,22 @@ def _product_statement(by_id: bool) -> _Prepared:
     )
 
 
+# Which rows a search takes: both kinds at once, or one kind (see _Shape.phases).
+_Search = Literal["words or look-alikes", "words", "look-alikes"]
+
+
 @dataclass(frozen=True, slots=True)
 class _Shape:
     """What a page's statement depends on; the values travel as parameters."""
 
     sort: Sort
     category: Literal["id", "ref"] | None
-    search: bool
+    search: _Search | None
     min_price: bool
     max_price: bool
     in_stock: bool | None
     after: bool
+    rows: int  # the page size plus one (a next page exists when it comes back full)
 
     @classmethod
     def of(cls, query: ProductQuery) -> _Shape:
@@ -261,24 +286,30 @@ class _Shape:
         return cls(
             sort=query.sort,
             category=category,
-            search=query.search is not None,
+            search=None if query.search is None else "words or look-alikes",
             min_price=query.min_price is not None,
             max_price=query.max_price is not None,
             in_stock=query.in_stock,
             after=query.cursor is not None,
+            rows=query.limit + 1,
         )
 
+    def phases(self) -> tuple[_Shape, ...]:
+        """By relevance, every row whose words match ranks above every look-alike, so a
+        search runs as two statements and the second, the costly trigram match (a short
+        word looks like thousands of names), only when the words don't fill the page.
+        Same rows, same order and cursors as the one statement that takes both kinds."""
+        if self.search is None or self.sort is not Sort.RELEVANCE:
+            return (self,)
+        return (replace(self, search="words"), replace(self, search="look-alikes"))
 
-@cache
+
+@lru_cache(maxsize=1024)  # shapes x page sizes: bounded, and the hot few stay
 def _page_statement(shape: _Shape) -> _Prepared:
+    """The page's rows are picked and ordered on the products table alone; only those few
+    then meet their category and first image. (A search ranks thousands of rows: joining
+    each of them before the ranking cost more than the ranking itself.)"""
     order = _ORDERS[shape.sort]
-    first_image = (
-        select(i.c.id.label("image_id"), i.c.key.label("image_key"))
-        .where(i.c.product_id == p.c.id)
-        .order_by(i.c.id)
-        .limit(1)
-        .lateral("first_image")
-    )
     conditions = [_VISIBLE, *_filters(shape)]
     if shape.after:
         bound = tuple_(order.key, p.c.id)
@@ -287,15 +318,42 @@ def _page_statement(shape: _Shape) -> _Prepared:
         )
         conditions.append(bound < after if order.descending else bound > after)
     direction = desc if order.descending else asc
-    return _Prepared.of(
+    page = (
         select(
-            *_PRODUCT, first_image.c.image_id, first_image.c.image_key, order.key.label("sort_key")
+            *(p.c[name] for name in _PRODUCT_COLUMNS),
+            p.c.category_id,
+            order.key.label("sort_key"),
         )
-        .select_from(p.join(c, c.c.id == p.c.category_id).outerjoin(first_image, true()))
         .where(and_(*conditions))
         .order_by(direction(order.key), direction(p.c.id))
-        .limit(bindparam("limit", type_=Integer))
+        .limit(_rows(shape.rows))
+        .subquery("page")
     )
+    first_image = (
+        select(i.c.id.label("image_id"), i.c.key.label("image_key"))
+        .where(i.c.product_id == page.c.id)
+        .order_by(i.c.id)
+        .limit(_rows(1))
+        .lateral("first_image")
+    )
+    return _Prepared.of(
+        select(
+            *_product_columns(page),
+            first_image.c.image_id,
+            first_image.c.image_key,
+            page.c.sort_key,
+        )
+        .select_from(page.join(c, c.c.id == page.c.category_id).outerjoin(first_image, true()))
+        .order_by(direction(page.c.sort_key), direction(page.c.id))
+    )
+
+
+def _rows(count: int) -> ColumnElement[int]:
+    """A LIMIT written into the statement. As a parameter, PostgreSQL's generic plan would
+    guess a tenth of the table and lose to a custom plan, so it would plan every execution
+    anew (several times the cost of running the popular page); as a literal the statement
+    settles on one generic plan."""
+    return literal_column(str(int(count)), Integer)
 
 
 def _filters(shape: _Shape) -> list[ColumnElement[bool]]:
@@ -304,8 +362,12 @@ def _filters(shape: _Shape) -> list[ColumnElement[bool]]:
         found.append(p.c.category_id == bindparam("category_id", type_=Uuid))
     elif shape.category == "ref":
         found.append(p.c.category_id == _named_category())
-    if shape.search:
+    if shape.search == "words or look-alikes":
         found.append(_MATCHES)
+    elif shape.search == "words":
+        found.append(_FOUND)
+    elif shape.search == "look-alikes":
+        found.append(and_(~_FOUND, _LOOKS_ALIKE))
     if shape.min_price:
         found.append(p.c.price >= bindparam("min_price", type_=Numeric(12, 2)))
     if shape.max_price:
@@ -323,14 +385,13 @@ def _named_category() -> Any:
         select(named.c.id)
         .where(or_(is_slug, func.lower(named.c.name) == wanted))
         .order_by(is_slug.desc())
-        .limit(1)
+        .limit(_rows(1))
         .scalar_subquery()
     )
 
 
 def _page_values(query: ProductQuery) -> dict[str, Any]:
-    # One more row than shown tells whether a next page exists.
-    values: dict[str, Any] = {"limit": query.limit + 1}
+    values: dict[str, Any] = {}
     if query.category is not None:
         values["category_id"] = as_id(query.category)
         values["category"] = query.category
@@ -370,7 +431,11 @@ class SqlCatalogReader:
 
     async def products(self, query: ProductQuery) -> ProductPage:
         values = _page_values(query)
-        rows = await self._fetch(_page_statement(_Shape.of(query)), values)
+        rows: list[Any] = []
+        for shape in _Shape.of(query).phases():
+            rows += await self._fetch(_page_statement(shape), values)
+            if len(rows) > query.limit:
+                break
         page, more = rows[: query.limit], len(rows) > query.limit
         items = [
             _view(row, (ImageKey(row["image_id"], row["image_key"]),) if row["image_id"] else ())
@@ -385,26 +450,39 @@ class SqlCatalogReader:
         )
 
     async def _fetch(self, statement: _Prepared, values: Mapping[str, Any]) -> list[Any]:
-        # Straight to asyncpg, which keeps each statement prepared per connection; the
-        # connection still comes from the engine's pool, with its outage handling.
-        async with self._database.connect() as connection:
-            driver: Any = (await connection.get_raw_connection()).driver_connection
-            rows: list[Any] = await driver.fetch(statement.sql, *statement.args(values))
-            return rows
+        # Straight to asyncpg, which keeps each statement prepared per connection.
+        return await self._database.fetch(statement.sql, *statement.args(values))
 
 
 def _view(row: Any, images: tuple[ImageKey, ...]) -> ProductView:
+    # By position (the order of _PRODUCT): twenty of these make a page, and unpacking
+    # costs a third of looking each column up by name.
+    (
+        product_id,
+        name,
+        slug,
+        description,
+        price,
+        stock,
+        unit,
+        units_sold,
+        low_stock_threshold,
+        created_at,
+        category_id,
+        category_name,
+        category_slug,
+    ) = row[: len(_PRODUCT)]  # the columns of _product_columns
     return ProductView(
-        id=row["id"],
-        name=row["name"],
-        slug=row["slug"],
-        description=row["description"],
-        category=Category(row["category_id"], row["category_name"], row["category_slug"]),
-        price=row["price"],
-        stock=row["stock"],
-        unit=Unit(row["unit"]),
-        units_sold=row["units_sold"],
-        low_stock_threshold=row["low_stock_threshold"],
-        images=images,
-        created_at=row["created_at"],
+        product_id,
+        name,
+        slug,
+        description,
+        Category(category_id, category_name, category_slug),
+        price,
+        stock,
+        _UNITS[unit],
+        units_sold,
+        low_stock_threshold,
+        images,
+        created_at,
     )

@@ -1,12 +1,14 @@
-"""Engine, sessions, and turning driver failures into the shop's errors."""
+"""Engine, sessions, the hot reads' own pool, and turning driver failures into the shop's errors."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
+import asyncpg
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -44,7 +46,8 @@ def is_database_down(error: BaseException) -> bool:
 
 
 class Database:
-    """One engine per process; sessions for use cases, connections for hot reads."""
+    """One engine per process for sessions and connections, and a plain asyncpg pool for
+    the storefront's hot reads (`fetch`)."""
 
     def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False) -> None:
         self.engine: AsyncEngine = create_async_engine(
@@ -57,6 +60,24 @@ class Database:
             connect_args={"timeout": 5, "command_timeout": 30},
         )
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        self._reads_dsn = make_url(url).set(drivername="postgresql").render_as_string(False)
+        self._reads_size = pool_size
+        self._reads: asyncpg.Pool | None = None
+
+    async def fetch(self, sql: str, *args: Any) -> list[Any]:
+        """Rows of one read-only statement, prepared once per connection by asyncpg.
+
+        No ORM and no ping before use: the pool replaces a connection the server closed (a
+        restart) when it is next taken, so a restart between requests fails none of them;
+        while PostgreSQL is down, ServiceUnavailable.
+        """
+        try:
+            pool = await self._read_pool()
+            rows: list[Any] = await pool.fetch(sql, *args)
+        except Exception as error:
+            raise_if_down(error)
+            raise
+        return rows
 
     @asynccontextmanager
     async def connect(self) -> AsyncIterator[AsyncConnection]:
@@ -73,7 +94,30 @@ class Database:
             await connection.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
+        if self._reads is not None:
+            await self._reads.close()
+            self._reads = None
         await self.engine.dispose()
+
+    async def _read_pool(self) -> asyncpg.Pool:
+        # Made on first use, inside the serving loop. With no minimum size, setting it up
+        # opens no connection and never yields to the loop, so two first reads can't race.
+        if self._reads is None:
+            self._reads = asyncpg.create_pool(
+                self._reads_dsn,
+                min_size=0,
+                max_size=self._reads_size,
+                timeout=5,
+                command_timeout=30,
+                reset=_nothing_to_reset,
+            )
+            await self._reads
+        return self._reads
+
+
+async def _nothing_to_reset(connection: asyncpg.Connection) -> None:
+    """The hot reads change no session state: a returned connection needs no RESET ALL
+    round trip (asyncpg still rolls back a transaction left open)."""
 
 
 def raise_if_down(error: BaseException) -> None:

@@ -1,8 +1,9 @@
 """Orders, promo redemptions, idempotency keys, low-stock alerts and the outbox in PostgreSQL,
-and the conditional stock updates of checkout and cancellation.
+and the conditional stock and sales-counter updates of checkout and cancellation.
 
-Tables as migration 0005_checkout creates them. Every counter (stock, units sold, a promo's
-uses) moves by a conditional UPDATE, never by reading, changing and writing back.
+Tables as migrations 0005_checkout and 0007_sales_counters create them. Every counter (stock,
+units sold, revenue, a promo's uses) moves by an UPDATE relative to itself, never by
+reading, changing and writing back.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from uuid import UUID
 import structlog
 from advanced_alchemy.base import orm_registry
 from sqlalchemy import (
+    CTE,
     CheckConstraint,
     Column,
     DateTime,
@@ -29,7 +31,9 @@ from sqlalchemy import (
     Uuid,
     delete,
     event,
+    func,
     insert,
+    literal,
     or_,
     select,
     tuple_,
@@ -117,6 +121,16 @@ order_lines = Table(
     CheckConstraint("price_at_purchase >= 0", name="price_at_purchase_not_negative"),
     CheckConstraint("discount >= 0", name="discount_not_negative"),
     CheckConstraint("line_total >= 0", name="line_total_not_negative"),
+)
+
+# One row per (order not cancelled, category it bought from): a category's distinct orders,
+# which its products' counters can't give. Kept by checkout and cancellation below, and by
+# migration 0007_sales_counters' trigger when a product changes category.
+order_categories = Table(
+    "order_categories",
+    metadata,
+    Column("order_id", Uuid, ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True),
+    Column("category_id", Uuid, primary_key=True, index=True),
 )
 
 promo_redemptions = Table(
@@ -221,10 +235,7 @@ class SqlStockRoom:
         statement = (
             update(products)
             .where(products.c.id == product_id, products.c.stock >= quantity, ~products.c.archived)
-            .values(
-                stock=products.c.stock - quantity,
-                units_sold=products.c.units_sold + quantity,
-            )
+            .values(stock=products.c.stock - quantity)
             .returning(*_TAKEN_COLUMNS)
         )
         row = (await self._session.execute(statement)).mappings().first()
@@ -243,14 +254,66 @@ class SqlStockRoom:
         statement = (
             update(products)
             .where(products.c.id == product_id)
-            .values(
-                stock=products.c.stock + quantity,
-                units_sold=products.c.units_sold - quantity,
-            )
+            .values(stock=products.c.stock + quantity)
             .returning(*_TAKEN_COLUMNS)
         )
         row = (await self._session.execute(statement)).mappings().one()
         return _move(row, stock_before=row["stock"] - quantity)
+
+    async def count_sold(self, order: Order) -> None:
+        # One statement: the counters from the lines just stored (what the reports count),
+        # and the order's categories from the very rows it updated, which stay locked, so
+        # no product changes category in between.
+        sold = _sold_in(order.id)
+        counted = (
+            update(products)
+            .where(products.c.id == sold.c.product_id)
+            .values(
+                units_sold=products.c.units_sold + sold.c.units,
+                revenue_sold=products.c.revenue_sold + sold.c.revenue,
+                orders_sold=products.c.orders_sold + 1,
+            )
+            .returning(products.c.category_id)
+            .cte("counted")
+        )
+        bought_from = select(literal(order.id, Uuid), counted.c.category_id).distinct()
+        await self._session.execute(
+            insert(order_categories).from_select(["order_id", "category_id"], bought_from)
+        )
+
+    async def uncount_sold(self, order: Order) -> None:
+        sold = _sold_in(order.id)
+        uncounted = (
+            update(products)
+            .where(products.c.id == sold.c.product_id)
+            .values(
+                units_sold=products.c.units_sold - sold.c.units,
+                revenue_sold=products.c.revenue_sold - sold.c.revenue,
+                orders_sold=products.c.orders_sold - 1,
+            )
+            .returning(products.c.id)
+            .cte("uncounted")
+        )
+        # PostgreSQL runs a data-modifying WITH once, whether or not the main statement reads it.
+        await self._session.execute(
+            delete(order_categories)
+            .where(order_categories.c.order_id == order.id)
+            .add_cte(uncounted)
+        )
+
+
+def _sold_in(order_id: UUID) -> CTE:
+    """The order's stored lines, per product: units and revenue."""
+    return (
+        select(
+            order_lines.c.product_id,
+            func.sum(order_lines.c.quantity).label("units"),
+            func.sum(order_lines.c.line_total).label("revenue"),
+        )
+        .where(order_lines.c.order_id == order_id)
+        .group_by(order_lines.c.product_id)
+        .cte("sold")
+    )
 
 
 _TAKEN_COLUMNS = (

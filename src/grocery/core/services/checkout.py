@@ -1,8 +1,9 @@
 """Checkout: the cart becomes an order in one transaction, or nothing changes at all.
 
 Stock is taken by conditional updates, products in id order so two carts never wait on
-each other in a circle; a promo code's use is counted by a conditional increment under
-its max_uses. Any refusal (short stock, an unusable code) rolls everything back.
+each other in a circle; the order then counts in its products' sales (units, revenue,
+orders), on rows already locked. A promo code's use is counted by a conditional increment
+under its max_uses. Any refusal (short stock, an unusable code) rolls everything back.
 """
 
 from __future__ import annotations
@@ -101,6 +102,7 @@ async def _check_out(
         now=now,
     )
     await uow.orders.add(order)
+    await uow.stock.count_sold(order)
     if promo is not None:
         await uow.redemptions.record(promo.id, user_id, order.id, now)
     await uow.cart.empty(user_id)

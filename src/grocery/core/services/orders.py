@@ -73,8 +73,9 @@ class OrderService:
         return replace(order, status=wanted, updated_at=now)
 
     async def cancel(self, principal: Principal, order_id: UUID) -> Order:
-        """Stock and units sold go back and the promo use is released, once: cancelling a
-        cancelled order changes nothing and answers it as it is."""
+        """Stock goes back, the sales counters (units, revenue, orders) are taken off and the
+        promo use is released, once: cancelling a cancelled order changes nothing and answers
+        it as it is."""
         now = self._clock.now()
         async with self._uow() as uow:
             order = await _visible(uow, principal, order_id)
@@ -92,6 +93,7 @@ class OrderService:
                 await uow.stock.put_back(product_id, quantity)
                 for product_id, quantity in order.quantities.items()
             ]
+            await uow.stock.uncount_sold(order)
             await uow.redemptions.release(order_id)
             await watch_stock(uow, moves, now)
             await uow.commit()

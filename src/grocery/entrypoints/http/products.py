@@ -16,6 +16,7 @@ from grocery.core.services.catalog import CatalogService
 from grocery.entrypoints.http.catalog import (
     ProductOut,
     ProductPageOut,
+    Storefront,
     money_text,
     product_out,
     product_page_out,
@@ -67,8 +68,7 @@ class ProductController(Controller):
     @get("/")
     async def list_products(
         self,
-        catalog: Injected[CatalogService],
-        blobs: Injected[BlobStore],
+        storefront: Injected[Storefront],
         category: FromQuery[str | None] = None,
         q: FromQuery[str | None] = None,
         min_price: FromQuery[str | None] = None,
@@ -90,14 +90,15 @@ class ProductController(Controller):
             in_stock=in_stock,
             cursor=cursor,
         )
-        return await product_page_out(await catalog.browse(query), blobs)
+        page = await storefront.catalog.browse(query)
+        return await product_page_out(page, storefront.blobs)
 
     @get("/{ref:str}")
     async def show_product(
-        self, ref: FromPath[str], catalog: Injected[CatalogService], blobs: Injected[BlobStore]
+        self, ref: FromPath[str], storefront: Injected[Storefront]
     ) -> ProductOut:
         """By id or slug, with all its images."""
-        return await product_out(await catalog.product(ref), blobs)
+        return await product_out(await storefront.catalog.product(ref), storefront.blobs)
 
     @post("/", status_code=201)
     async def add_product(

@@ -1,0 +1,499 @@
+"""bench/run's driver: build the shop in a scratch PostgreSQL, serve it the production way
+with 1 then 2 workers, load it with wrk, run the reference servers, check the stock
+invariants, print one table and write it into bench/RESULTS.md.
+
+Environment: BENCH_SECONDS (10), BENCH_WARMUP (2), BENCH_CONNECTIONS (32), BENCH_WORKERS
+("1 2"), BENCH_DSN (a PostgreSQL server to use instead of a scratch embedded one; the bench
+makes and drops its own `grocery_bench` database there), BENCH_ONLY (comma-separated
+scenario names; such a partial run leaves RESULTS.md alone), BENCH_REFERENCE=0 (skip the
+reference servers), BENCH_DIR (a scratch directory to keep; with BENCH_REUSE=1 the data set
+built there is reused), BENCH_PORT (18790).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import platform
+import secrets
+import shutil
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from uuid import UUID
+
+import asyncpg
+import msgspec
+import psutil  # type: ignore[import-untyped]
+from bench import dataset, invariants, reference, reports, scenarios, server, table, wrk
+from bench.scenarios import Customers, Inputs, Scenario
+
+from grocery.adapters.security import Argon2PasswordHasher, JwtCodec
+from grocery.adapters.sql import migrate
+from grocery.config import load_settings, normalise_database_url
+from grocery.core.identity import Principal, Role
+from grocery.entrypoints.app import token_policy
+
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "bench" / "RESULTS.md"
+DATABASE = "grocery_bench"
+HOT_STOCK = DISTINCT_STOCK = 1_000_000  # enough for any run: the checkouts never run dry
+RESULTS_BEGIN, RESULTS_END = "<!-- bench/run: begin -->", "<!-- bench/run: end -->"
+
+
+@dataclass(frozen=True)
+class Config:
+    seconds: int
+    warmup: int
+    connections: int
+    workers: tuple[int, ...]
+    port: int
+    dsn: str | None
+    only: frozenset[str]
+    reference: bool
+    workdir: Path | None
+    reuse: bool
+
+    @classmethod
+    def of(cls, env: Mapping[str, str]) -> Config:
+        only = {name.strip() for name in env.get("BENCH_ONLY", "").split(",") if name.strip()}
+        return cls(
+            seconds=int(env.get("BENCH_SECONDS", "10")),
+            warmup=int(env.get("BENCH_WARMUP", "2")),
+            connections=int(env.get("BENCH_CONNECTIONS", "32")),
+            workers=tuple(int(n) for n in env.get("BENCH_WORKERS", "1 2").split()),
+            port=int(env.get("BENCH_PORT", "18790")),
+            dsn=env.get("BENCH_DSN") or None,
+            only=frozenset(only),
+            reference=env.get("BENCH_REFERENCE", "1") != "0",
+            workdir=Path(env["BENCH_DIR"]).resolve() if env.get("BENCH_DIR") else None,
+            reuse=env.get("BENCH_REUSE") == "1",
+        )
+
+    def wanted(self, scenario: Scenario) -> bool:
+        return not self.only or scenario.name in self.only
+
+
+@dataclass(frozen=True)
+class Postgres:
+    server: str  # libpq URL of the server's own `postgres` database (for run.sh)
+    dsn: str  # the bench database
+
+
+# --- scratch space and PostgreSQL ---------------------------------------------
+
+
+@contextmanager
+def scratch(config: Config) -> Iterator[Path]:
+    if config.workdir is not None:
+        config.workdir.mkdir(parents=True, exist_ok=True)
+        yield config.workdir
+        return
+    work = Path(tempfile.mkdtemp(prefix="grocery-bench-"))
+    work.chmod(0o755)  # the embedded server runs as its own user when we are root
+    try:
+        yield work
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+@contextmanager
+def postgres(config: Config, work: Path) -> Iterator[Postgres]:
+    if config.dsn is not None:
+        yield Postgres(config.dsn, _on_database(config.dsn, DATABASE))
+        return
+    from grocery.adapters.embedded_pg import EmbeddedPostgres
+
+    embedded = EmbeddedPostgres(work / "pg")
+    try:
+        server_url = f"postgresql://postgres@/postgres?host={embedded.socket_dir}"
+        yield Postgres(server_url, _on_database(server_url, DATABASE))
+    finally:
+        embedded.stop()
+
+
+def _on_database(url: str, name: str) -> str:
+    return urlsplit(url)._replace(path=f"/{name}").geturl()
+
+
+async def fresh_database(pg: Postgres, reuse: bool) -> bool:
+    """Make the bench database; True when a built one was kept (BENCH_REUSE=1)."""
+    connection = await asyncpg.connect(pg.server)
+    try:
+        exists = await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", DATABASE)
+        if exists and reuse and await _is_built(pg):
+            return True
+        await connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        await connection.execute(f'CREATE DATABASE "{DATABASE}"')
+        return False
+    finally:
+        await connection.close()
+
+
+async def _is_built(pg: Postgres) -> bool:
+    connection = await asyncpg.connect(pg.dsn)
+    try:
+        return bool(await connection.fetchval("SELECT to_regclass('bench_built') IS NOT NULL"))
+    finally:
+        await connection.close()
+
+
+# --- the data set and what the scenarios read ----------------------------------
+
+
+async def build(pg: Postgres) -> None:
+    connection = await asyncpg.connect(pg.dsn)
+    try:
+        started = time.monotonic()
+        await dataset.build_catalog(connection)
+        await dataset.build_customers(connection, Argon2PasswordHasher().hash(dataset.PASSWORD))
+        print(f"bench: catalog and customers built in {time.monotonic() - started:.0f} s")
+        await order_history(connection)
+        await connection.execute("CREATE TABLE bench_built ()")
+    finally:
+        await connection.close()
+
+
+async def order_history(connection: asyncpg.Connection) -> None:
+    """1,000,000 order lines from bench/reports.py's generator, which also sets every
+    product's sales counters (units_sold is the catalog's popularity) from them."""
+    started = time.monotonic()
+    await reports.generate_order_lines(connection)
+    await connection.execute("VACUUM FULL products")  # as compact as a freshly loaded shop
+    print(f"bench: order history built in {time.monotonic() - started:.0f} s")
+
+
+async def prepare(pg: Postgres, work: Path, secret: str) -> tuple[Inputs, UUID]:
+    """The files the Lua scripts read, the tokens, and the checkout products (stocked up)."""
+    connection = await asyncpg.connect(pg.dsn)
+    try:
+        chosen = [r["id"] for r in await connection.fetch(
+            "SELECT id FROM products WHERE NOT archived ORDER BY id LIMIT 33"
+        )]  # fmt: skip
+        hot, distinct = chosen[0], chosen[1:]
+        await connection.execute(
+            "UPDATE products SET stock = $2 WHERE id = ANY($1::uuid[])", chosen, HOT_STOCK
+        )
+        cart_products = [r["id"] for r in await connection.fetch(
+            "SELECT id FROM products WHERE stock >= 100 AND NOT archived ORDER BY id DESC LIMIT 96"
+        )]  # fmt: skip
+        slugs = [r["slug"] for r in await connection.fetch("SELECT slug FROM categories")]
+        details = [r["slug"] for r in await connection.fetch(
+            "SELECT slug FROM (SELECT slug, row_number() OVER (ORDER BY units_sold DESC, id)"
+            " AS n FROM products WHERE NOT archived) ranked WHERE n % 100 = 1"
+        )]  # fmt: skip
+        customers = await dataset.customer_ids(connection, 96)
+        manager = await dataset.manager_id(connection)
+        await connection.execute("VACUUM ANALYZE")
+    finally:
+        await connection.close()
+    mint = token_minter(secret)
+    write = scenarios.write_lines
+
+    def group(name: str, ids: Sequence[UUID], products: Sequence[UUID]) -> Customers:
+        tokens = write(work / f"{name}-tokens.txt", [mint(i, Role.CUSTOMER) for i in ids])
+        return Customers(tuple(ids), tokens, write(work / f"{name}-products.txt", products))
+
+    inputs = Inputs(
+        categories=write(work / "categories.txt", scenarios.category_paths(slugs)),
+        searches=write(work / "searches.txt", scenarios.search_paths()),
+        details=write(work / "details.txt", scenarios.detail_paths(details)),
+        cart=group("cart", customers[:32], cart_products),
+        checkout_distinct=group("distinct", customers[32:64], distinct),
+        checkout_hot=group("hot", customers[64:96], [hot]),
+        manager_token=mint(manager, Role.MANAGER),
+    )
+    return inputs, hot
+
+
+def server_env(pg: Postgres, secret: str, work: Path) -> dict[str, str]:
+    return {
+        "GROCERY_ENV": "production",
+        "GROCERY_DATABASE_URL": pg.dsn,
+        "GROCERY_SECRET_KEY": secret,
+        "GROCERY_RUN_WORKER": "false",
+        "GROCERY_STORAGE_URL": "memory://",
+        "GROCERY_ACCESS_TOKEN_TTL": "7200",  # outlives the run
+        "GROCERY_DATA_DIR": str(work / "data"),
+    }
+
+
+def token_minter(secret: str) -> Any:
+    """Access tokens signed as the server signs them (same secret, issuer and audience)."""
+    settings = load_settings(
+        {"GROCERY_SECRET_KEY": secret, "GROCERY_ACCESS_TOKEN_TTL": "7200"},
+        dotenv=Path(os.devnull),
+    )
+    codec = JwtCodec(settings.secret_key, token_policy(settings))
+
+    def mint(user_id: UUID, role: Role) -> str:
+        return codec.issue_access(Principal(user_id, role), datetime.now(UTC))[0]
+
+    return mint
+
+
+# --- measuring ----------------------------------------------------------------
+
+
+async def empty_carts(pg: Postgres, customers: Sequence[UUID]) -> None:
+    if not customers:
+        return
+    connection = await asyncpg.connect(pg.dsn)
+    try:
+        await connection.execute(
+            "DELETE FROM cart_items WHERE user_id = ANY($1::uuid[])", list(customers)
+        )
+    finally:
+        await connection.close()
+
+
+def status_of(url: str, body: dict[str, str] | None = None) -> int:
+    data = None if body is None else msgspec.json.encode(body)
+    headers = {} if body is None else {"Content-Type": "application/json"}
+    request = urllib.request.Request(url, data=data, headers=headers)  # noqa: S310 - loopback
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310
+            return int(answer.status)
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def measure(
+    config: Config, pg: Postgres, work: Path, inputs: Inputs, secret: str
+) -> tuple[list[table.Row], list[str], list[reference.Reference]]:
+    """Every scenario with each worker count; the reference servers run right after our
+    first popular page, so the load of a shared machine drifts least between the figures
+    compared (our server idles meanwhile)."""
+    rows: list[table.Row] = []
+    skipped: list[str] = []
+    refs: list[reference.Reference] = []
+    run_id = secrets.token_hex(3)
+    env = server_env(pg, secret, work)
+    every = [
+        *scenarios.catalog(inputs),
+        *scenarios.shopping(inputs),
+        *scenarios.reports(inputs),
+    ]
+    for workers in config.workers:
+        with server.serving(env, workers, config.port, work, work / "server.log") as shop:
+            login = {"username": "customer00001", "password": dataset.PASSWORD}
+            if status_of(shop.base_url + "/api/auth/login", login) != 200:
+                raise RuntimeError("a bench customer could not log in")
+            for number, scenario in enumerate(every):
+                if not config.wanted(scenario):
+                    continue
+                if scenario.needs and status_of(shop.base_url + scenario.needs) == 404:
+                    skipped.append(f"{scenario.name}: {scenario.needs} does not exist yet")
+                    continue
+                label = f"{run_id}-{workers}-{number}"
+                rows.append(_one(config, pg, shop, scenario, workers, label))
+                if scenario is every[0] and config.reference and not refs:
+                    refs = references(config, pg)
+        if workers == 1 and config.wanted(every[0]):
+            rows.append(_without_access_log(config, pg, env, work, every[0]))
+    if config.reference and not refs:
+        refs = references(config, pg)
+    return rows, sorted(set(skipped)), refs
+
+
+def references(config: Config, pg: Postgres) -> list[reference.Reference]:
+    found, output = reference.run(REPO, pg.server, config.seconds, config.connections)
+    if not found:
+        print(f"bench: the reference script gave no figures:\n{output}", file=sys.stderr)
+    return found
+
+
+def _one(
+    config: Config,
+    pg: Postgres,
+    shop: server.Server,
+    scenario: Scenario,
+    workers: int,
+    label: str,
+) -> table.Row:
+    asyncio.run(empty_carts(pg, scenario.customers))
+    if config.warmup:
+        wrk.run(scenario.load(shop.base_url, config.connections, label + "w"), config.warmup)
+        # A checkout still in flight when the warm-up stopped would empty a cart the
+        # measured run has just filled (a 422): let it land, then start from empty carts.
+        time.sleep(1)
+        asyncio.run(empty_carts(pg, scenario.customers))
+    load = scenario.load(shop.base_url, config.connections, label)
+    figures = wrk.run(load, config.seconds)
+    print(
+        f"bench: {scenario.name:32} {workers} worker(s) {figures.requests_per_s:8.0f} req/s"
+        f"  p50 {figures.p50_ms:6.1f} ms  p99 {figures.p99_ms:6.1f} ms  errors {figures.failures}"
+    )
+    return table.Row(scenario.name, workers, load.connections, figures, shop.worker_rss_mib())
+
+
+def _without_access_log(
+    config: Config, pg: Postgres, env: Mapping[str, str], work: Path, popular: Scenario
+) -> table.Row:
+    """The popular page again with the access log filtered out: what one JSON line costs."""
+    quiet = {**env, "GROCERY_LOG_LEVEL": "warning"}
+    with server.serving(quiet, 1, config.port, work, work / "server-quiet.log") as shop:
+        row = _one(config, pg, shop, popular, 1, "quiet")
+    return table.Row(
+        f"{popular.name}, access log off", 1, row.connections, row.figures, row.rss_mib
+    )
+
+
+# --- goals, the record --------------------------------------------------------
+
+
+def goals(rows: Sequence[table.Row], refs: Sequence[reference.Reference]) -> list[table.Goal]:
+    def find(name: str, workers: int = 1) -> table.Row | None:
+        return next((r for r in rows if r.scenario == name and r.workers == workers), None)
+
+    found: list[table.Goal] = []
+    popular = find("popular page")
+    by_name = {ref.name: ref for ref in refs}
+    ceiling, drf = by_name.get("ceiling-products"), by_name.get("drf-cursor-products")
+    if popular and ceiling:
+        ratio = popular.figures.requests_per_s / ceiling.requests_per_s
+        found.append(table.Goal("popular page >= 50% of the ceiling", ratio >= 0.5, f"{ratio:.0%}"))
+    if popular and drf:
+        ratio = popular.figures.requests_per_s / drf.requests_per_s
+        found.append(
+            table.Goal("popular page >= 5x the DRF peer (cursor)", ratio >= 5, f"{ratio:.1f}x")
+        )
+    if search := find("search"):
+        p99 = search.figures.p99_ms
+        found.append(table.Goal("search p99 < 50 ms at 32 connections", p99 < 50, f"{p99:.1f} ms"))
+    if checkout := find("checkout, distinct products"):
+        p99 = checkout.figures.p99_ms
+        found.append(
+            table.Goal(
+                "checkout p99 < 100 ms, 32 customers, distinct products", p99 < 100, f"{p99:.1f} ms"
+            )
+        )
+    if report := find("report sales-by-product"):
+        p50 = report.figures.p50_ms
+        found.append(table.Goal("sales-by-product p50 < 200 ms", p50 < 200, f"{p50:.1f} ms"))
+    if rows:
+        rss = max(max(row.rss_mib, default=0) for row in rows)
+        found.append(table.Goal("RSS < 200 MiB per worker", rss < 200, f"at most {rss:.0f} MiB"))
+    return found
+
+
+async def postgres_version(pg: Postgres) -> str:
+    connection = await asyncpg.connect(pg.dsn)
+    try:
+        return str(await connection.fetchval("SHOW server_version")).split()[0]
+    finally:
+        await connection.close()
+
+
+def machine(pg_version: str) -> str:
+    memory = psutil.virtual_memory().total / 2**30
+    return (
+        f"{os.cpu_count()} CPUs ({platform.machine()}), {memory:.0f} GiB memory, "
+        f"PostgreSQL {pg_version}, Python {platform.python_version()}"
+    )
+
+
+def record(config: Config, text: str) -> None:
+    """The generated block of RESULTS.md; the notes written around it by hand stay."""
+    block = f"{RESULTS_BEGIN}\n{text}\n{RESULTS_END}"
+    old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+    if RESULTS_BEGIN in old and RESULTS_END in old:
+        before, _, rest = old.partition(RESULTS_BEGIN)
+        new = before + block + rest.partition(RESULTS_END)[2]
+    else:
+        new = f"# Benchmark results\n\n{block}\n{old}"
+    RESULTS.write_text(new, encoding="utf-8")
+
+
+def report(
+    config: Config,
+    rows: Sequence[table.Row],
+    refs: Sequence[reference.Reference],
+    checks: Sequence[invariants.Check],
+    skipped: Sequence[str],
+    pg_version: str,
+) -> str:
+    lines = table.rows_text(rows, refs)
+    by_name = {ref.name: ref for ref in refs}
+    popular = next((r for r in rows if r.scenario == "popular page" and r.workers == 1), None)
+    ratios = [
+        f"popular page (1 worker) / {name}: {popular.figures.requests_per_s / ref.requests_per_s:.2f}"
+        for name, ref in by_name.items()
+        if popular
+    ]
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    parts = [
+        f"Run {when} on {machine(pg_version)}.",
+        f"wrk {config.seconds} s per scenario after a {config.warmup} s warm-up,"
+        f" {config.connections} connections unless the table says otherwise.",
+        "",
+        table.markdown(lines),
+        "",
+        *(f"- {line}" for line in ratios),
+        *(f"- {line}" for line in table.notes(rows)),
+        *(f"- skipped {line}" for line in skipped),
+        "",
+        "Goals:",
+        "",
+        *(f"- {line}" for line in table.goals_text(goals(rows, refs))),
+        "",
+        "Invariants after the run:",
+        "",
+        *(f"- {line}" for line in table.checks_text(checks)),
+    ]
+    print("\n" + table.plain(lines))
+    for line in [*ratios, *table.notes(rows), *skipped]:
+        print(line)
+    print("\ngoals:", *table.goals_text(goals(rows, refs)), sep="\n  ")
+    print("invariants:", *table.checks_text(checks), sep="\n  ")
+    return "\n".join(parts)
+
+
+async def check_invariants(pg: Postgres, hot: UUID) -> list[invariants.Check]:
+    connection = await asyncpg.connect(pg.dsn)
+    try:
+        return await invariants.check(connection, hot)
+    finally:
+        await connection.close()
+
+
+async def take_snapshot(pg: Postgres) -> None:
+    connection = await asyncpg.connect(pg.dsn)
+    try:
+        await invariants.snapshot(connection)
+    finally:
+        await connection.close()
+
+
+def main() -> int:
+    config = Config.of(os.environ)
+    secret = secrets.token_urlsafe(48)
+    started = time.monotonic()
+    with scratch(config) as work, postgres(config, work) as pg:
+        reused = asyncio.run(fresh_database(pg, config.reuse))
+        migrate.upgrade(normalise_database_url(pg.dsn, "BENCH_DSN"))
+        if not reused:
+            asyncio.run(build(pg))
+        inputs, hot = asyncio.run(prepare(pg, work, secret))
+        asyncio.run(take_snapshot(pg))
+        rows, skipped, refs = measure(config, pg, work, inputs, secret)
+        checks = asyncio.run(check_invariants(pg, hot))
+        version = asyncio.run(postgres_version(pg))
+    text = report(config, rows, refs, checks, skipped, version)
+    if not config.only:
+        record(config, text)
+        print(f"\nbench: written to bench/RESULTS.md ({time.monotonic() - started:.0f} s in all)")
+    return 0 if all(check.passed for check in checks) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,277 @@
+"""Sales reports over HTTP, for managers: JSON by default; CSV with `format=csv` or
+`Accept: text/csv`, streamed as a download.
+
+A CSV row is the JSON item's fields in the same order, with the same values ("12.50",
+"2026-01-05", ids as text), and its header row is the JSON field names.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, get
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Operation, Schema
+from litestar.params import FromQuery, QueryParameter
+from litestar.response import Stream
+from litestar.response.base import ASGIResponse
+
+from grocery.core.errors import Invalid
+from grocery.core.identity import Principal
+from grocery.core.money import format_money
+from grocery.core.reports import (
+    CategorySales,
+    PeriodSales,
+    ProductSales,
+    SalesFilter,
+    over_time_filter,
+    sales_filter,
+)
+from grocery.core.services.reports import ReportService
+from grocery.entrypoints.http.deps import Injected
+
+CSV = "text/csv"
+JSON = "application/json"
+
+FirstDay = Annotated[str | None, QueryParameter(name="from", description="YYYY-MM-DD, inclusive")]
+LastDay = Annotated[str | None, QueryParameter(name="to", description="YYYY-MM-DD, inclusive")]
+AnswerFormat = Annotated[str | None, QueryParameter(name="format", description="json or csv")]
+
+
+class ProductSalesOut(msgspec.Struct):
+    product_id: UUID
+    product_name: str
+    category: str  # the category's name
+    category_id: UUID
+    units_sold: int
+    revenue: str
+    orders: int
+
+    @classmethod
+    def of(cls, row: ProductSales) -> ProductSalesOut:
+        return cls(
+            product_id=row.product_id,
+            product_name=row.product_name,
+            category=row.category.name,
+            category_id=row.category.id,
+            units_sold=row.units_sold,
+            revenue=format_money(row.revenue),
+            orders=row.orders,
+        )
+
+
+class CategorySalesOut(msgspec.Struct):
+    category_id: UUID
+    category: str
+    category_slug: str
+    units_sold: int
+    revenue: str
+    orders: int
+
+    @classmethod
+    def of(cls, row: CategorySales) -> CategorySalesOut:
+        return cls(
+            category_id=row.category.id,
+            category=row.category.name,
+            category_slug=row.category.slug,
+            units_sold=row.units_sold,
+            revenue=format_money(row.revenue),
+            orders=row.orders,
+        )
+
+
+class PeriodSalesOut(msgspec.Struct):
+    period: date  # the day the period starts, in the store's time zone
+    orders: int
+    units: int
+    revenue: str
+
+    @classmethod
+    def of(cls, row: PeriodSales) -> PeriodSalesOut:
+        return cls(row.period, row.orders, row.units, format_money(row.revenue))
+
+
+class SalesByProductOut(msgspec.Struct):
+    items: list[ProductSalesOut]
+    currency: str
+    first_day: date | None = msgspec.field(name="from")
+    last_day: date | None = msgspec.field(name="to")
+
+
+class SalesByCategoryOut(msgspec.Struct):
+    items: list[CategorySalesOut]
+    currency: str
+    first_day: date | None = msgspec.field(name="from")
+    last_day: date | None = msgspec.field(name="to")
+
+
+class SalesOverTimeOut(msgspec.Struct):
+    items: list[PeriodSalesOut]
+    interval: str
+    currency: str
+    first_day: date | None = msgspec.field(name="from")
+    last_day: date | None = msgspec.field(name="to")
+
+
+def _answers(report: type[msgspec.Struct]) -> dict[int, ResponseSpec]:
+    """The 200 as the JSON report: documented from the return annotation, `X | Download`
+    would be oneOf[X, {}], which every JSON body matches twice."""
+    return {200: ResponseSpec(data_container=report, description="The report")}
+
+
+@dataclass
+class _OrCsv(Operation):
+    """An operation whose 200 also lists the CSV form of the report."""
+
+    def __post_init__(self) -> None:
+        ok = (self.responses or {}).get("200")
+        if isinstance(ok, OpenAPIResponse) and ok.content is not None:
+            text = Schema(type=OpenAPIType.STRING, description="a header row, then one per item")
+            ok.content[CSV] = OpenAPIMediaType(schema=text)
+
+
+class ReportController(Controller):
+    path = "/reports"
+    tags = ("reports",)
+
+    @get("/sales-by-product", responses=_answers(SalesByProductOut), operation_class=_OrCsv)
+    async def sales_by_product(
+        self,
+        request: Request[Any, Any, Any],
+        manager: Injected[Principal],
+        reports: Injected[ReportService],
+        first_day: FirstDay = None,
+        last_day: LastDay = None,
+        sort: FromQuery[str | None] = None,
+        category: FromQuery[str | None] = None,
+        limit: FromQuery[str | None] = None,
+        answer_format: AnswerFormat = None,
+    ) -> SalesByProductOut | Download:
+        """Every product with units sold, revenue (net of discounts) and orders; unsold ones
+        as zeros. `sort=most` (default) or `least`; `limit` 1..1000, default 50."""
+        csv_wanted = _wants_csv(request, answer_format)
+        wanted = sales_filter(
+            sort=sort, category=category, first_day=first_day, last_day=last_day, limit=limit
+        )
+        report = await reports.sales_by_product(wanted)
+        items = [ProductSalesOut.of(row) for row in report.rows]
+        if csv_wanted:
+            return _csv("sales-by-product", wanted, ProductSalesOut, items)
+        return SalesByProductOut(items, report.currency, wanted.first_day, wanted.last_day)
+
+    @get("/sales-by-category", responses=_answers(SalesByCategoryOut), operation_class=_OrCsv)
+    async def sales_by_category(
+        self,
+        request: Request[Any, Any, Any],
+        manager: Injected[Principal],
+        reports: Injected[ReportService],
+        first_day: FirstDay = None,
+        last_day: LastDay = None,
+        sort: FromQuery[str | None] = None,
+        category: FromQuery[str | None] = None,
+        limit: FromQuery[str | None] = None,
+        answer_format: AnswerFormat = None,
+    ) -> SalesByCategoryOut | Download:
+        """One row per category, unsold ones as zeros; the same filters as by product."""
+        csv_wanted = _wants_csv(request, answer_format)
+        wanted = sales_filter(
+            sort=sort, category=category, first_day=first_day, last_day=last_day, limit=limit
+        )
+        report = await reports.sales_by_category(wanted)
+        items = [CategorySalesOut.of(row) for row in report.rows]
+        if csv_wanted:
+            return _csv("sales-by-category", wanted, CategorySalesOut, items)
+        return SalesByCategoryOut(items, report.currency, wanted.first_day, wanted.last_day)
+
+    @get("/sales-over-time", responses=_answers(SalesOverTimeOut), operation_class=_OrCsv)
+    async def sales_over_time(
+        self,
+        request: Request[Any, Any, Any],
+        manager: Injected[Principal],
+        reports: Injected[ReportService],
+        first_day: FirstDay = None,
+        last_day: LastDay = None,
+        interval: FromQuery[str | None] = None,
+        category: FromQuery[str | None] = None,
+        answer_format: AnswerFormat = None,
+    ) -> SalesOverTimeOut | Download:
+        """Orders, units and revenue per `interval` (day, the default, week or month), oldest
+        first; periods without sales come as zeros. At most 1000 periods from `from` to `to`."""
+        csv_wanted = _wants_csv(request, answer_format)
+        wanted = over_time_filter(
+            interval=interval, category=category, first_day=first_day, last_day=last_day
+        )
+        report = await reports.sales_over_time(wanted)
+        items = [PeriodSalesOut.of(row) for row in report.rows]
+        if csv_wanted:
+            return _csv("sales-over-time", wanted, PeriodSalesOut, items)
+        return SalesOverTimeOut(
+            items, wanted.interval.value, report.currency, wanted.first_day, wanted.last_day
+        )
+
+
+def _wants_csv(request: Request[Any, Any, Any], answer_format: str | None) -> bool:
+    """`format` wins over the Accept header; without either the answer is JSON."""
+    chosen = (answer_format or "").strip().lower()
+    if chosen in ("csv", "json"):
+        return chosen == "csv"
+    if chosen:
+        raise Invalid(
+            "format must be json or csv.",
+            errors=[{"field": "format", "message": "must be json or csv"}],
+        )
+    return request.accept.best_match([JSON, CSV], default=JSON) == CSV
+
+
+class Download(Stream):
+    """A Stream that keeps the media type it was given. Litestar's own Stream lets the
+    handler's default (application/json for these handlers) win over it."""
+
+    def to_asgi_response(self, *args: Any, **kwargs: Any) -> ASGIResponse:
+        return super().to_asgi_response(*args, **{**kwargs, "media_type": self.media_type})
+
+
+def _csv(
+    report: str, wanted: SalesFilter, row: type[msgspec.Struct], items: Sequence[msgspec.Struct]
+) -> Download:
+    return Download(
+        _csv_lines(row, items),
+        media_type=CSV,  # Litestar adds "; charset=utf-8" to text/*
+        headers={"Content-Disposition": f'attachment; filename="{_file_name(report, wanted)}"'},
+    )
+
+
+async def _csv_lines(
+    row: type[msgspec.Struct], items: Sequence[msgspec.Struct]
+) -> AsyncIterator[str]:
+    """The header row, then one line per item, each sent as soon as it is written."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180
+    writer.writerow(field.encode_name for field in msgspec.structs.fields(row))
+    yield _drain(buffer)
+    for item in items:
+        writer.writerow(msgspec.to_builtins(msgspec.structs.astuple(item)))
+        yield _drain(buffer)
+
+
+def _drain(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
+
+
+def _file_name(report: str, wanted: SalesFilter) -> str:
+    """e.g. sales-by-product-2026-01-01-2026-01-31.csv; an open end reads "start" or "today"."""
+    if wanted.first_day is None and wanted.last_day is None:
+        return f"{report}.csv"
+    first = wanted.first_day.isoformat() if wanted.first_day else "start"
+    last = wanted.last_day.isoformat() if wanted.last_day else "today"
+    return f"{report}-{first}-{last}.csv"
