@@ -153,6 +153,8 @@ class _Reader:
         if len(secret_key.encode()) < 32:
             raise ConfigError("GROCERY_SECRET_KEY must be at least 32 bytes long")
         log_default = "json" if production else "console"
+        # The seed's DEBUG only makes the logs chattier; it never exposes tracebacks.
+        debug = self.boolean("GROCERY_DEBUG", False, "DEBUG") and not production
         return Settings(
             env=env,  # type: ignore[arg-type]
             data_dir=data_dir,
@@ -182,10 +184,12 @@ class _Reader:
             alert_webhook_url=self.webhook_url(),
             run_worker=self.boolean("GROCERY_RUN_WORKER", True),
             allowed_hosts=self.allowed_hosts(),
-            debug=self.boolean("GROCERY_DEBUG", False, "DEBUG") and not production,
+            debug=debug,
             log_format=self.choice("GROCERY_LOG_FORMAT", ("console", "json"), log_default),  # type: ignore[arg-type]
             log_level=self.choice(
-                "GROCERY_LOG_LEVEL", ("debug", "info", "warning", "error"), "info"
+                "GROCERY_LOG_LEVEL",
+                ("debug", "info", "warning", "error"),
+                "debug" if debug else "info",
             ).upper(),
             demo_password=self.get("GROCERY_DEMO_PASSWORD") or "grocery-demo",
         )

@@ -134,3 +134,12 @@ async def test_malformed_or_mistyped_body_is_a_422_problem(
     assert problem["code"] == "validation_error"
     assert problem["status"] == 422
     assert "Traceback" not in response.text
+
+
+async def test_allowed_hosts_refuse_other_host_headers(settings: Settings) -> None:
+    app = create_app(msgspec.structs.replace(settings, allowed_hosts=("shop.test", "localhost")))
+    async with AsyncTestClient(app=app, base_url="http://shop.test") as shop:
+        assert (await shop.get("/health/live")).status_code == 200
+        spoofed = await shop.get("/health/live", headers={"Host": "evil.test"})
+    assert spoofed.status_code == 400
+    assert spoofed.headers["content-type"].startswith(PROBLEM)

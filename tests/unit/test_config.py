@@ -58,6 +58,7 @@ def test_seed_style_names_are_honoured(tmp_path: Path) -> None:
     assert settings.storage_url == "s3://pics"
     assert settings.storage_env["AWS_REGION"] == "ap-south-1"
     assert settings.debug is True
+    assert settings.log_level == "DEBUG"
 
 
 def test_grocery_names_win_over_seed_names(tmp_path: Path) -> None:

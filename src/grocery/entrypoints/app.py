@@ -45,6 +45,7 @@ from grocery.entrypoints.http.categories import CategoryController
 from grocery.entrypoints.http.checkout import CheckoutController
 from grocery.entrypoints.http.guards import Authenticator
 from grocery.entrypoints.http.health import HealthController
+from grocery.entrypoints.http.hosts import host_check_middleware
 from grocery.entrypoints.http.images import image_routes
 from grocery.entrypoints.http.media import media
 from grocery.entrypoints.http.orders import OrderController
@@ -247,5 +248,7 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
     )
     document_problems(app)
     # Wrapped outside the router, so unknown paths and 405s get their access line too.
-    app.asgi_handler = access_log_middleware(app.asgi_handler)
+    app.asgi_handler = access_log_middleware(
+        host_check_middleware(app.asgi_handler, settings.allowed_hosts)
+    )
     return app
