@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -33,12 +34,18 @@ def fresh_database(scratch: Path) -> Iterator[str]:
 
 def _on_server(server_url: str, name: str) -> Iterator[str]:
     plain = normalise_database_url(server_url, "GROCERY_TEST_DATABASE_URL").replace("+asyncpg", "")
-    asyncio.run(_admin(plain, f'CREATE DATABASE "{name}"'))
+    _run_admin(plain, f'CREATE DATABASE "{name}"')
     parts = urlsplit(plain)
     try:
         yield urlunsplit(parts._replace(scheme="postgresql+asyncpg", path=f"/{name}"))
     finally:
-        asyncio.run(_admin(plain, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _run_admin(plain, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _run_admin(url: str, statement: str) -> None:
+    """On its own thread: callers may be inside a running event loop (async fixtures)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, _admin(url, statement)).result()
 
 
 async def _admin(url: str, statement: str) -> None:

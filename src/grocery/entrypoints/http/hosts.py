@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import msgspec
+from litestar.enums import ScopeType
 
 if TYPE_CHECKING:
-    from litestar.types import ASGIApp, Receive, Scope, Send
+    from litestar.types import ASGIApp, HTTPResponseStartEvent, Receive, Scope, Send
 
 _REFUSAL = msgspec.json.encode(
     {
@@ -40,17 +41,16 @@ def host_check_middleware(app: ASGIApp, allowed: Sequence[str]) -> ASGIApp:
         return app
 
     async def checked(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
+        if scope["type"] == ScopeType.HTTP:
             host = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"host"), "")
             if not host_allowed(host, allowed):
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 400,
-                        "headers": [(b"content-type", b"application/problem+json")],
-                    }
-                )
-                await send({"type": "http.response.body", "body": _REFUSAL})
+                start: HTTPResponseStartEvent = {
+                    "type": "http.response.start",
+                    "status": 400,
+                    "headers": [(b"content-type", b"application/problem+json")],
+                }
+                await send(start)
+                await send({"type": "http.response.body", "body": _REFUSAL, "more_body": False})
                 return
         await app(scope, receive, send)
 
