@@ -10,12 +10,7 @@ import pytest
 
 from grocery.entrypoints.app import Adapters
 from tests.integration.catalog_shop import Client, Json, add_category, add_product, names, tag
-from tests.integration.conftest import MakeUser, SignedInUser
-
-
-@pytest.fixture
-async def manager(make_user: MakeUser) -> SignedInUser:
-    return await make_user(role="manager")
+from tests.integration.conftest import SignedInUser
 
 
 @pytest.fixture

@@ -10,21 +10,11 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from tests.integration.catalog_shop import Client, Json, add_category
+from tests.integration.catalog_shop import Json
 from tests.integration.checkout_shop import Shop, checkout
 from tests.integration.conftest import MakeUser, SignedInUser
 
 ROUNDS = range(3)
-
-
-@pytest.fixture
-async def manager(make_user: MakeUser) -> SignedInUser:
-    return await make_user(role="manager")
-
-
-@pytest.fixture
-async def shop(client: Client, manager: SignedInUser) -> Shop:
-    return Shop(client, manager, await add_category(client, manager.headers))
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from sqlalchemy import text
 from grocery.entrypoints.app import Adapters, create_app
 from tests.integration.catalog_shop import Client, Json, add_category, add_product, tag
 from tests.integration.checkout_shop import Shop
-from tests.integration.conftest import MakeUser, SignedInUser, make_settings
+from tests.integration.conftest import SignedInUser, make_settings
 
 BY_PRODUCT = "/api/reports/sales-by-product"
 BY_CATEGORY = "/api/reports/sales-by-category"
@@ -31,28 +31,8 @@ CSV_TYPE = "text/csv; charset=utf-8"
 
 
 @pytest.fixture
-async def manager(make_user: MakeUser) -> SignedInUser:
-    return await make_user(role="manager")
-
-
-@pytest.fixture
-async def ann(make_user: MakeUser) -> SignedInUser:
-    return await make_user()
-
-
-@pytest.fixture
-async def bob(make_user: MakeUser) -> SignedInUser:
-    return await make_user()
-
-
-@pytest.fixture
 async def aisle(client: Client, manager: SignedInUser) -> Json:
     return await add_category(client, manager.headers, f"Orchard {tag()}")
-
-
-@pytest.fixture
-def shop(client: Client, manager: SignedInUser, aisle: Json) -> Shop:
-    return Shop(client, manager, aisle)
 
 
 class Fruit:
