@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Table,
     Uuid,
+    bindparam,
     column,
     delete,
     func,
@@ -196,6 +197,29 @@ def _shelf_item(row: RowMapping) -> ShelfItem:
 # --- carts --------------------------------------------------------------------
 
 
+def _add_to_line() -> Any:
+    """Built once: adding to the cart is a hot path, and the statement never changes."""
+    new_line = pg_insert(cart_items).values(
+        user_id=bindparam("user_id"),
+        product_id=bindparam("product_id"),
+        quantity=bindparam("quantity"),
+        added_at=bindparam("added_at"),
+    )
+    grown = cart_items.c.quantity + new_line.excluded.quantity
+    return new_line.on_conflict_do_update(
+        index_elements=[cart_items.c.user_id, cart_items.c.product_id],
+        set_={"quantity": grown},
+        where=grown <= bindparam("room"),
+    ).returning(
+        cart_items.c.quantity,
+        # xmax is 0 on a row this statement inserted, set on one it updated.
+        literal_column("xmax = 0").label("created"),
+    )
+
+
+_ADD_TO_LINE = _add_to_line()
+
+
 class SqlCartRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -220,20 +244,14 @@ class SqlCartRepository:
             return None
         # One statement: a concurrent add of the same product waits on the row, then adds
         # to the quantity it committed, so no increment is lost and `room` still holds.
-        new_line = pg_insert(cart_items).values(
-            user_id=user_id, product_id=product_id, quantity=quantity, added_at=at
-        )
-        grown = cart_items.c.quantity + new_line.excluded.quantity
-        statement = new_line.on_conflict_do_update(
-            index_elements=[cart_items.c.user_id, cart_items.c.product_id],
-            set_={"quantity": grown},
-            where=grown <= room,
-        ).returning(
-            cart_items.c.quantity,
-            # xmax is 0 on a row this statement inserted, set on one it updated.
-            literal_column("xmax = 0").label("created"),
-        )
-        row = (await self._session.execute(statement)).first()
+        values = {
+            "user_id": user_id,
+            "product_id": product_id,
+            "quantity": quantity,
+            "added_at": at,
+            "room": room,
+        }
+        row = (await self._session.execute(_ADD_TO_LINE, values)).first()
         return None if row is None else AddedLine(quantity=row.quantity, created=row.created)
 
     async def set_quantity(self, user_id: UUID, product_id: UUID, quantity: int) -> bool:

@@ -29,6 +29,7 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    bindparam,
     delete,
     event,
     func,
@@ -518,6 +519,20 @@ class SqlPromoRedemptionRepository:
 # --- idempotency keys ---------------------------------------------------------
 
 
+# Built once: every checkout with an Idempotency-Key runs it.
+_CLAIM_KEY = (
+    pg_insert(idempotency_keys)
+    .values(
+        user_id=bindparam("user_id"),
+        key=bindparam("key"),
+        request_hash=bindparam("request_hash"),
+        created_at=bindparam("created_at"),
+    )
+    .on_conflict_do_nothing()
+    .returning(idempotency_keys.c.key)
+)
+
+
 class SqlIdempotencyKeyRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -527,13 +542,8 @@ class SqlIdempotencyKeyRepository:
     ) -> KeptAnswer | None:
         # The insert waits while a concurrent request holds the same key, then either takes
         # it (that one rolled back) or finds it answered (that one committed).
-        claim = (
-            pg_insert(idempotency_keys)
-            .values(user_id=user_id, key=key, request_hash=request_hash, created_at=at)
-            .on_conflict_do_nothing()
-            .returning(idempotency_keys.c.key)
-        )
-        if (await self._session.execute(claim)).first() is not None:
+        values = {"user_id": user_id, "key": key, "request_hash": request_hash, "created_at": at}
+        if (await self._session.execute(_CLAIM_KEY, values)).first() is not None:
             return None
         query = select(
             idempotency_keys.c.request_hash,
