@@ -300,8 +300,8 @@ def measure(
                 rows.append(_one(config, pg, shop, scenario, workers, label))
                 if scenario is every[0] and config.reference and not refs:
                     refs = references(config, pg)
-        if workers == 1 and config.wanted(every[0]):
-            rows.append(_without_access_log(config, pg, env, work, every[0]))
+        if workers == 1:
+            rows += _variants(config, pg, env, work, every)
     if config.reference and not refs:
         refs = references(config, pg)
     return rows, sorted(set(skipped)), refs
@@ -338,16 +338,28 @@ def _one(
     return table.Row(scenario.name, workers, load.connections, figures, shop.worker_rss_mib())
 
 
-def _without_access_log(
-    config: Config, pg: Postgres, env: Mapping[str, str], work: Path, popular: Scenario
-) -> table.Row:
-    """The popular page again with the access log filtered out: what one JSON line costs."""
-    quiet = {**env, "GROCERY_LOG_LEVEL": "warning"}
-    with server.serving(quiet, 1, config.port, work, work / "server-quiet.log") as shop:
-        row = _one(config, pg, shop, popular, 1, "quiet")
-    return table.Row(
-        f"{popular.name}, access log off", 1, row.connections, row.figures, row.rss_mib
-    )
+# Catalog scenarios again on a server set otherwise: what the access log costs, and what the
+# storefront's kept pages save (their uncached path, measured the same way).
+VARIANTS = (
+    ("popular page", "access log off", {"GROCERY_LOG_LEVEL": "warning"}),
+    ("popular page", "cache off", {"GROCERY_CATALOG_CACHE_SECONDS": "0"}),
+    ("search", "cache off", {"GROCERY_CATALOG_CACHE_SECONDS": "0"}),
+)
+
+
+def _variants(
+    config: Config, pg: Postgres, env: Mapping[str, str], work: Path, every: Sequence[Scenario]
+) -> list[table.Row]:
+    rows: list[table.Row] = []
+    for name, how, overrides in VARIANTS:
+        scenario = next(s for s in every if s.name == name)
+        if not config.wanted(scenario):
+            continue
+        log = work / f"server-{how.replace(' ', '-')}.log"
+        with server.serving({**env, **overrides}, 1, config.port, work, log) as shop:
+            row = _one(config, pg, shop, scenario, 1, how.replace(" ", "-"))
+        rows.append(table.Row(f"{name}, {how}", 1, row.connections, row.figures, row.rss_mib))
+    return rows
 
 
 # --- goals, the record --------------------------------------------------------

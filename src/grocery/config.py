@@ -33,6 +33,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     data_dir: str = ".grocery"
     database_url: str | None = None
     db_pool_size: int = 10
+    # How long the storefront may keep an unchanged page (0: never); each reuse is checked
+    # against the catalog's changes, so this bounds memory and presigned URLs, not staleness.
+    catalog_cache_seconds: int = 60
     secret_key: str
     jwt_issuer: str = "grocery"
     jwt_audience: str = "grocery-api"
@@ -108,7 +111,7 @@ class _Reader:
                 return value
         return None
 
-    def integer(self, name: str, default: int, minimum: int = 0) -> int:
+    def integer(self, name: str, default: int, minimum: int = 0, maximum: int | None = None) -> int:
         raw = self.get(name)
         if raw is None:
             return default
@@ -118,6 +121,8 @@ class _Reader:
             raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
         if value < minimum:
             raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+        if maximum is not None and value > maximum:
+            raise ConfigError(f"{name} must be at most {maximum}, got {value}")
         return value
 
     def boolean(self, name: str, default: bool, *fallbacks: str) -> bool:
@@ -160,6 +165,7 @@ class _Reader:
             data_dir=data_dir,
             database_url=database_url,
             db_pool_size=self.integer("GROCERY_DB_POOL_SIZE", 10, minimum=1),
+            catalog_cache_seconds=self.integer("GROCERY_CATALOG_CACHE_SECONDS", 60, maximum=600),
             secret_key=secret_key,
             access_token_ttl_seconds=self.integer("GROCERY_ACCESS_TOKEN_TTL", 900, minimum=30),
             refresh_token_ttl_seconds=self.integer(

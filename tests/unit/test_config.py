@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from grocery.config import ConfigError, load_settings, read_dotenv
+from grocery.entrypoints.app import page_age
 
 SECRET = "s" * 40
 
@@ -122,6 +123,8 @@ def test_production_needs_explicit_secret_and_database(tmp_path: Path) -> None:
         ({"GROCERY_CURRENCY": "dollars"}, "3-letter ISO code"),
         ({"GROCERY_TIMEZONE": "Mars/Olympus"}, "not a known time zone"),
         ({"GROCERY_STORAGE_PRESIGN": "maybe"}, "must be true or false"),
+        ({"GROCERY_CATALOG_CACHE_SECONDS": "601"}, "CATALOG_CACHE_SECONDS must be at most 600"),
+        ({"GROCERY_CATALOG_CACHE_SECONDS": "-1"}, "CATALOG_CACHE_SECONDS must be at least 0"),
         ({"GROCERY_ALERT_WEBHOOK_URL": "ftp://x"}, "must be an http"),
         ({"GROCERY_LOG_FORMAT": "xml"}, "GROCERY_LOG_FORMAT must be one of"),
     ],
@@ -130,3 +133,12 @@ def test_bad_values_give_one_clear_line(tmp_path: Path, env: dict[str, str], mes
     with pytest.raises(ConfigError, match=message) as raised:
         settings_from(env, tmp_path)
     assert "\n" not in str(raised.value)
+
+
+def test_storefront_pages_are_kept_a_minute_and_never_past_half_a_presigned_url(
+    tmp_path: Path,
+) -> None:
+    assert page_age(settings_from({}, tmp_path)) == 60
+    assert page_age(settings_from({"GROCERY_CATALOG_CACHE_SECONDS": "0"}, tmp_path)) == 0
+    presigned = {"GROCERY_STORAGE_PRESIGN": "true", "GROCERY_STORAGE_PRESIGN_TTL": "90"}
+    assert page_age(settings_from(presigned, tmp_path)) == 45

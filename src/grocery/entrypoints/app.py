@@ -21,6 +21,7 @@ from grocery.adapters.security import (
     hash_refresh_token,
     new_refresh_token,
 )
+from grocery.adapters.sql.catalog_changes import SqlCatalogStamps
 from grocery.adapters.sql.catalog_reads import SqlCatalogReader
 from grocery.adapters.sql.database import Database
 from grocery.adapters.sql.reports import SqlReportReader
@@ -37,6 +38,7 @@ from grocery.core.services.orders import OrderService
 from grocery.core.services.promotions import PromoCodeService
 from grocery.core.services.reports import ReportService
 from grocery.core.services.wishlist import WishlistService
+from grocery.entrypoints.housekeeping import housekeeping
 from grocery.entrypoints.http.alerts import AlertController
 from grocery.entrypoints.http.auth import AdminUsersController, AuthController
 from grocery.entrypoints.http.cart import CartController
@@ -53,6 +55,7 @@ from grocery.entrypoints.http.problems import EXCEPTION_HANDLERS, document_probl
 from grocery.entrypoints.http.products import ProductController
 from grocery.entrypoints.http.promo_codes import PromoCodeController
 from grocery.entrypoints.http.reports import ReportController
+from grocery.entrypoints.http.storefront_cache import StorefrontCache
 from grocery.entrypoints.http.wishlist import WishlistController
 from grocery.entrypoints.logs import access_log_middleware, configure_logging
 from grocery.entrypoints.worker import alert_worker
@@ -158,6 +161,13 @@ def build_order_services(
     )
 
 
+def page_age(settings: Settings) -> float:
+    """How long a storefront page may be kept: never past half a presigned URL's life."""
+    if settings.storage_presign:
+        return min(settings.catalog_cache_seconds, settings.storage_presign_ttl_seconds / 2)
+    return settings.catalog_cache_seconds
+
+
 @get("/docs", include_in_schema=False, sync_to_thread=False)
 def docs() -> Redirect:
     return Redirect("/schema/swagger")
@@ -169,7 +179,10 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
     auth = build_auth_service(settings, wired)
     authenticator = Authenticator(wired.access_tokens, wired.clock, auth)
     catalog = build_catalog_service(settings, wired)
-    storefront = Storefront(catalog, wired.blobs)
+    stamps = SqlCatalogStamps(wired.database)
+    storefront = Storefront(
+        catalog, wired.blobs, StorefrontCache(stamps, max_age=page_age(settings))
+    )
     cart, wishlist, promo_codes = build_cart_services(wired)
     checkout, orders, alerts = build_order_services(settings, wired)
     reports = ReportService(
@@ -182,6 +195,7 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         try:
             async with AsyncExitStack() as background:
+                await background.enter_async_context(housekeeping(stamps))
                 # Every server process runs one outbox worker; they share the work.
                 if settings.run_worker and settings.alert_webhook_url:
                     worker = alert_worker(wired.database, settings.alert_webhook_url, wired.clock)

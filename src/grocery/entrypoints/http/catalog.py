@@ -23,6 +23,7 @@ from grocery.core.catalog import (
 from grocery.core.money import format_money
 from grocery.core.ports import BlobStore
 from grocery.core.services.catalog import CatalogService
+from grocery.entrypoints.http.storefront_cache import StorefrontCache
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,7 @@ class Storefront:
 
     catalog: CatalogService
     blobs: BlobStore
+    pages: StorefrontCache
 
 
 class CategoryOut(msgspec.Struct):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, delete, get, patch, post
+from litestar import Controller, MediaType, Response, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from grocery.core.catalog import DEFAULT_PAGE_SIZE, ProductEdit, product_query
@@ -48,6 +49,11 @@ class ProductChange(msgspec.Struct):
     low_stock_threshold: int | None = None
 
 
+def _json(body: bytes) -> Response[Any]:
+    """An encoded page as it was kept; the declared Struct documents its shape."""
+    return Response(body, media_type=MediaType.JSON)
+
+
 def _edit(body: ProductBody | ProductChange) -> ProductEdit:
     return ProductEdit(
         name=body.name,
@@ -77,7 +83,7 @@ class ProductController(Controller):
         sort: FromQuery[str | None] = None,
         limit: FromQuery[int] = DEFAULT_PAGE_SIZE,
         cursor: FromQuery[str | None] = None,
-    ) -> ProductPageOut:
+    ) -> Response[ProductPageOut]:
         """The storefront. `sort`: popular (default), -popular, price, -price, newest, name;
         a search (`q`) without a sort comes by relevance. Keyset pages via `cursor`."""
         query = product_query(
@@ -90,15 +96,23 @@ class ProductController(Controller):
             in_stock=in_stock,
             cursor=cursor,
         )
-        page = await storefront.catalog.browse(query)
-        return await product_page_out(page, storefront.blobs)
+
+        async def build() -> ProductPageOut:
+            page = await storefront.catalog.browse(query)
+            return await product_page_out(page, storefront.blobs)
+
+        return _json(await storefront.pages.page(query, build))
 
     @get("/{ref:str}")
     async def show_product(
         self, ref: FromPath[str], storefront: Injected[Storefront]
-    ) -> ProductOut:
+    ) -> Response[ProductOut]:
         """By id or slug, with all its images."""
-        return await product_out(await storefront.catalog.product(ref), storefront.blobs)
+
+        async def build() -> ProductOut:
+            return await product_out(await storefront.catalog.product(ref), storefront.blobs)
+
+        return _json(await storefront.pages.page(("product", ref), build))
 
     @post("/", status_code=201)
     async def add_product(

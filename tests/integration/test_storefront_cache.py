@@ -1,0 +1,227 @@
+"""Kept storefront pages on PostgreSQL: a page is served again only while nothing it shows has
+changed, so every change shows on the very next read, from any server process."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from decimal import Decimal
+
+import httpx
+from sqlalchemy import text
+
+from grocery.adapters.sql.catalog_changes import SqlCatalogStamps
+from grocery.entrypoints.app import Adapters
+from tests.integration.catalog_shop import Client, Json, picture
+from tests.integration.checkout_shop import Shop, checkout
+from tests.integration.conftest import SignedInUser
+
+
+async def shown(client: Client | httpx.AsyncClient, product: Json) -> tuple[Json, Json]:
+    """The product as its own page and as the first item of its aisle's page."""
+    detail = await client.get(f"/api/products/{product['id']}")
+    listed = await client.get(
+        "/api/products", params={"category": product["category"]["slug"], "limit": 1}
+    )
+    assert (detail.status_code, listed.status_code) == (200, 200), (detail.text, listed.text)
+    return detail.json(), listed.json()["items"][0]
+
+
+async def prices(client: Client | httpx.AsyncClient, product: Json) -> list[str]:
+    detail, listed = await shown(client, product)
+    return [detail["price"], listed["price"]]
+
+
+async def test_a_managers_edits_show_on_the_very_next_read(client: Client, shop: Shop) -> None:
+    apples = await shop.product("1.00")
+    for cents in range(101, 111):
+        await prices(client, apples)  # kept
+        await shop.edit(apples, price=f"{cents / 100:.2f}")
+        assert await prices(client, apples) == [f"{cents / 100:.2f}"] * 2
+
+
+async def test_a_kept_page_is_served_without_reading_the_products(
+    client: Client, shop: Shop, adapters: Adapters
+) -> None:
+    """With the change-noting trigger off, a direct price change goes unseen: the page is
+    kept. The next noted change (any edit) brings every field up to date."""
+    apples = await shop.product("1.00")
+    assert await prices(client, apples) == ["1.00", "1.00"]
+    async with adapters.database.engine.begin() as connection:
+        await connection.execute(
+            text("ALTER TABLE products DISABLE TRIGGER products_catalog_changed")
+        )
+        await connection.execute(
+            text("UPDATE products SET price = 9.99 WHERE id = :id"), {"id": apples["id"]}
+        )
+        await connection.execute(
+            text("ALTER TABLE products ENABLE TRIGGER products_catalog_changed")
+        )
+
+    assert await prices(client, apples) == ["1.00", "1.00"]
+    await shop.edit(apples, description="Crisp.")
+    assert await prices(client, apples) == ["9.99", "9.99"]
+
+
+async def test_a_change_in_flight_stays_unseen_until_it_commits(
+    client: Client, shop: Shop, adapters: Adapters
+) -> None:
+    apples = await shop.product("1.00")
+    await prices(client, apples)
+    async with adapters.database.engine.connect() as connection:
+        transaction = await connection.begin()
+        await connection.execute(
+            text("UPDATE products SET price = 2.00 WHERE id = :id"), {"id": apples["id"]}
+        )
+        # Read (and kept again) while the change is in flight: the old price.
+        assert await prices(client, apples) == ["1.00", "1.00"]
+        assert await prices(client, apples) == ["1.00", "1.00"]
+        await transaction.commit()
+
+    assert await prices(client, apples) == ["2.00", "2.00"]
+
+
+async def test_a_rolled_back_change_keeps_the_page_right(
+    client: Client, shop: Shop, adapters: Adapters
+) -> None:
+    apples = await shop.product("1.00")
+    await prices(client, apples)
+    async with adapters.database.engine.connect() as connection:
+        transaction = await connection.begin()
+        await connection.execute(
+            text("UPDATE products SET price = 2.00 WHERE id = :id"), {"id": apples["id"]}
+        )
+        await transaction.rollback()
+
+    assert await prices(client, apples) == ["1.00", "1.00"]
+
+
+async def test_a_checkouts_stock_change_shows_on_the_next_read(
+    client: Client, shop: Shop, ann: SignedInUser
+) -> None:
+    apples = await shop.product(stock=10)
+    detail, listed = await shown(client, apples)
+    assert (detail["stock"], listed["stock"]) == (10, 10)
+    await shop.fill(ann, (apples, 3))
+
+    assert (await checkout(client, ann)).status_code == 201
+
+    detail, listed = await shown(client, apples)
+    assert (detail["stock"], detail["units_sold"]) == (7, 3)
+    assert (listed["stock"], listed["units_sold"]) == (7, 3)
+
+
+async def test_images_and_category_renames_show_on_the_next_read(
+    client: Client, shop: Shop, manager: SignedInUser
+) -> None:
+    apples = await shop.product()
+    await shown(client, apples)
+
+    uploaded = await client.post(
+        f"/api/products/{apples['id']}/images",
+        files={"file": ("apples.png", picture(), "image/png")},
+        headers=manager.headers,
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    detail, listed = await shown(client, apples)
+    assert [image["id"] for image in detail["images"]] == [uploaded.json()["id"]]
+    assert [image["id"] for image in listed["images"]] == [uploaded.json()["id"]]
+
+    removed = await client.delete(
+        f"/api/products/{apples['id']}/images/{uploaded.json()['id']}", headers=manager.headers
+    )
+    assert removed.status_code == 204, removed.text
+    detail, listed = await shown(client, apples)
+    assert (detail["images"], listed["images"]) == ([], [])
+
+    renamed = await client.patch(
+        f"/api/categories/{shop.aisle['slug']}",
+        json={"name": "Orchard fruit"},
+        headers=manager.headers,
+    )
+    assert renamed.status_code == 200, renamed.text
+    detail, listed = await shown(client, apples)
+    assert detail["category"]["name"] == listed["category"]["name"] == "Orchard fruit"
+
+
+async def test_a_removed_product_is_gone_from_its_kept_pages(
+    client: Client, shop: Shop, manager: SignedInUser
+) -> None:
+    apples = await shop.product()
+    await shown(client, apples)
+
+    removed = await client.delete(f"/api/products/{apples['id']}", headers=manager.headers)
+
+    assert removed.status_code == 204
+    assert (await client.get(f"/api/products/{apples['id']}")).status_code == 404
+    listed = await client.get("/api/products", params={"category": shop.aisle["slug"]})
+    assert listed.json()["items"] == []
+
+
+async def test_readers_racing_edits_never_see_a_price_older_than_their_request(
+    live_server: str, shop: Shop
+) -> None:
+    """Two server processes keep pages while a manager raises the price 15 times. Every read
+    must show at least the price of the last edit answered before that read was sent."""
+    apples = await shop.product("1.00")
+    answered = Decimal("1.00")
+    stale: list[tuple[Decimal, Decimal]] = []
+    editing = True
+    async with httpx.AsyncClient(base_url=live_server, timeout=60) as racing:
+
+        async def read() -> None:
+            while editing:
+                floor = answered
+                for seen in await prices(racing, apples):
+                    if Decimal(seen) < floor:
+                        stale.append((Decimal(seen), floor))
+
+        readers = [asyncio.create_task(read()) for _ in range(12)]
+        for cents in range(101, 116):
+            edit = await racing.patch(
+                f"/api/products/{apples['id']}",
+                json={"price": f"{cents / 100:.2f}"},
+                headers=shop.manager.headers,
+            )
+            assert edit.status_code == 200, edit.text
+            answered = Decimal(edit.json()["price"])
+            await asyncio.sleep(0.02)
+        editing = False
+        await asyncio.gather(*readers)
+
+        assert stale == []
+        assert await prices(racing, apples) == ["1.15", "1.15"]
+
+
+async def test_housekeeping_forgets_only_changes_older_than_it_keeps(
+    adapters: Adapters,
+) -> None:
+    stamps = SqlCatalogStamps(adapters.database)
+    async with adapters.database.engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO catalog_changes (xid, changed_at) VALUES"
+                " ('1'::xid8, now() - interval '2 hours'), ('2'::xid8, now() - interval '30 minutes')"
+            )
+        )
+
+    await stamps.forget_older_than(timedelta(hours=1))
+
+    async with adapters.database.engine.connect() as connection:
+        left = await connection.execute(
+            text("SELECT xid::text FROM catalog_changes WHERE xid < '3'::xid8 ORDER BY xid")
+        )
+        assert [row[0] for row in left] == ["2"]
+        await connection.execute(text("DELETE FROM catalog_changes WHERE xid = '2'::xid8"))
+        await connection.commit()
+
+
+async def test_a_stamp_sees_its_own_moment_only(adapters: Adapters, shop: Shop) -> None:
+    stamps = SqlCatalogStamps(adapters.database)
+    before = await stamps.stamp()
+    assert await stamps.unchanged_since(before)
+
+    await shop.product()
+
+    assert not await stamps.unchanged_since(before)
+    assert await stamps.unchanged_since(await stamps.stamp())

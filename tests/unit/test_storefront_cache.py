@@ -1,0 +1,165 @@
+"""The storefront's page cache on a catalog of stamps kept in memory."""
+
+from __future__ import annotations
+
+import msgspec
+import pytest
+
+from grocery.entrypoints.http.storefront_cache import StorefrontCache
+
+
+class Stamps:
+    """A catalog whose version moves when a test says it changed; it records what was asked."""
+
+    def __init__(self) -> None:
+        self.version = 0
+        self.calls: list[str] = []
+
+    async def stamp(self) -> str:
+        self.calls.append("stamp")
+        return str(self.version)
+
+    async def unchanged_since(self, stamp: str) -> bool:
+        self.calls.append("check")
+        return stamp == str(self.version)
+
+
+class Shelf:
+    """Builds a page from what the shelf holds now, counting the builds."""
+
+    def __init__(self, stamps: Stamps) -> None:
+        self.stamps, self.price, self.builds = stamps, "1.00", 0
+
+    async def build(self) -> dict[str, str]:
+        self.stamps.calls.append("build")
+        self.builds += 1
+        return {"price": self.price}
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def stamps() -> Stamps:
+    return Stamps()
+
+
+@pytest.fixture
+def shelf(stamps: Stamps) -> Shelf:
+    return Shelf(stamps)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def cache(stamps: Stamps, clock: Clock) -> StorefrontCache:
+    return StorefrontCache(stamps, max_age=60, max_pages=3, clock=clock)
+
+
+def price(body: bytes) -> str:
+    return str(msgspec.json.decode(body)["price"])
+
+
+async def test_an_unchanged_catalog_serves_the_kept_page_without_building_it(
+    cache: StorefrontCache, shelf: Shelf, stamps: Stamps
+) -> None:
+    first = await cache.page("popular", shelf.build)
+    again = await cache.page("popular", shelf.build)
+
+    assert first == again == b'{"price":"1.00"}'
+    assert shelf.builds == 1
+    assert stamps.calls == ["stamp", "build", "check"]
+
+
+async def test_a_change_is_served_on_the_next_read(
+    cache: StorefrontCache, shelf: Shelf, stamps: Stamps
+) -> None:
+    await cache.page("popular", shelf.build)
+    shelf.price, stamps.version = "2.00", 1
+
+    assert price(await cache.page("popular", shelf.build)) == "2.00"
+    assert price(await cache.page("popular", shelf.build)) == "2.00"
+    assert shelf.builds == 2
+
+
+async def test_the_stamp_is_taken_before_the_rows_are_read(
+    cache: StorefrontCache, shelf: Shelf, stamps: Stamps
+) -> None:
+    """A change landing between the two then makes the kept page look old, never fresh."""
+
+    async def build_while_a_change_lands() -> dict[str, str]:
+        page = await shelf.build()
+        stamps.version += 1
+        return page
+
+    await cache.page("popular", build_while_a_change_lands)
+    await cache.page("popular", shelf.build)
+
+    assert stamps.calls[:2] == ["stamp", "build"]
+    assert shelf.builds == 2
+
+
+async def test_pages_expire_after_max_age_even_unchanged(
+    cache: StorefrontCache, shelf: Shelf, clock: Clock
+) -> None:
+    await cache.page("popular", shelf.build)
+    clock.now += 59.9
+    await cache.page("popular", shelf.build)
+    assert shelf.builds == 1
+
+    clock.now += 0.2
+    await cache.page("popular", shelf.build)
+    assert shelf.builds == 2
+
+
+async def test_each_key_is_its_own_page(cache: StorefrontCache, shelf: Shelf) -> None:
+    await cache.page(("search", "milk"), shelf.build)
+    shelf.price = "3.00"
+
+    assert price(await cache.page(("search", "eggs"), shelf.build)) == "3.00"
+    assert price(await cache.page(("search", "milk"), shelf.build)) == "1.00"
+
+
+async def test_the_oldest_page_goes_when_max_pages_are_kept(
+    cache: StorefrontCache, shelf: Shelf
+) -> None:
+    for key in ("a", "b", "c", "d"):
+        await cache.page(key, shelf.build)
+    assert shelf.builds == 4
+
+    for key in ("b", "c", "d"):
+        await cache.page(key, shelf.build)
+    assert shelf.builds == 4
+    await cache.page("a", shelf.build)
+    assert shelf.builds == 5
+
+
+async def test_a_failed_build_keeps_nothing(cache: StorefrontCache, shelf: Shelf) -> None:
+    async def missing() -> dict[str, str]:
+        raise LookupError("no such product")
+
+    with pytest.raises(LookupError):
+        await cache.page("gone", missing)
+
+    assert price(await cache.page("gone", shelf.build)) == "1.00"
+    assert shelf.builds == 1
+
+
+async def test_max_age_zero_builds_every_page_and_asks_no_stamp(
+    stamps: Stamps, shelf: Shelf
+) -> None:
+    cache = StorefrontCache(stamps, max_age=0)
+
+    await cache.page("popular", shelf.build)
+    await cache.page("popular", shelf.build)
+
+    assert shelf.builds == 2
+    assert stamps.calls == ["build", "build"]
