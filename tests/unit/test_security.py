@@ -174,6 +174,25 @@ def test_an_expired_token_is_refused(codec: JwtCodec) -> None:
     _refused(codec, token, NOW + timedelta(minutes=15))
 
 
+def test_a_token_read_before_is_refused_once_it_expires(codec: JwtCodec) -> None:
+    principal = Principal(user_id=uuid4(), role=Role.CUSTOMER)
+    token, _ = codec.issue_access(principal, NOW)
+    for minutes in (0, 5, 14):
+        assert codec.read_access(token, NOW + timedelta(minutes=minutes)) == principal
+    _refused(codec, token, NOW + timedelta(minutes=15))
+    _refused(codec, token, NOW - timedelta(minutes=1))
+
+
+def test_a_refused_token_stays_refused_when_sent_again(codec: JwtCodec) -> None:
+    token, _ = codec.issue_access(Principal(user_id=uuid4(), role=Role.CUSTOMER), NOW)
+    header, _payload, signature = token.split(".")
+    claims = jwt.decode(token, options={"verify_signature": False})
+    forged = f"{header}.{_segment({**claims, 'role': 'admin'})}.{signature}"
+    codec.read_access(token, NOW)
+    for _ in range(2):
+        _refused(codec, forged)
+
+
 def test_a_token_from_the_future_is_refused(codec: JwtCodec) -> None:
     token, _ = codec.issue_access(Principal(user_id=uuid4(), role=Role.ADMIN), NOW)
     _refused(codec, token, NOW - timedelta(minutes=1))

@@ -6,7 +6,7 @@ are always today's. Lines cascade away with their user or with a deleted product
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -25,12 +25,10 @@ from sqlalchemy import (
     String,
     Table,
     Uuid,
-    bindparam,
     column,
     delete,
     func,
     insert,
-    literal_column,
     select,
     table,
     tuple_,
@@ -41,6 +39,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from grocery.adapters.sql.catalog import categories, product_images, products
+from grocery.adapters.sql.database import SessionSql
 from grocery.core.cart import AddedLine, CartEntry, ShelfItem, WishedProduct, WishlistMark
 from grocery.core.errors import AlreadyExists, DomainError, Invalid
 from grocery.core.promotions import DiscountType, PromoCode
@@ -163,26 +162,23 @@ def _violation(error: IntegrityError) -> tuple[str | None, str]:
 
 
 class SqlProductShelf:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, sql: SessionSql) -> None:
+        self._sql = sql
 
     async def for_cart(self, product_ids: Collection[UUID]) -> dict[UUID, ShelfItem]:
         if not product_ids:
             return {}
-        query = select(
-            products.c.id,
-            products.c.name,
-            products.c.slug,
-            products.c.price,
-            products.c.stock,
-            products.c.category_id,
-            products.c.archived,
-        ).where(products.c.id.in_(product_ids))
-        rows = (await self._session.execute(query)).mappings()
+        rows = await self._sql.fetch(_ON_THE_SHELF, list(product_ids))
         return {row["id"]: _shelf_item(row) for row in rows}
 
 
-def _shelf_item(row: RowMapping) -> ShelfItem:
+_ON_THE_SHELF = (
+    "SELECT id, name, slug, price, stock, category_id, archived"
+    " FROM products WHERE id = ANY($1::uuid[])"
+)
+
+
+def _shelf_item(row: Mapping[str, Any]) -> ShelfItem:
     return ShelfItem(
         product_id=row["id"],
         name=row["name"],
@@ -197,40 +193,32 @@ def _shelf_item(row: RowMapping) -> ShelfItem:
 # --- carts --------------------------------------------------------------------
 
 
-def _add_to_line() -> Any:
-    """Built once: adding to the cart is a hot path, and the statement never changes."""
-    new_line = pg_insert(cart_items).values(
-        user_id=bindparam("user_id"),
-        product_id=bindparam("product_id"),
-        quantity=bindparam("quantity"),
-        added_at=bindparam("added_at"),
-    )
-    grown = cart_items.c.quantity + new_line.excluded.quantity
-    return new_line.on_conflict_do_update(
-        index_elements=[cart_items.c.user_id, cart_items.c.product_id],
-        set_={"quantity": grown},
-        where=grown <= bindparam("room"),
-    ).returning(
-        cart_items.c.quantity,
-        # xmax is 0 on a row this statement inserted, set on one it updated.
-        literal_column("xmax = 0").label("created"),
-    )
-
-
-_ADD_TO_LINE = _add_to_line()
+# Adding to a line is one statement: a concurrent add of the same product waits on the
+# row, then adds to the quantity it committed, so no increment is lost and `room` ($5)
+# still holds. xmax is 0 on a row this statement inserted, set on one it updated.
+_ADD_TO_LINE = """
+    INSERT INTO cart_items (user_id, product_id, quantity, added_at) VALUES ($1, $2, $3, $4)
+    ON CONFLICT (user_id, product_id) DO UPDATE
+       SET quantity = cart_items.quantity + excluded.quantity
+     WHERE cart_items.quantity + excluded.quantity <= $5
+    RETURNING quantity, xmax = 0 AS created
+"""
+CART_LINES = (
+    "SELECT product_id, quantity FROM cart_items WHERE user_id = $1 ORDER BY added_at, product_id"
+)
+_EMPTY = (
+    "WITH lines AS (DELETE FROM cart_items WHERE user_id = $1) DELETE FROM carts WHERE user_id = $1"
+)
+_PROMO_ID = "SELECT promo_code_id FROM carts WHERE user_id = $1"
 
 
 class SqlCartRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, sql: SessionSql) -> None:
         self._session = session
+        self._sql = sql
 
     async def entries(self, user_id: UUID) -> list[CartEntry]:
-        query = (
-            select(cart_items.c.product_id, cart_items.c.quantity)
-            .where(cart_items.c.user_id == user_id)
-            .order_by(cart_items.c.added_at, cart_items.c.product_id)
-        )
-        rows = (await self._session.execute(query)).mappings()
+        rows = await self._sql.fetch(CART_LINES, user_id)
         return [CartEntry(product_id=row["product_id"], quantity=row["quantity"]) for row in rows]
 
     async def quantity_of(self, user_id: UUID, product_id: UUID) -> int:
@@ -242,17 +230,8 @@ class SqlCartRepository:
     ) -> AddedLine | None:
         if quantity > room:
             return None
-        # One statement: a concurrent add of the same product waits on the row, then adds
-        # to the quantity it committed, so no increment is lost and `room` still holds.
-        values = {
-            "user_id": user_id,
-            "product_id": product_id,
-            "quantity": quantity,
-            "added_at": at,
-            "room": room,
-        }
-        row = (await self._session.execute(_ADD_TO_LINE, values)).first()
-        return None if row is None else AddedLine(quantity=row.quantity, created=row.created)
+        row = await self._sql.fetchrow(_ADD_TO_LINE, user_id, product_id, quantity, at, room)
+        return None if row is None else AddedLine(quantity=row["quantity"], created=row["created"])
 
     async def set_quantity(self, user_id: UUID, product_id: UUID, quantity: int) -> bool:
         statement = (
@@ -270,13 +249,11 @@ class SqlCartRepository:
         return (await self._session.execute(statement)).first() is not None
 
     async def empty(self, user_id: UUID) -> None:
-        await self._session.execute(delete(cart_items).where(cart_items.c.user_id == user_id))
-        await self._session.execute(delete(carts).where(carts.c.user_id == user_id))
+        await self._sql.execute(_EMPTY, user_id)
 
     async def promo_id(self, user_id: UUID) -> UUID | None:
-        query = select(carts.c.promo_code_id).where(carts.c.user_id == user_id)
-        promo_id: UUID | None = (await self._session.execute(query)).scalar()
-        return promo_id
+        row = await self._sql.fetchrow(_PROMO_ID, user_id)
+        return None if row is None else row["promo_code_id"]
 
     async def set_promo(self, user_id: UUID, promo_id: UUID | None) -> None:
         statement = pg_insert(carts).values(user_id=user_id, promo_code_id=promo_id)

@@ -8,11 +8,12 @@ reading, changing and writing back.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import msgspec
 import structlog
 from advanced_alchemy.base import orm_registry
 from sqlalchemy import (
@@ -29,12 +30,10 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
-    bindparam,
     delete,
     event,
     func,
     insert,
-    literal,
     or_,
     select,
     tuple_,
@@ -44,8 +43,9 @@ from sqlalchemy.dialects.postgresql import JSON, JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from grocery.adapters.sql.carts import cart_items, promo_codes
+from grocery.adapters.sql.carts import CART_LINES, promo_codes
 from grocery.adapters.sql.catalog import products
+from grocery.adapters.sql.database import SessionSql
 from grocery.core.alerts import (
     STOCK_LOW,
     AlertedProduct,
@@ -226,20 +226,40 @@ log = structlog.get_logger("grocery.alerts")
 # --- stock --------------------------------------------------------------------
 
 
+# One statement: the row lock orders concurrent checkouts, and each sees the stock the
+# previous one left, so the shelf can't go below zero.
+_TAKE = """
+    UPDATE products SET stock = stock - $2
+     WHERE id = $1 AND stock >= $2 AND NOT archived
+    RETURNING id, name, price, category_id, stock, low_stock_threshold
+"""
+# The counters from the lines just stored (what the reports count), and the order's
+# categories from the very rows it updated, which stay locked, so no product changes
+# category in between.
+_COUNT_SOLD = """
+    WITH sold AS (
+        SELECT product_id, sum(quantity) AS units, sum(line_total) AS revenue
+          FROM order_lines WHERE order_id = $1 GROUP BY product_id
+    ), counted AS (
+        UPDATE products p
+           SET units_sold = p.units_sold + sold.units,
+               revenue_sold = p.revenue_sold + sold.revenue,
+               orders_sold = p.orders_sold + 1
+          FROM sold WHERE p.id = sold.product_id
+        RETURNING p.category_id
+    )
+    INSERT INTO order_categories (order_id, category_id)
+    SELECT DISTINCT $1::uuid, category_id FROM counted
+"""
+
+
 class SqlStockRoom:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, sql: SessionSql) -> None:
         self._session = session
+        self._sql = sql
 
     async def take(self, product_id: UUID, quantity: int) -> TakenStock | None:
-        # One statement: the row lock orders concurrent checkouts, and each sees the stock
-        # the previous one left, so the shelf can't go below zero.
-        statement = (
-            update(products)
-            .where(products.c.id == product_id, products.c.stock >= quantity, ~products.c.archived)
-            .values(stock=products.c.stock - quantity)
-            .returning(*_TAKEN_COLUMNS)
-        )
-        row = (await self._session.execute(statement)).mappings().first()
+        row = await self._sql.fetchrow(_TAKE, product_id, quantity)
         if row is None:
             return None
         line = CartLine(
@@ -262,25 +282,7 @@ class SqlStockRoom:
         return _move(row, stock_before=row["stock"] - quantity)
 
     async def count_sold(self, order: Order) -> None:
-        # One statement: the counters from the lines just stored (what the reports count),
-        # and the order's categories from the very rows it updated, which stay locked, so
-        # no product changes category in between.
-        sold = _sold_in(order.id)
-        counted = (
-            update(products)
-            .where(products.c.id == sold.c.product_id)
-            .values(
-                units_sold=products.c.units_sold + sold.c.units,
-                revenue_sold=products.c.revenue_sold + sold.c.revenue,
-                orders_sold=products.c.orders_sold + 1,
-            )
-            .returning(products.c.category_id)
-            .cte("counted")
-        )
-        bought_from = select(literal(order.id, Uuid), counted.c.category_id).distinct()
-        await self._session.execute(
-            insert(order_categories).from_select(["order_id", "category_id"], bought_from)
-        )
+        await self._sql.execute(_COUNT_SOLD, order.id)
 
     async def uncount_sold(self, order: Order) -> None:
         sold = _sold_in(order.id)
@@ -327,7 +329,7 @@ _TAKEN_COLUMNS = (
 )
 
 
-def _move(row: RowMapping, *, stock_before: int) -> StockMove:
+def _move(row: Mapping[Any, Any], *, stock_before: int) -> StockMove:
     return StockMove(
         product_id=row["id"],
         product_name=row["name"],
@@ -340,25 +342,57 @@ def _move(row: RowMapping, *, stock_before: int) -> StockMove:
 # --- orders -------------------------------------------------------------------
 
 
+# An order and its lines in one statement, however many lines (the lines' foreign key is
+# checked at the statement's end, when the order is there).
+_ADD_ORDER = """
+    WITH placed AS (
+        INSERT INTO orders (id, user_id, status, subtotal, discount, total, promo_code_id,
+                            promo_code, currency, created_at, updated_at, cancelled_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+    )
+    INSERT INTO order_lines (id, order_id, product_id, product_name, quantity,
+                             price_at_purchase, discount, line_total)
+    SELECT line.id, $1, line.product_id, line.product_name, line.quantity,
+           line.price_at_purchase, line.discount, line.line_total
+      FROM unnest($13::uuid[], $14::uuid[], $15::text[], $16::int[],
+                  $17::numeric[], $18::numeric[], $19::numeric[])
+           AS line (id, product_id, product_name, quantity, price_at_purchase, discount,
+                    line_total)
+"""
+
+
 class SqlOrderRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, sql: SessionSql) -> None:
         self._session = session
+        self._sql = sql
 
     async def lock_cart(self, user_id: UUID) -> list[CartEntry]:
-        query = (
-            select(cart_items.c.product_id, cart_items.c.quantity)
-            .where(cart_items.c.user_id == user_id)
-            .order_by(cart_items.c.added_at, cart_items.c.product_id)
-            .with_for_update()
-        )
-        rows = (await self._session.execute(query)).mappings()
+        rows = await self._sql.fetch(CART_LINES + " FOR UPDATE", user_id)
         return [CartEntry(product_id=row["product_id"], quantity=row["quantity"]) for row in rows]
 
     async def add(self, order: Order) -> None:
-        await self._session.execute(insert(orders).values(_order_values(order)))
-        await self._session.execute(
-            insert(order_lines),
-            [{**_line_values(line), "order_id": order.id} for line in order.lines],
+        lines = order.lines
+        await self._sql.execute(
+            _ADD_ORDER,
+            order.id,
+            order.user_id,
+            order.status.value,
+            order.subtotal,
+            order.discount,
+            order.total,
+            order.promo_code_id,
+            order.promo_code,
+            order.currency,
+            order.created_at,
+            order.updated_at,
+            order.cancelled_at,
+            [line.id for line in lines],
+            [line.product_id for line in lines],
+            [line.product_name for line in lines],
+            [line.quantity for line in lines],
+            [line.price_at_purchase for line in lines],
+            [line.discount for line in lines],
+            [line.line_total for line in lines],
         )
 
     async def get(self, order_id: UUID) -> Order | None:
@@ -519,31 +553,28 @@ class SqlPromoRedemptionRepository:
 # --- idempotency keys ---------------------------------------------------------
 
 
-# Built once: every checkout with an Idempotency-Key runs it.
-_CLAIM_KEY = (
-    pg_insert(idempotency_keys)
-    .values(
-        user_id=bindparam("user_id"),
-        key=bindparam("key"),
-        request_hash=bindparam("request_hash"),
-        created_at=bindparam("created_at"),
-    )
-    .on_conflict_do_nothing()
-    .returning(idempotency_keys.c.key)
-)
+_CLAIM_KEY = """
+    INSERT INTO idempotency_keys (user_id, key, request_hash, created_at) VALUES ($1, $2, $3, $4)
+    ON CONFLICT DO NOTHING RETURNING key
+"""
+# The body goes as JSON text (json keeps the answer's keys in their order).
+_ANSWER_KEY = """
+    UPDATE idempotency_keys SET response_status = $3, response_body = $4::json, order_id = $5
+     WHERE user_id = $1 AND key = $2
+"""
 
 
 class SqlIdempotencyKeyRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, sql: SessionSql) -> None:
         self._session = session
+        self._sql = sql
 
     async def claim(
         self, user_id: UUID, key: str, request_hash: str, at: datetime
     ) -> KeptAnswer | None:
         # The insert waits while a concurrent request holds the same key, then either takes
         # it (that one rolled back) or finds it answered (that one committed).
-        values = {"user_id": user_id, "key": key, "request_hash": request_hash, "created_at": at}
-        if (await self._session.execute(_CLAIM_KEY, values)).first() is not None:
+        if await self._sql.fetchrow(_CLAIM_KEY, user_id, key, request_hash, at) is not None:
             return None
         query = select(
             idempotency_keys.c.request_hash,
@@ -559,11 +590,8 @@ class SqlIdempotencyKeyRepository:
         return KeptAnswer(request_hash=row["request_hash"], answer=answer)
 
     async def answer(self, user_id: UUID, key: str, answer: Answer, order_id: UUID) -> None:
-        await self._session.execute(
-            update(idempotency_keys)
-            .where(idempotency_keys.c.user_id == user_id, idempotency_keys.c.key == key)
-            .values(response_status=answer.status, response_body=answer.body, order_id=order_id)
-        )
+        body = msgspec.json.encode(answer.body).decode()
+        await self._sql.execute(_ANSWER_KEY, user_id, key, answer.status, body, order_id)
 
 
 # --- low-stock alerts ---------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from types import TracebackType
 from typing import Self
 
@@ -23,7 +24,7 @@ from grocery.adapters.sql.catalog import (
     SqlProductImageRepository,
     SqlProductRepository,
 )
-from grocery.adapters.sql.database import Database, raise_if_down
+from grocery.adapters.sql.database import Database, SessionSql, raise_if_down
 from grocery.adapters.sql.orders import (
     SqlIdempotencyKeyRepository,
     SqlLowStockAlertRepository,
@@ -59,24 +60,32 @@ class SqlUnitOfWork:
     async def __aenter__(self) -> Self:
         self.session: AsyncSession = self._database.sessions()
         self._bind_repositories(self.session)
+        try:
+            await self._sql.begin()
+        except BaseException as error:
+            with suppress(Exception):  # a dead connection can't be handed back cleanly
+                await self.session.close()
+            raise_if_down(error)
+            raise
         return self
 
     def _bind_repositories(self, session: AsyncSession) -> None:
         """Each area of the shop binds its repository here."""
+        self._sql = sql = SessionSql(session)
         self.users: UserRepository = SqlUserRepository(session)
         self.refresh_tokens: RefreshTokenRepository = SqlRefreshTokenRepository(session)
         self.login_failures: LoginFailureRepository = SqlLoginFailureRepository(session)
         self.categories: CategoryRepository = SqlCategoryRepository(session)
         self.products: ProductRepository = SqlProductRepository(session)
         self.product_images: ProductImageRepository = SqlProductImageRepository(session)
-        self.shelf: ProductShelf = SqlProductShelf(session)
-        self.cart: CartRepository = SqlCartRepository(session)
+        self.shelf: ProductShelf = SqlProductShelf(sql)
+        self.cart: CartRepository = SqlCartRepository(session, sql)
         self.wishlist: WishlistRepository = SqlWishlistRepository(session)
         self.promo_codes: PromoCodeRepository = SqlPromoCodeRepository(session)
-        self.stock: StockRoom = SqlStockRoom(session)
-        self.orders: OrderRepository = SqlOrderRepository(session)
+        self.stock: StockRoom = SqlStockRoom(session, sql)
+        self.orders: OrderRepository = SqlOrderRepository(session, sql)
         self.redemptions: PromoRedemptionRepository = SqlPromoRedemptionRepository(session)
-        self.idempotency_keys: IdempotencyKeyRepository = SqlIdempotencyKeyRepository(session)
+        self.idempotency_keys: IdempotencyKeyRepository = SqlIdempotencyKeyRepository(session, sql)
         self.low_stock_alerts: LowStockAlertRepository = SqlLowStockAlertRepository(session)
         self.outbox: Outbox = SqlOutbox(session)
 
@@ -99,6 +108,7 @@ class SqlUnitOfWork:
             raise_if_down(exc)
 
     async def commit(self) -> None:
+        self._sql.forget()
         try:
             await self.session.commit()
         except BaseException as error:
@@ -106,4 +116,5 @@ class SqlUnitOfWork:
             raise
 
     async def rollback(self) -> None:
+        self._sql.forget()
         await self.session.rollback()
