@@ -1,5 +1,5 @@
 """Catalog changes: which transactions changed what the storefront shows, so a cached page
-can be checked against them in one index probe.
+can be checked against them in one short index scan.
 
 - catalog_changes: one row per transaction (its xid8) that wrote products, categories or
   product_images, added by a statement-level trigger on each. A page cached with the snapshot

@@ -23,11 +23,13 @@ async def test_a_rollback_undoes_both_kinds_of_statement(
         assert added is not None and added.created
         assert await uow.cart.quantity_of(ann.id, apples) == 2  # SQLAlchemy sees it
         await uow.cart.set_quantity(ann.id, apples, 3)  # SQLAlchemy
-        assert [entry.quantity for entry in await uow.cart.entries(ann.id)] == [3]
+        entries, shelf = await uow.shelf.in_cart(ann.id)
+        assert [entry.quantity for entry in entries] == [3]
+        assert shelf[apples].product_id == apples
         await uow.rollback()
 
     async with SqlUnitOfWork(adapters.database) as uow:
-        assert await uow.cart.entries(ann.id) == []
+        assert await uow.shelf.in_cart(ann.id) == ([], {})
 
 
 async def test_a_commit_keeps_both_kinds_of_statement(
@@ -40,7 +42,8 @@ async def test_a_commit_keeps_both_kinds_of_statement(
         await uow.commit()
 
     async with SqlUnitOfWork(adapters.database) as uow:
-        assert [entry.quantity for entry in await uow.cart.entries(ann.id)] == [2]
+        entries, _ = await uow.shelf.in_cart(ann.id)
+        assert [entry.quantity for entry in entries] == [2]
         assert await uow.cart.promo_id(ann.id) is None
         await uow.cart.empty(ann.id)
         await uow.commit()

@@ -10,7 +10,7 @@ from decimal import Decimal
 import httpx
 from sqlalchemy import text
 
-from grocery.adapters.sql.catalog_changes import SqlCatalogStamps
+from grocery.adapters.sql.catalog_changes import WINDOW, SqlCatalogStamps
 from grocery.entrypoints.app import Adapters
 from tests.integration.catalog_shop import Client, Json, picture
 from tests.integration.checkout_shop import Shop, checkout
@@ -224,4 +224,25 @@ async def test_a_stamp_sees_its_own_moment_only(adapters: Adapters, shop: Shop) 
     await shop.product()
 
     assert not await stamps.unchanged_since(before)
+    assert await stamps.unchanged_since(await stamps.stamp())
+
+
+async def test_a_change_older_than_the_newest_changes_still_counts(
+    adapters: Adapters, shop: Shop
+) -> None:
+    """A change in flight when the stamp was taken, committed after more changes than the
+    check reads: the stamp can't be shown unchanged from the newest rows alone."""
+    stamps = SqlCatalogStamps(adapters.database)
+    slow, others = await shop.product("1.00"), await shop.product("1.00")
+    async with adapters.database.engine.connect() as connection:
+        transaction = await connection.begin()
+        await connection.execute(
+            text("UPDATE products SET price = 2.00 WHERE id = :id"), {"id": slow["id"]}
+        )
+        for cents in range(101, 101 + WINDOW + 8):
+            await shop.edit(others, price=f"{cents / 100:.2f}")
+        stamp = await stamps.stamp()
+        await transaction.commit()
+
+    assert not await stamps.unchanged_since(stamp)
     assert await stamps.unchanged_since(await stamps.stamp())

@@ -23,7 +23,14 @@ from grocery.core.alerts import (
     OutboxMessage,
     StockMove,
 )
-from grocery.core.cart import AddedLine, CartEntry, ShelfItem, WishedProduct, WishlistMark
+from grocery.core.cart import (
+    AddedLine,
+    CartEntry,
+    LockedCart,
+    ShelfItem,
+    WishedProduct,
+    WishlistMark,
+)
 from grocery.core.catalog import Category, Product, ProductImage, as_id
 from grocery.core.errors import AlreadyExists, Conflict, Invalid, NotFound
 from grocery.core.identity import RefreshToken, Role, User, username_key
@@ -283,8 +290,13 @@ class ShoppingTables:
 
 
 class MemoryProductShelf:
-    def __init__(self, catalog: CatalogTables) -> None:
+    def __init__(self, catalog: CatalogTables, shopping: ShoppingTables) -> None:
         self._products = catalog.products
+        self._lines = shopping.cart_lines
+
+    async def in_cart(self, user_id: UUID) -> tuple[list[CartEntry], dict[UUID, ShelfItem]]:
+        entries = cart_entries(self._lines, user_id)
+        return entries, await self.for_cart([entry.product_id for entry in entries])
 
     async def for_cart(self, product_ids: Collection[UUID]) -> dict[UUID, ShelfItem]:
         return {
@@ -302,17 +314,19 @@ class MemoryProductShelf:
         }
 
 
+def cart_entries(lines: dict[tuple[UUID, UUID], int], user_id: UUID) -> list[CartEntry]:
+    """The user's lines in the order they were added."""
+    return [
+        CartEntry(product_id=product_id, quantity=quantity)
+        for (owner, product_id), quantity in lines.items()
+        if owner == user_id
+    ]
+
+
 class MemoryCartRepository:
     def __init__(self, tables: ShoppingTables) -> None:
         self._lines = tables.cart_lines
         self._promos = tables.applied_promos
-
-    async def entries(self, user_id: UUID) -> list[CartEntry]:
-        return [
-            CartEntry(product_id=product_id, quantity=quantity)
-            for (owner, product_id), quantity in self._lines.items()
-            if owner == user_id
-        ]
 
     async def quantity_of(self, user_id: UUID, product_id: UUID) -> int:
         return self._lines.get((user_id, product_id), 0)
@@ -518,10 +532,13 @@ def _stock_move(before: Product, after: Product) -> StockMove:
 class MemoryOrderRepository:
     def __init__(self, tables: OrderTables, shopping: ShoppingTables) -> None:
         self._orders = tables.orders
-        self._cart = MemoryCartRepository(shopping)
+        self._shopping = shopping
 
-    async def lock_cart(self, user_id: UUID) -> list[CartEntry]:
-        return await self._cart.entries(user_id)
+    async def lock_cart(self, user_id: UUID) -> LockedCart:
+        return LockedCart(
+            entries=cart_entries(self._shopping.cart_lines, user_id),
+            promo_id=self._shopping.applied_promos.get(user_id),
+        )
 
     async def add(self, order: Order) -> None:
         self._orders[order.id] = order
@@ -711,7 +728,7 @@ class MemoryUnitOfWork:
         self.categories: CategoryRepository = MemoryCategoryRepository(working.catalog)
         self.products: ProductRepository = MemoryProductRepository(working.catalog)
         self.product_images: ProductImageRepository = MemoryProductImageRepository(working.catalog)
-        self.shelf: ProductShelf = MemoryProductShelf(working.catalog)
+        self.shelf: ProductShelf = MemoryProductShelf(working.catalog, working.shopping)
         self.cart: CartRepository = MemoryCartRepository(working.shopping)
         self.wishlist: WishlistRepository = MemoryWishlistRepository(
             working.shopping, working.catalog

@@ -27,6 +27,14 @@ class CartEntry:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class LockedCart:
+    """A cart as checkout takes it: its lines (locked) and the promo code applied to it."""
+
+    entries: list[CartEntry]
+    promo_id: UUID | None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class AddedLine:
     quantity: int
     created: bool  # False when an existing line grew

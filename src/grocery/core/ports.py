@@ -14,7 +14,14 @@ from typing import Protocol, Self
 from uuid import UUID
 
 from grocery.core.alerts import AlertStatus, AlertView, LowStockAlert, OutboxMessage, StockMove
-from grocery.core.cart import AddedLine, CartEntry, ShelfItem, WishedProduct, WishlistMark
+from grocery.core.cart import (
+    AddedLine,
+    CartEntry,
+    LockedCart,
+    ShelfItem,
+    WishedProduct,
+    WishlistMark,
+)
 from grocery.core.catalog import (
     Category,
     CategorySummary,
@@ -253,12 +260,13 @@ class ProductShelf(Protocol):
         """Those products by id, archived ones too; unknown ids are left out."""
         ...
 
-
-class CartRepository(Protocol):
-    async def entries(self, user_id: UUID) -> list[CartEntry]:
-        """The user's lines, oldest first."""
+    async def in_cart(self, user_id: UUID) -> tuple[list[CartEntry], dict[UUID, ShelfItem]]:
+        """The user's lines, oldest first, and their products as for_cart gives them, in
+        one read."""
         ...
 
+
+class CartRepository(Protocol):
     async def quantity_of(self, user_id: UUID, product_id: UUID) -> int:
         """0 when there is no such line."""
         ...
@@ -367,9 +375,10 @@ class StockRoom(Protocol):
 
 
 class OrderRepository(Protocol):
-    async def lock_cart(self, user_id: UUID) -> list[CartEntry]:
+    async def lock_cart(self, user_id: UUID) -> LockedCart:
         """The customer's cart lines, oldest first, locked until the transaction ends, so a
-        concurrent checkout of the same cart waits and then finds it emptied."""
+        concurrent checkout of the same cart waits and then finds it emptied; and the promo
+        code applied to the cart."""
         ...
 
     async def add(self, order: Order) -> None:

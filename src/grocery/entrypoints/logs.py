@@ -7,6 +7,7 @@ import sys
 import time
 from typing import TYPE_CHECKING, TextIO
 
+import msgspec
 import structlog
 from litestar.enums import ScopeType
 
@@ -22,7 +23,7 @@ access_log = structlog.get_logger("grocery.access")
 
 def configure_logging(settings: Settings, stream: TextIO | None = None) -> None:
     renderer: structlog.types.Processor = (
-        structlog.processors.JSONRenderer()
+        structlog.processors.JSONRenderer(serializer=_json)
         if settings.log_format == "json"
         else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
     )
@@ -37,13 +38,21 @@ def configure_logging(settings: Settings, stream: TextIO | None = None) -> None:
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
         logger_factory=structlog.PrintLoggerFactory(stream or sys.stderr),
-        cache_logger_on_first_use=False,  # so a reconfiguration (tests, reloads) takes effect
+        # A served process configures once; elsewhere (tests) a reconfiguration takes effect.
+        cache_logger_on_first_use=settings.is_production,
     )
     logging.basicConfig(
         level=max(level, logging.WARNING),
         stream=sys.stderr,
         format="%(name)s %(levelname)s %(message)s",
     )
+
+
+_encoder = msgspec.json.Encoder(enc_hook=repr)  # what it can't encode is logged as its repr
+
+
+def _json(event: object, **_: object) -> str:
+    return _encoder.encode(event).decode()
 
 
 def access_log_middleware(app: ASGIApp) -> ASGIApp:

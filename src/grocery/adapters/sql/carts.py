@@ -171,11 +171,21 @@ class SqlProductShelf:
         rows = await self._sql.fetch(_ON_THE_SHELF, list(product_ids))
         return {row["id"]: _shelf_item(row) for row in rows}
 
+    async def in_cart(self, user_id: UUID) -> tuple[list[CartEntry], dict[UUID, ShelfItem]]:
+        rows = await self._sql.fetch(_IN_THE_CART, user_id)
+        entries = [CartEntry(product_id=row["id"], quantity=row["quantity"]) for row in rows]
+        return entries, {row["id"]: _shelf_item(row) for row in rows}
 
-_ON_THE_SHELF = (
-    "SELECT id, name, slug, price, stock, category_id, archived"
-    " FROM products WHERE id = ANY($1::uuid[])"
-)
+
+_SHELF_COLUMNS = "p.id, p.name, p.slug, p.price, p.stock, p.category_id, p.archived"
+_ON_THE_SHELF = f"SELECT {_SHELF_COLUMNS} FROM products p WHERE p.id = ANY($1::uuid[])"  # noqa: S608 - constant columns
+# A line's product can't be missing: deleting a product deletes its cart lines.
+_IN_THE_CART = f"""
+    SELECT {_SHELF_COLUMNS}, line.quantity
+      FROM cart_items line JOIN products p ON p.id = line.product_id
+     WHERE line.user_id = $1
+     ORDER BY line.added_at, line.product_id
+"""  # noqa: S608 - constant columns
 
 
 def _shelf_item(row: Mapping[str, Any]) -> ShelfItem:
@@ -203,9 +213,14 @@ _ADD_TO_LINE = """
      WHERE cart_items.quantity + excluded.quantity <= $5
     RETURNING quantity, xmax = 0 AS created
 """
-CART_LINES = (
-    "SELECT product_id, quantity FROM cart_items WHERE user_id = $1 ORDER BY added_at, product_id"
-)
+# The lines locked (not the promo's row), with the code applied to the cart.
+LOCK_CART = """
+    SELECT line.product_id, line.quantity, cart.promo_code_id
+      FROM cart_items line LEFT JOIN carts cart ON cart.user_id = line.user_id
+     WHERE line.user_id = $1
+     ORDER BY line.added_at, line.product_id
+       FOR UPDATE OF line
+"""
 _EMPTY = (
     "WITH lines AS (DELETE FROM cart_items WHERE user_id = $1) DELETE FROM carts WHERE user_id = $1"
 )
@@ -216,10 +231,6 @@ class SqlCartRepository:
     def __init__(self, session: AsyncSession, sql: SessionSql) -> None:
         self._session = session
         self._sql = sql
-
-    async def entries(self, user_id: UUID) -> list[CartEntry]:
-        rows = await self._sql.fetch(CART_LINES, user_id)
-        return [CartEntry(product_id=row["product_id"], quantity=row["quantity"]) for row in rows]
 
     async def quantity_of(self, user_id: UUID, product_id: UUID) -> int:
         query = select(cart_items.c.quantity).where(*_line(user_id, product_id))

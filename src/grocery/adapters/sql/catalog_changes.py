@@ -7,7 +7,9 @@ hold at least every transaction that snapshot sees. Each transaction that writes
 categories or images leaves its xid in catalog_changes. A later reader's statement sees the
 rows of every transaction committed before it began; if none of those is invisible to the
 stamp, nothing the page shows has changed. Rows below the stamp's xmin ended before it and
-so are in it, which keeps the check to an index range of recent transactions.
+so are in it, so only the newest rows matter: the check reads the newest WINDOW of them (an
+index scan backward, whatever plan PostgreSQL caches for it) and counts the catalog as
+changed when even those don't reach below the stamp's xmin.
 """
 
 from __future__ import annotations
@@ -17,11 +19,18 @@ from datetime import timedelta
 from grocery.adapters.sql.database import Database
 
 _STAMP = "SELECT pg_current_snapshot()::text"
-_UNCHANGED = (
-    "SELECT NOT EXISTS (SELECT FROM catalog_changes"
-    " WHERE xid >= pg_snapshot_xmin($1::text::pg_snapshot)"
-    " AND NOT pg_visible_in_snapshot(xid, $1::text::pg_snapshot))"
-)
+WINDOW = 32
+_UNCHANGED = f"""
+    WITH stamp AS MATERIALIZED (
+        SELECT snap, pg_snapshot_xmin(snap) AS xmin
+          FROM (SELECT $1::text::pg_snapshot AS snap) given
+    ), newest AS (
+        SELECT xid FROM catalog_changes ORDER BY xid DESC LIMIT {WINDOW}
+    )
+    SELECT coalesce(bool_and(n.xid < s.xmin OR pg_visible_in_snapshot(n.xid, s.snap)), true)
+           AND (count(n.xid) < {WINDOW} OR min(n.xid) < min(s.xmin))
+      FROM stamp s LEFT JOIN newest n ON true
+"""  # noqa: S608 - WINDOW is a constant
 _FORGET = "DELETE FROM catalog_changes WHERE changed_at < now() - $1::interval"
 
 

@@ -122,8 +122,7 @@ async def priced_cart(uow: UnitOfWork, user_id: UUID, now: datetime) -> PricedCa
 
 
 async def _lines(uow: UnitOfWork, user_id: UUID) -> list[CartLine]:
-    entries = await uow.cart.entries(user_id)
-    shelf = await uow.shelf.for_cart([entry.product_id for entry in entries])
+    entries, shelf = await uow.shelf.in_cart(user_id)
     return cart_lines(entries, shelf)
 
 

@@ -86,10 +86,11 @@ async def _check_out(
 ) -> Order:
     """Every write of a checkout, within `uow`; raises (and the caller rolls back) on refusal."""
     user_id = request.user_id
-    wanted = _summed(await uow.orders.lock_cart(user_id))
+    locked = await uow.orders.lock_cart(user_id)
+    wanted = _summed(locked.entries)
     if not wanted:
         raise Invalid("Your cart is empty.", code="cart_empty")
-    promo = await _chosen_promo(uow, user_id, request.promo_code)
+    promo = await _chosen_promo(uow, request.promo_code, locked.promo_id)
     taken = await _take_stock(uow, wanted)
     cart = price_cart([t.line for t in taken], promo, now)
     if promo is not None:
@@ -118,15 +119,16 @@ def _summed(entries: Sequence[CartEntry]) -> dict[UUID, int]:
     return wanted
 
 
-async def _chosen_promo(uow: UnitOfWork, user_id: UUID, code: str | None) -> PromoCode | None:
+async def _chosen_promo(
+    uow: UnitOfWork, code: str | None, applied: UUID | None
+) -> PromoCode | None:
     """The code sent with the checkout, else the one applied to the cart."""
     if code is not None:
         promo = await uow.promo_codes.by_code(normalise_code(code))
         if promo is None:
             raise promo_not_found()
         return promo
-    promo_id = await uow.cart.promo_id(user_id)
-    return None if promo_id is None else await uow.promo_codes.get(promo_id)
+    return None if applied is None else await uow.promo_codes.get(applied)
 
 
 async def _take_stock(uow: UnitOfWork, wanted: dict[UUID, int]) -> list[TakenStock]:

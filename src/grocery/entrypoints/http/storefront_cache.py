@@ -1,6 +1,6 @@
 """The storefront's pages kept as encoded JSON, served again while the catalog is unchanged.
 
-Every hit is checked against the database first (CatalogStamps: one index probe), so a
+Every hit is checked against the database first (CatalogStamps: one short index scan), so a
 shopper never sees a page older than their request: a manager's edit or a checkout's stock
 change shows on the very next read, from any server process. What a hit saves is the
 page's query, its rows and their encoding. Pages also expire after `max_age` (image URLs
