@@ -61,7 +61,10 @@ def clock() -> Clock:
 
 @pytest.fixture
 def cache(stamps: Stamps, clock: Clock) -> StorefrontCache:
-    return StorefrontCache(stamps, max_age=60, max_pages=3, clock=clock)
+    return StorefrontCache(stamps, max_age=60, max_bytes=3 * PAGE_BYTES, clock=clock)
+
+
+PAGE_BYTES = len(b'{"price":"1.00"}')
 
 
 def price(body: bytes) -> str:
@@ -128,7 +131,7 @@ async def test_each_key_is_its_own_page(cache: StorefrontCache, shelf: Shelf) ->
     assert price(await cache.page(("search", "milk"), shelf.build)) == "1.00"
 
 
-async def test_the_oldest_page_goes_when_max_pages_are_kept(
+async def test_the_oldest_page_goes_when_the_next_would_pass_max_bytes(
     cache: StorefrontCache, shelf: Shelf
 ) -> None:
     for key in ("a", "b", "c", "d"):
@@ -140,6 +143,16 @@ async def test_the_oldest_page_goes_when_max_pages_are_kept(
     assert shelf.builds == 4
     await cache.page("a", shelf.build)
     assert shelf.builds == 5
+
+
+async def test_a_page_larger_than_max_bytes_is_served_but_not_kept(
+    stamps: Stamps, shelf: Shelf
+) -> None:
+    cache = StorefrontCache(stamps, max_age=60, max_bytes=PAGE_BYTES - 1)
+
+    assert price(await cache.page("popular", shelf.build)) == "1.00"
+    assert price(await cache.page("popular", shelf.build)) == "1.00"
+    assert shelf.builds == 2
 
 
 async def test_a_failed_build_keeps_nothing(cache: StorefrontCache, shelf: Shelf) -> None:

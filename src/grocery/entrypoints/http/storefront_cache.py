@@ -4,7 +4,8 @@ Every hit is checked against the database first (CatalogStamps: one short index 
 shopper never sees a page older than their request: a manager's edit or a checkout's stock
 change shows on the very next read, from any server process. What a hit saves is the
 page's query, its rows and their encoding. Pages also expire after `max_age` (image URLs
-may be presigned), and the oldest go first when `max_pages` are kept.
+may be presigned), and the oldest go first when they would take more than `max_bytes`
+(a crawler walking every page of a big catalog must not grow the process).
 """
 
 from __future__ import annotations
@@ -40,14 +41,15 @@ class StorefrontCache:
         stamps: CatalogStamps,
         *,
         max_age: float,
-        max_pages: int = 2000,
+        max_bytes: int = 16 * 2**20,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._stamps = stamps
         self._max_age = max_age
-        self._max_pages = max_pages
+        self._max_bytes = max_bytes
         self._clock = clock
         self._pages: dict[Hashable, _Page] = {}
+        self._bytes = 0
 
     async def page(self, key: Hashable, build: Callable[[], Awaitable[object]]) -> bytes:
         """The page for `key`: kept, if still right; else built, encoded and kept."""
@@ -59,14 +61,21 @@ class StorefrontCache:
                 if await self._stamps.unchanged_since(kept.stamp):
                     return kept.body
             else:
-                self._pages.pop(key, None)
+                self._forget(key)
         stamp = await self._stamps.stamp()
         body = msgspec.json.encode(await build())
         self._keep(key, _Page(stamp, self._clock(), body))
         return body
 
     def _keep(self, key: Hashable, page: _Page) -> None:
-        self._pages.pop(key, None)  # a rebuilt page goes to the back of the line
-        if len(self._pages) >= self._max_pages:
-            del self._pages[next(iter(self._pages))]
-        self._pages[key] = page
+        self._forget(key)  # a rebuilt page goes to the back of the line
+        while self._pages and self._bytes + len(page.body) > self._max_bytes:
+            self._forget(next(iter(self._pages)))
+        if len(page.body) <= self._max_bytes:
+            self._pages[key] = page
+            self._bytes += len(page.body)
+
+    def _forget(self, key: Hashable) -> None:
+        page = self._pages.pop(key, None)
+        if page is not None:
+            self._bytes -= len(page.body)
