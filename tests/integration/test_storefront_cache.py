@@ -4,7 +4,6 @@ changed, so every change shows on the very next read, from any server process.""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 from decimal import Decimal
 
 import httpx
@@ -191,29 +190,6 @@ async def test_readers_racing_edits_never_see_a_price_older_than_their_request(
 
         assert stale == []
         assert await prices(racing, apples) == ["1.15", "1.15"]
-
-
-async def test_housekeeping_forgets_only_changes_older_than_it_keeps(
-    adapters: Adapters,
-) -> None:
-    stamps = SqlCatalogStamps(adapters.database)
-    async with adapters.database.engine.begin() as connection:
-        await connection.execute(
-            text(
-                "INSERT INTO catalog_changes (xid, changed_at) VALUES"
-                " ('1'::xid8, now() - interval '2 hours'), ('2'::xid8, now() - interval '30 minutes')"
-            )
-        )
-
-    await stamps.forget_older_than(timedelta(hours=1))
-
-    async with adapters.database.engine.connect() as connection:
-        left = await connection.execute(
-            text("SELECT xid::text FROM catalog_changes WHERE xid < '3'::xid8 ORDER BY xid")
-        )
-        assert [row[0] for row in left] == ["2"]
-        await connection.execute(text("DELETE FROM catalog_changes WHERE xid = '2'::xid8"))
-        await connection.commit()
 
 
 async def test_a_stamp_sees_its_own_moment_only(adapters: Adapters, shop: Shop) -> None:

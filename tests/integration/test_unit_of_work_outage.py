@@ -3,20 +3,19 @@ between two requests must still cost no failed request, and an outage must answe
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from httpx import Response
-from litestar.testing import AsyncTestClient
+from httpx import AsyncClient, Response
 
-from grocery.entrypoints.app import create_app
 from tests.integration.catalog_shop import Json
 from tests.integration.checkout_shop import Shop
-from tests.integration.conftest import SignedInUser, make_settings
+from tests.integration.conftest import SignedInUser, app_in_this_loop, make_settings
 from tests.integration.proxy import CuttableProxy
 
 
-async def add(client: AsyncTestClient, customer: SignedInUser, product: Json) -> Response:  # type: ignore[type-arg]
+async def add(client: AsyncClient, customer: SignedInUser, product: Json) -> Response:
     return await client.post(
         "/api/cart/items",
         json={"product_id": product["id"], "quantity": 1},
@@ -25,12 +24,12 @@ async def add(client: AsyncTestClient, customer: SignedInUser, product: Json) ->
 
 
 @asynccontextmanager
-async def proxied_shop(database_url: str) -> AsyncIterator[tuple[CuttableProxy, AsyncTestClient]]:  # type: ignore[type-arg]
-    """A shop whose database connections pass through a proxy that can be cut."""
+async def proxied_shop(database_url: str) -> AsyncIterator[tuple[CuttableProxy, AsyncClient]]:
+    """A shop in this loop whose database connections pass through a proxy that can be cut."""
     proxy = CuttableProxy(database_url)
     proxy.open()
     try:
-        async with AsyncTestClient(app=create_app(make_settings(proxy.url))) as client:
+        async with app_in_this_loop(make_settings(proxy.url)) as client:
             yield proxy, client
     finally:
         proxy.close()
@@ -42,7 +41,9 @@ async def test_a_restart_between_two_writes_costs_no_request(
     apples = await shop.product(stock=10)
     async with proxied_shop(database_url) as (proxy, client):
         assert (await add(client, ann, apples)).status_code == 201
-        proxy.cut()  # every pooled connection dies with the server
+        views = [client.get("/api/cart", headers=ann.headers) for _ in range(8)]
+        assert {view.status_code for view in await asyncio.gather(*views)} == {200}
+        proxy.cut()  # every pooled connection (several, after 8 at once) dies with the server
         proxy.open()
 
         assert (await add(client, ann, apples)).status_code == 200

@@ -25,6 +25,7 @@ from grocery.adapters.sql.catalog_changes import SqlCatalogStamps
 from grocery.adapters.sql.catalog_reads import SqlCatalogReader
 from grocery.adapters.sql.database import Database
 from grocery.adapters.sql.reports import SqlReportReader
+from grocery.adapters.sql.retention import SqlRecordKeeper
 from grocery.adapters.sql.uow import SqlUnitOfWork
 from grocery.config import Settings
 from grocery.core.identity import LoginThrottle, TokenPolicy
@@ -38,7 +39,7 @@ from grocery.core.services.orders import OrderService
 from grocery.core.services.promotions import PromoCodeService
 from grocery.core.services.reports import ReportService
 from grocery.core.services.wishlist import WishlistService
-from grocery.entrypoints.housekeeping import housekeeping
+from grocery.entrypoints.housekeeping import housekeeping, retention
 from grocery.entrypoints.http.alerts import AlertController
 from grocery.entrypoints.http.auth import AdminUsersController, AuthController
 from grocery.entrypoints.http.cart import CartController
@@ -195,7 +196,8 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         try:
             async with AsyncExitStack() as background:
-                await background.enter_async_context(housekeeping(stamps))
+                keeper = SqlRecordKeeper(wired.database)
+                await background.enter_async_context(housekeeping(keeper, retention(settings)))
                 # Every server process runs one outbox worker; they share the work.
                 if settings.run_worker and settings.alert_webhook_url:
                     worker = alert_worker(wired.database, settings.alert_webhook_url, wired.clock)

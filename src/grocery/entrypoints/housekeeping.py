@@ -1,5 +1,5 @@
 """Chores every server process does now and then, in the background of `grocery serve`:
-forgetting catalog changes that no cached storefront page can predate."""
+forgetting the records nobody reads again (adapters/sql/retention.py)."""
 
 from __future__ import annotations
 
@@ -10,20 +10,33 @@ from datetime import timedelta
 
 import structlog
 
-from grocery.adapters.sql.catalog_changes import SqlCatalogStamps
+from grocery.adapters.sql.retention import Retention, SqlRecordKeeper
+from grocery.config import Settings
 from grocery.core.errors import DomainError
 
 log = structlog.get_logger("grocery.housekeeping")
 
-# Far beyond GROCERY_CATALOG_CACHE_SECONDS' maximum (600 s), so no kept page needs a row gone.
-CATALOG_CHANGES_KEPT = timedelta(hours=1)
 EVERY_SECONDS = 600.0
 
 
-async def _tidy(stamps: SqlCatalogStamps, stop: asyncio.Event, every: float) -> None:
+def retention(settings: Settings) -> Retention:
+    return Retention(
+        # Far beyond GROCERY_CATALOG_CACHE_SECONDS' maximum (600 s): no kept page needs one.
+        catalog_changes=timedelta(hours=1),
+        idempotency_keys=timedelta(hours=24),
+        refresh_families=timedelta(days=1),
+        login_failures=max(timedelta(days=1), timedelta(seconds=settings.login_window_seconds)),
+    )
+
+
+async def _tidy(
+    keeper: SqlRecordKeeper, keep: Retention, stop: asyncio.Event, every: float
+) -> None:
     while not stop.is_set():
         try:
-            await stamps.forget_older_than(CATALOG_CHANGES_KEPT)
+            forgotten = await keeper.forget_old(keep)
+            if any(forgotten.values()):
+                log.info("housekeeping.forgot", **forgotten)
         except DomainError as error:  # the database is down, say: next time
             log.warning("housekeeping.unavailable", code=error.code)
         except Exception:
@@ -34,11 +47,11 @@ async def _tidy(stamps: SqlCatalogStamps, stop: asyncio.Event, every: float) -> 
 
 @asynccontextmanager
 async def housekeeping(
-    stamps: SqlCatalogStamps, *, every: float = EVERY_SECONDS
+    keeper: SqlRecordKeeper, keep: Retention, *, every: float = EVERY_SECONDS
 ) -> AsyncIterator[None]:
     """Tidy at once and then every `every` seconds while the block runs."""
     stop = asyncio.Event()
-    task = asyncio.create_task(_tidy(stamps, stop, every))
+    task = asyncio.create_task(_tidy(keeper, keep, stop, every))
     try:
         yield
     finally:

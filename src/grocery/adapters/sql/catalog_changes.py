@@ -14,8 +14,6 @@ changed when even those don't reach below the stamp's xmin.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from grocery.adapters.sql.database import Database
 
 _STAMP = "SELECT pg_current_snapshot()::text"
@@ -31,7 +29,6 @@ _UNCHANGED = f"""
            AND (count(n.xid) < {WINDOW} OR min(n.xid) < min(s.xmin))
       FROM stamp s LEFT JOIN newest n ON true
 """  # noqa: S608 - WINDOW is a constant
-_FORGET = "DELETE FROM catalog_changes WHERE changed_at < now() - $1::interval"
 
 
 class SqlCatalogStamps:
@@ -45,7 +42,3 @@ class SqlCatalogStamps:
     async def unchanged_since(self, stamp: str) -> bool:
         rows = await self._database.fetch(_UNCHANGED, stamp)
         return bool(rows[0][0])
-
-    async def forget_older_than(self, age: timedelta) -> None:
-        """Drop changes no cached page can predate (pages live far shorter than `age`)."""
-        await self._database.fetch(_FORGET, age)

@@ -65,6 +65,7 @@ class Database:
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         self._reads_dsn = make_url(url).set(drivername="postgresql").render_as_string(False)
         self._reads_size = pool_size
+        self.pool_size = pool_size
         self._reads: asyncpg.Pool | None = None
 
     async def fetch(self, sql: str, *args: Any) -> list[Any]:
@@ -137,8 +138,9 @@ class SessionSql:
     `forget` when its transaction ends.
     """
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, *, pooled: int) -> None:
         self._session = session
+        self._pooled = pooled  # how many connections the pool may hold
         self._driver: asyncpg.Connection | None = None
 
     async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
@@ -153,17 +155,18 @@ class SessionSql:
         await (await self._connection()).execute(sql, *args)
 
     async def begin(self) -> None:
-        """Take a connection and BEGIN. A pooled connection the server closed since (a
-        restart) fails here, before anything of the unit of work was sent: it is dropped
-        and a fresh one taken, once; while PostgreSQL is down, that fails too."""
-        try:
-            await self._connection()
-        except Exception as error:
-            if not is_database_down(error):
-                raise
-            self._driver = None
-            await self._session.invalidate()
-            await self._connection()
+        """Take a connection and BEGIN. After a restart every pooled connection is dead, and
+        each fails here, before anything of the unit of work was sent: it is dropped and the
+        next taken, until a new one is opened (a failure to open one is final: 503)."""
+        for _ in range(self._pooled):
+            try:
+                await self._connection()
+                return
+            except Exception as error:
+                if not _from_a_pooled_connection(error):
+                    raise
+                await self._session.invalidate()
+        await self._connection()
 
     def forget(self) -> None:
         self._driver = None
@@ -176,6 +179,17 @@ class SessionSql:
             # SQLAlchemy's asyncpg adapter sends BEGIN with its first statement; the first
             # statement may be ours, so begin as it would (SQLAlchemy 2.1's adapter).
             if adapted._transaction is None:
-                await adapted._start_transaction()
+                try:
+                    await adapted._start_transaction()
+                except Exception as error:
+                    raise _PooledConnectionDied from error
             self._driver = pooled.driver_connection
         return self._driver
+
+
+class _PooledConnectionDied(Exception):
+    """BEGIN failed on a connection the pool handed out."""
+
+
+def _from_a_pooled_connection(error: Exception) -> bool:
+    return isinstance(error, _PooledConnectionDied) and is_database_down(error)

@@ -71,7 +71,7 @@ class SqlUnitOfWork:
 
     def _bind_repositories(self, session: AsyncSession) -> None:
         """Each area of the shop binds its repository here."""
-        self._sql = sql = SessionSql(session)
+        self._sql = sql = SessionSql(session, pooled=self._database.pool_size)
         self.users: UserRepository = SqlUserRepository(session)
         self.refresh_tokens: RefreshTokenRepository = SqlRefreshTokenRepository(session)
         self.login_failures: LoginFailureRepository = SqlLoginFailureRepository(session)

@@ -1,0 +1,142 @@
+"""Housekeeping forgets old records and only those: each kind is kept as long as it can
+still matter."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+from uuid import uuid4
+
+from sqlalchemy import text
+
+from grocery.adapters.sql.retention import Retention, SqlRecordKeeper
+from grocery.entrypoints.app import Adapters
+from grocery.entrypoints.housekeeping import housekeeping
+from tests.integration.conftest import SignedInUser
+
+KEEP = Retention(
+    catalog_changes=timedelta(hours=1),
+    idempotency_keys=timedelta(hours=24),
+    refresh_families=timedelta(days=1),
+    login_failures=timedelta(days=1),
+)
+
+
+async def run(adapters: Adapters, sql: str, values: Mapping[str, Any] | None = None) -> list[Any]:
+    async with adapters.database.engine.begin() as connection:
+        result = await connection.execute(text(sql), dict(values or {}))
+        return list(result) if result.returns_rows else []
+
+
+async def keys_of(adapters: Adapters, user: SignedInUser) -> list[str]:
+    rows = await run(
+        adapters,
+        "SELECT key FROM idempotency_keys WHERE user_id = :user ORDER BY key",
+        {"user": user.id},
+    )
+    return [row[0] for row in rows]
+
+
+async def tokens_of(adapters: Adapters, user: SignedInUser) -> list[str]:
+    rows = await run(
+        adapters,
+        "SELECT token_hash FROM refresh_tokens WHERE user_id = :user ORDER BY token_hash",
+        {"user": user.id},
+    )
+    return [row[0].removeprefix(f"{user.id}-") for row in rows]
+
+
+async def remember(adapters: Adapters, ann: SignedInUser) -> None:
+    """Records of every kind, each once too old and once not."""
+    await run(
+        adapters,
+        "INSERT INTO catalog_changes (xid, changed_at) VALUES"
+        " ('1'::xid8, now() - interval '2 hours'), ('2'::xid8, now() - interval '30 minutes')",
+    )
+    await run(
+        adapters,
+        "INSERT INTO idempotency_keys (user_id, key, request_hash, created_at) VALUES"
+        " (:user, 'old', 'h', now() - interval '25 hours'),"
+        " (:user, 'recent', 'h', now() - interval '23 hours')",
+        {"user": ann.id},
+    )
+    gone, alive, young = uuid4(), uuid4(), uuid4()
+    for family, name, expired in [
+        (gone, "a-gone-1", timedelta(days=3)),
+        (gone, "a-gone-2", timedelta(days=2)),
+        (alive, "b-alive-old", timedelta(days=3)),
+        (alive, "b-alive-new", timedelta(days=-10)),
+        (young, "c-young", timedelta(hours=12)),
+    ]:
+        await run(
+            adapters,
+            "INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, expires_at)"
+            " VALUES (:id, :family, :user, :name, now() - CAST(:expired AS interval))",
+            {
+                "id": uuid4(),
+                "family": family,
+                "user": ann.id,
+                "name": f"{ann.id}-{name}",  # hashes are unique across users
+                "expired": expired,
+            },
+        )
+    await run(
+        adapters,
+        "INSERT INTO login_failures (user_id, failed_at) VALUES"
+        " (:user, now() - interval '2 days'), (:user, now() - interval '1 hour')",
+        {"user": ann.id},
+    )
+
+
+async def what_is_left(adapters: Adapters, ann: SignedInUser) -> tuple[Any, ...]:
+    changes = await run(adapters, "SELECT xid::text FROM catalog_changes WHERE xid < '3'::xid8")
+    failures = await run(
+        adapters, "SELECT count(*) FROM login_failures WHERE user_id = :user", {"user": ann.id}
+    )
+    return (
+        sorted(row[0] for row in changes),
+        await keys_of(adapters, ann),
+        await tokens_of(adapters, ann),
+        failures[0][0],
+    )
+
+
+async def forget_fake_changes(adapters: Adapters) -> None:
+    await run(adapters, "DELETE FROM catalog_changes WHERE xid < '3'::xid8")
+
+
+async def test_each_kind_of_record_goes_once_it_can_no_longer_matter(
+    adapters: Adapters, ann: SignedInUser
+) -> None:
+    await remember(adapters, ann)
+
+    forgotten = await SqlRecordKeeper(adapters.database).forget_old(KEEP)
+
+    assert await what_is_left(adapters, ann) == (
+        ["2"],
+        ["recent"],
+        ["b-alive-new", "b-alive-old", "c-young"],
+        1,
+    )
+    assert forgotten["catalog_changes"] >= 1 and forgotten["idempotency_keys"] >= 1
+    assert forgotten["refresh_families"] >= 2 and forgotten["login_failures"] >= 1
+    await forget_fake_changes(adapters)
+
+
+async def test_a_server_tidies_as_it_starts(adapters: Adapters, ann: SignedInUser) -> None:
+    await remember(adapters, ann)
+
+    async with housekeeping(SqlRecordKeeper(adapters.database), KEEP, every=3600):
+        for _ in range(50):
+            if await keys_of(adapters, ann) == ["recent"]:
+                break
+            await asyncio.sleep(0.1)
+
+    assert (await what_is_left(adapters, ann))[1:] == (
+        ["recent"],
+        ["b-alive-new", "b-alive-old", "c-young"],
+        1,
+    )
+    await forget_fake_changes(adapters)
