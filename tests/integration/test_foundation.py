@@ -51,6 +51,20 @@ async def test_openapi_and_docs(client: AsyncTestClient[Litestar]) -> None:
     assert docs.status_code in (301, 302, 307, 308)
 
 
+async def test_the_schema_asks_for_a_bearer_token_exactly_where_one_is_needed(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    schema = (await client.get("/schema/openapi.json")).json()
+    scheme = schema["components"]["securitySchemes"]["bearer"]
+    assert (scheme["type"], scheme["scheme"], scheme["bearerFormat"]) == ("http", "bearer", "JWT")
+    paths = schema["paths"]
+    assert paths["/api/cart"]["get"]["security"] == [{"bearer": []}]
+    assert paths["/api/reports/sales-by-product"]["get"]["security"] == [{"bearer": []}]
+    assert paths["/api/checkout"]["post"]["security"] == [{"bearer": []}]
+    assert "security" not in paths["/api/products"]["get"]
+    assert "security" not in paths["/api/auth/login"]["post"]
+
+
 async def test_database_outage_is_503_and_the_app_recovers(database_url: str) -> None:
     proxy = CuttableProxy(database_url)
     proxy.open()

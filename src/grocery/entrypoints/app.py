@@ -11,6 +11,7 @@ from litestar import Litestar, Router, get
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.response import Redirect
 
 from grocery.adapters.blobs import make_blob_store
@@ -52,7 +53,7 @@ from grocery.entrypoints.http.hosts import host_check_middleware
 from grocery.entrypoints.http.images import image_routes
 from grocery.entrypoints.http.media import media
 from grocery.entrypoints.http.orders import OrderController
-from grocery.entrypoints.http.problems import EXCEPTION_HANDLERS, document_problems
+from grocery.entrypoints.http.problems import BEARER, EXCEPTION_HANDLERS, document_problems
 from grocery.entrypoints.http.products import ProductController
 from grocery.entrypoints.http.promo_codes import PromoCodeController
 from grocery.entrypoints.http.reports import ReportController
@@ -255,6 +256,16 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
             version="1.0.0",
             description="A grocery store's REST API: catalog, cart, promo codes, checkout, orders, reports.",
             path="/schema",
+            components=Components(
+                security_schemes={
+                    BEARER: SecurityScheme(
+                        type="http",
+                        scheme="bearer",
+                        bearer_format="JWT",
+                        description="The access_token of POST /api/auth/login.",
+                    )
+                }
+            ),
             render_plugins=[
                 SwaggerRenderPlugin(path="/swagger"),
                 ScalarRenderPlugin(path="/scalar"),

@@ -177,12 +177,18 @@ def problem_statuses(handler: HTTPRouteHandler, path: str) -> set[int]:
     return statuses
 
 
+BEARER = "bearer"  # the OpenAPI security scheme of access tokens (entrypoints/app.py)
+
+
 def document_problems(app: Litestar) -> None:
-    """Describe every route's error answers as problem+json in the OpenAPI schema."""
+    """Describe every route's error answers as problem+json in the OpenAPI schema, and mark
+    the routes that want an access token (so /docs offers to send one)."""
     for route in app.routes:
         if not isinstance(route, HTTPRoute):
             continue
         for handler in route.route_handlers:
+            if any(caller in handler.parsed_fn_signature.parameters for caller in _CALLERS):
+                handler.security = [{BEARER: []}]
             documented = dict(handler.responses or {})
             for status in problem_statuses(handler, route.path):
                 documented.setdefault(
@@ -204,4 +210,4 @@ EXCEPTION_HANDLERS: Mapping[Any, Any] = {
     Exception: unexpected_error_handler,
 }
 
-__all__ = ["EXCEPTION_HANDLERS", "PROBLEM_JSON", "document_problems", "problem"]
+__all__ = ["BEARER", "EXCEPTION_HANDLERS", "PROBLEM_JSON", "document_problems", "problem"]
