@@ -427,6 +427,27 @@ async def test_csv_has_a_header_and_the_same_values_as_json(
     assert response.headers["content-disposition"] == expected
 
 
+async def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_defused(
+    client: Client, manager: SignedInUser, ann: SignedInUser, aisle: Json, shop: Shop
+) -> None:
+    names = ['=HYPERLINK("http://x")', "+1+2", "-3+4", "@SUM(A1)", "Plain pears"]
+    for name in names:
+        product = await add_product(client, manager.headers, aisle, name, price="1.00")
+        await shop.placed(ann, (product, 1))
+    params = {"category": aisle["id"]}
+
+    as_json = (await report(client, BY_PRODUCT, manager, **params))["items"]
+    _, lines = await csv_rows(client, BY_PRODUCT, manager, **params)
+
+    assert sorted(item["product_name"] for item in as_json) == sorted(names)
+    column = lines[0].index("product_name")
+    assert sorted(line[column] for line in lines[1:]) == sorted(
+        ['\'=HYPERLINK("http://x")', "'+1+2", "'-3+4", "'@SUM(A1)", "Plain pears"]
+    )
+    revenue = lines[0].index("revenue")
+    assert {line[revenue] for line in lines[1:]} == {"1.00"}
+
+
 async def test_accept_text_csv_asks_for_csv_and_an_empty_report_still_has_its_header(
     client: Client, manager: SignedInUser, aisle: Json
 ) -> None:

@@ -257,8 +257,21 @@ async def _csv_lines(
     writer.writerow(field.encode_name for field in msgspec.structs.fields(row))
     yield _drain(buffer)
     for item in items:
-        writer.writerow(msgspec.to_builtins(msgspec.structs.astuple(item)))
+        writer.writerow(
+            _cell(value) for value in msgspec.to_builtins(msgspec.structs.astuple(item))
+        )
         yield _drain(buffer)
+
+
+def _cell(value: object) -> object:
+    """Text a spreadsheet would run as a formula (a product named "=HYPERLINK(...)") gets a
+    leading apostrophe, as OWASP advises for CSV exports; the JSON answer keeps it as is."""
+    if isinstance(value, str) and value[:1] in _FORMULA_STARTS:
+        return "'" + value
+    return value
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _drain(buffer: io.StringIO) -> str:
