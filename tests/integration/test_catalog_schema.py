@@ -32,7 +32,7 @@ async def test_every_sort_and_filter_has_its_index(adapters: Adapters) -> None:
         found = await connection.execute(
             text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'products'")
         )
-        definitions: dict[str, str] = dict(found.tuples().all())
+        definitions: dict[str, str] = dict(found.all())
 
     assert set(definitions) >= SORT_AND_FILTER_INDEXES
     assert "WHERE (NOT archived)" in definitions["ix_products_popular"]
