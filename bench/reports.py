@@ -95,13 +95,14 @@ async def _fill_orders(connection: asyncpg.Connection, new_id: str) -> None:
     )
     await connection.execute(
         """
-        INSERT INTO orders (id, user_id, status, subtotal, discount, total, currency,
+        INSERT INTO orders (id, user_id, status, subtotal, discount, total, units, currency,
                             created_at, updated_at, cancelled_at)
-        SELECT o.id, o.user_id, o.status, t.subtotal, t.discount, t.subtotal - t.discount, 'USD',
-               o.placed_at, o.placed_at,
+        SELECT o.id, o.user_id, o.status, t.subtotal, t.discount, t.subtotal - t.discount,
+               t.units, 'USD', o.placed_at, o.placed_at,
                CASE WHEN o.status = 'cancelled' THEN o.placed_at + interval '1 hour' END
           FROM bench_order o
-          JOIN (SELECT n, sum(price * quantity) AS subtotal, sum(discount) AS discount
+          JOIN (SELECT n, sum(price * quantity) AS subtotal, sum(discount) AS discount,
+                       sum(quantity) AS units
                   FROM bench_line GROUP BY n) t USING (n)
          ORDER BY o.placed_at;
         INSERT INTO order_lines (id, order_id, product_id, product_name, quantity,

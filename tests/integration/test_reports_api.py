@@ -360,6 +360,42 @@ async def test_over_time_fills_days_without_sales_with_zeros(
     ]
 
 
+async def test_over_time_without_a_category_counts_each_order_once_from_every_aisle(
+    client: Client,
+    manager: SignedInUser,
+    ann: SignedInUser,
+    bob: SignedInUser,
+    adapters: Adapters,
+    aisle: Json,
+    shop: Shop,
+) -> None:
+    pantry = await add_category(client, manager.headers, f"Pantry {tag()}")
+    plums = await shop.product(price="1.50")
+    rice = await Shop(client, manager, pantry).product(price="3.00")
+    await shop.apply(ann, await shop.promo(value="10"))
+    day = "2001-02-03"  # no other test sells on this day, or in its month
+    for order in (
+        await shop.placed(ann, (plums, 2), (rice, 1)),  # 6.00 less 10%: 5.40, 2.70 an aisle
+        await shop.placed(bob, (rice, 2)),  # 6.00
+    ):
+        await place_at(adapters, order, f"{day}T12:00:00+00:00")
+    returned = await shop.placed(bob, (plums, 1))
+    await place_at(adapters, returned, f"{day}T13:00:00+00:00")
+    await cancel(client, bob, returned)
+    window = {"from": day, "to": day}
+
+    every_aisle = await report(client, OVER_TIME, manager, **window)
+    assert every_aisle["items"] == [period(day, 2, 5, "11.40")]
+    by_aisle = [
+        (await report(client, OVER_TIME, manager, category=category["id"], **window))["items"]
+        for category in (aisle, pantry)
+    ]
+    # The same units and revenue as the aisles' lines; ann's order is in both aisles.
+    assert by_aisle == [[period(day, 1, 2, "2.70")], [period(day, 2, 3, "8.70")]]
+    months = (await report(client, OVER_TIME, manager, interval="month"))["items"]
+    assert months[0] == period("2001-02-01", 2, 5, "11.40")
+
+
 async def test_the_stores_time_zone_sets_the_day_boundaries(
     client: Client,
     manager: SignedInUser,

@@ -238,13 +238,14 @@ def test_the_backfill_gives_the_figures_checkout_kept(
     with fresh_database(Path(tmp_path_factory.mktemp("backfill"))) as url:
         migrate.upgrade(url)
         kept = asyncio.run(_shop_a_little(url))
-        migrate.downgrade(url, "0006_reports")  # no counters, no order_categories
+        migrate.downgrade(url, "0006_reports")  # no counters, order_categories, order units
         migrate.upgrade(url)
         assert asyncio.run(_sales_tables(url)) == kept
 
 
-async def _shop_a_little(url: str) -> tuple[list[Any], list[Any]]:
-    """Orders placed, one cancelled, a product moved; then the counters and order_categories."""
+async def _shop_a_little(url: str) -> tuple[list[Any], ...]:
+    """Orders placed, one cancelled, a product moved; then the counters, order_categories
+    and each order's units."""
     settings = make_settings(url)
     adapters = build_adapters(settings)
     auth = build_auth_service(settings, adapters)
@@ -268,11 +269,13 @@ async def _shop_a_little(url: str) -> tuple[list[Any], list[Any]]:
         await all_time_and_every_day(client, BY_PRODUCT, boss, category=aisles[0]["id"])
         await all_time_and_every_day(client, BY_CATEGORY, boss)
     kept = await _sales_tables(url)
-    assert (len(kept[0]), len(kept[1])) == (3, 3)  # three products sold; two orders, 3 pairs
+    # three products sold; two orders counted, 3 pairs; three orders placed, 3 + 4 + 3 units
+    assert (len(kept[0]), len(kept[1])) == (3, 3)
+    assert sorted(units for _, units in kept[2]) == [3, 3, 4]
     return kept
 
 
-async def _sales_tables(url: str) -> tuple[list[Any], list[Any]]:
+async def _sales_tables(url: str) -> tuple[list[Any], ...]:
     adapters = build_adapters(make_settings(url))
     try:
         async with adapters.database.connect() as connection:
@@ -285,6 +288,7 @@ async def _sales_tables(url: str) -> tuple[list[Any], list[Any]]:
             bought = await connection.execute(
                 text("SELECT order_id, category_id FROM order_categories ORDER BY 1, 2")
             )
-            return [tuple(row) for row in sold], [tuple(row) for row in bought]
+            units = await connection.execute(text("SELECT id, units FROM orders ORDER BY id"))
+            return tuple([tuple(row) for row in rows] for rows in (sold, bought, units))
     finally:
         await adapters.database.dispose()

@@ -81,6 +81,7 @@ orders = Table(
     Column("subtotal", MONEY, nullable=False),
     Column("discount", MONEY, nullable=False),
     Column("total", MONEY, nullable=False),
+    Column("units", Integer, nullable=False),  # its lines' quantities summed, for reports
     Column("promo_code_id", Uuid, ForeignKey("promo_codes.id", ondelete="SET NULL")),
     Column("promo_code", Text),
     Column("currency", Text, nullable=False),
@@ -91,6 +92,7 @@ orders = Table(
     CheckConstraint("discount >= 0", name="discount_not_negative"),
     CheckConstraint("total >= 0", name="total_not_negative"),
     CheckConstraint("total = subtotal - discount", name="total_adds_up"),
+    CheckConstraint("units > 0", name="units_positive"),
     CheckConstraint("(status = 'cancelled') = (cancelled_at IS NOT NULL)", name="cancelled_at"),
 )
 Index("ix_orders_user_newest", orders.c.user_id, orders.c.created_at.desc(), orders.c.id.desc())
@@ -343,8 +345,9 @@ def _move(row: Mapping[Any, Any], *, stock_before: int) -> StockMove:
 _ADD_ORDER = """
     WITH placed AS (
         INSERT INTO orders (id, user_id, status, subtotal, discount, total, promo_code_id,
-                            promo_code, currency, created_at, updated_at, cancelled_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                            promo_code, currency, created_at, updated_at, cancelled_at, units)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+                (SELECT sum(quantity) FROM unnest($16::int[]) AS quantity))
     )
     INSERT INTO order_lines (id, order_id, product_id, product_name, quantity,
                              price_at_purchase, discount, line_total)
@@ -442,35 +445,6 @@ class SqlOrderRepository:
             for line in (await self._session.execute(line_query)).mappings():
                 lines[line["order_id"]].append(_line(line))
         return [_order(row, tuple(lines[row["id"]])) for row in rows]
-
-
-def _order_values(order: Order) -> dict[str, Any]:
-    return {
-        "id": order.id,
-        "user_id": order.user_id,
-        "status": order.status.value,
-        "subtotal": order.subtotal,
-        "discount": order.discount,
-        "total": order.total,
-        "promo_code_id": order.promo_code_id,
-        "promo_code": order.promo_code,
-        "currency": order.currency,
-        "created_at": order.created_at,
-        "updated_at": order.updated_at,
-        "cancelled_at": order.cancelled_at,
-    }
-
-
-def _line_values(line: OrderLine) -> dict[str, Any]:
-    return {
-        "id": line.id,
-        "product_id": line.product_id,
-        "product_name": line.product_name,
-        "quantity": line.quantity,
-        "price_at_purchase": line.price_at_purchase,
-        "discount": line.discount,
-        "line_total": line.line_total,
-    }
 
 
 def _line(row: RowMapping) -> OrderLine:

@@ -21,7 +21,9 @@ The plans these are built for (EXPLAIN ANALYZE at 1,000,000 lines, see bench/rep
 - one category: its products' lines from ix_order_lines_product_sales, joined to their orders.
 - a window: its orders from ix_orders_counted_created_at, each order's lines from
   ix_order_lines_order_sales, both index-only.
-- over time without dates or category: every counted line, summed per order, then per period.
+- over time without a category: the orders of the window (or all) from
+  ix_orders_counted_created_at, index-only, with their units and totals; with one, the
+  category's lines summed per order, then per period.
 """
 
 from __future__ import annotations
@@ -89,7 +91,7 @@ Index(
 Index(
     "ix_orders_counted_created_at",
     orders.c.created_at,
-    postgresql_include=["id"],
+    postgresql_include=["id", "units", "total"],
     postgresql_where=orders.c.status != CANCELLED,
 )
 
@@ -146,21 +148,27 @@ class _Shape:
 def _counted_lines(shape: _Shape, *, placed_at: bool = False) -> Subquery:
     """The lines that count: of orders not cancelled, within the window, in the category;
     with `placed_at`, each line carries its order's created_at."""
-    query = (
-        select(line.c.product_id, line.c.order_id, line.c.quantity, line.c.line_total)
-        .join(o, o.c.id == line.c.order_id)
-        .where(o.c.status != CANCELLED)
-    )
+    query: Select[Any] = select(
+        line.c.product_id, line.c.order_id, line.c.quantity, line.c.line_total
+    ).join(o, o.c.id == line.c.order_id)
     if placed_at:
         query = query.add_columns(o.c.created_at)
-    if shape.since:
-        query = query.where(o.c.created_at >= _SINCE)
-    if shape.until:
-        query = query.where(o.c.created_at < _UNTIL)
+    query = _counted(query, shape)
     if shape.category:
         in_category = select(listed.c.id).where(listed.c.category_id == _CATEGORY_ID)
         query = query.where(line.c.product_id.in_(in_category))
     return query.subquery("counted")
+
+
+def _counted(query: Select[Any], shape: _Shape) -> Select[Any]:
+    """`query` (which reads orders as `o`) kept to the orders that count: not cancelled,
+    placed within the window."""
+    query = query.where(o.c.status != CANCELLED)
+    if shape.since:
+        query = query.where(o.c.created_at >= _SINCE)
+    if shape.until:
+        query = query.where(o.c.created_at < _UNTIL)
+    return query
 
 
 def _totals(counted: Subquery, *keys: Any) -> list[Any]:
@@ -268,12 +276,16 @@ def _category_counters(shape: _Shape) -> Subquery:
     )
 
 
-@cache
-def _over_time(shape: _Shape) -> Statement:
+def _counted_orders(shape: _Shape) -> Subquery:
+    """Each order that counts, with its units and revenue; one row per order."""
+    if not shape.category:
+        # An order's own units and total (the sum of its line totals), index-only.
+        own = select(o.c.created_at.label("placed_at"), o.c.units, o.c.total.label("revenue"))
+        return _counted(own, shape).subquery("per_order")
+    # Only the category's lines: summed per order, so each order counts once in its
+    # period without count(DISTINCT).
     counted = _counted_lines(shape, placed_at=True)
-    # Per order first, so each order counts once in its period without count(DISTINCT);
-    # grouped by order_id alone, the lines stream in the order the order_id index gives.
-    per_order = (
+    return (
         select(
             func.min(counted.c.created_at).label("placed_at"),
             func.sum(counted.c.quantity).label("units"),
@@ -282,6 +294,11 @@ def _over_time(shape: _Shape) -> Statement:
         .group_by(counted.c.order_id)
         .subquery("per_order")
     )
+
+
+@cache
+def _over_time(shape: _Shape) -> Statement:
+    per_order = _counted_orders(shape)
     period = func.date_trunc(_UNIT, func.timezone(_TIMEZONE, per_order.c.placed_at))
     sold = (
         select(
