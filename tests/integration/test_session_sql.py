@@ -3,11 +3,18 @@ transaction, beside the SQLAlchemy ones: one commit keeps both, one rollback und
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from uuid import UUID
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from grocery.adapters.sql.uow import SqlUnitOfWork
+from grocery.core.cart import TakenCart
+from grocery.core.services.cart import CartService
+from grocery.core.services.checkout import CheckoutRequest, CheckoutService
 from grocery.entrypoints.app import Adapters
+from grocery.entrypoints.http.orders import placed_answer
 from tests.integration.checkout_shop import Shop
 from tests.integration.conftest import SignedInUser
 
@@ -47,3 +54,44 @@ async def test_a_commit_keeps_both_kinds_of_statement(
         assert await uow.cart.promo_id(ann.id) is None
         await uow.cart.empty(ann.id)
         await uow.commit()
+
+
+class _AddsMeanwhile(SqlUnitOfWork):
+    """A checkout's unit of work during which, right after the cart was taken, the same
+    customer adds another product in a transaction of their own that commits first."""
+
+    def __init__(self, adapters: Adapters, add: Callable[[], Awaitable[object]]) -> None:
+        super().__init__(adapters.database)
+        self._add = add
+
+    def _bind_repositories(self, session: AsyncSession) -> None:
+        super()._bind_repositories(session)
+        take_all, add = self.cart.take_all, self._add
+
+        async def take_all_then_add(user_id: UUID) -> TakenCart:
+            taken = await take_all(user_id)
+            await add()
+            return taken
+
+        self.cart.take_all = take_all_then_add  # type: ignore[method-assign]
+
+
+async def test_a_line_added_during_checkout_stays_in_the_cart_for_the_next_order(
+    adapters: Adapters, shop: Shop, ann: SignedInUser
+) -> None:
+    apples, pears = [UUID((await shop.product())["id"]) for _ in range(2)]
+    carts = CartService(uow=lambda: SqlUnitOfWork(adapters.database), clock=adapters.clock)
+    await carts.add(ann.id, apples, 1)
+    checkout = CheckoutService(
+        uow=lambda: _AddsMeanwhile(adapters, lambda: carts.add(ann.id, pears, 2)),
+        clock=adapters.clock,
+        currency="USD",
+    )
+
+    answer = await checkout.place_order(CheckoutRequest(user_id=ann.id), placed_answer)
+
+    assert answer.status == 201
+    ordered = answer.body["items"]
+    assert [(UUID(line["product_id"]), line["quantity"]) for line in ordered] == [(apples, 1)]
+    cart = await carts.view(ann.id)
+    assert [(line.product_id, line.quantity) for line in cart.lines] == [(pears, 2)]

@@ -26,8 +26,8 @@ from grocery.core.alerts import (
 from grocery.core.cart import (
     AddedLine,
     CartEntry,
-    LockedCart,
     ShelfItem,
+    TakenCart,
     WishedProduct,
     WishlistMark,
 )
@@ -354,6 +354,13 @@ class MemoryCartRepository:
             del self._lines[key]
         self._promos.pop(user_id, None)
 
+    async def take_all(self, user_id: UUID) -> TakenCart:
+        taken = TakenCart(
+            entries=cart_entries(self._lines, user_id), promo_id=self._promos.get(user_id)
+        )
+        await self.empty(user_id)
+        return taken
+
     async def promo_id(self, user_id: UUID) -> UUID | None:
         return self._promos.get(user_id)
 
@@ -533,12 +540,6 @@ class MemoryOrderRepository:
     def __init__(self, tables: OrderTables, shopping: ShoppingTables) -> None:
         self._orders = tables.orders
         self._shopping = shopping
-
-    async def lock_cart(self, user_id: UUID) -> LockedCart:
-        return LockedCart(
-            entries=cart_entries(self._shopping.cart_lines, user_id),
-            promo_id=self._shopping.applied_promos.get(user_id),
-        )
 
     async def add(self, order: Order) -> None:
         self._orders[order.id] = order

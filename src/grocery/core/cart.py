@@ -27,8 +27,8 @@ class CartEntry:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class LockedCart:
-    """A cart as checkout takes it: its lines (locked) and the promo code applied to it."""
+class TakenCart:
+    """A cart as checkout takes it out: its lines and the promo code applied to it."""
 
     entries: list[CartEntry]
     promo_id: UUID | None

@@ -17,8 +17,8 @@ from grocery.core.alerts import AlertStatus, AlertView, LowStockAlert, OutboxMes
 from grocery.core.cart import (
     AddedLine,
     CartEntry,
-    LockedCart,
     ShelfItem,
+    TakenCart,
     WishedProduct,
     WishlistMark,
 )
@@ -290,6 +290,12 @@ class CartRepository(Protocol):
         """Every line and the applied promo code go."""
         ...
 
+    async def take_all(self, user_id: UUID) -> TakenCart:
+        """The lines (oldest first) and the applied promo code, taken out of the cart at
+        once: the cart is left empty, and a rollback puts them back. A concurrent checkout
+        of the same cart waits, then finds it empty; a line added meanwhile stays in it."""
+        ...
+
     async def promo_id(self, user_id: UUID) -> UUID | None:
         """The promo code applied to the user's cart, if any."""
         ...
@@ -375,12 +381,6 @@ class StockRoom(Protocol):
 
 
 class OrderRepository(Protocol):
-    async def lock_cart(self, user_id: UUID) -> LockedCart:
-        """The customer's cart lines, oldest first, locked until the transaction ends, so a
-        concurrent checkout of the same cart waits and then finds it emptied; and the promo
-        code applied to the cart."""
-        ...
-
     async def add(self, order: Order) -> None:
         """The order with its lines."""
         ...

@@ -40,7 +40,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from grocery.adapters.sql.catalog import categories, product_images, products
 from grocery.adapters.sql.database import SessionSql
-from grocery.core.cart import AddedLine, CartEntry, ShelfItem, WishedProduct, WishlistMark
+from grocery.core.cart import (
+    AddedLine,
+    CartEntry,
+    ShelfItem,
+    TakenCart,
+    WishedProduct,
+    WishlistMark,
+)
 from grocery.core.errors import AlreadyExists, DomainError, Invalid
 from grocery.core.promotions import DiscountType, PromoCode
 
@@ -214,12 +221,17 @@ _ADD_TO_LINE = """
     RETURNING quantity, xmax = 0 AS created
 """
 # The lines locked (not the promo's row), with the code applied to the cart.
-LOCK_CART = """
-    SELECT line.product_id, line.quantity, cart.promo_code_id
-      FROM cart_items line LEFT JOIN carts cart ON cart.user_id = line.user_id
-     WHERE line.user_id = $1
-     ORDER BY line.added_at, line.product_id
-       FOR UPDATE OF line
+# Deleting is what locks: a concurrent checkout of the same cart waits here, then finds
+# nothing; a line added after this statement is not taken, and stays in the cart.
+_TAKE_ALL = """
+    WITH cart AS (
+        DELETE FROM carts WHERE user_id = $1 RETURNING promo_code_id
+    ), taken AS (
+        DELETE FROM cart_items WHERE user_id = $1 RETURNING product_id, quantity, added_at
+    )
+    SELECT taken.product_id, taken.quantity, (SELECT promo_code_id FROM cart)
+      FROM taken
+     ORDER BY taken.added_at, taken.product_id
 """
 _EMPTY = (
     "WITH lines AS (DELETE FROM cart_items WHERE user_id = $1) DELETE FROM carts WHERE user_id = $1"
@@ -261,6 +273,13 @@ class SqlCartRepository:
 
     async def empty(self, user_id: UUID) -> None:
         await self._sql.execute(_EMPTY, user_id)
+
+    async def take_all(self, user_id: UUID) -> TakenCart:
+        rows = await self._sql.fetch(_TAKE_ALL, user_id)
+        return TakenCart(
+            entries=[CartEntry(product_id=r["product_id"], quantity=r["quantity"]) for r in rows],
+            promo_id=rows[0]["promo_code_id"] if rows else None,
+        )
 
     async def promo_id(self, user_id: UUID) -> UUID | None:
         row = await self._sql.fetchrow(_PROMO_ID, user_id)

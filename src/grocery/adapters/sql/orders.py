@@ -43,7 +43,7 @@ from sqlalchemy.dialects.postgresql import JSON, JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from grocery.adapters.sql.carts import LOCK_CART, promo_codes
+from grocery.adapters.sql.carts import promo_codes
 from grocery.adapters.sql.catalog import products
 from grocery.adapters.sql.database import SessionSql
 from grocery.core.alerts import (
@@ -55,7 +55,6 @@ from grocery.core.alerts import (
     OutboxMessage,
     StockMove,
 )
-from grocery.core.cart import CartEntry, LockedCart
 from grocery.core.orders import (
     Answer,
     KeptAnswer,
@@ -364,13 +363,6 @@ class SqlOrderRepository:
     def __init__(self, session: AsyncSession, sql: SessionSql) -> None:
         self._session = session
         self._sql = sql
-
-    async def lock_cart(self, user_id: UUID) -> LockedCart:
-        rows = await self._sql.fetch(LOCK_CART, user_id)
-        return LockedCart(
-            entries=[CartEntry(product_id=r["product_id"], quantity=r["quantity"]) for r in rows],
-            promo_id=rows[0]["promo_code_id"] if rows else None,
-        )
 
     async def add(self, order: Order) -> None:
         lines = order.lines

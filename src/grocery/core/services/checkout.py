@@ -1,6 +1,7 @@
 """Checkout: the cart becomes an order in one transaction, or nothing changes at all.
 
-Stock is taken by conditional updates, products in id order so two carts never wait on
+The cart's lines are taken out of it first, so a line added while the order is being
+placed is not lost with the emptied cart: it waits for the next order. Stock is taken by conditional updates, products in id order so two carts never wait on
 each other in a circle; the order then counts in its products' sales (units, revenue,
 orders), on rows already locked. A promo code's use is counted by a conditional increment
 under its max_uses. Any refusal (short stock, an unusable code) rolls everything back.
@@ -86,13 +87,13 @@ async def _check_out(
 ) -> Order:
     """Every write of a checkout, within `uow`; raises (and the caller rolls back) on refusal."""
     user_id = request.user_id
-    locked = await uow.orders.lock_cart(user_id)
-    wanted = _summed(locked.entries)
+    taken = await uow.cart.take_all(user_id)
+    wanted = _summed(taken.entries)
     if not wanted:
         raise Invalid("Your cart is empty.", code="cart_empty")
-    promo = await _chosen_promo(uow, request.promo_code, locked.promo_id)
-    taken = await _take_stock(uow, wanted)
-    cart = price_cart([t.line for t in taken], promo, now)
+    promo = await _chosen_promo(uow, request.promo_code, taken.promo_id)
+    stock = await _take_stock(uow, wanted)
+    cart = price_cart([t.line for t in stock], promo, now)
     if promo is not None:
         await _redeem(uow, promo, user_id)
     order = order_from_cart(
@@ -106,8 +107,7 @@ async def _check_out(
     await uow.stock.count_sold(order)
     if promo is not None:
         await uow.redemptions.record(promo.id, user_id, order.id, now)
-    await uow.cart.empty(user_id)
-    await watch_stock(uow, (t.move for t in taken), now)
+    await watch_stock(uow, (t.move for t in stock), now)
     return order
 
 
