@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from decimal import Decimal
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from grocery.adapters.sql.uow import SqlUnitOfWork
-from grocery.core.cart import TakenCart
+from grocery.core.cart import CartContents, TakenCart
 from grocery.core.services.cart import CartService
 from grocery.core.services.checkout import CheckoutRequest, CheckoutService
 from grocery.entrypoints.app import Adapters
@@ -30,13 +31,13 @@ async def test_a_rollback_undoes_both_kinds_of_statement(
         assert added is not None and added.created
         assert await uow.cart.quantity_of(ann.id, apples) == 2  # SQLAlchemy sees it
         await uow.cart.set_quantity(ann.id, apples, 3)  # SQLAlchemy
-        entries, shelf = await uow.shelf.in_cart(ann.id)
-        assert [entry.quantity for entry in entries] == [3]
-        assert shelf[apples].product_id == apples
+        contents = await uow.shelf.in_cart(ann.id)
+        assert [entry.quantity for entry in contents.entries] == [3]
+        assert contents.shelf[apples].product_id == apples
         await uow.rollback()
 
     async with SqlUnitOfWork(adapters.database) as uow:
-        assert await uow.shelf.in_cart(ann.id) == ([], {})
+        assert await uow.shelf.in_cart(ann.id) == CartContents(entries=[], shelf={}, promo_id=None)
 
 
 async def test_a_commit_keeps_both_kinds_of_statement(
@@ -49,9 +50,9 @@ async def test_a_commit_keeps_both_kinds_of_statement(
         await uow.commit()
 
     async with SqlUnitOfWork(adapters.database) as uow:
-        entries, _ = await uow.shelf.in_cart(ann.id)
-        assert [entry.quantity for entry in entries] == [2]
-        assert await uow.cart.promo_id(ann.id) is None
+        contents = await uow.shelf.in_cart(ann.id)
+        assert [entry.quantity for entry in contents.entries] == [2]
+        assert contents.promo_id is None
         await uow.cart.empty(ann.id)
         await uow.commit()
 
@@ -95,3 +96,21 @@ async def test_a_line_added_during_checkout_stays_in_the_cart_for_the_next_order
     assert [(UUID(line["product_id"]), line["quantity"]) for line in ordered] == [(apples, 1)]
     cart = await carts.view(ann.id)
     assert [(line.product_id, line.quantity) for line in cart.lines] == [(pears, 2)]
+
+
+async def test_one_read_gives_the_lines_their_products_and_the_applied_code(
+    adapters: Adapters, shop: Shop, ann: SignedInUser
+) -> None:
+    apples = UUID((await shop.product(price="1.25"))["id"])
+    code = UUID((await shop.promo())["id"])
+    async with SqlUnitOfWork(adapters.database) as uow:
+        await uow.cart.set_promo(ann.id, code)
+        alone = await uow.shelf.in_cart(ann.id)  # a code applied to a cart with no line yet
+        await uow.cart.add(ann.id, apples, 2, at=NOW, room=10)
+        contents = await uow.shelf.in_cart(ann.id)
+        await uow.rollback()
+
+    assert alone == CartContents(entries=[], shelf={}, promo_id=code)
+    assert contents.promo_id == code
+    assert [(entry.product_id, entry.quantity) for entry in contents.entries] == [(apples, 2)]
+    assert contents.shelf[apples].unit_price == Decimal("1.25")

@@ -25,6 +25,7 @@ from grocery.core.alerts import (
 )
 from grocery.core.cart import (
     AddedLine,
+    CartContents,
     CartEntry,
     ShelfItem,
     TakenCart,
@@ -293,10 +294,15 @@ class MemoryProductShelf:
     def __init__(self, catalog: CatalogTables, shopping: ShoppingTables) -> None:
         self._products = catalog.products
         self._lines = shopping.cart_lines
+        self._promos = shopping.applied_promos
 
-    async def in_cart(self, user_id: UUID) -> tuple[list[CartEntry], dict[UUID, ShelfItem]]:
+    async def in_cart(self, user_id: UUID) -> CartContents:
         entries = cart_entries(self._lines, user_id)
-        return entries, await self.for_cart([entry.product_id for entry in entries])
+        return CartContents(
+            entries=entries,
+            shelf=await self.for_cart([entry.product_id for entry in entries]),
+            promo_id=self._promos.get(user_id),
+        )
 
     async def for_cart(self, product_ids: Collection[UUID]) -> dict[UUID, ShelfItem]:
         return {
@@ -360,9 +366,6 @@ class MemoryCartRepository:
         )
         await self.empty(user_id)
         return taken
-
-    async def promo_id(self, user_id: UUID) -> UUID | None:
-        return self._promos.get(user_id)
 
     async def set_promo(self, user_id: UUID, promo_id: UUID | None) -> None:
         if promo_id is None:

@@ -59,6 +59,16 @@ class ShelfItem:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class CartContents:
+    """A cart as one read gives it: its lines, oldest first, their products, and the promo
+    code applied to it."""
+
+    entries: list[CartEntry]
+    shelf: dict[UUID, ShelfItem]
+    promo_id: UUID | None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class WishedProduct:
     """A wishlist row with its product's summary."""
 

@@ -16,7 +16,7 @@ from uuid import UUID
 from grocery.core.alerts import AlertStatus, AlertView, LowStockAlert, OutboxMessage, StockMove
 from grocery.core.cart import (
     AddedLine,
-    CartEntry,
+    CartContents,
     ShelfItem,
     TakenCart,
     WishedProduct,
@@ -260,9 +260,9 @@ class ProductShelf(Protocol):
         """Those products by id, archived ones too; unknown ids are left out."""
         ...
 
-    async def in_cart(self, user_id: UUID) -> tuple[list[CartEntry], dict[UUID, ShelfItem]]:
-        """The user's lines, oldest first, and their products as for_cart gives them, in
-        one read."""
+    async def in_cart(self, user_id: UUID) -> CartContents:
+        """The user's lines, oldest first, their products as for_cart gives them, and the
+        promo code applied to the cart, in one read."""
         ...
 
 
@@ -294,10 +294,6 @@ class CartRepository(Protocol):
         """The lines (oldest first) and the applied promo code, taken out of the cart at
         once: the cart is left empty, and a rollback puts them back. A concurrent checkout
         of the same cart waits, then finds it empty; a line added meanwhile stays in it."""
-        ...
-
-    async def promo_id(self, user_id: UUID) -> UUID | None:
-        """The promo code applied to the user's cart, if any."""
         ...
 
     async def set_promo(self, user_id: UUID, promo_id: UUID | None) -> None: ...

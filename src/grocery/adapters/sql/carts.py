@@ -42,6 +42,7 @@ from grocery.adapters.sql.catalog import categories, product_images, products
 from grocery.adapters.sql.database import SessionSql
 from grocery.core.cart import (
     AddedLine,
+    CartContents,
     CartEntry,
     ShelfItem,
     TakenCart,
@@ -178,19 +179,26 @@ class SqlProductShelf:
         rows = await self._sql.fetch(_ON_THE_SHELF, list(product_ids))
         return {row["id"]: _shelf_item(row) for row in rows}
 
-    async def in_cart(self, user_id: UUID) -> tuple[list[CartEntry], dict[UUID, ShelfItem]]:
+    async def in_cart(self, user_id: UUID) -> CartContents:
         rows = await self._sql.fetch(_IN_THE_CART, user_id)
-        entries = [CartEntry(product_id=row["id"], quantity=row["quantity"]) for row in rows]
-        return entries, {row["id"]: _shelf_item(row) for row in rows}
+        lines = [row for row in rows if row["id"] is not None]
+        return CartContents(
+            entries=[CartEntry(product_id=row["id"], quantity=row["quantity"]) for row in lines],
+            shelf={row["id"]: _shelf_item(row) for row in lines},
+            promo_id=rows[0]["promo_code_id"],
+        )
 
 
 _SHELF_COLUMNS = "p.id, p.name, p.slug, p.price, p.stock, p.category_id, p.archived"
 _ON_THE_SHELF = f"SELECT {_SHELF_COLUMNS} FROM products p WHERE p.id = ANY($1::uuid[])"  # noqa: S608 - constant columns
+# At least one row, with the applied code (if any); a row without a line has no product.
 # A line's product can't be missing: deleting a product deletes its cart lines.
 _IN_THE_CART = f"""
-    SELECT {_SHELF_COLUMNS}, line.quantity
-      FROM cart_items line JOIN products p ON p.id = line.product_id
-     WHERE line.user_id = $1
+    SELECT {_SHELF_COLUMNS}, line.quantity, cart.promo_code_id
+      FROM (SELECT $1::uuid AS user_id) customer
+      LEFT JOIN carts cart ON cart.user_id = customer.user_id
+      LEFT JOIN (cart_items line JOIN products p ON p.id = line.product_id)
+             ON line.user_id = customer.user_id
      ORDER BY line.added_at, line.product_id
 """  # noqa: S608 - constant columns
 
@@ -280,10 +288,6 @@ class SqlCartRepository:
             entries=[CartEntry(product_id=r["product_id"], quantity=r["quantity"]) for r in rows],
             promo_id=rows[0]["promo_code_id"] if rows else None,
         )
-
-    async def promo_id(self, user_id: UUID) -> UUID | None:
-        row = await self._sql.fetchrow(_PROMO_ID, user_id)
-        return None if row is None else row["promo_code_id"]
 
     async def set_promo(self, user_id: UUID, promo_id: UUID | None) -> None:
         statement = pg_insert(carts).values(user_id=user_id, promo_code_id=promo_id)

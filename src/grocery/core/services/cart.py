@@ -114,16 +114,17 @@ async def put_in_cart(
 
 async def priced_cart(uow: UnitOfWork, user_id: UUID, now: datetime) -> PricedCart:
     """The cart as it stands within `uow`, priced leniently (for showing it)."""
-    lines = await _lines(uow, user_id)
-    promo_id = await uow.cart.promo_id(user_id)
+    contents = await uow.shelf.in_cart(user_id)
+    lines = cart_lines(contents.entries, contents.shelf)
+    promo_id = contents.promo_id
     promo = None if promo_id is None else await uow.promo_codes.get(promo_id)
     uses = 0 if promo is None else await uow.promo_codes.uses_by_customer(promo.id, user_id)
     return price_cart_leniently(lines, promo, now, uses_by_customer=uses)
 
 
 async def _lines(uow: UnitOfWork, user_id: UUID) -> list[CartLine]:
-    entries, shelf = await uow.shelf.in_cart(user_id)
-    return cart_lines(entries, shelf)
+    contents = await uow.shelf.in_cart(user_id)
+    return cart_lines(contents.entries, contents.shelf)
 
 
 def _not_in_cart() -> NotFound:
