@@ -111,6 +111,44 @@ async def test_carts_in_opposite_orders_never_deadlock(
 
 
 @pytest.mark.parametrize("round_", ROUNDS)
+async def test_checking_out_and_emptying_the_same_cart_at_once_never_deadlock(
+    round_: int, server: httpx.AsyncClient, shop: Shop, make_user: MakeUser
+) -> None:
+    """Both take every line and the applied code with one statement, in the same order, so
+    one waits for the other: the order holds the whole cart, or the cart was emptied first."""
+    a, b = await shop.product(stock=100), await shop.product(stock=100)
+    promo = await shop.promo(value="5")
+    crowd = await customers(make_user, 15)
+    for customer in crowd:
+        await shop.fill(customer, (a, 1), (b, 2))
+        await shop.apply(customer, promo)  # the cart's own row, beside its lines
+
+    answers = await asyncio.gather(
+        *(
+            request
+            for customer in crowd
+            for request in (
+                checkout(server, customer),
+                server.delete("/api/cart", headers=customer.headers),
+            )
+        )
+    )
+
+    codes = no_server_errors(answers)
+    checkouts, emptied = answers[0::2], codes[1::2]
+    assert emptied == [204] * len(crowd)
+    refused = {answer.json()["code"] for answer in checkouts if answer.status_code == 422}
+    assert refused <= {"cart_empty"}
+    placed = [answer.json() for answer in checkouts if answer.status_code == 201]
+    assert len(placed) + sum(answer.status_code == 422 for answer in checkouts) == len(crowd)
+    assert all([line["quantity"] for line in order["items"]] == [1, 2] for order in placed)
+    stocks = [(await shop.now(product))["stock"] for product in (a, b)]
+    assert stocks == [100 - len(placed), 100 - 2 * len(placed)]
+    for customer in crowd:
+        assert (await shop.cart(customer))["items"] == []
+
+
+@pytest.mark.parametrize("round_", ROUNDS)
 async def test_a_manager_restocking_during_checkouts_loses_no_unit(
     round_: int, server: httpx.AsyncClient, shop: Shop, make_user: MakeUser
 ) -> None:

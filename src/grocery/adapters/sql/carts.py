@@ -228,7 +228,6 @@ _ADD_TO_LINE = """
      WHERE cart_items.quantity + excluded.quantity <= $5
     RETURNING quantity, xmax = 0 AS created
 """
-# The lines locked (not the promo's row), with the code applied to the cart.
 # Deleting is what locks: a concurrent checkout of the same cart waits here, then finds
 # nothing; a line added after this statement is not taken, and stays in the cart.
 _TAKE_ALL = """
@@ -241,10 +240,6 @@ _TAKE_ALL = """
       FROM taken
      ORDER BY taken.added_at, taken.product_id
 """
-_EMPTY = (
-    "WITH lines AS (DELETE FROM cart_items WHERE user_id = $1) DELETE FROM carts WHERE user_id = $1"
-)
-_PROMO_ID = "SELECT promo_code_id FROM carts WHERE user_id = $1"
 
 
 class SqlCartRepository:
@@ -280,7 +275,9 @@ class SqlCartRepository:
         return (await self._session.execute(statement)).first() is not None
 
     async def empty(self, user_id: UUID) -> None:
-        await self._sql.execute(_EMPTY, user_id)
+        # The very statement checkout takes the cart with: the same rows locked in the same
+        # order, so emptying a cart while it is checked out waits instead of deadlocking.
+        await self._sql.execute(_TAKE_ALL, user_id)
 
     async def take_all(self, user_id: UUID) -> TakenCart:
         rows = await self._sql.fetch(_TAKE_ALL, user_id)
