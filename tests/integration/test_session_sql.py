@@ -3,11 +3,14 @@ transaction, beside the SQLAlchemy ones: one commit keeps both, one rollback und
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
+from litestar import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from grocery.adapters.sql.uow import SqlUnitOfWork
@@ -16,6 +19,7 @@ from grocery.core.services.cart import CartService
 from grocery.core.services.checkout import CheckoutRequest, CheckoutService
 from grocery.entrypoints.app import Adapters
 from grocery.entrypoints.http.orders import placed_answer
+from grocery.entrypoints.http.problems import PROBLEM_JSON, unexpected_error_handler
 from tests.integration.checkout_shop import Shop
 from tests.integration.conftest import SignedInUser
 
@@ -114,3 +118,41 @@ async def test_one_read_gives_the_lines_their_products_and_the_applied_code(
     assert contents.promo_id == code
     assert [(entry.product_id, entry.quantity) for entry in contents.entries] == [(apples, 2)]
     assert contents.shelf[apples].unit_price == Decimal("1.25")
+
+
+async def test_a_deadlock_postgresql_breaks_answers_409_and_leaves_nothing_behind(
+    adapters: Adapters, shop: Shop
+) -> None:
+    a, b = [UUID((await shop.product(stock=5))["id"]) for _ in range(2)]
+    both_hold_one = asyncio.Barrier(2)
+
+    async def take_both(first: UUID, then: UUID) -> None:
+        async with SqlUnitOfWork(adapters.database) as uow:
+            await uow.stock.take(first, 1)
+            await both_hold_one.wait()
+            await uow.stock.take(then, 1)  # each waits on the other: PostgreSQL aborts one
+
+    outcomes = await asyncio.gather(take_both(a, b), take_both(b, a), return_exceptions=True)
+
+    broken = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
+    assert len(broken) == 1 and outcomes.count(None) == 1  # the other one went on
+    answer = unexpected_error_handler(_checkout_request(), broken[0])
+    assert (answer.status_code, answer.content["code"]) == (409, "concurrent_update")
+    assert answer.media_type == PROBLEM_JSON
+    async with SqlUnitOfWork(adapters.database) as uow:  # neither committed
+        shelf = await uow.shelf.for_cart([a, b])
+    assert [shelf[a].stock, shelf[b].stock] == [5, 5]
+
+
+def _checkout_request() -> Request[Any, Any, Any]:
+    scope: Any = {
+        "type": "http",
+        "method": "POST",
+        "scheme": "http",
+        "server": ("testserver", 80),
+        "root_path": "",
+        "path": "/api/checkout",
+        "query_string": b"",
+        "headers": [],
+    }
+    return Request(scope)
