@@ -67,6 +67,10 @@ class CartContents:
     shelf: dict[UUID, ShelfItem]
     promo_id: UUID | None
 
+    @property
+    def lines(self) -> list[CartLine]:
+        return cart_lines(self.entries, self.shelf)
+
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class WishedProduct:

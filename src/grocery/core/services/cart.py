@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from grocery.core.cart import cart_lines, check_quantity, for_sale, too_many
+from grocery.core.cart import check_quantity, for_sale, too_many
 from grocery.core.errors import NotFound
 from grocery.core.ports import Clock, UnitOfWork
-from grocery.core.pricing import CartLine, PricedCart, price_cart, price_cart_leniently
+from grocery.core.pricing import PricedCart, price_cart, price_cart_leniently
 from grocery.core.promotions import normalise_code, promo_not_found
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
@@ -85,7 +85,8 @@ class CartService:
             if promo is None:
                 raise promo_not_found()
             uses = await uow.promo_codes.uses_by_customer(promo.id, user_id)
-            cart = price_cart(await _lines(uow, user_id), promo, now, uses_by_customer=uses)
+            lines = (await uow.shelf.in_cart(user_id)).lines
+            cart = price_cart(lines, promo, now, uses_by_customer=uses)
             await uow.cart.set_promo(user_id, promo.id)
             await uow.commit()
         return cart
@@ -115,16 +116,10 @@ async def put_in_cart(
 async def priced_cart(uow: UnitOfWork, user_id: UUID, now: datetime) -> PricedCart:
     """The cart as it stands within `uow`, priced leniently (for showing it)."""
     contents = await uow.shelf.in_cart(user_id)
-    lines = cart_lines(contents.entries, contents.shelf)
     promo_id = contents.promo_id
     promo = None if promo_id is None else await uow.promo_codes.get(promo_id)
     uses = 0 if promo is None else await uow.promo_codes.uses_by_customer(promo.id, user_id)
-    return price_cart_leniently(lines, promo, now, uses_by_customer=uses)
-
-
-async def _lines(uow: UnitOfWork, user_id: UUID) -> list[CartLine]:
-    contents = await uow.shelf.in_cart(user_id)
-    return cart_lines(contents.entries, contents.shelf)
+    return price_cart_leniently(contents.lines, promo, now, uses_by_customer=uses)
 
 
 def _not_in_cart() -> NotFound:

@@ -1,9 +1,10 @@
 """Checkout: the cart becomes an order in one transaction, or nothing changes at all.
 
 The cart's lines are taken out of it first, so a line added while the order is being
-placed is not lost with the emptied cart: it waits for the next order. Stock is taken by conditional updates, products in id order so two carts never wait on
-each other in a circle; the order then counts in its products' sales (units, revenue,
-orders), on rows already locked. A promo code's use is counted by a conditional increment
+placed is not lost with the emptied cart: it waits for the next order. Stock is taken by
+conditional updates, products in id order so two carts never wait on each other in a
+circle; the order then counts in its products' sales (units, revenue, orders), on rows
+already locked. A promo code's use is counted by a conditional increment
 under its max_uses. Any refusal (short stock, an unusable code) rolls everything back.
 """
 
