@@ -11,6 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Request
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from grocery.adapters.sql.uow import SqlUnitOfWork
@@ -128,9 +129,9 @@ async def test_a_deadlock_postgresql_breaks_answers_409_and_leaves_nothing_behin
 
     async def take_both(first: UUID, then: UUID) -> None:
         async with SqlUnitOfWork(adapters.database) as uow:
-            await uow.stock.take(first, 1)
+            await uow.stock.take({first: 1})
             await both_hold_one.wait()
-            await uow.stock.take(then, 1)  # each waits on the other: PostgreSQL aborts one
+            await uow.stock.take({then: 1})  # each waits on the other: PostgreSQL aborts one
 
     outcomes = await asyncio.gather(take_both(a, b), take_both(b, a), return_exceptions=True)
 
@@ -156,3 +157,53 @@ def _checkout_request() -> Request[Any, Any, Any]:
         "headers": [],
     }
     return Request(scope)
+
+
+async def test_two_takes_of_the_same_products_in_opposite_orders_queue_instead_of_deadlocking(
+    adapters: Adapters, shop: Shop
+) -> None:
+    """Both wait behind a third holding the rows; once it lets go, taking in the carts'
+    own orders would have each hold one row the other wants. Taken in id order, the
+    second queues behind the first."""
+    a, b = [UUID((await shop.product(stock=5))["id"]) for _ in range(2)]
+    held, release = asyncio.Event(), asyncio.Event()
+
+    async def hold_both() -> None:
+        async with SqlUnitOfWork(adapters.database) as uow:
+            assert len(await uow.stock.take({a: 1, b: 1})) == 2
+            held.set()
+            await release.wait()
+            await uow.rollback()
+
+    async def take(wanted: dict[UUID, int]) -> int:
+        async with SqlUnitOfWork(adapters.database) as uow:
+            # The plan a big shop gets: each wanted product looked up by its index, in turn.
+            for setting in ("enable_seqscan", "enable_hashjoin", "enable_mergejoin"):
+                await uow.session.execute(text(f"SET LOCAL {setting} = off"))
+            taken = await uow.stock.take(wanted)
+            await uow.commit()
+        return len(taken)
+
+    holder = asyncio.create_task(hold_both())
+    await held.wait()
+    takes = [asyncio.create_task(take(w)) for w in ({a: 2, b: 1}, {b: 1, a: 2})]
+    await _until_waiting_on_locks(adapters, 2)
+    release.set()
+
+    assert await asyncio.gather(*takes) == [2, 2]  # neither was aborted
+    await holder
+    async with SqlUnitOfWork(adapters.database) as uow:
+        shelf = await uow.shelf.for_cart([a, b])
+    assert [shelf[a].stock, shelf[b].stock] == [1, 3]
+
+
+async def _until_waiting_on_locks(adapters: Adapters, count: int) -> None:
+    for _ in range(200):
+        rows = await adapters.database.fetch(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        if rows[0][0] >= count:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"{count} statements never waited on row locks")

@@ -8,7 +8,7 @@ Meant for one use case at a time: concurrent units of work overwrite each other.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import TracebackType
@@ -487,46 +487,34 @@ class OrderTables:
 
 
 class MemoryStockRoom:
-    """Counts units sold; the other sales counters (revenue, orders) only the SQL reports read."""
-
     def __init__(self, catalog: CatalogTables) -> None:
         self._products = catalog.products
 
-    async def take(self, product_id: UUID, quantity: int) -> TakenStock | None:
-        product = self._products.get(product_id)
-        if product is None or product.archived or product.stock < quantity:
-            return None
-        after = self._restocked(product, -quantity)
-        line = CartLine(
-            product_id=product_id,
-            name=product.name,
-            category_id=product.category_id,
-            unit_price=product.price,
-            quantity=quantity,
-        )
-        return TakenStock(line=line, move=_stock_move(product, after))
+    async def take(self, wanted: Mapping[UUID, int]) -> dict[UUID, TakenStock]:
+        taken: dict[UUID, TakenStock] = {}
+        for product_id, quantity in sorted(wanted.items()):
+            product = self._products.get(product_id)
+            if product is None or product.archived or product.stock < quantity:
+                continue
+            after = self._restocked(product, -quantity)
+            line = CartLine(
+                product_id=product_id,
+                name=product.name,
+                category_id=product.category_id,
+                unit_price=product.price,
+                quantity=quantity,
+            )
+            taken[product_id] = TakenStock(line=line, move=_stock_move(product, after))
+        return taken
 
     async def put_back(self, product_id: UUID, quantity: int) -> StockMove:
         product = self._products[product_id]
         return _stock_move(product, self._restocked(product, quantity))
 
-    async def count_sold(self, order: Order) -> None:
-        self._sold(order, 1)
-
-    async def uncount_sold(self, order: Order) -> None:
-        self._sold(order, -1)
-
     def _restocked(self, product: Product, quantity: int) -> Product:
         moved = replace(product, stock=product.stock + quantity)
         self._products[product.id] = moved
         return moved
-
-    def _sold(self, order: Order, sign: int) -> None:
-        for product_id, quantity in order.quantities.items():
-            product = self._products[product_id]
-            self._products[product_id] = replace(
-                product, units_sold=product.units_sold + sign * quantity
-            )
 
 
 def _stock_move(before: Product, after: Product) -> StockMove:
@@ -540,12 +528,28 @@ def _stock_move(before: Product, after: Product) -> StockMove:
 
 
 class MemoryOrderRepository:
-    def __init__(self, tables: OrderTables, shopping: ShoppingTables) -> None:
+    """Counts units sold; the other sales counters (revenue, orders) only the SQL reports read."""
+
+    def __init__(
+        self, tables: OrderTables, shopping: ShoppingTables, catalog: CatalogTables
+    ) -> None:
         self._orders = tables.orders
         self._shopping = shopping
+        self._products = catalog.products
 
     async def add(self, order: Order) -> None:
         self._orders[order.id] = order
+        self._sold(order, 1)
+
+    async def uncount_sold(self, order: Order) -> None:
+        self._sold(order, -1)
+
+    def _sold(self, order: Order, sign: int) -> None:
+        for product_id, quantity in order.quantities.items():
+            product = self._products[product_id]
+            self._products[product_id] = replace(
+                product, units_sold=product.units_sold + sign * quantity
+            )
 
     async def get(self, order_id: UUID) -> Order | None:
         return self._orders.get(order_id)
@@ -741,7 +745,9 @@ class MemoryUnitOfWork:
             working.shopping, working.catalog
         )
         self.stock: StockRoom = MemoryStockRoom(working.catalog)
-        self.orders: OrderRepository = MemoryOrderRepository(working.orders, working.shopping)
+        self.orders: OrderRepository = MemoryOrderRepository(
+            working.orders, working.shopping, working.catalog
+        )
         self.redemptions: PromoRedemptionRepository = MemoryPromoRedemptionRepository(
             working.orders, working.shopping
         )

@@ -351,34 +351,32 @@ class PromoCodeRepository(Protocol):
 
 
 class StockRoom(Protocol):
-    """Stock and sales counters as checkout and cancellation move them: conditional updates
-    of the products' rows."""
+    """Stock as checkout and cancellation move it: updates of the products' rows relative
+    to themselves."""
 
-    async def take(self, product_id: UUID, quantity: int) -> TakenStock | None:
-        """Take `quantity` off the shelf, in one conditional step. None (and nothing changes)
-        when fewer are in stock or the product is archived or gone. The product's row stays
-        locked until the transaction ends."""
+    async def take(self, wanted: Mapping[UUID, int]) -> dict[UUID, TakenStock]:
+        """Take each product's units off the shelf in one conditional step, the products'
+        rows locked in id order (two checkouts never wait on each other in a circle) and
+        kept locked until the transaction ends. A product missing from the answer had fewer
+        in stock, or is archived or gone, and nothing of it changed; the caller rolls back
+        what was taken of the others."""
         ...
 
     async def put_back(self, product_id: UUID, quantity: int) -> StockMove:
         """Return `quantity` to the shelf; the product's row stays locked likewise."""
         ...
 
-    async def count_sold(self, order: Order) -> None:
-        """Add a placed order (already added to the orders) to its products' sales: units
-        sold, revenue (its lines' totals) and one order each. Called after their stock was
-        taken, so their rows are locked already and no new lock is waited for."""
+
+class OrderRepository(Protocol):
+    async def add(self, order: Order) -> None:
+        """The order with its lines, counted in its products' sales (units sold, revenue,
+        one order each). Called after its stock was taken, so its products' rows are
+        locked already and no new lock is waited for."""
         ...
 
     async def uncount_sold(self, order: Order) -> None:
         """Take a cancelled order back off its products' sales; called after its stock was
         put back, for the same reason."""
-        ...
-
-
-class OrderRepository(Protocol):
-    async def add(self, order: Order) -> None:
-        """The order with its lines."""
         ...
 
     async def get(self, order_id: UUID) -> Order | None: ...

@@ -223,30 +223,21 @@ log = structlog.get_logger("grocery.alerts")
 # --- stock --------------------------------------------------------------------
 
 
-# One statement: the row lock orders concurrent checkouts, and each sees the stock the
-# previous one left, so the shelf can't go below zero.
+# One statement for every line: the rows are locked in id order first, so two checkouts
+# never wait on each other in a circle; then each sees the stock the previous one left, so
+# the shelf can't go below zero. A short product's row is locked but not changed. Arrays
+# as InitPlans keep the generic plan (adapters/sql/carts.py, _ON_THE_SHELF).
 _TAKE = """
-    UPDATE products SET stock = stock - $2
-     WHERE id = $1 AND stock >= $2 AND NOT archived
-    RETURNING id, name, price, category_id, stock, low_stock_threshold
-"""
-# The counters from the lines just stored (what the reports count), and the order's
-# categories from the very rows it updated, which stay locked, so no product changes
-# category in between.
-_COUNT_SOLD = """
-    WITH sold AS (
-        SELECT product_id, sum(quantity) AS units, sum(line_total) AS revenue
-          FROM order_lines WHERE order_id = $1 GROUP BY product_id
-    ), counted AS (
-        UPDATE products p
-           SET units_sold = p.units_sold + sold.units,
-               revenue_sold = p.revenue_sold + sold.revenue,
-               orders_sold = p.orders_sold + 1
-          FROM sold WHERE p.id = sold.product_id
-        RETURNING p.category_id
+    WITH wanted AS (
+        SELECT * FROM unnest((SELECT $1::uuid[]), (SELECT $2::int[])) AS wanted (id, quantity)
+    ), locked AS MATERIALIZED (
+        SELECT p.id FROM wanted JOIN products p USING (id) ORDER BY p.id FOR UPDATE OF p
     )
-    INSERT INTO order_categories (order_id, category_id)
-    SELECT DISTINCT $1::uuid, category_id FROM counted
+    UPDATE products p SET stock = p.stock - wanted.quantity
+      FROM locked JOIN wanted USING (id)
+     WHERE p.id = locked.id AND p.stock >= wanted.quantity AND NOT p.archived
+    RETURNING p.id, p.name, p.price, p.category_id, p.stock, p.low_stock_threshold,
+              wanted.quantity
 """
 
 
@@ -255,18 +246,9 @@ class SqlStockRoom:
         self._session = session
         self._sql = sql
 
-    async def take(self, product_id: UUID, quantity: int) -> TakenStock | None:
-        row = await self._sql.fetchrow(_TAKE, product_id, quantity)
-        if row is None:
-            return None
-        line = CartLine(
-            product_id=product_id,
-            name=row["name"],
-            category_id=row["category_id"],
-            unit_price=row["price"],
-            quantity=quantity,
-        )
-        return TakenStock(line=line, move=_move(row, stock_before=row["stock"] + quantity))
+    async def take(self, wanted: Mapping[UUID, int]) -> dict[UUID, TakenStock]:
+        rows = await self._sql.fetch(_TAKE, list(wanted), list(wanted.values()))
+        return {row["id"]: _taken(row) for row in rows}
 
     async def put_back(self, product_id: UUID, quantity: int) -> StockMove:
         statement = (
@@ -278,43 +260,6 @@ class SqlStockRoom:
         row = (await self._session.execute(statement)).mappings().one()
         return _move(row, stock_before=row["stock"] - quantity)
 
-    async def count_sold(self, order: Order) -> None:
-        await self._sql.execute(_COUNT_SOLD, order.id)
-
-    async def uncount_sold(self, order: Order) -> None:
-        sold = _sold_in(order.id)
-        uncounted = (
-            update(products)
-            .where(products.c.id == sold.c.product_id)
-            .values(
-                units_sold=products.c.units_sold - sold.c.units,
-                revenue_sold=products.c.revenue_sold - sold.c.revenue,
-                orders_sold=products.c.orders_sold - 1,
-            )
-            .returning(products.c.id)
-            .cte("uncounted")
-        )
-        # PostgreSQL runs a data-modifying WITH once, whether or not the main statement reads it.
-        await self._session.execute(
-            delete(order_categories)
-            .where(order_categories.c.order_id == order.id)
-            .add_cte(uncounted)
-        )
-
-
-def _sold_in(order_id: UUID) -> CTE:
-    """The order's stored lines, per product: units and revenue."""
-    return (
-        select(
-            order_lines.c.product_id,
-            func.sum(order_lines.c.quantity).label("units"),
-            func.sum(order_lines.c.line_total).label("revenue"),
-        )
-        .where(order_lines.c.order_id == order_id)
-        .group_by(order_lines.c.product_id)
-        .cte("sold")
-    )
-
 
 _TAKEN_COLUMNS = (
     products.c.id,
@@ -324,6 +269,18 @@ _TAKEN_COLUMNS = (
     products.c.stock,
     products.c.low_stock_threshold,
 )
+
+
+def _taken(row: Mapping[str, Any]) -> TakenStock:
+    quantity = row["quantity"]
+    line = CartLine(
+        product_id=row["id"],
+        name=row["name"],
+        category_id=row["category_id"],
+        unit_price=row["price"],
+        quantity=quantity,
+    )
+    return TakenStock(line=line, move=_move(row, stock_before=row["stock"] + quantity))
 
 
 def _move(row: Mapping[Any, Any], *, stock_before: int) -> StockMove:
@@ -339,23 +296,41 @@ def _move(row: Mapping[Any, Any], *, stock_before: int) -> StockMove:
 # --- orders -------------------------------------------------------------------
 
 
-# An order and its lines in one statement, however many lines (the lines' foreign key is
-# checked at the statement's end, when the order is there).
+# An order, its lines and its products' sales counters in one statement, however many
+# lines (the lines' foreign key is checked at the statement's end, when the order is
+# there). The order's categories come from the very rows it counted, which its stock take
+# left locked, so no product changes category in between.
 _ADD_ORDER = """
-    WITH placed AS (
+    WITH line AS (
+        SELECT * FROM unnest((SELECT $13::uuid[]), (SELECT $14::uuid[]), (SELECT $15::text[]),
+                             (SELECT $16::int[]), (SELECT $17::numeric[]),
+                             (SELECT $18::numeric[]), (SELECT $19::numeric[]))
+               AS line (id, product_id, product_name, quantity, price_at_purchase, discount,
+                        line_total)
+    ), placed AS (
         INSERT INTO orders (id, user_id, status, subtotal, discount, total, promo_code_id,
                             promo_code, currency, created_at, updated_at, cancelled_at, units)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
-                (SELECT sum(quantity) FROM unnest($16::int[]) AS quantity))
+                (SELECT sum(quantity) FROM line))
+    ), stored AS (
+        INSERT INTO order_lines (id, order_id, product_id, product_name, quantity,
+                                 price_at_purchase, discount, line_total)
+        SELECT id, $1, product_id, product_name, quantity, price_at_purchase, discount,
+               line_total
+          FROM line
+    ), sold AS (
+        SELECT product_id, sum(quantity) AS units, sum(line_total) AS revenue
+          FROM line GROUP BY product_id
+    ), counted AS (
+        UPDATE products p
+           SET units_sold = p.units_sold + sold.units,
+               revenue_sold = p.revenue_sold + sold.revenue,
+               orders_sold = p.orders_sold + 1
+          FROM sold WHERE p.id = sold.product_id
+        RETURNING p.category_id
     )
-    INSERT INTO order_lines (id, order_id, product_id, product_name, quantity,
-                             price_at_purchase, discount, line_total)
-    SELECT line.id, $1, line.product_id, line.product_name, line.quantity,
-           line.price_at_purchase, line.discount, line.line_total
-      FROM unnest($13::uuid[], $14::uuid[], $15::text[], $16::int[],
-                  $17::numeric[], $18::numeric[], $19::numeric[])
-           AS line (id, product_id, product_name, quantity, price_at_purchase, discount,
-                    line_total)
+    INSERT INTO order_categories (order_id, category_id)
+    SELECT DISTINCT $1::uuid, category_id FROM counted
 """
 
 
@@ -387,6 +362,26 @@ class SqlOrderRepository:
             [line.price_at_purchase for line in lines],
             [line.discount for line in lines],
             [line.line_total for line in lines],
+        )
+
+    async def uncount_sold(self, order: Order) -> None:
+        sold = _sold_in(order.id)
+        uncounted = (
+            update(products)
+            .where(products.c.id == sold.c.product_id)
+            .values(
+                units_sold=products.c.units_sold - sold.c.units,
+                revenue_sold=products.c.revenue_sold - sold.c.revenue,
+                orders_sold=products.c.orders_sold - 1,
+            )
+            .returning(products.c.id)
+            .cte("uncounted")
+        )
+        # PostgreSQL runs a data-modifying WITH once, whether or not the main statement reads it.
+        await self._session.execute(
+            delete(order_categories)
+            .where(order_categories.c.order_id == order.id)
+            .add_cte(uncounted)
         )
 
     async def get(self, order_id: UUID) -> Order | None:
@@ -437,6 +432,20 @@ class SqlOrderRepository:
             for line in (await self._session.execute(line_query)).mappings():
                 lines[line["order_id"]].append(_line(line))
         return [_order(row, tuple(lines[row["id"]])) for row in rows]
+
+
+def _sold_in(order_id: UUID) -> CTE:
+    """The order's stored lines, per product: units and revenue."""
+    return (
+        select(
+            order_lines.c.product_id,
+            func.sum(order_lines.c.quantity).label("units"),
+            func.sum(order_lines.c.line_total).label("revenue"),
+        )
+        .where(order_lines.c.order_id == order_id)
+        .group_by(order_lines.c.product_id)
+        .cte("sold")
+    )
 
 
 def _line(row: RowMapping) -> OrderLine:

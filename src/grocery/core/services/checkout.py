@@ -2,10 +2,11 @@
 
 The cart's lines are taken out of it first, so a line added while the order is being
 placed is not lost with the emptied cart: it waits for the next order. Stock is taken by
-conditional updates, products in id order so two carts never wait on each other in a
-circle; the order then counts in its products' sales (units, revenue, orders), on rows
-already locked. A promo code's use is counted by a conditional increment
-under its max_uses. Any refusal (short stock, an unusable code) rolls everything back.
+one conditional update of all the lines' products, locked in id order so two carts never
+wait on each other in a circle; the order is stored counted in its products' sales
+(units, revenue, orders), on rows already locked. A promo code's use is counted by a
+conditional increment under its max_uses. Any refusal (short stock, an unusable code)
+rolls everything back.
 """
 
 from __future__ import annotations
@@ -105,7 +106,6 @@ async def _check_out(
         now=now,
     )
     await uow.orders.add(order)
-    await uow.stock.count_sold(order)
     if promo is not None:
         await uow.redemptions.record(promo.id, user_id, order.id, now)
     await watch_stock(uow, (t.move for t in stock), now)
@@ -133,21 +133,15 @@ async def _chosen_promo(
 
 
 async def _take_stock(uow: UnitOfWork, wanted: dict[UUID, int]) -> list[TakenStock]:
-    """Take every line's stock (products in id order), the lines back in the cart's order.
+    """Take every line's stock, the lines back in the cart's order.
 
     InsufficientStock naming every short product when any is; the caller rolls back
     what was taken.
     """
-    taken: dict[UUID, TakenStock] = {}
-    short: list[UUID] = []
-    for product_id in sorted(wanted):
-        took = await uow.stock.take(product_id, wanted[product_id])
-        if took is None:
-            short.append(product_id)
-        else:
-            taken[product_id] = took
+    taken = await uow.stock.take(wanted)
+    short = {product_id: units for product_id, units in wanted.items() if product_id not in taken}
     if short:
-        raise await _shortage(uow, {product_id: wanted[product_id] for product_id in short})
+        raise await _shortage(uow, short)
     return [taken[product_id] for product_id in wanted]
 
 

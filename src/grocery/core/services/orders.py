@@ -93,7 +93,7 @@ class OrderService:
                 await uow.stock.put_back(product_id, quantity)
                 for product_id, quantity in order.quantities.items()
             ]
-            await uow.stock.uncount_sold(order)
+            await uow.orders.uncount_sold(order)
             await uow.redemptions.release(order_id)
             await watch_stock(uow, moves, now)
             await uow.commit()
