@@ -121,6 +121,24 @@ async def test_one_read_gives_the_lines_their_products_and_the_applied_code(
     assert contents.shelf[apples].unit_price == Decimal("1.25")
 
 
+async def test_the_cart_read_with_one_more_product_leaves_it_out_of_the_lines(
+    adapters: Adapters, shop: Shop, ann: SignedInUser
+) -> None:
+    apples, pears = [UUID((await shop.product())["id"]) for _ in range(2)]
+    async with SqlUnitOfWork(adapters.database) as uow:
+        empty = await uow.shelf.in_cart(ann.id, also=pears)
+        await uow.cart.add(ann.id, apples, 2, at=NOW, room=10)
+        held = await uow.shelf.in_cart(ann.id, also=apples)
+        other = await uow.shelf.in_cart(ann.id, also=pears)
+        await uow.rollback()
+
+    assert (empty.entries, list(empty.shelf), empty.promo_id) == ([], [pears], None)
+    assert [(e.product_id, e.quantity) for e in held.entries] == [(apples, 2)]
+    assert list(held.shelf) == [apples]
+    assert [e.product_id for e in other.entries] == [apples]
+    assert set(other.shelf) == {apples, pears}
+
+
 async def test_a_deadlock_postgresql_breaks_answers_409_and_leaves_nothing_behind(
     adapters: Adapters, shop: Shop
 ) -> None:

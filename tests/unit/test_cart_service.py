@@ -141,6 +141,22 @@ async def test_lines_keep_the_order_they_were_added_in(shop: Shop) -> None:
     assert [line.product_id for line in cart.lines] == [first.id, second.id]
 
 
+async def test_an_add_answers_the_whole_cart_its_line_grown_in_place(shop: Shop) -> None:
+    first, second = shop.product(), shop.product()
+    await shop.cart.add(ANN, first.id, 1)
+    await shop.cart.add(ANN, second.id, 1)
+
+    grown = await shop.cart.add(ANN, first.id, 2)
+    third = await shop.cart.add(ANN, (newest := shop.product()).id, 1)
+
+    assert [(line.product_id, line.quantity) for line in grown.cart.lines] == [
+        (first.id, 3),
+        (second.id, 1),
+    ]
+    assert [line.product_id for line in third.cart.lines] == [first.id, second.id, newest.id]
+    assert third.cart == await shop.cart.view(ANN)
+
+
 @pytest.mark.parametrize("quantity", [0, -1, 1000])
 async def test_quantity_outside_1_to_999_is_invalid(shop: Shop, quantity: int) -> None:
     apples = shop.product(stock=5000)

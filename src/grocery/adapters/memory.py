@@ -296,11 +296,12 @@ class MemoryProductShelf:
         self._lines = shopping.cart_lines
         self._promos = shopping.applied_promos
 
-    async def in_cart(self, user_id: UUID) -> CartContents:
+    async def in_cart(self, user_id: UUID, *, also: UUID | None = None) -> CartContents:
         entries = cart_entries(self._lines, user_id)
+        wanted = [entry.product_id for entry in entries] + ([] if also is None else [also])
         return CartContents(
             entries=entries,
-            shelf=await self.for_cart([entry.product_id for entry in entries]),
+            shelf=await self.for_cart(wanted),
             promo_id=self._promos.get(user_id),
         )
 

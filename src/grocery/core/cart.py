@@ -7,7 +7,7 @@ shelf each time it is priced, so the cart shows today's prices until checkout.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
@@ -70,6 +70,17 @@ class CartContents:
     @property
     def lines(self) -> list[CartLine]:
         return cart_lines(self.entries, self.shelf)
+
+    def quantity_of(self, product_id: UUID) -> int:
+        return sum(entry.quantity for entry in self.entries if entry.product_id == product_id)
+
+    def with_line(self, product_id: UUID, quantity: int) -> CartContents:
+        """The cart with the product's line at `quantity`: a new line goes last."""
+        line = CartEntry(product_id=product_id, quantity=quantity)
+        entries = [line if entry.product_id == product_id else entry for entry in self.entries]
+        if line not in entries:
+            entries.append(line)
+        return replace(self, entries=entries)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -260,9 +260,10 @@ class ProductShelf(Protocol):
         """Those products by id, archived ones too; unknown ids are left out."""
         ...
 
-    async def in_cart(self, user_id: UUID) -> CartContents:
+    async def in_cart(self, user_id: UUID, *, also: UUID | None = None) -> CartContents:
         """The user's lines, oldest first, their products as for_cart gives them, and the
-        promo code applied to the cart, in one read."""
+        promo code applied to the cart, in one read; with `also`, that product's too,
+        whether the cart holds it or not."""
         ...
 
 

@@ -179,12 +179,12 @@ class SqlProductShelf:
         rows = await self._sql.fetch(_ON_THE_SHELF, list(product_ids))
         return {row["id"]: _shelf_item(row) for row in rows}
 
-    async def in_cart(self, user_id: UUID) -> CartContents:
-        rows = await self._sql.fetch(_IN_THE_CART, user_id)
-        lines = [row for row in rows if row["id"] is not None]
+    async def in_cart(self, user_id: UUID, *, also: UUID | None = None) -> CartContents:
+        rows = await self._sql.fetch(_IN_THE_CART, user_id, also)
+        lines = [row for row in rows if row["quantity"] is not None]
         return CartContents(
             entries=[CartEntry(product_id=row["id"], quantity=row["quantity"]) for row in lines],
-            shelf={row["id"]: _shelf_item(row) for row in lines},
+            shelf={row["id"]: _shelf_item(row) for row in rows if row["id"] is not None},
             promo_id=rows[0]["promo_code_id"],
         )
 
@@ -196,15 +196,18 @@ _SHELF_COLUMNS = "p.id, p.name, p.slug, p.price, p.stock, p.category_id, p.archi
 _ON_THE_SHELF = f"""
     SELECT {_SHELF_COLUMNS} FROM products p WHERE p.id = ANY((SELECT $1::uuid[])::uuid[])
 """  # noqa: S608 - constant columns
-# At least one row, with the applied code (if any); a row without a line has no product.
-# A line's product can't be missing: deleting a product deletes its cart lines.
+# At least one row first, with the applied code (if any); a row without a line has no
+# product. A line's product can't be missing: deleting a product deletes its cart lines.
+# Then the product $2 names, if any, as a row without a line.
 _IN_THE_CART = f"""
-    SELECT {_SHELF_COLUMNS}, line.quantity, cart.promo_code_id
+    SELECT {_SHELF_COLUMNS}, line.quantity, cart.promo_code_id, 0 AS part, line.added_at
       FROM (SELECT $1::uuid AS user_id) customer
       LEFT JOIN carts cart ON cart.user_id = customer.user_id
       LEFT JOIN (cart_items line JOIN products p ON p.id = line.product_id)
              ON line.user_id = customer.user_id
-     ORDER BY line.added_at, line.product_id
+    UNION ALL
+    SELECT {_SHELF_COLUMNS}, NULL, NULL, 1, NULL FROM products p WHERE p.id = $2::uuid
+     ORDER BY part, added_at, id
 """  # noqa: S608 - constant columns
 
 

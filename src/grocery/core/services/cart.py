@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from grocery.core.cart import check_quantity, for_sale, too_many
+from grocery.core.cart import CartContents, check_quantity, for_sale, too_many
 from grocery.core.errors import NotFound
 from grocery.core.ports import Clock, UnitOfWork
 from grocery.core.pricing import PricedCart, price_cart, price_cart_leniently
@@ -42,8 +42,8 @@ class CartService:
         check_quantity(quantity)
         now = self._clock.now()
         async with self._uow() as uow:
-            created = await put_in_cart(uow, user_id, product_id, quantity, now)
-            cart = await priced_cart(uow, user_id, now)
+            contents, created = await put_in_cart(uow, user_id, product_id, quantity, now)
+            cart = await priced_contents(uow, user_id, contents, now)
             await uow.commit()
         return CartChange(cart=cart, created=created)
 
@@ -99,23 +99,30 @@ class CartService:
 
 async def put_in_cart(
     uow: UnitOfWork, user_id: UUID, product_id: UUID, quantity: int, now: datetime
-) -> bool:
-    """Add `quantity` to the product's line within `uow`; True when the line is new.
+) -> tuple[CartContents, bool]:
+    """Add `quantity` to the product's line within `uow`: the cart as it stands then, and
+    True when the line is new.
 
     NotFound for an unknown or archived product; the line may hold no more than the
     stock and the line limit, judged atomically against concurrent adds.
     """
-    item = for_sale((await uow.shelf.for_cart([product_id])).get(product_id))
+    contents = await uow.shelf.in_cart(user_id, also=product_id)
+    item = for_sale(contents.shelf.get(product_id))
     added = await uow.cart.add(user_id, product_id, quantity, at=now, room=item.room)
     if added is None:
-        held = await uow.cart.quantity_of(user_id, product_id)
-        raise too_many(item, held + quantity)
-    return added.created
+        raise too_many(item, contents.quantity_of(product_id) + quantity)
+    return contents.with_line(product_id, added.quantity), added.created
 
 
 async def priced_cart(uow: UnitOfWork, user_id: UUID, now: datetime) -> PricedCart:
     """The cart as it stands within `uow`, priced leniently (for showing it)."""
-    contents = await uow.shelf.in_cart(user_id)
+    return await priced_contents(uow, user_id, await uow.shelf.in_cart(user_id), now)
+
+
+async def priced_contents(
+    uow: UnitOfWork, user_id: UUID, contents: CartContents, now: datetime
+) -> PricedCart:
+    """`contents` priced leniently, with the code applied to them if any."""
     promo_id = contents.promo_id
     promo = None if promo_id is None else await uow.promo_codes.get(promo_id)
     uses = 0 if promo is None else await uow.promo_codes.uses_by_customer(promo.id, user_id)

@@ -9,7 +9,7 @@ from grocery.core.cart import WishedProduct, WishlistMark, for_sale
 from grocery.core.errors import NotFound
 from grocery.core.ports import BlobStore, Clock
 from grocery.core.pricing import PricedCart
-from grocery.core.services.cart import UnitOfWorkFactory, priced_cart, put_in_cart
+from grocery.core.services.cart import UnitOfWorkFactory, priced_contents, put_in_cart
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +74,8 @@ class WishlistService:
         async with self._uow() as uow:
             if not await uow.wishlist.remove(user_id, product_id):
                 raise _not_wished()
-            await put_in_cart(uow, user_id, product_id, 1, now)
-            cart = await priced_cart(uow, user_id, now)
+            contents, _ = await put_in_cart(uow, user_id, product_id, 1, now)
+            cart = await priced_contents(uow, user_id, contents, now)
             await uow.commit()
         return cart
 
