@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+import pytest
 from litestar import Request
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -177,13 +178,15 @@ def _checkout_request() -> Request[Any, Any, Any]:
     return Request(scope)
 
 
-async def test_two_takes_of_the_same_products_in_opposite_orders_queue_instead_of_deadlocking(
-    adapters: Adapters, shop: Shop
+@pytest.mark.parametrize("then", ["take", "put_back"])
+async def test_stock_moves_of_the_same_products_in_opposite_orders_queue_instead_of_deadlocking(
+    adapters: Adapters, shop: Shop, then: str
 ) -> None:
-    """Both wait behind a third holding the rows; once it lets go, taking in the carts'
-    own orders would have each hold one row the other wants. Taken in id order, the
+    """A checkout taking a, b (a's id first) waits behind a third holding both rows, and so
+    does another checkout (or a cancellation) moving b, a. Once the third lets go, moving them in the
+    carts' own orders would have each hold one row the other wants; in id order, the
     second queues behind the first."""
-    a, b = [UUID((await shop.product(stock=5))["id"]) for _ in range(2)]
+    a, b = sorted([UUID((await shop.product(stock=5))["id"]) for _ in range(2)])
     held, release = asyncio.Event(), asyncio.Event()
 
     async def hold_both() -> None:
@@ -193,26 +196,30 @@ async def test_two_takes_of_the_same_products_in_opposite_orders_queue_instead_o
             await release.wait()
             await uow.rollback()
 
-    async def take(wanted: dict[UUID, int]) -> int:
+    async def move(how: str, units: dict[UUID, int]) -> int:
         async with SqlUnitOfWork(adapters.database) as uow:
-            # The plan a big shop gets: each wanted product looked up by its index, in turn.
+            # The plan a big shop gets: each product looked up by its index, in turn.
             for setting in ("enable_seqscan", "enable_hashjoin", "enable_mergejoin"):
                 await uow.session.execute(text(f"SET LOCAL {setting} = off"))
-            taken = await uow.stock.take(wanted)
+            moved = await getattr(uow.stock, how)(units)
             await uow.commit()
-        return len(taken)
+        return len(moved)
 
     holder = asyncio.create_task(hold_both())
     await held.wait()
-    takes = [asyncio.create_task(take(w)) for w in ({a: 2, b: 1}, {b: 1, a: 2})]
+    moves = [
+        asyncio.create_task(move("take", {a: 2, b: 1})),
+        asyncio.create_task(move(then, {b: 1, a: 2})),
+    ]
     await _until_waiting_on_locks(adapters, 2)
     release.set()
 
-    assert await asyncio.gather(*takes) == [2, 2]  # neither was aborted
+    assert await asyncio.gather(*moves) == [2, 2]  # neither was aborted
     await holder
     async with SqlUnitOfWork(adapters.database) as uow:
         shelf = await uow.shelf.for_cart([a, b])
-    assert [shelf[a].stock, shelf[b].stock] == [1, 3]
+    expected = [1, 3] if then == "take" else [5, 5]
+    assert [shelf[a].stock, shelf[b].stock] == expected
 
 
 async def _until_waiting_on_locks(adapters: Adapters, count: int) -> None:

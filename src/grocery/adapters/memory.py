@@ -508,9 +508,12 @@ class MemoryStockRoom:
             taken[product_id] = TakenStock(line=line, move=_stock_move(product, after))
         return taken
 
-    async def put_back(self, product_id: UUID, quantity: int) -> StockMove:
-        product = self._products[product_id]
-        return _stock_move(product, self._restocked(product, quantity))
+    async def put_back(self, quantities: Mapping[UUID, int]) -> list[StockMove]:
+        moves: list[StockMove] = []
+        for product_id, quantity in quantities.items():
+            product = self._products[product_id]
+            moves.append(_stock_move(product, self._restocked(product, quantity)))
+        return moves
 
     def _restocked(self, product: Product, quantity: int) -> Product:
         moved = replace(product, stock=product.stock + quantity)

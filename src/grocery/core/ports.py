@@ -363,8 +363,9 @@ class StockRoom(Protocol):
         what was taken of the others."""
         ...
 
-    async def put_back(self, product_id: UUID, quantity: int) -> StockMove:
-        """Return `quantity` to the shelf; the product's row stays locked likewise."""
+    async def put_back(self, quantities: Mapping[UUID, int]) -> list[StockMove]:
+        """Return each product's units to the shelf in one step, in `quantities`' order;
+        the rows are locked in id order and stay locked likewise."""
         ...
 
 

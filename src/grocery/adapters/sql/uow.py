@@ -82,7 +82,7 @@ class SqlUnitOfWork:
         self.cart: CartRepository = SqlCartRepository(session, sql)
         self.wishlist: WishlistRepository = SqlWishlistRepository(session)
         self.promo_codes: PromoCodeRepository = SqlPromoCodeRepository(session)
-        self.stock: StockRoom = SqlStockRoom(session, sql)
+        self.stock: StockRoom = SqlStockRoom(sql)
         self.orders: OrderRepository = SqlOrderRepository(session, sql)
         self.redemptions: PromoRedemptionRepository = SqlPromoRedemptionRepository(session)
         self.idempotency_keys: IdempotencyKeyRepository = SqlIdempotencyKeyRepository(session, sql)

@@ -89,10 +89,7 @@ class OrderService:
                 if current.status is not OrderStatus.CANCELLED:
                     raise invalid_transition(current.status, to)
                 return current
-            moves = [
-                await uow.stock.put_back(product_id, quantity)
-                for product_id, quantity in order.quantities.items()
-            ]
+            moves = await uow.stock.put_back(order.quantities)
             await uow.orders.uncount_sold(order)
             await uow.redemptions.release(order_id)
             await watch_stock(uow, moves, now)
