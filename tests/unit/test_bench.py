@@ -1,0 +1,144 @@
+"""bench/run's arithmetic: what wrk and the reference script print becomes figures, the
+figures become the goals met or missed, and a new run rewrites only its own block of
+RESULTS.md. (The run itself is not part of the tests: it takes about ten minutes.)"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from bench import harness, reference, scenarios, table, wrk
+
+LINE = "ceiling-products          5408 req/s  p50 5.60ms   p99 17.3ms"
+
+
+def _row(
+    scenario: str,
+    *,
+    rps: float = 1000,
+    p50: float = 5,
+    p99: float = 10,
+    workers: int = 1,
+    rss: tuple[float, ...] = (120.0,),
+) -> table.Row:
+    figures = wrk.Figures(requests_per_s=rps, p50_ms=p50, p99_ms=p99, failures=0, requests=1)
+    return table.Row(scenario, workers, 32, figures, rss)
+
+
+def _refs(ceiling: float = 2000, drf: float = 200) -> list[reference.Reference]:
+    return [
+        reference.Reference("ceiling-products", ceiling, 5, 10),
+        reference.Reference("drf-cursor-products", drf, 50, 90),
+    ]
+
+
+def _goals(rows: list[table.Row], refs: list[reference.Reference]) -> dict[str, bool]:
+    return {goal.name: goal.met for goal in harness.goals(rows, refs)}
+
+
+def test_a_reference_line_reads_in_milliseconds_whatever_its_units() -> None:
+    found = reference._reference(reference._LINE.match(LINE))  # type: ignore[arg-type]
+    assert found == reference.Reference("ceiling-products", 5408.0, 5.6, 17.3)
+    assert reference._duration_ms("850us") == pytest.approx(0.85)
+    assert reference._duration_ms("1.5s") == 1500.0
+
+
+def test_a_timed_scenario_counts_only_its_timed_requests_that_succeeded() -> None:
+    summary = wrk._Summary(
+        requests=8000,
+        duration_us=10_000_000,
+        status_errors=3,
+        socket_errors=1,
+        p50_us=20_000,
+        p99_us=50_000,
+        timed=4000,
+        timed_failures=10,
+        timed_p50_us=40_000,
+        timed_p99_us=70_000,
+    )
+
+    figures = wrk._figures(summary)
+
+    assert (figures.requests_per_s, figures.p50_ms, figures.p99_ms) == (399.0, 40.0, 70.0)
+    assert (figures.failures, figures.requests) == (10, 4000)
+    assert figures.note == "800 req/s all requests, 4 non-2xx/errors"
+
+
+def test_an_untimed_scenario_counts_every_request_and_every_error() -> None:
+    summary = wrk._Summary(
+        requests=20_000,
+        duration_us=10_000_000,
+        status_errors=2,
+        socket_errors=5,
+        p50_us=6_000,
+        p99_us=15_000,
+    )
+
+    figures = wrk._figures(summary)
+
+    assert (figures.requests_per_s, figures.p50_ms, figures.p99_ms) == (2000.0, 6.0, 15.0)
+    assert (figures.failures, figures.note) == (7, "")
+
+
+def test_goals_hold_at_their_bounds_and_miss_past_them() -> None:
+    met = [
+        _row("popular page", rps=1000),  # exactly half the ceiling, 5x the DRF peer
+        _row("search", p99=49.9),
+        _row("checkout, distinct products", p99=99.9),
+        _row("report sales-by-product", p50=199.9),
+    ]
+    missed = [
+        _row("popular page", rps=999),
+        _row("search", p99=50),
+        _row("checkout, distinct products", p99=100),
+        _row("report sales-by-product", p50=200, rss=(120.0, 200.0)),
+    ]
+
+    assert all(_goals(met, _refs()).values())
+    assert len(_goals(met, _refs())) == 6
+    assert not any(_goals(missed, _refs()).values())
+
+
+def test_goals_read_the_one_worker_rows_and_skip_what_was_not_run() -> None:
+    rows = [
+        _row("checkout, distinct products", p99=150, workers=2),
+        _row("checkout, distinct products", p99=70),
+    ]
+
+    goals = _goals(rows, [])
+
+    assert goals == {
+        "checkout p99 < 100 ms, 32 customers, distinct products": True,
+        "RSS < 200 MiB per worker": True,
+    }
+
+
+def test_bench_only_picks_scenarios_by_name_prefix() -> None:
+    config = harness.Config.of({"BENCH_ONLY": "checkout, report sales-by-product"})
+    every = [
+        "popular page",
+        "checkout, distinct products",
+        "checkout, one hot product",
+        "report sales-by-product",
+        "report sales-by-category",
+    ]
+
+    wanted = [name for name in every if config.wanted(scenarios.Scenario(name, "", ""))]
+
+    # "checkout, distinct products" holds the separator: both checkouts come by prefix.
+    assert wanted == every[1:4]
+
+
+def test_a_run_rewrites_its_own_block_and_keeps_the_notes_around_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    results = tmp_path / "RESULTS.md"
+    begin, end = harness.RESULTS_BEGIN, harness.RESULTS_END
+    results.write_text(f"# Benchmark results\n\n{begin}\nold table\n{end}\n\n## Notes\nkept\n")
+    monkeypatch.setattr(harness, "RESULTS", results)
+
+    harness.record(harness.Config.of({}), "new table")
+
+    assert results.read_text() == (
+        f"# Benchmark results\n\n{begin}\nnew table\n{end}\n\n## Notes\nkept\n"
+    )
