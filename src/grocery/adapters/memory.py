@@ -493,7 +493,7 @@ class MemoryStockRoom:
 
     async def take(self, wanted: Mapping[UUID, int]) -> dict[UUID, TakenStock]:
         taken: dict[UUID, TakenStock] = {}
-        for product_id, quantity in sorted(wanted.items()):
+        for product_id, quantity in wanted.items():
             product = self._products.get(product_id)
             if product is None or product.archived or product.stock < quantity:
                 continue
