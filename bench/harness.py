@@ -24,7 +24,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 import psutil  # type: ignore[import-untyped]
-from bench import dataset, invariants, reference, reports, scenarios, server, table, wrk
+from bench import cpu, dataset, invariants, reference, reports, scenarios, server, table, wrk
 from bench.scenarios import Customers, Inputs, Scenario
 
 from grocery.adapters.security import Argon2PasswordHasher, JwtCodec
@@ -89,6 +89,7 @@ class Config:
 class Postgres:
     server: str  # libpq URL of the server's own `postgres` database (for run.sh)
     dsn: str  # the bench database
+    processes: cpu.Processes | None = None  # the server's, when it runs on this machine
 
 
 # --- scratch space and PostgreSQL ---------------------------------------------
@@ -330,12 +331,16 @@ def _one(
         time.sleep(1)
         asyncio.run(empty_carts(pg, scenario.customers))
     load = scenario.load(shop.base_url, config.connections, label)
+    meter = cpu.Meter(shop.workers, pg.processes)
+    meter.start()
     figures = wrk.run(load, config.seconds)
+    used = meter.stop(figures.all_requests)
     print(
         f"bench: {scenario.name:32} {workers} worker(s) {figures.requests_per_s:8.0f} req/s"
         f"  p50 {figures.p50_ms:6.1f} ms  p99 {figures.p99_ms:6.1f} ms  errors {figures.failures}"
+        f"  CPU/request worker {used.worker_ms:.2f} ms"
     )
-    return table.Row(scenario.name, workers, load.connections, figures, shop.worker_rss_mib())
+    return table.Row(scenario.name, workers, load.connections, figures, shop.worker_rss_mib(), used)
 
 
 # Catalog scenarios again on a server set otherwise: what the access log costs, and what the
@@ -358,7 +363,9 @@ def _variants(
         log = work / f"server-{how.replace(' ', '-')}.log"
         with server.serving({**env, **overrides}, 1, config.port, work, log) as shop:
             row = _one(config, pg, shop, scenario, 1, how.replace(" ", "-"))
-        rows.append(table.Row(f"{name}, {how}", 1, row.connections, row.figures, row.rss_mib))
+        rows.append(
+            table.Row(f"{name}, {how}", 1, row.connections, row.figures, row.rss_mib, row.cpu)
+        )
     return rows
 
 
@@ -398,6 +405,16 @@ def goals(rows: Sequence[table.Row], refs: Sequence[reference.Reference]) -> lis
         rss = max(max(row.rss_mib, default=0) for row in rows)
         found.append(table.Goal("RSS < 200 MiB per worker", rss < 200, f"at most {rss:.0f} MiB"))
     return found
+
+
+async def on_this_machine(pg: Postgres) -> Postgres:
+    """`pg` with its server's processes, for measuring their CPU, when they are local."""
+    connection = await asyncpg.connect(pg.dsn)
+    try:
+        processes = cpu.postgres_tree(await connection.fetchval("SELECT pg_backend_pid()"))
+    finally:
+        await connection.close()
+    return replace(pg, processes=processes)
 
 
 async def postgres_version(pg: Postgres) -> str:
@@ -497,6 +514,7 @@ def main() -> int:
         migrate.upgrade(normalise_database_url(pg.dsn, "BENCH_DSN"))
         if not reused:
             asyncio.run(build(pg))
+        pg = asyncio.run(on_this_machine(pg))
         inputs, hot = asyncio.run(prepare(pg, work, secret))
         asyncio.run(take_snapshot(pg))
         rows, skipped, refs = measure(config, pg, work, inputs, secret)

@@ -20,11 +20,14 @@ class Server:
         self.process = process
         self.base_url = f"http://127.0.0.1:{port}"
 
-    def worker_rss_mib(self) -> list[float]:
-        """Resident memory of each worker process (granian's workers: its leaf processes)."""
+    def workers(self) -> list[psutil.Process]:
+        """granian's worker processes: its leaf processes."""
         root = psutil.Process(self.process.pid)
-        workers = [child for child in root.children(recursive=True) if not child.children()]
-        return sorted(worker.memory_info().rss / 2**20 for worker in workers)
+        return [child for child in root.children(recursive=True) if not child.children()]
+
+    def worker_rss_mib(self) -> list[float]:
+        """Resident memory of each worker process."""
+        return sorted(worker.memory_info().rss / 2**20 for worker in self.workers())
 
 
 @contextmanager

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bench.cpu import CpuUse
 from bench.invariants import Check
 from bench.reference import Reference
 from bench.wrk import Figures
@@ -18,6 +19,7 @@ class Row:
     connections: int
     figures: Figures
     rss_mib: Sequence[float]  # each worker's, after the scenario
+    cpu: CpuUse | None = None  # per request, over the measured run
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,18 @@ class Goal:
     figure: str
 
 
-HEADER = ("scenario", "workers", "conns", "req/s", "p50 ms", "p99 ms", "non-2xx/err", "RSS MiB")
+HEADER = (
+    "scenario",
+    "workers",
+    "conns",
+    "req/s",
+    "p50 ms",
+    "p99 ms",
+    "non-2xx/err",
+    "RSS MiB",
+    "worker CPU ms/req",
+    "PG CPU ms/req",
+)
 
 
 def rows_text(rows: Sequence[Row], references: Sequence[Reference]) -> list[tuple[str, ...]]:
@@ -41,6 +54,7 @@ def rows_text(rows: Sequence[Row], references: Sequence[Reference]) -> list[tupl
             f"{row.figures.p99_ms:.1f}",
             str(row.figures.failures),
             " / ".join(f"{rss:.0f}" for rss in row.rss_mib),
+            *_cpu_cells(row.cpu),
         )
         for row in rows
     ]
@@ -54,10 +68,19 @@ def rows_text(rows: Sequence[Row], references: Sequence[Reference]) -> list[tupl
             f"{ref.p99_ms:.1f}",
             "",
             "",
+            "",
+            "",
         )
         for ref in references
     ]
     return lines
+
+
+def _cpu_cells(cpu: CpuUse | None) -> tuple[str, str]:
+    if cpu is None:
+        return "", ""
+    postgres = "" if cpu.postgres_ms is None else f"{cpu.postgres_ms:.2f}"
+    return f"{cpu.worker_ms:.2f}", postgres
 
 
 def plain(rows: Sequence[tuple[str, ...]]) -> str:

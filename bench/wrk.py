@@ -47,6 +47,7 @@ class Figures:
     failures: int
     requests: int
     note: str = ""
+    all_requests: int = 0  # timed or not: what the server answered
 
 
 def run(load: Load, seconds: float) -> Figures:
@@ -80,6 +81,7 @@ def _figures(summary: _Summary) -> Figures:
             failures=failures,
             requests=summary.timed,
             note=f"{summary.requests / seconds:.0f} req/s all requests, {others} non-2xx/errors",
+            all_requests=summary.requests,
         )
     return Figures(
         requests_per_s=summary.requests / seconds,
@@ -87,4 +89,5 @@ def _figures(summary: _Summary) -> Figures:
         p99_ms=summary.p99_us / 1000,
         failures=summary.status_errors + summary.socket_errors,
         requests=summary.requests,
+        all_requests=summary.requests,
     )

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import asyncpg
 import pytest
-from bench import invariants
+from bench import cpu, invariants
 
 from tests.integration.checkout_shop import Shop
 from tests.integration.conftest import SignedInUser
@@ -73,3 +73,14 @@ async def test_a_hot_product_counted_sold_past_its_stock_is_caught(
         "stock + units_sold conserved",
         "hot product not oversold",
     }
+
+
+async def test_the_cpu_meter_finds_the_server_from_one_of_its_backends(
+    connection: asyncpg.Connection,
+) -> None:
+    backend = await connection.fetchval("SELECT pg_backend_pid()")
+
+    processes = cpu.postgres_tree(backend)
+
+    assert processes is not None
+    assert backend in {process.pid for process in processes()}

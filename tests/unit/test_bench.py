@@ -4,10 +4,13 @@ RESULTS.md. (The run itself is not part of the tests: it takes about ten minutes
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
+import psutil  # type: ignore[import-untyped]
 import pytest
-from bench import harness, reference, scenarios, table, wrk
+from bench import cpu, harness, reference, scenarios, table, wrk
 
 LINE = "ceiling-products          5408 req/s  p50 5.60ms   p99 17.3ms"
 
@@ -142,3 +145,28 @@ def test_a_run_rewrites_its_own_block_and_keeps_the_notes_around_it(
     assert results.read_text() == (
         f"# Benchmark results\n\n{begin}\nnew table\n{end}\n\n## Notes\nkept\n"
     )
+
+
+def test_cpu_spent_counts_a_process_that_started_meanwhile_whole() -> None:
+    before = {1: 2.0, 3: 5.0}  # 3 exited meanwhile: what it spent is not known
+    after = {1: 2.5, 2: 0.25}
+
+    assert cpu.spent_since(before, after) == 0.75
+
+
+def test_the_meter_gives_cpu_per_request_and_no_postgres_figure_without_its_processes() -> None:
+    meter = cpu.Meter(lambda: [psutil.Process()], None)
+    meter.start()
+    deadline = time.process_time() + 0.05
+    while time.process_time() < deadline:  # burn 50 ms of this process's CPU
+        pass
+
+    used = meter.stop(requests=10)
+
+    assert used.worker_ms >= 4.5  # at least 50 ms over 10 requests
+    assert used.postgres_ms is None
+
+
+def test_postgres_is_not_measured_when_the_pid_is_no_local_server_s() -> None:
+    assert cpu.postgres_tree(os.getpid()) is None  # its parent is no postgres
+    assert cpu.postgres_tree(2**22 + 1) is None  # no such process
