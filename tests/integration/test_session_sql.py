@@ -32,14 +32,14 @@ async def test_a_rollback_undoes_both_kinds_of_statement(
     adapters: Adapters, shop: Shop, ann: SignedInUser
 ) -> None:
     apples = UUID((await shop.product())["id"])
+    code = UUID((await shop.promo())["id"])
     async with SqlUnitOfWork(adapters.database) as uow:
         added = await uow.cart.add(ann.id, apples, 2, at=NOW, room=10)  # hand-written
         assert added is not None and added.created
-        assert await uow.cart.quantity_of(ann.id, apples) == 2  # SQLAlchemy sees it
-        await uow.cart.set_quantity(ann.id, apples, 3)  # SQLAlchemy
-        contents = await uow.shelf.in_cart(ann.id)
-        assert [entry.quantity for entry in contents.entries] == [3]
-        assert contents.shelf[apples].product_id == apples
+        await uow.cart.set_promo(ann.id, code)  # SQLAlchemy
+        contents = await uow.shelf.in_cart(ann.id)  # hand-written, sees both
+        assert [entry.quantity for entry in contents.entries] == [2]
+        assert contents.promo_id == code
         await uow.rollback()
 
     async with SqlUnitOfWork(adapters.database) as uow:

@@ -253,6 +253,20 @@ async def test_setting_a_quantity_replaces_it(shop: Shop) -> None:
     assert quantities(cart) == {apples.id: 7}
 
 
+async def test_setting_a_quantity_keeps_the_line_in_its_place(shop: Shop) -> None:
+    apples, pears = shop.product(), shop.product()
+    await shop.cart.add(ANN, apples.id, 2)
+    await shop.cart.add(ANN, pears.id, 1)
+
+    cart = await shop.cart.set_quantity(ANN, apples.id, 5)
+
+    assert [(line.product_id, line.quantity) for line in cart.lines] == [
+        (apples.id, 5),
+        (pears.id, 1),
+    ]
+    assert cart == await shop.cart.view(ANN)
+
+
 async def test_setting_zero_removes_the_line(shop: Shop) -> None:
     apples, pears = shop.product(), shop.product()
     await shop.cart.add(ANN, apples.id, 2)

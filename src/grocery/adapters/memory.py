@@ -335,9 +335,6 @@ class MemoryCartRepository:
         self._lines = tables.cart_lines
         self._promos = tables.applied_promos
 
-    async def quantity_of(self, user_id: UUID, product_id: UUID) -> int:
-        return self._lines.get((user_id, product_id), 0)
-
     async def add(
         self, user_id: UUID, product_id: UUID, quantity: int, *, at: datetime, room: int
     ) -> AddedLine | None:

@@ -75,12 +75,13 @@ class CartContents:
         return sum(entry.quantity for entry in self.entries if entry.product_id == product_id)
 
     def with_line(self, product_id: UUID, quantity: int) -> CartContents:
-        """The cart with the product's line at `quantity`: a new line goes last."""
+        """The cart with the product's line at `quantity` (a new line goes last); at 0,
+        without it."""
         line = CartEntry(product_id=product_id, quantity=quantity)
         entries = [line if entry.product_id == product_id else entry for entry in self.entries]
         if line not in entries:
             entries.append(line)
-        return replace(self, entries=entries)
+        return replace(self, entries=[entry for entry in entries if entry.quantity])
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

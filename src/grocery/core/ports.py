@@ -268,10 +268,6 @@ class ProductShelf(Protocol):
 
 
 class CartRepository(Protocol):
-    async def quantity_of(self, user_id: UUID, product_id: UUID) -> int:
-        """0 when there is no such line."""
-        ...
-
     async def add(
         self, user_id: UUID, product_id: UUID, quantity: int, *, at: datetime, room: int
     ) -> AddedLine | None:

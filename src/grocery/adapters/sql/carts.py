@@ -236,6 +236,11 @@ _ADD_TO_LINE = """
      WHERE cart_items.quantity + excluded.quantity <= $5
     RETURNING quantity, xmax = 0 AS created
 """
+_SET_LINE = """
+    UPDATE cart_items SET quantity = $3 WHERE user_id = $1 AND product_id = $2
+    RETURNING product_id
+"""
+_REMOVE_LINE = "DELETE FROM cart_items WHERE user_id = $1 AND product_id = $2 RETURNING product_id"
 # Deleting is what locks: a concurrent checkout of the same cart waits here, then finds
 # nothing; a line added after this statement is not taken, and stays in the cart.
 _TAKE_ALL = """
@@ -255,10 +260,6 @@ class SqlCartRepository:
         self._session = session
         self._sql = sql
 
-    async def quantity_of(self, user_id: UUID, product_id: UUID) -> int:
-        query = select(cart_items.c.quantity).where(*_line(user_id, product_id))
-        return (await self._session.execute(query)).scalar() or 0
-
     async def add(
         self, user_id: UUID, product_id: UUID, quantity: int, *, at: datetime, room: int
     ) -> AddedLine | None:
@@ -268,19 +269,10 @@ class SqlCartRepository:
         return None if row is None else AddedLine(quantity=row["quantity"], created=row["created"])
 
     async def set_quantity(self, user_id: UUID, product_id: UUID, quantity: int) -> bool:
-        statement = (
-            update(cart_items)
-            .where(*_line(user_id, product_id))
-            .values(quantity=quantity)
-            .returning(cart_items.c.product_id)
-        )
-        return (await self._session.execute(statement)).first() is not None
+        return await self._sql.fetchrow(_SET_LINE, user_id, product_id, quantity) is not None
 
     async def remove(self, user_id: UUID, product_id: UUID) -> bool:
-        statement = (
-            delete(cart_items).where(*_line(user_id, product_id)).returning(cart_items.c.product_id)
-        )
-        return (await self._session.execute(statement)).first() is not None
+        return await self._sql.fetchrow(_REMOVE_LINE, user_id, product_id) is not None
 
     async def empty(self, user_id: UUID) -> None:
         # The very statement checkout takes the cart with: the same rows locked in the same
@@ -302,10 +294,6 @@ class SqlCartRepository:
                 set_={"promo_code_id": statement.excluded.promo_code_id},
             )
         )
-
-
-def _line(user_id: UUID, product_id: UUID) -> tuple[Any, Any]:
-    return cart_items.c.user_id == user_id, cart_items.c.product_id == product_id
 
 
 # --- wishlists ----------------------------------------------------------------

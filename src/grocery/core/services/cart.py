@@ -52,16 +52,22 @@ class CartService:
         check_quantity(quantity, allow_zero=True)
         now = self._clock.now()
         async with self._uow() as uow:
-            item = (await uow.shelf.for_cart([product_id])).get(product_id)
-            if item is None or not await uow.cart.quantity_of(user_id, product_id):
+            contents = await uow.shelf.in_cart(user_id)
+            item = contents.shelf.get(product_id)
+            if item is None:
                 raise _not_in_cart()
-            if quantity == 0:
-                await uow.cart.remove(user_id, product_id)
-            elif quantity > item.room:
+            if quantity and quantity > item.room:
                 raise too_many(item, quantity)
-            else:
+            changed = (
                 await uow.cart.set_quantity(user_id, product_id, quantity)
-            cart = await priced_cart(uow, user_id, now)
+                if quantity
+                else await uow.cart.remove(user_id, product_id)
+            )
+            if not changed:  # removed since the read, by the customer elsewhere
+                raise _not_in_cart()
+            cart = await priced_contents(
+                uow, user_id, contents.with_line(product_id, quantity), now
+            )
             await uow.commit()
         return cart
 
