@@ -13,7 +13,7 @@ from litestar import get
 from litestar.testing import AsyncTestClient
 
 from grocery.core.identity import Principal
-from grocery.core.ports import AccessTokens
+from grocery.core.ports.security import AccessTokens
 from grocery.entrypoints.app import build_adapters, create_app
 from grocery.entrypoints.http.deps import Injected
 from tests.integration.catalog_shop import Client, assert_problem

@@ -30,7 +30,9 @@ from grocery.adapters.sql.retention import SqlRecordKeeper
 from grocery.adapters.sql.uow import SqlUnitOfWork
 from grocery.config import Settings
 from grocery.core.identity import LoginThrottle, TokenPolicy
-from grocery.core.ports import AccessTokens, BlobStore, Clock, PasswordHasher
+from grocery.core.ports.blobs import BlobStore
+from grocery.core.ports.clock import Clock
+from grocery.core.ports.security import AccessTokens, PasswordHasher
 from grocery.core.services.alerts import AlertService
 from grocery.core.services.auth import AuthService, RefreshTokenMint
 from grocery.core.services.cart import CartService

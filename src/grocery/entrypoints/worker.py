@@ -19,7 +19,7 @@ from grocery.adapters.sql.uow import SqlUnitOfWork
 from grocery.adapters.webhook import WebhookAlertSink
 from grocery.config import Settings
 from grocery.core.errors import DomainError
-from grocery.core.ports import Clock
+from grocery.core.ports.clock import Clock
 from grocery.core.services.alerts import AlertCourier
 
 log = structlog.get_logger("grocery.worker")

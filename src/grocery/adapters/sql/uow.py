@@ -33,24 +33,20 @@ from grocery.adapters.sql.orders import (
     SqlPromoRedemptionRepository,
     SqlStockRoom,
 )
-from grocery.core.ports import (
-    CartRepository,
-    CategoryRepository,
-    IdempotencyKeyRepository,
+from grocery.core.ports.accounts import (
     LoginFailureRepository,
-    LowStockAlertRepository,
-    OrderRepository,
-    Outbox,
-    ProductImageRepository,
-    ProductRepository,
-    ProductShelf,
-    PromoCodeRepository,
-    PromoRedemptionRepository,
     RefreshTokenRepository,
-    StockRoom,
     UserRepository,
-    WishlistRepository,
 )
+from grocery.core.ports.alerts import LowStockAlertRepository
+from grocery.core.ports.carts import CartRepository, ProductShelf
+from grocery.core.ports.catalog import CategoryRepository, ProductImageRepository, ProductRepository
+from grocery.core.ports.idempotency import IdempotencyKeyRepository
+from grocery.core.ports.orders import OrderRepository
+from grocery.core.ports.outbox import Outbox
+from grocery.core.ports.promotions import PromoCodeRepository, PromoRedemptionRepository
+from grocery.core.ports.stock import StockRoom
+from grocery.core.ports.wishlists import WishlistRepository
 
 
 class SqlUnitOfWork:

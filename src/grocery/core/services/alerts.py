@@ -19,8 +19,9 @@ from grocery.core.alerts import (
 )
 from grocery.core.catalog import StockCrossing
 from grocery.core.errors import ServiceUnavailable
-from grocery.core.ports import AlertSink, Clock, UnitOfWork
-from grocery.core.services.cart import UnitOfWorkFactory
+from grocery.core.ports.alerts import AlertSink
+from grocery.core.ports.clock import Clock
+from grocery.core.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 
 async def watch_stock(

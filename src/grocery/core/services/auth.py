@@ -35,9 +35,9 @@ from grocery.core.identity import (
     validate_registration,
 )
 from grocery.core.ids import new_id
-from grocery.core.ports import AccessTokens, Clock, PasswordHasher, UnitOfWork
-
-UnitOfWorkFactory = Callable[[], UnitOfWork]
+from grocery.core.ports.clock import Clock
+from grocery.core.ports.security import AccessTokens, PasswordHasher
+from grocery.core.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 # Higher may do more; moving down a rank is a demotion.
 _RANK = {Role.CUSTOMER: 0, Role.MANAGER: 1, Role.ADMIN: 2}

@@ -7,18 +7,16 @@ changed, but not held: checkout takes it (and refuses lines that went short mean
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
 from grocery.core.cart import CartContents, check_quantity, for_sale, too_many
 from grocery.core.errors import NotFound
-from grocery.core.ports import Clock, UnitOfWork
+from grocery.core.ports.clock import Clock
+from grocery.core.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from grocery.core.pricing import PricedCart, price_cart, price_cart_leniently
 from grocery.core.promotions import normalise_code, promo_not_found
-
-UnitOfWorkFactory = Callable[[], UnitOfWork]
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,11 @@ from grocery.core.catalog import (
 )
 from grocery.core.errors import DomainError, Invalid, NotFound, PayloadTooLarge
 from grocery.core.ids import new_id
-from grocery.core.ports import BlobStore, CatalogReader, Clock, ImageInspector, UnitOfWork
+from grocery.core.ports.blobs import BlobStore
+from grocery.core.ports.catalog import CatalogReader
+from grocery.core.ports.clock import Clock
+from grocery.core.ports.images import ImageInspector
+from grocery.core.ports.unit_of_work import UnitOfWork
 from grocery.core.services.alerts import watch_stock
 
 

@@ -27,7 +27,8 @@ from grocery.core.orders import (
     replay,
     request_fingerprint,
 )
-from grocery.core.ports import Clock, UnitOfWork
+from grocery.core.ports.clock import Clock
+from grocery.core.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from grocery.core.pricing import price_cart
 from grocery.core.promotions import (
     PromoCode,
@@ -37,7 +38,6 @@ from grocery.core.promotions import (
     promo_not_found,
 )
 from grocery.core.services.alerts import watch_stock
-from grocery.core.services.cart import UnitOfWorkFactory
 
 Render = Callable[[Order], Answer]
 """How the entrypoint answers with a new order; the answer is what a replay gives again."""

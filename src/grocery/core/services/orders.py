@@ -19,9 +19,9 @@ from grocery.core.orders import (
     check_step,
     invalid_transition,
 )
-from grocery.core.ports import Clock, UnitOfWork
+from grocery.core.ports.clock import Clock
+from grocery.core.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from grocery.core.services.alerts import watch_stock
-from grocery.core.services.cart import UnitOfWorkFactory
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,9 +16,9 @@ from uuid import UUID
 from grocery.core.errors import ErrorDetail, Invalid, NotFound
 from grocery.core.ids import new_id
 from grocery.core.money import ZERO, parse_money
-from grocery.core.ports import Clock, UnitOfWork
+from grocery.core.ports.clock import Clock
+from grocery.core.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from grocery.core.promotions import DiscountType, PromoCode, validate_promo_terms
-from grocery.core.services.cart import UnitOfWorkFactory
 
 # The columns' limits: numeric(12,2) and integer. Beyond them it is a typo.
 MAX_AMOUNT = Decimal("9999999999.99")

@@ -5,7 +5,7 @@ Reports only read, so they go straight to the ReportReader rather than through a
 
 from __future__ import annotations
 
-from grocery.core.ports import ReportReader
+from grocery.core.ports.reports import ReportReader
 from grocery.core.reports import (
     CategorySales,
     PeriodSales,

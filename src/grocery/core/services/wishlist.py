@@ -7,9 +7,11 @@ from uuid import UUID
 
 from grocery.core.cart import WishedProduct, WishlistMark, for_sale
 from grocery.core.errors import NotFound
-from grocery.core.ports import BlobStore, Clock
+from grocery.core.ports.blobs import BlobStore
+from grocery.core.ports.clock import Clock
+from grocery.core.ports.unit_of_work import UnitOfWorkFactory
 from grocery.core.pricing import PricedCart
-from grocery.core.services.cart import UnitOfWorkFactory, priced_contents, put_in_cart
+from grocery.core.services.cart import priced_contents, put_in_cart
 
 
 @dataclass(frozen=True, slots=True)

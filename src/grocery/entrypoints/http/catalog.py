@@ -21,7 +21,7 @@ from grocery.core.catalog import (
     Unit,
 )
 from grocery.core.money import format_money
-from grocery.core.ports import BlobStore
+from grocery.core.ports.blobs import BlobStore
 from grocery.core.services.catalog import CatalogService
 from grocery.entrypoints.http.storefront_cache import StorefrontCache
 

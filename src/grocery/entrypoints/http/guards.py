@@ -20,7 +20,8 @@ from litestar.handlers.base import BaseRouteHandler
 
 from grocery.core.errors import NotAuthenticated
 from grocery.core.identity import Principal
-from grocery.core.ports import AccessTokens, Clock
+from grocery.core.ports.clock import Clock
+from grocery.core.ports.security import AccessTokens
 from grocery.core.services.auth import AuthService
 
 Caller = Literal["principal", "manager", "admin"]

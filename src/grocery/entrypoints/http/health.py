@@ -6,7 +6,7 @@ from litestar import Controller, get
 
 from grocery.adapters.sql.database import Database
 from grocery.core.errors import ServiceUnavailable
-from grocery.core.ports import BlobStore
+from grocery.core.ports.blobs import BlobStore
 from grocery.entrypoints.http.deps import Injected
 
 

@@ -11,7 +11,7 @@ from litestar.params import FromPath
 
 from grocery.core.errors import Invalid
 from grocery.core.identity import Principal
-from grocery.core.ports import BlobStore
+from grocery.core.ports.blobs import BlobStore
 from grocery.core.services.catalog import CatalogService
 from grocery.entrypoints.http.catalog import UploadedImageOut, uploaded_image_out
 from grocery.entrypoints.http.deps import Injected

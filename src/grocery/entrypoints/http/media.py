@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Response, get
 from litestar.params import FromPath
 
-from grocery.core.ports import BlobStore
+from grocery.core.ports.blobs import BlobStore
 from grocery.entrypoints.http.deps import Injected
 
 _CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}

@@ -12,7 +12,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from grocery.core.catalog import DEFAULT_PAGE_SIZE, ProductEdit, product_query
 from grocery.core.identity import Principal
-from grocery.core.ports import BlobStore
+from grocery.core.ports.blobs import BlobStore
 from grocery.core.services.catalog import CatalogService
 from grocery.entrypoints.http.catalog import (
     ProductOut,

@@ -1,0 +1,58 @@
+"""Users, their refresh tokens and failed sign-ins."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+from grocery.core.identity import RefreshToken, Role, User
+
+
+class UserRepository(Protocol):
+    async def add(self, user: User) -> None:
+        """AlreadyExists when the email or username is taken (checked by the store itself)."""
+        ...
+
+    async def get(self, user_id: UUID) -> User | None: ...
+
+    async def by_username(self, username: str) -> User | None:
+        """Case-insensitive."""
+        ...
+
+    async def by_email(self, email: str) -> User | None:
+        """`email` already normalised."""
+        ...
+
+    async def set_password(self, user_id: UUID, password_hash: str) -> None: ...
+
+    async def set_access(self, user_id: UUID, *, role: Role, is_active: bool) -> None: ...
+
+    async def page(self, *, role: Role | None, after: UUID | None, limit: int) -> list[User]:
+        """Users in id order, after the given id (keyset), at most `limit`."""
+        ...
+
+
+class RefreshTokenRepository(Protocol):
+    async def add(self, token: RefreshToken) -> None: ...
+
+    async def by_hash(self, token_hash: str) -> RefreshToken | None: ...
+
+    async def spend(self, token_id: UUID, now: datetime) -> bool:
+        """Mark a live token spent; False when it was already spent or revoked. Atomic,
+        so of two concurrent spends of one token exactly one answers True."""
+        ...
+
+    async def revoke_family(self, family_id: UUID, now: datetime) -> None: ...
+
+    async def revoke_all_of(self, user_id: UUID, now: datetime) -> None: ...
+
+
+class LoginFailureRepository(Protocol):
+    async def record(self, user_id: UUID, at: datetime, *, forget_before: datetime) -> None:
+        """Note one failed sign-in, dropping this account's failures older than `forget_before`."""
+        ...
+
+    async def count_since(self, user_id: UUID, since: datetime) -> int: ...
+
+    async def clear(self, user_id: UUID) -> None: ...

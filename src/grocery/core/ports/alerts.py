@@ -1,0 +1,33 @@
+"""Low-stock alerts and where they are delivered."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+from grocery.core.alerts import AlertStatus, AlertView, LowStockAlert
+
+
+class LowStockAlertRepository(Protocol):
+    async def open(self, alert: LowStockAlert, product_name: str) -> bool:
+        """False (and nothing changes) when the product already has an open alert. An opened
+        alert is announced (logged as `stock.low`) once the transaction commits."""
+        ...
+
+    async def resolve(self, product_id: UUID, at: datetime) -> bool:
+        """Resolve the product's open alert; False when there was none."""
+        ...
+
+    async def page(
+        self, *, status: AlertStatus | None, before: UUID | None, limit: int
+    ) -> list[AlertView]:
+        """Newest first, older than the given id (keyset), at most `limit`."""
+        ...
+
+
+class AlertSink(Protocol):
+    async def deliver(self, payload: Mapping[str, object], idempotency_key: str) -> None:
+        """ServiceUnavailable when the receiver didn't take it (it is tried again later)."""
+        ...

@@ -1,0 +1,51 @@
+"""Carts and the products they are priced from."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+from grocery.core.cart import AddedLine, CartContents, ShelfItem, TakenCart
+
+
+class ProductShelf(Protocol):
+    async def for_cart(self, product_ids: Collection[UUID]) -> dict[UUID, ShelfItem]:
+        """Those products by id, archived ones too; unknown ids are left out."""
+        ...
+
+    async def in_cart(self, user_id: UUID, *, also: UUID | None = None) -> CartContents:
+        """The user's lines, oldest first, their products as for_cart gives them, and the
+        promo code applied to the cart, in one read; with `also`, that product's too,
+        whether the cart holds it or not."""
+        ...
+
+
+class CartRepository(Protocol):
+    async def add(
+        self, user_id: UUID, product_id: UUID, quantity: int, *, at: datetime, room: int
+    ) -> AddedLine | None:
+        """Put `quantity` more on the line, making it when new, in one atomic step; None
+        (and nothing changes) when the line would then hold more than `room`."""
+        ...
+
+    async def set_quantity(self, user_id: UUID, product_id: UUID, quantity: int) -> bool:
+        """False when there is no such line."""
+        ...
+
+    async def remove(self, user_id: UUID, product_id: UUID) -> bool:
+        """False when there was no such line."""
+        ...
+
+    async def empty(self, user_id: UUID) -> None:
+        """Every line and the applied promo code go."""
+        ...
+
+    async def take_all(self, user_id: UUID) -> TakenCart:
+        """The lines (oldest first) and the applied promo code, taken out of the cart at
+        once: the cart is left empty, and a rollback puts them back. A concurrent checkout
+        of the same cart waits, then finds it empty; a line added meanwhile stays in it."""
+        ...
+
+    async def set_promo(self, user_id: UUID, promo_id: UUID | None) -> None: ...

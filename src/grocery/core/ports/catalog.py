@@ -1,0 +1,93 @@
+"""Categories, products, their images, and the storefront's reads."""
+
+from __future__ import annotations
+
+from typing import Protocol
+from uuid import UUID
+
+from grocery.core.catalog import (
+    Category,
+    CategorySummary,
+    Product,
+    ProductImage,
+    ProductPage,
+    ProductQuery,
+    ProductView,
+)
+
+
+class CategoryRepository(Protocol):
+    async def add(self, category: Category) -> None:
+        """AlreadyExists when the slug or name is taken (checked by the store itself)."""
+        ...
+
+    async def get(self, ref: str) -> Category | None:
+        """By id or slug."""
+        ...
+
+    async def update(self, category: Category) -> None:
+        """AlreadyExists when the new slug or name is taken."""
+        ...
+
+    async def delete(self, category_id: UUID) -> None:
+        """Conflict `category_not_empty` while any product (archived too) is in it."""
+        ...
+
+
+class ProductRepository(Protocol):
+    async def add(self, product: Product) -> None:
+        """AlreadyExists when the slug is taken (checked by the store itself)."""
+        ...
+
+    async def get(self, product_id: UUID, *, for_update: bool = False) -> Product | None:
+        """Archived ones too; `for_update` locks the row until the transaction ends."""
+        ...
+
+    async def update(self, product: Product) -> None:
+        """Saves what a manager may edit; AlreadyExists when the new slug is taken."""
+        ...
+
+    async def archive(self, product_id: UUID) -> None: ...
+
+    async def delete(self, product_id: UUID) -> bool:
+        """Its image rows go with it. False, and nothing deleted, while other records
+        (order lines) still refer to it."""
+        ...
+
+    async def was_ever_ordered(self, product_id: UUID) -> bool:
+        """True once any order mentions it (such products are archived, never deleted)."""
+        ...
+
+
+class ProductImageRepository(Protocol):
+    async def add(self, image: ProductImage) -> None:
+        """NotFound when the product is gone."""
+        ...
+
+    async def get(self, product_id: UUID, image_id: UUID) -> ProductImage | None: ...
+
+    async def of_product(self, product_id: UUID) -> list[ProductImage]:
+        """Oldest first."""
+        ...
+
+    async def delete(self, image_id: UUID) -> None: ...
+
+
+class CatalogReader(Protocol):
+    """The storefront's hot reads, outside any unit of work."""
+
+    async def categories(self) -> list[CategorySummary]:
+        """All of them, by name."""
+        ...
+
+    async def category(self, ref: str) -> CategorySummary | None:
+        """By id or slug."""
+        ...
+
+    async def product(self, ref: str) -> ProductView | None:
+        """By id or slug, with every image; None for an archived one."""
+        ...
+
+    async def products(self, query: ProductQuery) -> ProductPage:
+        """One keyset page with each product's first image. Invalid for a cursor it didn't make."""
+        ...

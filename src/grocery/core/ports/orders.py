@@ -1,0 +1,44 @@
+"""Orders."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+from grocery.core.orders import Order, OrderMark, OrderStatus
+
+
+class OrderRepository(Protocol):
+    async def add(self, order: Order) -> None:
+        """The order with its lines, counted in its products' sales (units sold, revenue,
+        one order each). Called after its stock was taken, so its products' rows are
+        locked already and no new lock is waited for."""
+        ...
+
+    async def uncount_sold(self, order: Order) -> None:
+        """Take a cancelled order back off its products' sales; called after its stock was
+        put back, for the same reason."""
+        ...
+
+    async def get(self, order_id: UUID) -> Order | None: ...
+
+    async def page(
+        self, *, customer: UUID | None, after: OrderMark | None, limit: int
+    ) -> list[Order]:
+        """Newest first (created_at, then id), after the given mark (keyset), at most `limit`;
+        only that customer's when one is named."""
+        ...
+
+    async def move(
+        self,
+        order_id: UUID,
+        *,
+        to: OrderStatus,
+        allowed_from: Collection[OrderStatus],
+        at: datetime,
+    ) -> bool:
+        """Set the status only while it is one of `allowed_from`, atomically: of two
+        concurrent moves out of one status exactly one answers True."""
+        ...

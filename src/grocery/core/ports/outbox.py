@@ -1,0 +1,24 @@
+"""The outbox: messages written with what caused them, delivered later."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+from grocery.core.alerts import OutboxMessage
+
+
+class Outbox(Protocol):
+    async def add(self, message: OutboxMessage) -> None: ...
+
+    async def claim_due(self, now: datetime, limit: int) -> list[OutboxMessage]:
+        """Undelivered messages due by `now`, soonest first, locked until the transaction ends;
+        messages another worker holds are skipped, not waited for."""
+        ...
+
+    async def delivered(self, message_id: UUID, at: datetime) -> None: ...
+
+    async def retry_later(self, message_id: UUID, *, at: datetime, error: str) -> None:
+        """Count a failed attempt and set when to try again."""
+        ...
