@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
-from grocery.adapters.memory import MemoryStore, MemoryUnitOfWork
+from grocery.adapters.memory.uow import MemoryStore, MemoryUnitOfWork
 from grocery.core.catalog import Category, Product, Unit
 from grocery.core.identity import Principal, Role
 from grocery.core.orders import Answer, Order
@@ -73,22 +73,22 @@ class Shop:
     def promo(self, code: str = "SAVE10", **terms: Any) -> PromoCode:
         values: dict[str, Any] = {"discount_type": DiscountType.PERCENT, "value": Decimal("10")}
         promo = PromoCode(id=uuid4(), code=code, created_at=NOW, **{**values, **terms})
-        self.store.shopping.promo_codes[promo.id] = promo
+        self.store.promotions.promo_codes[promo.id] = promo
         return promo
 
     def times_used(self, promo: PromoCode) -> int:
-        return self.store.shopping.promo_codes[promo.id].times_used
+        return self.store.promotions.promo_codes[promo.id].times_used
 
     def fill(
         self, user_id: UUID, *lines: tuple[Product, int], promo: PromoCode | None = None
     ) -> None:
         for product, quantity in lines:
-            self.store.shopping.cart_lines[user_id, product.id] = quantity
+            self.store.carts.lines[user_id, product.id] = quantity
         if promo is not None:
-            self.store.shopping.applied_promos[user_id] = promo.id
+            self.store.carts.applied_promos[user_id] = promo.id
 
     def cart(self, user_id: UUID) -> dict[UUID, int]:
-        return {p: q for (u, p), q in self.store.shopping.cart_lines.items() if u == user_id}
+        return {p: q for (u, p), q in self.store.carts.lines.items() if u == user_id}
 
     async def place(self, user_id: UUID, *lines: tuple[Product, int], **request: Any) -> Order:
         self.fill(user_id, *lines)

@@ -86,9 +86,9 @@ async def test_watch_stock_opens_one_alert_per_product_and_resolves_it(shop: Sho
         await watch_stock(uow, [recovered], NOW)
         await uow.commit()
 
-    [alert] = shop.store.orders.alerts.values()
+    [alert] = shop.store.alerts.alerts.values()
     assert (alert.id, alert.stock, alert.resolved_at) == (first[0].id, 9, NOW)
-    assert len(shop.store.orders.outbox) == 1
+    assert len(shop.store.outbox.messages) == 1
 
 
 async def test_managers_list_alerts_by_status(shop: Shop) -> None:
@@ -187,7 +187,7 @@ async def test_a_failed_delivery_waits_longer_after_each_failure(shop: Shop) -> 
     clock.moment += timedelta(seconds=1)
     assert await courier.deliver_due() == 1
 
-    [message] = shop.store.orders.outbox.values()
+    [message] = shop.store.outbox.messages.values()
     assert message.attempts == 3
-    assert shop.store.orders.delivered[message.id] == clock.moment
+    assert shop.store.outbox.delivered[message.id] == clock.moment
     assert len(sink.delivered) == 1

@@ -8,7 +8,7 @@ from uuid import uuid4
 
 import pytest
 
-from grocery.adapters.memory import MemoryStore, MemoryUnitOfWork
+from grocery.adapters.memory.uow import MemoryStore, MemoryUnitOfWork
 from grocery.adapters.security import JwtCodec, hash_refresh_token, new_refresh_token
 from grocery.core.errors import (
     AlreadyExists,

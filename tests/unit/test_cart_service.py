@@ -10,7 +10,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from grocery.adapters.blobs import make_blob_store
-from grocery.adapters.memory import MemoryStore, MemoryUnitOfWork
+from grocery.adapters.memory.uow import MemoryStore, MemoryUnitOfWork
 from grocery.core.catalog import Category, Product, ProductImage, Unit
 from grocery.core.errors import DomainError, InsufficientStock, Invalid, NotFound
 from grocery.core.pricing import PricedCart
@@ -81,7 +81,7 @@ class Shop:
             **terms,
         }
         promo = PromoCode(id=uuid4(), code=code, created_at=NOW, **values)  # type: ignore[arg-type]
-        self.store.shopping.promo_codes[promo.id] = promo
+        self.store.promotions.promo_codes[promo.id] = promo
         return promo
 
 
@@ -423,7 +423,7 @@ async def test_the_customers_own_uses_count_towards_their_limit(shop: Shop) -> N
     apples = shop.product("5.00")
     for customer in (ANN, BOB):
         await shop.cart.add(customer, apples.id, 1)
-    shop.store.shopping.redemptions[promo.id, ANN] = 1
+    shop.store.promotions.redemptions[promo.id, ANN] = 1
 
     with pytest.raises(PromoRejected) as caught:
         await shop.cart.apply_promo(ANN, "ONCE")

@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from grocery.adapters.images import ImageInfo
-from grocery.adapters.memory import MemoryStore, MemoryUnitOfWork
+from grocery.adapters.memory.uow import MemoryStore, MemoryUnitOfWork
 from grocery.core.catalog import (
     CategorySummary,
     Product,

@@ -50,9 +50,9 @@ async def test_checkout_takes_stock_writes_the_order_and_empties_the_cart(
         (0, 3),
     ]
     assert shop.cart(ann) == {}
-    assert ann not in shop.store.shopping.applied_promos
+    assert ann not in shop.store.carts.applied_promos
     assert shop.times_used(promo) == 1
-    assert shop.store.shopping.redemptions[promo.id, ann] == 1
+    assert shop.store.promotions.redemptions[promo.id, ann] == 1
 
 
 async def test_the_answer_is_what_render_made_of_the_order(shop: Shop, ann: UUID) -> None:
@@ -219,7 +219,7 @@ async def test_a_refused_checkout_keeps_nothing_under_its_key(shop: Shop, ann: U
     answer = await shop.checkout.place_order(request, answer_with_id)
 
     assert not answer.replayed
-    assert shop.store.orders.idempotency_keys[ann, "retry"][1] == answer
+    assert shop.store.idempotency.keys[ann, "retry"][1] == answer
 
 
 # --- low-stock alerts ---------------------------------------------------------
@@ -232,10 +232,10 @@ async def test_a_sale_below_the_threshold_opens_an_alert_and_an_outbox_message(
 
     await shop.place(ann, (crossing, 1), (above, 10))
 
-    [alert] = shop.store.orders.alerts.values()
+    [alert] = shop.store.alerts.alerts.values()
     assert (alert.product_id, alert.stock, alert.threshold) == (crossing.id, 9, 10)
-    assert shop.store.orders.announced == [alert.id]
-    [message] = shop.store.orders.outbox.values()
+    assert shop.store.alerts.announced == [alert.id]
+    [message] = shop.store.outbox.messages.values()
     assert (message.kind, message.idempotency_key) == ("stock.low", str(alert.id))
     assert message.payload["product"] == {"id": str(crossing.id), "name": crossing.name}
 
@@ -249,5 +249,6 @@ async def test_a_checkout_that_fails_late_leaves_no_alert(shop: Shop, ann: UUID)
     with pytest.raises(RuntimeError):
         await shop.checkout.place_order(CheckoutRequest(user_id=ann), broken)
 
-    orders = shop.store.orders
-    assert (orders.alerts, orders.announced, orders.outbox, orders.orders) == ({}, [], {}, {})
+    store = shop.store
+    kept = (store.alerts.alerts, store.alerts.announced, store.outbox.messages, store.orders.orders)
+    assert kept == ({}, [], {}, {})

@@ -149,9 +149,9 @@ async def test_a_cancellation_back_over_the_threshold_resolves_the_alert(shop: S
     ann = customer()
     apples = shop.product(stock=10, threshold=10)
     order = await shop.place(ann.user_id, (apples, 2))
-    [alert] = shop.store.orders.alerts.values()
+    [alert] = shop.store.alerts.alerts.values()
     assert alert.resolved_at is None
 
     await shop.orders.cancel(ann, order.id)
 
-    assert shop.store.orders.alerts[alert.id].resolved_at is not None
+    assert shop.store.alerts.alerts[alert.id].resolved_at is not None

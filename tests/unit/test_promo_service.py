@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from grocery.adapters.memory import MemoryStore, MemoryUnitOfWork
+from grocery.adapters.memory.uow import MemoryStore, MemoryUnitOfWork
 from grocery.core.catalog import Category
 from grocery.core.errors import AlreadyExists, Invalid, NotFound
 from grocery.core.promotions import DiscountType, PromoCode
@@ -96,7 +96,7 @@ async def test_unknown_categories_are_invalid(store: MemoryStore, promos: PromoC
     assert caught.value.errors == [
         {"field": "category_ids", "message": f"no such category: {ghost}"}
     ]
-    assert store.shopping.promo_codes == {}
+    assert store.promotions.promo_codes == {}
 
 
 async def test_codes_are_unique_ignoring_case(promos: PromoCodeService) -> None:
@@ -221,7 +221,7 @@ async def test_max_uses_cant_drop_below_the_uses_so_far(
     store: MemoryStore, promos: PromoCodeService
 ) -> None:
     promo = await promos.create(percent(max_uses=10))
-    store.shopping.promo_codes[promo.id] = replace(promo, times_used=4)
+    store.promotions.promo_codes[promo.id] = replace(promo, times_used=4)
 
     with pytest.raises(Invalid) as caught:
         await promos.update(promo.id, PromoEdit(max_uses=3))
@@ -243,13 +243,13 @@ async def test_an_unused_code_is_deleted_and_leaves_the_carts(
 ) -> None:
     promo = await promos.create(percent())
     shopper = uuid4()
-    store.shopping.applied_promos[shopper] = promo.id
+    store.carts.applied_promos[shopper] = promo.id
 
     await promos.remove(promo.id)
 
     with pytest.raises(NotFound):
         await promos.get(promo.id)
-    assert shopper not in store.shopping.applied_promos
+    assert shopper not in store.carts.applied_promos
 
 
 async def test_a_used_code_is_only_switched_off(
@@ -257,7 +257,7 @@ async def test_a_used_code_is_only_switched_off(
 ) -> None:
     promo = await promos.create(percent())
     used: PromoCode = replace(promo, times_used=2)
-    store.shopping.promo_codes[promo.id] = used
+    store.promotions.promo_codes[promo.id] = used
 
     await promos.remove(promo.id)
 

@@ -1,0 +1,106 @@
+"""Carts in memory, and the shelf the cart prices from."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID
+
+from grocery.adapters.memory.catalog import CatalogTables
+from grocery.core.cart import AddedLine, CartContents, CartEntry, ShelfItem, TakenCart
+
+
+@dataclass
+class CartTables:
+    # (user, product) -> quantity; a dict keeps insertion order, so lines stay oldest first.
+    lines: dict[tuple[UUID, UUID], int] = field(default_factory=dict)
+    applied_promos: dict[UUID, UUID] = field(default_factory=dict)  # user -> promo
+
+
+# --- the shelf ----------------------------------------------------------------
+
+
+class MemoryProductShelf:
+    def __init__(self, catalog: CatalogTables, carts: CartTables) -> None:
+        self._products = catalog.products
+        self._lines = carts.lines
+        self._promos = carts.applied_promos
+
+    async def in_cart(self, user_id: UUID, *, also: UUID | None = None) -> CartContents:
+        entries = cart_entries(self._lines, user_id)
+        wanted = [entry.product_id for entry in entries] + ([] if also is None else [also])
+        return CartContents(
+            entries=entries,
+            shelf=await self.for_cart(wanted),
+            promo_id=self._promos.get(user_id),
+        )
+
+    async def for_cart(self, product_ids: Collection[UUID]) -> dict[UUID, ShelfItem]:
+        return {
+            product.id: ShelfItem(
+                product_id=product.id,
+                name=product.name,
+                slug=product.slug,
+                unit_price=product.price,
+                stock=product.stock,
+                category_id=product.category_id,
+                available=not product.archived,
+            )
+            for product_id in product_ids
+            if (product := self._products.get(product_id)) is not None
+        }
+
+
+def cart_entries(lines: dict[tuple[UUID, UUID], int], user_id: UUID) -> list[CartEntry]:
+    """The user's lines in the order they were added."""
+    return [
+        CartEntry(product_id=product_id, quantity=quantity)
+        for (owner, product_id), quantity in lines.items()
+        if owner == user_id
+    ]
+
+
+# --- carts --------------------------------------------------------------------
+
+
+class MemoryCartRepository:
+    def __init__(self, tables: CartTables) -> None:
+        self._lines = tables.lines
+        self._promos = tables.applied_promos
+
+    async def add(
+        self, user_id: UUID, product_id: UUID, quantity: int, *, at: datetime, room: int
+    ) -> AddedLine | None:
+        held = self._lines.get((user_id, product_id), 0)
+        if held + quantity > room:
+            return None
+        self._lines[user_id, product_id] = held + quantity
+        return AddedLine(quantity=held + quantity, created=held == 0)
+
+    async def set_quantity(self, user_id: UUID, product_id: UUID, quantity: int) -> bool:
+        if (user_id, product_id) not in self._lines:
+            return False
+        self._lines[user_id, product_id] = quantity
+        return True
+
+    async def remove(self, user_id: UUID, product_id: UUID) -> bool:
+        return self._lines.pop((user_id, product_id), None) is not None
+
+    async def empty(self, user_id: UUID) -> None:
+        for key in [key for key in self._lines if key[0] == user_id]:
+            del self._lines[key]
+        self._promos.pop(user_id, None)
+
+    async def take_all(self, user_id: UUID) -> TakenCart:
+        taken = TakenCart(
+            entries=cart_entries(self._lines, user_id), promo_id=self._promos.get(user_id)
+        )
+        await self.empty(user_id)
+        return taken
+
+    async def set_promo(self, user_id: UUID, promo_id: UUID | None) -> None:
+        if promo_id is None:
+            self._promos.pop(user_id, None)
+        else:
+            self._promos[user_id] = promo_id

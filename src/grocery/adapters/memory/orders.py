@@ -1,0 +1,69 @@
+"""Orders in memory."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from uuid import UUID
+
+from grocery.adapters.memory.catalog import CatalogTables
+from grocery.core.orders import Order, OrderMark, OrderStatus
+
+
+@dataclass
+class OrderTables:
+    orders: dict[UUID, Order] = field(default_factory=dict)
+
+
+class MemoryOrderRepository:
+    """Counts units sold; the other sales counters (revenue, orders) only the SQL reports read."""
+
+    def __init__(self, tables: OrderTables, catalog: CatalogTables) -> None:
+        self._orders = tables.orders
+        self._products = catalog.products
+
+    async def add(self, order: Order) -> None:
+        self._orders[order.id] = order
+        self._sold(order, 1)
+
+    async def uncount_sold(self, order: Order) -> None:
+        self._sold(order, -1)
+
+    def _sold(self, order: Order, sign: int) -> None:
+        for product_id, quantity in order.quantities.items():
+            product = self._products[product_id]
+            self._products[product_id] = replace(
+                product, units_sold=product.units_sold + sign * quantity
+            )
+
+    async def get(self, order_id: UUID) -> Order | None:
+        return self._orders.get(order_id)
+
+    async def page(
+        self, *, customer: UUID | None, after: OrderMark | None, limit: int
+    ) -> list[Order]:
+        newest_first = sorted(
+            self._orders.values(), key=lambda order: (order.created_at, order.id), reverse=True
+        )
+        return [
+            order
+            for order in newest_first
+            if (customer is None or order.user_id == customer)
+            and (after is None or (order.created_at, order.id) < after)
+        ][:limit]
+
+    async def move(
+        self,
+        order_id: UUID,
+        *,
+        to: OrderStatus,
+        allowed_from: Collection[OrderStatus],
+        at: datetime,
+    ) -> bool:
+        order = self._orders[order_id]
+        if order.status not in allowed_from:
+            return False
+        cancelled_at = at if to is OrderStatus.CANCELLED else order.cancelled_at
+        self._orders[order_id] = replace(order, status=to, updated_at=at, cancelled_at=cancelled_at)
+        return True

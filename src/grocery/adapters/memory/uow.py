@@ -1,0 +1,121 @@
+"""The store of every area's tables, and a UnitOfWork over it.
+
+A unit of work edits its own copy of the store and publishes it on commit, so a
+service that forgets to commit loses its writes here just as it would in PostgreSQL.
+Meant for one use case at a time: concurrent units of work overwrite each other.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Self
+
+from grocery.adapters.memory.accounts import (
+    AccountsTables,
+    MemoryLoginFailureRepository,
+    MemoryRefreshTokenRepository,
+    MemoryUserRepository,
+)
+from grocery.adapters.memory.alerts import AlertTables, MemoryLowStockAlertRepository
+from grocery.adapters.memory.carts import CartTables, MemoryCartRepository, MemoryProductShelf
+from grocery.adapters.memory.catalog import (
+    CatalogTables,
+    MemoryCategoryRepository,
+    MemoryProductImageRepository,
+    MemoryProductRepository,
+)
+from grocery.adapters.memory.idempotency import IdempotencyTables, MemoryIdempotencyKeyRepository
+from grocery.adapters.memory.orders import MemoryOrderRepository, OrderTables
+from grocery.adapters.memory.outbox import MemoryOutbox, OutboxTables
+from grocery.adapters.memory.promotions import (
+    MemoryPromoCodeRepository,
+    MemoryPromoRedemptionRepository,
+    PromotionTables,
+)
+from grocery.adapters.memory.stock import MemoryStockRoom
+from grocery.adapters.memory.wishlists import MemoryWishlistRepository, WishlistTables
+from grocery.core.ports.accounts import (
+    LoginFailureRepository,
+    RefreshTokenRepository,
+    UserRepository,
+)
+from grocery.core.ports.alerts import LowStockAlertRepository
+from grocery.core.ports.carts import CartRepository, ProductShelf
+from grocery.core.ports.catalog import CategoryRepository, ProductImageRepository, ProductRepository
+from grocery.core.ports.idempotency import IdempotencyKeyRepository
+from grocery.core.ports.orders import OrderRepository
+from grocery.core.ports.outbox import Outbox
+from grocery.core.ports.promotions import PromoCodeRepository, PromoRedemptionRepository
+from grocery.core.ports.stock import StockRoom
+from grocery.core.ports.wishlists import WishlistRepository
+
+
+@dataclass
+class MemoryStore:
+    """Everything the shop keeps, one set of tables per area."""
+
+    accounts: AccountsTables = field(default_factory=AccountsTables)
+    catalog: CatalogTables = field(default_factory=CatalogTables)
+    carts: CartTables = field(default_factory=CartTables)
+    wishlists: WishlistTables = field(default_factory=WishlistTables)
+    promotions: PromotionTables = field(default_factory=PromotionTables)
+    orders: OrderTables = field(default_factory=OrderTables)
+    idempotency: IdempotencyTables = field(default_factory=IdempotencyTables)
+    alerts: AlertTables = field(default_factory=AlertTables)
+    outbox: OutboxTables = field(default_factory=OutboxTables)
+
+
+class MemoryUnitOfWork:
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+
+    async def __aenter__(self) -> Self:
+        self._working = copy.deepcopy(self._store)
+        self._bind_repositories(self._working)
+        return self
+
+    def _bind_repositories(self, working: MemoryStore) -> None:
+        """Each area of the shop binds its repository here."""
+        accounts, catalog = working.accounts, working.catalog
+        self.users: UserRepository = MemoryUserRepository(accounts)
+        self.refresh_tokens: RefreshTokenRepository = MemoryRefreshTokenRepository(accounts)
+        self.login_failures: LoginFailureRepository = MemoryLoginFailureRepository(accounts)
+        self.categories: CategoryRepository = MemoryCategoryRepository(catalog)
+        self.products: ProductRepository = MemoryProductRepository(catalog)
+        self.product_images: ProductImageRepository = MemoryProductImageRepository(catalog)
+        self.shelf: ProductShelf = MemoryProductShelf(catalog, working.carts)
+        self.cart: CartRepository = MemoryCartRepository(working.carts)
+        self.wishlist: WishlistRepository = MemoryWishlistRepository(working.wishlists, catalog)
+        self.promo_codes: PromoCodeRepository = MemoryPromoCodeRepository(
+            working.promotions, catalog, working.carts
+        )
+        self.stock: StockRoom = MemoryStockRoom(catalog)
+        self.orders: OrderRepository = MemoryOrderRepository(working.orders, catalog)
+        self.redemptions: PromoRedemptionRepository = MemoryPromoRedemptionRepository(
+            working.promotions
+        )
+        self.idempotency_keys: IdempotencyKeyRepository = MemoryIdempotencyKeyRepository(
+            working.idempotency
+        )
+        self.low_stock_alerts: LowStockAlertRepository = MemoryLowStockAlertRepository(
+            working.alerts, catalog
+        )
+        self.outbox: Outbox = MemoryOutbox(working.outbox)
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        return None
+
+    async def commit(self) -> None:
+        for area in vars(self._working):
+            setattr(self._store, area, copy.deepcopy(getattr(self._working, area)))
+
+    async def rollback(self) -> None:
+        self._working = copy.deepcopy(self._store)
+        self._bind_repositories(self._working)
