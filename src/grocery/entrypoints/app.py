@@ -33,6 +33,7 @@ from grocery.core.identity import LoginThrottle, TokenPolicy
 from grocery.core.ports.blobs import BlobStore
 from grocery.core.ports.clock import Clock
 from grocery.core.ports.security import AccessTokens, PasswordHasher
+from grocery.core.ports.unit_of_work import UnitOfWork
 from grocery.core.services.alerts import AlertService
 from grocery.core.services.auth import AuthService, RefreshTokenMint
 from grocery.core.services.cart import CartService
@@ -142,7 +143,7 @@ def build_catalog_service(settings: Settings, adapters: Adapters) -> CatalogServ
 def build_cart_services(
     adapters: Adapters,
 ) -> tuple[CartService, WishlistService, PromoCodeService]:
-    def uow() -> SqlUnitOfWork:
+    def uow() -> UnitOfWork:
         return SqlUnitOfWork(adapters.database)
 
     return (
@@ -155,7 +156,7 @@ def build_cart_services(
 def build_order_services(
     settings: Settings, adapters: Adapters
 ) -> tuple[CheckoutService, OrderService, AlertService]:
-    def uow() -> SqlUnitOfWork:
+    def uow() -> UnitOfWork:
         return SqlUnitOfWork(adapters.database)
 
     return (

@@ -7,6 +7,7 @@ from typing import Protocol
 from uuid import UUID
 
 from grocery.core.identity import RefreshToken, Role, User
+from grocery.core.ports.transaction import Transaction
 
 
 class UserRepository(Protocol):
@@ -56,3 +57,11 @@ class LoginFailureRepository(Protocol):
     async def count_since(self, user_id: UUID, since: datetime) -> int: ...
 
     async def clear(self, user_id: UUID) -> None: ...
+
+
+class AccountWork(Transaction, Protocol):
+    """What the accounts' use cases (sign-up, sign-in, tokens, roles) work with."""
+
+    users: UserRepository
+    refresh_tokens: RefreshTokenRepository
+    login_failures: LoginFailureRepository

@@ -8,6 +8,8 @@ from typing import Protocol
 from uuid import UUID
 
 from grocery.core.alerts import AlertStatus, AlertView, LowStockAlert
+from grocery.core.ports.outbox import Outbox
+from grocery.core.ports.transaction import Transaction
 
 
 class LowStockAlertRepository(Protocol):
@@ -25,6 +27,19 @@ class LowStockAlertRepository(Protocol):
     ) -> list[AlertView]:
         """Newest first, older than the given id (keyset), at most `limit`."""
         ...
+
+
+class StockWatch(Protocol):
+    """Where a stock change's alerts are written, in the transaction of the change."""
+
+    low_stock_alerts: LowStockAlertRepository
+    outbox: Outbox
+
+
+class AlertWork(Transaction, Protocol):
+    """What listing alerts for managers works with."""
+
+    low_stock_alerts: LowStockAlertRepository
 
 
 class AlertSink(Protocol):

@@ -8,6 +8,8 @@ from typing import Protocol
 from uuid import UUID
 
 from grocery.core.cart import AddedLine, CartContents, ShelfItem, TakenCart
+from grocery.core.ports.promotions import PromoCodeRepository
+from grocery.core.ports.transaction import Transaction
 
 
 class ProductShelf(Protocol):
@@ -49,3 +51,11 @@ class CartRepository(Protocol):
         ...
 
     async def set_promo(self, user_id: UUID, promo_id: UUID | None) -> None: ...
+
+
+class CartWork(Transaction, Protocol):
+    """What the cart's use cases work with: its lines, their products, its promo code."""
+
+    shelf: ProductShelf
+    cart: CartRepository
+    promo_codes: PromoCodeRepository

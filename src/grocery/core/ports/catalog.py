@@ -14,6 +14,8 @@ from grocery.core.catalog import (
     ProductQuery,
     ProductView,
 )
+from grocery.core.ports.alerts import StockWatch
+from grocery.core.ports.transaction import Transaction
 
 
 class CategoryRepository(Protocol):
@@ -71,6 +73,14 @@ class ProductImageRepository(Protocol):
         ...
 
     async def delete(self, image_id: UUID) -> None: ...
+
+
+class CatalogWork(Transaction, StockWatch, Protocol):
+    """What the manager's catalog use cases work with; a stock edit keeps alerts in step."""
+
+    categories: CategoryRepository
+    products: ProductRepository
+    product_images: ProductImageRepository
 
 
 class CatalogReader(Protocol):

@@ -1,4 +1,4 @@
-"""Orders."""
+"""Orders, and the work of checking out and of moving orders along."""
 
 from __future__ import annotations
 
@@ -8,6 +8,12 @@ from typing import Protocol
 from uuid import UUID
 
 from grocery.core.orders import Order, OrderMark, OrderStatus
+from grocery.core.ports.alerts import StockWatch
+from grocery.core.ports.carts import CartWork
+from grocery.core.ports.idempotency import IdempotencyKeyRepository
+from grocery.core.ports.promotions import PromoRedemptionRepository
+from grocery.core.ports.stock import StockRoom
+from grocery.core.ports.transaction import Transaction
 
 
 class OrderRepository(Protocol):
@@ -42,3 +48,22 @@ class OrderRepository(Protocol):
         """Set the status only while it is one of `allowed_from`, atomically: of two
         concurrent moves out of one status exactly one answers True."""
         ...
+
+
+class CheckoutWork(CartWork, StockWatch, Protocol):
+    """What checkout works with: the cart taken out, its stock taken, its code redeemed,
+    the order stored under its Idempotency-Key, alerts for the stock that ran low."""
+
+    stock: StockRoom
+    orders: OrderRepository
+    redemptions: PromoRedemptionRepository
+    idempotency_keys: IdempotencyKeyRepository
+
+
+class OrderWork(Transaction, StockWatch, Protocol):
+    """What the order use cases work with: a cancellation puts stock back and releases
+    the code's use."""
+
+    orders: OrderRepository
+    stock: StockRoom
+    redemptions: PromoRedemptionRepository

@@ -7,6 +7,7 @@ from typing import Protocol
 from uuid import UUID
 
 from grocery.core.alerts import OutboxMessage
+from grocery.core.ports.transaction import Transaction
 
 
 class Outbox(Protocol):
@@ -22,3 +23,9 @@ class Outbox(Protocol):
     async def retry_later(self, message_id: UUID, *, at: datetime, error: str) -> None:
         """Count a failed attempt and set when to try again."""
         ...
+
+
+class OutboxWork(Transaction, Protocol):
+    """What delivering the outbox's messages works with."""
+
+    outbox: Outbox

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
+from grocery.core.ports.transaction import Transaction
 from grocery.core.promotions import PromoCode
 
 
@@ -54,3 +55,9 @@ class PromoRedemptionRepository(Protocol):
     async def release(self, order_id: UUID) -> bool:
         """Undo the order's redemption and its use; False when the order redeemed nothing."""
         ...
+
+
+class PromoWork(Transaction, Protocol):
+    """What the manager's promo code use cases work with."""
+
+    promo_codes: PromoCodeRepository

@@ -1,60 +1,34 @@
-"""One transaction per use case."""
+"""The whole unit of work: every repository in one transaction.
+
+Services never ask for it: each asks for the narrow work of its area (CartWork,
+CheckoutWork, ...). It is what the adapters provide and what the wiring hands out, and
+since it is every narrow work at once, an adapter that provides it serves every service.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 
-from grocery.core.ports.accounts import (
-    LoginFailureRepository,
-    RefreshTokenRepository,
-    UserRepository,
-)
-from grocery.core.ports.alerts import LowStockAlertRepository
-from grocery.core.ports.carts import CartRepository, ProductShelf
-from grocery.core.ports.catalog import CategoryRepository, ProductImageRepository, ProductRepository
-from grocery.core.ports.idempotency import IdempotencyKeyRepository
-from grocery.core.ports.orders import OrderRepository
-from grocery.core.ports.outbox import Outbox
-from grocery.core.ports.promotions import PromoCodeRepository, PromoRedemptionRepository
-from grocery.core.ports.stock import StockRoom
-from grocery.core.ports.wishlists import WishlistRepository
+from grocery.core.ports.accounts import AccountWork
+from grocery.core.ports.alerts import AlertWork
+from grocery.core.ports.catalog import CatalogWork
+from grocery.core.ports.orders import CheckoutWork, OrderWork
+from grocery.core.ports.outbox import OutboxWork
+from grocery.core.ports.promotions import PromoWork
+from grocery.core.ports.wishlists import WishlistWork
 
 
-class UnitOfWork(Protocol):
-    """One transaction per use case. Services commit; nothing else does."""
-
-    users: UserRepository
-    refresh_tokens: RefreshTokenRepository
-    login_failures: LoginFailureRepository
-    categories: CategoryRepository
-    products: ProductRepository
-    product_images: ProductImageRepository
-    shelf: ProductShelf
-    cart: CartRepository
-    wishlist: WishlistRepository
-    promo_codes: PromoCodeRepository
-    stock: StockRoom
-    orders: OrderRepository
-    redemptions: PromoRedemptionRepository
-    idempotency_keys: IdempotencyKeyRepository
-    low_stock_alerts: LowStockAlertRepository
-    outbox: Outbox
-
-    async def __aenter__(self) -> Self: ...
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-    async def commit(self) -> None: ...
-
-    async def rollback(self) -> None: ...
-
-
-UnitOfWorkFactory = Callable[[], UnitOfWork]
-"""Opens a new unit of work: a service calls it once per use case."""
+class UnitOfWork(
+    AccountWork,
+    CatalogWork,
+    WishlistWork,
+    PromoWork,
+    CheckoutWork,
+    OrderWork,
+    AlertWork,
+    OutboxWork,
+    Protocol,
+):
+    """Users, refresh tokens, login failures, categories, products, product images, the
+    shelf, carts, wishlists, promo codes, stock, orders, redemptions, idempotency keys,
+    low-stock alerts and the outbox."""

@@ -7,6 +7,7 @@ from typing import Protocol
 from uuid import UUID
 
 from grocery.core.cart import WishedProduct, WishlistMark
+from grocery.core.ports.carts import CartWork
 
 
 class WishlistRepository(Protocol):
@@ -25,3 +26,9 @@ class WishlistRepository(Protocol):
     async def remove(self, user_id: UUID, product_id: UUID) -> bool:
         """False when it wasn't there."""
         ...
+
+
+class WishlistWork(CartWork, Protocol):
+    """What the wishlist's use cases work with: a wished product moves into the cart."""
+
+    wishlist: WishlistRepository

@@ -19,13 +19,14 @@ from grocery.core.alerts import (
 )
 from grocery.core.catalog import StockCrossing
 from grocery.core.errors import ServiceUnavailable
-from grocery.core.ports.alerts import AlertSink
+from grocery.core.ports.alerts import AlertSink, AlertWork, StockWatch
 from grocery.core.ports.clock import Clock
-from grocery.core.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from grocery.core.ports.outbox import OutboxWork
+from grocery.core.ports.transaction import UnitOfWorkFactory
 
 
 async def watch_stock(
-    uow: UnitOfWork, moves: Iterable[StockMove], now: datetime
+    uow: StockWatch, moves: Iterable[StockMove], now: datetime
 ) -> list[LowStockAlert]:
     """Open or resolve alerts for stock that crossed its threshold, in the caller's transaction.
 
@@ -51,7 +52,7 @@ class AlertPage:
 
 
 class AlertService:
-    def __init__(self, *, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, *, uow: UnitOfWorkFactory[AlertWork]) -> None:
         self._uow = uow
 
     async def page(
@@ -75,7 +76,7 @@ class AlertCourier:
     def __init__(
         self,
         *,
-        uow: UnitOfWorkFactory,
+        uow: UnitOfWorkFactory[OutboxWork],
         sink: AlertSink,
         clock: Clock,
         backoff: Backoff | None = None,

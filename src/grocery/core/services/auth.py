@@ -35,9 +35,10 @@ from grocery.core.identity import (
     validate_registration,
 )
 from grocery.core.ids import new_id
+from grocery.core.ports.accounts import AccountWork
 from grocery.core.ports.clock import Clock
 from grocery.core.ports.security import AccessTokens, PasswordHasher
-from grocery.core.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from grocery.core.ports.transaction import UnitOfWorkFactory
 
 # Higher may do more; moving down a rank is a demotion.
 _RANK = {Role.CUSTOMER: 0, Role.MANAGER: 1, Role.ADMIN: 2}
@@ -69,7 +70,7 @@ class AuthService:
     def __init__(
         self,
         *,
-        uow: UnitOfWorkFactory,
+        uow: UnitOfWorkFactory[AccountWork],
         hasher: PasswordHasher,
         access_tokens: AccessTokens,
         refresh_tokens: RefreshTokenMint,
@@ -170,7 +171,7 @@ class AuthService:
                 await uow.commit()
             raise state.refusal()
 
-    async def _rotate(self, uow: UnitOfWork, spent: RefreshToken, now: datetime) -> TokenPair:
+    async def _rotate(self, uow: AccountWork, spent: RefreshToken, now: datetime) -> TokenPair:
         # The role comes from the database, so the new access token carries today's role.
         user = await uow.users.get(spent.user_id)
         if user is None or not user.is_active:
@@ -187,7 +188,7 @@ class AuthService:
                 await uow.commit()
 
     async def _issue(
-        self, uow: UnitOfWork, user: User, *, family_id: UUID, now: datetime
+        self, uow: AccountWork, user: User, *, family_id: UUID, now: datetime
     ) -> TokenPair:
         plain, token_hash = self._refresh.new()
         await uow.refresh_tokens.add(
@@ -312,7 +313,7 @@ class AuthService:
             return None
         return await self._hash(password)
 
-    async def _recent_failures(self, uow: UnitOfWork, user_id: UUID, now: datetime) -> int:
+    async def _recent_failures(self, uow: AccountWork, user_id: UUID, now: datetime) -> int:
         return await uow.login_failures.count_since(user_id, self._throttle.window_start(now))
 
     async def _admit_attempt(self, user_id: UUID, now: datetime) -> None:
@@ -330,7 +331,7 @@ class AuthService:
             raise _locked()
 
 
-async def _find(uow: UnitOfWork, username: str | None, email: str | None) -> User | None:
+async def _find(uow: AccountWork, username: str | None, email: str | None) -> User | None:
     if username:
         return await uow.users.by_username(username)
     if email:

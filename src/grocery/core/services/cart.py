@@ -13,8 +13,9 @@ from uuid import UUID
 
 from grocery.core.cart import CartContents, check_quantity, for_sale, too_many
 from grocery.core.errors import NotFound
+from grocery.core.ports.carts import CartWork
 from grocery.core.ports.clock import Clock
-from grocery.core.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from grocery.core.ports.transaction import UnitOfWorkFactory
 from grocery.core.pricing import PricedCart, price_cart, price_cart_leniently
 from grocery.core.promotions import normalise_code, promo_not_found
 
@@ -26,7 +27,7 @@ class CartChange:
 
 
 class CartService:
-    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, *, uow: UnitOfWorkFactory[CartWork], clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
 
@@ -102,7 +103,7 @@ class CartService:
 
 
 async def put_in_cart(
-    uow: UnitOfWork, user_id: UUID, product_id: UUID, quantity: int, now: datetime
+    uow: CartWork, user_id: UUID, product_id: UUID, quantity: int, now: datetime
 ) -> tuple[CartContents, bool]:
     """Add `quantity` to the product's line within `uow`: the cart as it stands then, and
     True when the line is new.
@@ -118,13 +119,13 @@ async def put_in_cart(
     return contents.with_line(product_id, added.quantity), added.created
 
 
-async def priced_cart(uow: UnitOfWork, user_id: UUID, now: datetime) -> PricedCart:
+async def priced_cart(uow: CartWork, user_id: UUID, now: datetime) -> PricedCart:
     """The cart as it stands within `uow`, priced leniently (for showing it)."""
     return await priced_contents(uow, user_id, await uow.shelf.in_cart(user_id), now)
 
 
 async def priced_contents(
-    uow: UnitOfWork, user_id: UUID, contents: CartContents, now: datetime
+    uow: CartWork, user_id: UUID, contents: CartContents, now: datetime
 ) -> PricedCart:
     """`contents` priced leniently, with the code applied to them if any."""
     promo_id = contents.promo_id

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from contextlib import suppress
 from uuid import UUID
 
@@ -26,10 +25,10 @@ from grocery.core.catalog import (
 from grocery.core.errors import DomainError, Invalid, NotFound, PayloadTooLarge
 from grocery.core.ids import new_id
 from grocery.core.ports.blobs import BlobStore
-from grocery.core.ports.catalog import CatalogReader
+from grocery.core.ports.catalog import CatalogReader, CatalogWork
 from grocery.core.ports.clock import Clock
 from grocery.core.ports.images import ImageInspector
-from grocery.core.ports.unit_of_work import UnitOfWork
+from grocery.core.ports.transaction import UnitOfWorkFactory
 from grocery.core.services.alerts import watch_stock
 
 
@@ -37,7 +36,7 @@ class CatalogService:
     def __init__(
         self,
         *,
-        uow: Callable[[], UnitOfWork],
+        uow: UnitOfWorkFactory[CatalogWork],
         reader: CatalogReader,
         blobs: BlobStore,
         inspect_image: ImageInspector,
@@ -188,14 +187,14 @@ class CatalogService:
             await uow.commit()
 
 
-async def _category(uow: UnitOfWork, ref: str) -> Category:
+async def _category(uow: CatalogWork, ref: str) -> Category:
     found = await uow.categories.get(ref)
     if found is None:
         raise NotFound("No such category.")
     return found
 
 
-async def _chosen_category(uow: UnitOfWork, category_id: UUID) -> Category:
+async def _chosen_category(uow: CatalogWork, category_id: UUID) -> Category:
     """The category a product is put in: a missing one is a mistake in the form (422)."""
     found = await uow.categories.get(str(category_id))
     if found is None:
@@ -206,7 +205,7 @@ async def _chosen_category(uow: UnitOfWork, category_id: UUID) -> Category:
     return found
 
 
-async def _product(uow: UnitOfWork, product_id: UUID, *, lock: bool = False) -> Product:
+async def _product(uow: CatalogWork, product_id: UUID, *, lock: bool = False) -> Product:
     """A product still in the catalog; archived ones are gone as far as managers edit."""
     found = await uow.products.get(product_id, for_update=lock)
     if found is None or found.archived:

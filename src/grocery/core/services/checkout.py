@@ -28,7 +28,8 @@ from grocery.core.orders import (
     request_fingerprint,
 )
 from grocery.core.ports.clock import Clock
-from grocery.core.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from grocery.core.ports.orders import CheckoutWork
+from grocery.core.ports.transaction import UnitOfWorkFactory
 from grocery.core.pricing import price_cart
 from grocery.core.promotions import (
     PromoCode,
@@ -56,7 +57,9 @@ class CheckoutRequest:
 
 
 class CheckoutService:
-    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, currency: str) -> None:
+    def __init__(
+        self, *, uow: UnitOfWorkFactory[CheckoutWork], clock: Clock, currency: str
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._currency = currency
@@ -85,7 +88,7 @@ class CheckoutService:
 
 
 async def _check_out(
-    uow: UnitOfWork, request: CheckoutRequest, currency: str, now: datetime
+    uow: CheckoutWork, request: CheckoutRequest, currency: str, now: datetime
 ) -> Order:
     """Every write of a checkout, within `uow`; raises (and the caller rolls back) on refusal."""
     user_id = request.user_id
@@ -121,7 +124,7 @@ def _summed(entries: Sequence[CartEntry]) -> dict[UUID, int]:
 
 
 async def _chosen_promo(
-    uow: UnitOfWork, code: str | None, applied: UUID | None
+    uow: CheckoutWork, code: str | None, applied: UUID | None
 ) -> PromoCode | None:
     """The code sent with the checkout, else the one applied to the cart."""
     if code is not None:
@@ -132,7 +135,7 @@ async def _chosen_promo(
     return None if applied is None else await uow.promo_codes.get(applied)
 
 
-async def _take_stock(uow: UnitOfWork, wanted: dict[UUID, int]) -> list[TakenStock]:
+async def _take_stock(uow: CheckoutWork, wanted: dict[UUID, int]) -> list[TakenStock]:
     """Take every line's stock, the lines back in the cart's order.
 
     InsufficientStock naming every short product when any is; the caller rolls back
@@ -145,7 +148,7 @@ async def _take_stock(uow: UnitOfWork, wanted: dict[UUID, int]) -> list[TakenSto
     return [taken[product_id] for product_id in wanted]
 
 
-async def _shortage(uow: UnitOfWork, requested: dict[UUID, int]) -> InsufficientStock:
+async def _shortage(uow: CheckoutWork, requested: dict[UUID, int]) -> InsufficientStock:
     shelf = await uow.shelf.for_cart(list(requested))
     errors: list[ErrorDetail] = []
     for product_id, quantity in requested.items():
@@ -164,7 +167,7 @@ async def _shortage(uow: UnitOfWork, requested: dict[UUID, int]) -> Insufficient
     return InsufficientStock("Some products in your cart are short of stock.", errors=errors)
 
 
-async def _redeem(uow: UnitOfWork, promo: PromoCode, user_id: UUID) -> None:
+async def _redeem(uow: CheckoutWork, promo: PromoCode, user_id: UUID) -> None:
     """Count the use under max_uses, then check this customer's own limit.
 
     The claim locks the code's row, so a concurrent checkout by the same customer waits

@@ -20,7 +20,8 @@ from grocery.core.orders import (
     invalid_transition,
 )
 from grocery.core.ports.clock import Clock
-from grocery.core.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from grocery.core.ports.orders import OrderWork
+from grocery.core.ports.transaction import UnitOfWorkFactory
 from grocery.core.services.alerts import watch_stock
 
 
@@ -31,7 +32,7 @@ class OrderPage:
 
 
 class OrderService:
-    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, *, uow: UnitOfWorkFactory[OrderWork], clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
 
@@ -97,14 +98,14 @@ class OrderService:
         return replace(order, status=to, updated_at=now, cancelled_at=now)
 
 
-async def _existing(uow: UnitOfWork, order_id: UUID) -> Order:
+async def _existing(uow: OrderWork, order_id: UUID) -> Order:
     order = await uow.orders.get(order_id)
     if order is None:
         raise NotFound("There is no such order.")
     return order
 
 
-async def _visible(uow: UnitOfWork, principal: Principal, order_id: UUID) -> Order:
+async def _visible(uow: OrderWork, principal: Principal, order_id: UUID) -> Order:
     """The order, if the caller may see it; someone else's is not found."""
     order = await uow.orders.get(order_id)
     if order is None or not principal.may_see(order.user_id):

@@ -17,7 +17,8 @@ from grocery.core.errors import ErrorDetail, Invalid, NotFound
 from grocery.core.ids import new_id
 from grocery.core.money import ZERO, parse_money
 from grocery.core.ports.clock import Clock
-from grocery.core.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from grocery.core.ports.promotions import PromoWork
+from grocery.core.ports.transaction import UnitOfWorkFactory
 from grocery.core.promotions import DiscountType, PromoCode, validate_promo_terms
 
 # The columns' limits: numeric(12,2) and integer. Beyond them it is a typo.
@@ -62,7 +63,7 @@ class PromoPage:
 
 
 class PromoCodeService:
-    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, *, uow: UnitOfWorkFactory[PromoWork], clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
 
@@ -167,14 +168,14 @@ def _count_errors(promo: PromoCode) -> list[ErrorDetail]:
     return errors
 
 
-async def _existing(uow: UnitOfWork, promo_id: UUID) -> PromoCode:
+async def _existing(uow: PromoWork, promo_id: UUID) -> PromoCode:
     promo = await uow.promo_codes.get(promo_id)
     if promo is None:
         raise NotFound("There is no such promo code.")
     return promo
 
 
-async def _check_categories(uow: UnitOfWork, promo: PromoCode) -> None:
+async def _check_categories(uow: PromoWork, promo: PromoCode) -> None:
     unknown = await uow.promo_codes.unknown_categories(promo.category_ids)
     if unknown:
         raise Invalid(

@@ -9,7 +9,8 @@ from grocery.core.cart import WishedProduct, WishlistMark, for_sale
 from grocery.core.errors import NotFound
 from grocery.core.ports.blobs import BlobStore
 from grocery.core.ports.clock import Clock
-from grocery.core.ports.unit_of_work import UnitOfWorkFactory
+from grocery.core.ports.transaction import UnitOfWorkFactory
+from grocery.core.ports.wishlists import WishlistWork
 from grocery.core.pricing import PricedCart
 from grocery.core.services.cart import priced_contents, put_in_cart
 
@@ -33,7 +34,9 @@ class WishlistChange:
 
 
 class WishlistService:
-    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, blobs: BlobStore) -> None:
+    def __init__(
+        self, *, uow: UnitOfWorkFactory[WishlistWork], clock: Clock, blobs: BlobStore
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._blobs = blobs
