@@ -101,3 +101,16 @@ class CatalogReader(Protocol):
     async def products(self, query: ProductQuery) -> ProductPage:
         """One keyset page with each product's first image. Invalid for a cursor it didn't make."""
         ...
+
+
+class CatalogStamps(Protocol):
+    """Marks of the catalog's state, so a kept storefront page is served only while
+    nothing it shows has changed."""
+
+    async def stamp(self) -> str:
+        """A mark of the catalog as of now, taken before a page's rows are read."""
+        ...
+
+    async def unchanged_since(self, stamp: str) -> bool:
+        """True when nothing a page shows changed after `stamp`, as of now."""
+        ...

@@ -13,19 +13,10 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
-from typing import Protocol
 
 import msgspec
 
-
-class CatalogStamps(Protocol):
-    async def stamp(self) -> str:
-        """A mark of the catalog as of now, taken before a page's rows are read."""
-        ...
-
-    async def unchanged_since(self, stamp: str) -> bool:
-        """True when nothing a page shows changed after `stamp`, as of now."""
-        ...
+from grocery.core.ports.catalog import CatalogStamps
 
 
 @dataclass(frozen=True, slots=True)
