@@ -76,3 +76,8 @@ class ServiceUnavailable(DomainError):
     """A backing service (database, storage) can't be reached right now."""
 
     default_code = "service_unavailable"
+
+
+def field_error(field: str, message: str) -> ErrorDetail:
+    """One entry of a problem's `errors`: what is wrong with which field."""
+    return {"field": field, "message": message}

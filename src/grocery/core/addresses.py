@@ -1,0 +1,147 @@
+"""Where groceries go: customers' delivery addresses and the street addresses of places.
+
+A customer sees and changes only their own addresses; their first one is their default.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import datetime
+from uuid import UUID
+
+from grocery.core.errors import ErrorDetail, Invalid, field_error
+
+LABEL_MAX_LENGTH = 60
+LINE_MAX_LENGTH = 200
+INSTRUCTIONS_MAX_LENGTH = 500
+POSTAL_CODE_MAX_LENGTH = 16
+MAX_ADDRESSES_PER_CUSTOMER = 50
+
+# ISO 3166-1 alpha-2: the officially assigned codes.
+_COUNTRY_CODES = """
+    AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR
+    BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ
+    EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW
+    GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY
+    KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV
+    MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY
+    QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG
+    TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM
+    ZW
+"""
+COUNTRIES = frozenset(_COUNTRY_CODES.split())
+
+_POSTAL_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 -]*")
+_PHONE = re.compile(r"[+(]?[0-9][0-9 ()./-]{2,30}")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class StreetAddress:
+    """A place's address, as a pickup point shows it."""
+
+    line1: str
+    city: str
+    postal_code: str
+    country: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Address:
+    """A customer's delivery address."""
+
+    id: UUID
+    user_id: UUID
+    recipient: str
+    line1: str
+    city: str
+    postal_code: str
+    country: str
+    created_at: datetime
+    label: str | None = None
+    line2: str | None = None
+    phone: str | None = None
+    instructions: str | None = None
+    is_default: bool = False
+
+
+def validate_address(address: Address) -> Address:
+    """The address tidied (spaces trimmed, country upper case), or Invalid listing each fault.
+
+    Used for new addresses and for edits (validate the edited whole, not just the change).
+    """
+    address = replace(
+        address,
+        recipient=address.recipient.strip(),
+        line1=address.line1.strip(),
+        city=address.city.strip(),
+        postal_code=address.postal_code.strip(),
+        country=address.country.strip().upper(),
+        label=_tidy(address.label),
+        line2=_tidy(address.line2),
+        phone=_tidy(address.phone),
+        instructions=_tidy(address.instructions),
+    )
+    errors = [
+        *_required("recipient", address.recipient, LINE_MAX_LENGTH),
+        *_place_errors(address.line1, address.city, address.postal_code, address.country),
+        *_optional("label", address.label, LABEL_MAX_LENGTH),
+        *_optional("line2", address.line2, LINE_MAX_LENGTH),
+        *_optional("instructions", address.instructions, INSTRUCTIONS_MAX_LENGTH),
+        *_phone_errors(address.phone),
+    ]
+    if errors:
+        raise Invalid("The address is not valid.", errors=errors)
+    return address
+
+
+def validate_street_address(place: StreetAddress, *, field: str = "address") -> StreetAddress:
+    """The place's address tidied, or Invalid naming each fault as `field.<name>`."""
+    place = replace(
+        place,
+        line1=place.line1.strip(),
+        city=place.city.strip(),
+        postal_code=place.postal_code.strip(),
+        country=place.country.strip().upper(),
+    )
+    errors = [
+        {"field": f"{field}.{error['field']}", "message": error["message"]}
+        for error in _place_errors(place.line1, place.city, place.postal_code, place.country)
+    ]
+    if errors:
+        raise Invalid("The address is not valid.", errors=errors)
+    return place
+
+
+def _place_errors(line1: str, city: str, postal_code: str, country: str) -> list[ErrorDetail]:
+    errors = [
+        *_required("line1", line1, LINE_MAX_LENGTH),
+        *_required("city", city, LINE_MAX_LENGTH),
+    ]
+    if not (len(postal_code) <= POSTAL_CODE_MAX_LENGTH and _POSTAL_CODE.fullmatch(postal_code)):
+        message = f"must be 1 to {POSTAL_CODE_MAX_LENGTH} letters, digits, spaces or '-'"
+        errors.append(field_error("postal_code", message))
+    if country not in COUNTRIES:
+        errors.append(field_error("country", "must be an ISO 3166-1 alpha-2 country code"))
+    return errors
+
+
+def _phone_errors(phone: str | None) -> list[ErrorDetail]:
+    if phone is None or _PHONE.fullmatch(phone):
+        return []
+    return [field_error("phone", "must be a phone number: digits, spaces, '+', '(', ')', '-', '.'")]
+
+
+def _required(field: str, value: str, max_length: int) -> list[ErrorDetail]:
+    if 0 < len(value) <= max_length:
+        return []
+    return [field_error(field, f"must be 1 to {max_length} characters")]
+
+
+def _optional(field: str, value: str | None, max_length: int) -> list[ErrorDetail]:
+    return [] if value is None else _required(field, value, max_length)
+
+
+def _tidy(value: str | None) -> str | None:
+    """Trimmed; an empty optional field is no field."""
+    return None if value is None or not value.strip() else value.strip()

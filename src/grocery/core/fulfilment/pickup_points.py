@@ -1,0 +1,47 @@
+"""Pickup points: the shop's counters where customers collect their orders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from uuid import UUID
+
+from grocery.core.addresses import StreetAddress, validate_street_address
+from grocery.core.errors import Invalid, field_error
+from grocery.core.fulfilment.zones import name_errors
+
+INSTRUCTIONS_MAX_LENGTH = 500
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PickupPoint:
+    id: UUID
+    name: str
+    address: StreetAddress
+    instructions: str | None = None
+    is_active: bool = True  # an inactive point hands nothing out: its slots can't be booked
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PickupPointRef:
+    """A pickup point as an order names it."""
+
+    id: UUID
+    name: str
+
+
+def validate_pickup_point(point: PickupPoint) -> PickupPoint:
+    """The point tidied, or Invalid listing each fault (the edited whole, for edits too)."""
+    instructions = None if point.instructions is None else point.instructions.strip() or None
+    point = replace(point, name=point.name.strip(), instructions=instructions)
+    errors = name_errors(point.name)
+    if instructions is not None and len(instructions) > INSTRUCTIONS_MAX_LENGTH:
+        message = f"must be at most {INSTRUCTIONS_MAX_LENGTH} characters"
+        errors.append(field_error("instructions", message))
+    try:
+        address = validate_street_address(point.address)
+    except Invalid as invalid:
+        errors.extend(invalid.errors)
+        address = point.address
+    if errors:
+        raise Invalid("The pickup point is not valid.", errors=errors)
+    return replace(point, address=address)

@@ -1,0 +1,123 @@
+"""Delivery zones: the postal codes the shop delivers to, and on what terms."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from enum import StrEnum
+from uuid import UUID
+
+from grocery.core.errors import ErrorDetail, Invalid, field_error
+from grocery.core.money import ZERO
+
+NAME_MAX_LENGTH = 120
+PREFIX_MAX_LENGTH = 16
+MAX_PREFIXES_PER_ZONE = 500
+MAX_FEE = Decimal("9999.99")
+MAX_AMOUNT = Decimal("999999.99")
+
+_PREFIX = re.compile(r"[A-Z0-9-]+")
+
+
+class FulfilmentMethod(StrEnum):
+    DELIVERY = "delivery"
+    PICKUP = "pickup"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class DeliveryTerms:
+    """What pricing needs to know about how a cart is handed over."""
+
+    method: FulfilmentMethod
+    fee: Decimal = ZERO
+    free_delivery_over: Decimal | None = None
+    min_order_amount: Decimal | None = None
+
+
+PICKUP_TERMS = DeliveryTerms(method=FulfilmentMethod.PICKUP)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class DeliveryZone:
+    """Where the shop delivers: postal codes starting with one of its prefixes."""
+
+    id: UUID
+    name: str
+    postal_code_prefixes: tuple[str, ...]
+    fee: Decimal
+    free_delivery_over: Decimal | None = None
+    min_order_amount: Decimal | None = None
+
+    @property
+    def terms(self) -> DeliveryTerms:
+        return DeliveryTerms(
+            method=FulfilmentMethod.DELIVERY,
+            fee=self.fee,
+            free_delivery_over=self.free_delivery_over,
+            min_order_amount=self.min_order_amount,
+        )
+
+
+def normalise_postal_code(code: str) -> str:
+    """The form postal codes and prefixes are compared in: upper case, no spaces."""
+    return "".join(code.split()).upper()
+
+
+def zone_for(postal_code: str, zones: Iterable[DeliveryZone]) -> DeliveryZone | None:
+    """The zone with the longest prefix the postal code starts with; None when none does.
+
+    Prefixes are unique across zones (validated and kept so by the store), so there are no ties.
+    """
+    code = normalise_postal_code(postal_code)
+    best: DeliveryZone | None = None
+    best_length = 0
+    for zone in zones:
+        for prefix in zone.postal_code_prefixes:
+            if len(prefix) > best_length and code.startswith(prefix):
+                best, best_length = zone, len(prefix)
+    return best
+
+
+def validate_zone(zone: DeliveryZone) -> DeliveryZone:
+    """The zone with its name trimmed and prefixes normalised, or Invalid listing each fault.
+
+    Used for new zones and for edits (validate the edited whole, not just the change).
+    """
+    prefixes = tuple(normalise_postal_code(prefix) for prefix in zone.postal_code_prefixes)
+    zone = replace(zone, name=zone.name.strip(), postal_code_prefixes=prefixes)
+    errors = [
+        *name_errors(zone.name),
+        *_prefix_errors(prefixes),
+        *_amount_errors("fee", zone.fee, MAX_FEE),
+        *_amount_errors("free_delivery_over", zone.free_delivery_over, MAX_AMOUNT),
+        *_amount_errors("min_order_amount", zone.min_order_amount, MAX_AMOUNT),
+    ]
+    if errors:
+        raise Invalid("The delivery zone is not valid.", errors=errors)
+    return zone
+
+
+def name_errors(name: str) -> list[ErrorDetail]:
+    """Why this can't be a zone's or a pickup point's name, if it can't."""
+    if 0 < len(name) <= NAME_MAX_LENGTH:
+        return []
+    return [field_error("name", f"must be 1 to {NAME_MAX_LENGTH} characters")]
+
+
+def _prefix_errors(prefixes: tuple[str, ...]) -> list[ErrorDetail]:
+    field = "postal_code_prefixes"
+    if not 0 < len(prefixes) <= MAX_PREFIXES_PER_ZONE:
+        return [field_error(field, f"must list 1 to {MAX_PREFIXES_PER_ZONE} prefixes")]
+    if len(set(prefixes)) != len(prefixes):
+        return [field_error(field, "must not list a prefix twice")]
+    if all(len(p) <= PREFIX_MAX_LENGTH and _PREFIX.fullmatch(p) for p in prefixes):
+        return []
+    return [field_error(field, f"each must be 1 to {PREFIX_MAX_LENGTH} letters, digits or '-'")]
+
+
+def _amount_errors(field: str, amount: Decimal | None, highest: Decimal) -> list[ErrorDetail]:
+    if amount is None or ZERO <= amount <= highest:
+        return []
+    return [field_error(field, f"must be between 0.00 and {highest}")]
