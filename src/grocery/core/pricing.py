@@ -1,8 +1,10 @@
-"""Pricing a cart: line amounts, the promo's discount spread over its lines, totals.
+"""Pricing a cart: line amounts, the promo's discount spread over its lines, the delivery
+fee, totals.
 
 An unavailable line (archived, or more than is in stock) stays listed so the customer
 sees it, but it is priced at zero: it adds nothing to the subtotal, takes no share of a
-discount, and its line total is 0.00. So line totals always add up to the cart total.
+discount, and its line total is 0.00. So line totals plus the delivery fee always add up
+to the cart total.
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
-from grocery.core.money import ZERO, cents, spread
+from grocery.core.errors import Invalid
+from grocery.core.fulfilment.slots import CartFulfilment
+from grocery.core.fulfilment.zones import DeliveryTerms, FulfilmentMethod
+from grocery.core.money import ZERO, cents, format_money, spread
 from grocery.core.promotions import (
     PromoCode,
     PromoRejected,
@@ -54,6 +59,14 @@ class PricedCart:
     promo_code: str | None
     # Set only by price_cart_leniently: why the cart's saved code was left off.
     promo_rejection: PromoRejection | None = None
+    delivery_fee: Decimal = ZERO
+    # The slot the cart holds, set by the cart service; pricing only needs its terms.
+    fulfilment: CartFulfilment | None = None
+
+    @property
+    def goods(self) -> Decimal:
+        """What the groceries cost after the discount: the amount delivery terms look at."""
+        return self.subtotal - self.discount
 
 
 def price_cart(
@@ -62,8 +75,10 @@ def price_cart(
     now: datetime,
     *,
     uses_by_customer: int = 0,
+    delivery: DeliveryTerms | None = None,
 ) -> PricedCart:
-    """Price the cart with `promo` applied; PromoRejected if the cart can't use it now.
+    """Price the cart with `promo` applied and delivered on `delivery`'s terms (none: no
+    slot chosen); PromoRejected if the cart can't use the code now.
 
     This is the strict pricing for applying a code and for checkout.
     """
@@ -89,13 +104,38 @@ def price_cart(
         for i, share in zip(eligible, shares, strict=True):
             discounts[i] = share
     discount = sum(discounts, ZERO)
+    fee = delivery_fee(delivery, subtotal - discount)
     return PricedCart(
         lines=tuple(map(_priced_line, lines, subtotals, discounts)),
         subtotal=subtotal,
         discount=discount,
-        total=subtotal - discount,
+        total=subtotal - discount + fee,
         promo_code=promo.code if promo is not None else None,
+        delivery_fee=fee,
     )
+
+
+def delivery_fee(terms: DeliveryTerms | None, goods: Decimal) -> Decimal:
+    """The zone's fee, or nothing: for pickup, without a slot, or once the goods (subtotal
+    less discount) reach the zone's free-delivery threshold."""
+    if terms is None or terms.method is FulfilmentMethod.PICKUP:
+        return ZERO
+    if terms.free_delivery_over is not None and goods >= terms.free_delivery_over:
+        return ZERO
+    return cents(terms.fee)
+
+
+def check_minimum_order(terms: DeliveryTerms | None, goods: Decimal) -> None:
+    """Invalid `min_order_not_met` when the goods (subtotal less discount) are below the
+    delivery zone's minimum order."""
+    least = None if terms is None else terms.min_order_amount
+    if least is not None and goods < least:
+        message = f"the groceries must come to at least {format_money(least)}"
+        raise Invalid(
+            f"This zone delivers orders of {format_money(least)} or more.",
+            code="min_order_not_met",
+            errors=[{"field": "total", "message": message}],
+        )
 
 
 def price_cart_leniently(
@@ -104,6 +144,7 @@ def price_cart_leniently(
     now: datetime,
     *,
     uses_by_customer: int = 0,
+    delivery: DeliveryTerms | None = None,
 ) -> PricedCart:
     """Price the cart for viewing: a saved code it can no longer use is left off.
 
@@ -111,9 +152,10 @@ def price_cart_leniently(
     its code expired meanwhile; checkout uses price_cart, which refuses.
     """
     try:
-        return price_cart(lines, promo, now, uses_by_customer=uses_by_customer)
+        return price_cart(lines, promo, now, uses_by_customer=uses_by_customer, delivery=delivery)
     except PromoRejected as rejected:
-        return replace(price_cart(lines, None, now), promo_rejection=rejected.reason)
+        cart = price_cart(lines, None, now, delivery=delivery)
+        return replace(cart, promo_rejection=rejected.reason)
 
 
 def _priced_line(line: CartLine, subtotal: Decimal, discount: Decimal) -> PricedLine:
