@@ -16,6 +16,7 @@ from grocery.core.identity import Principal
 from grocery.core.ports.security import AccessTokens
 from grocery.entrypoints.app import build_adapters, create_app
 from grocery.entrypoints.http.deps import Injected
+from grocery.entrypoints.http.guards import manager, signed_in
 from tests.integration.catalog_shop import Client, assert_problem
 from tests.integration.conftest import MakeUser, SignedInUser, make_settings
 
@@ -454,9 +455,10 @@ async def test_a_customer_cannot_patch_users(client: Client, make_user: MakeUser
 # --- staff routes check the database ------------------------------------------
 
 
-@get("/api/test/staff", sync_to_thread=False)
-def staff_only(manager: Injected[Principal], principal: Injected[Principal]) -> dict[str, str]:
-    return {"role": manager.role.value}
+@get("/api/test/staff", sync_to_thread=False, guards=[signed_in, manager])
+def staff_only(principal: Injected[Principal]) -> dict[str, str]:
+    """Both guards ask for the caller, and the handler takes them too."""
+    return {"role": principal.role.value}
 
 
 class CountingTokens:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from litestar import Litestar, Router, get
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
@@ -50,7 +51,7 @@ from grocery.entrypoints.http.cart import CartController
 from grocery.entrypoints.http.catalog import Storefront
 from grocery.entrypoints.http.categories import CategoryController
 from grocery.entrypoints.http.checkout import CheckoutController
-from grocery.entrypoints.http.guards import Authenticator
+from grocery.entrypoints.http.guards import PRINCIPAL, PUBLIC, Authenticator
 from grocery.entrypoints.http.health import HealthController
 from grocery.entrypoints.http.hosts import host_check_middleware
 from grocery.entrypoints.http.images import image_routes
@@ -173,7 +174,7 @@ def page_age(settings: Settings) -> float:
     return settings.catalog_cache_seconds
 
 
-@get("/docs", include_in_schema=False, sync_to_thread=False)
+@get("/docs", include_in_schema=False, sync_to_thread=False, opt=PUBLIC)
 def docs() -> Redirect:
     return Redirect("/schema/swagger")
 
@@ -225,7 +226,7 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
         "orders": Provide(lambda: orders, use_cache=True, sync_to_thread=False),
         "alerts": Provide(lambda: alerts, use_cache=True, sync_to_thread=False),
         "reports": Provide(lambda: reports, use_cache=True, sync_to_thread=False),
-        **authenticator.providers(),
+        **PRINCIPAL,
     }
     # Each area of the shop adds its services to `dependencies` and its controllers to `api`.
     api = Router(
@@ -250,7 +251,7 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
     app = Litestar(
         route_handlers=[HealthController, api, docs, *served_media],
         dependencies=dependencies,
-        guards=[authenticator.guard],
+        state=State(authenticator.state()),
         exception_handlers=dict(EXCEPTION_HANDLERS),
         lifespan=[lifespan],
         request_max_body_size=settings.max_body_bytes,

@@ -10,9 +10,9 @@ from litestar import Controller, get
 from litestar.params import FromQuery
 
 from grocery.core.alerts import AlertStatus, AlertView
-from grocery.core.identity import Principal
 from grocery.core.services.alerts import AlertService
 from grocery.entrypoints.http.deps import Injected
+from grocery.entrypoints.http.guards import manager
 from grocery.entrypoints.http.pages import DEFAULT_LIMIT, Limit, id_cursor, read_id_cursor
 
 
@@ -51,11 +51,11 @@ class LowStockAlertListOut(msgspec.Struct):
 class AlertController(Controller):
     path = "/alerts"
     tags = ("alerts",)
+    guards = (manager,)
 
     @get("/low-stock")
     async def low_stock(
         self,
-        manager: Injected[Principal],
         alerts: Injected[AlertService],
         status: FromQuery[AlertStatus | None] = None,
         limit: Limit = DEFAULT_LIMIT,

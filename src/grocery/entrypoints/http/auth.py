@@ -12,6 +12,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from grocery.core.identity import Principal, Role, User
 from grocery.core.services.auth import AuthService, TokenPair
 from grocery.entrypoints.http.deps import Injected
+from grocery.entrypoints.http.guards import PUBLIC, admin, signed_in
 from grocery.entrypoints.http.pages import DEFAULT_LIMIT, Limit, id_cursor, read_id_cursor
 
 # --- bodies -------------------------------------------------------------------
@@ -91,34 +92,34 @@ class AuthController(Controller):
     path = "/auth"
     tags = ("auth",)
 
-    @post("/register", status_code=201)
+    @post("/register", status_code=201, opt=PUBLIC)
     async def register(self, data: JSONBody[RegisterBody], auth: Injected[AuthService]) -> UserOut:
         """Sign up as a customer."""
         return UserOut.of(await auth.register(data.email, data.username, data.password))
 
-    @post("/login", status_code=200)
+    @post("/login", status_code=200, opt=PUBLIC)
     async def login(self, data: JSONBody[LoginBody], auth: Injected[AuthService]) -> TokenPairOut:
         """Sign in with a username or an email."""
         pair = await auth.login(data.password, username=data.username, email=data.email)
         return TokenPairOut.of(pair)
 
-    @post("/refresh", status_code=200)
+    @post("/refresh", status_code=200, opt=PUBLIC)
     async def refresh(
         self, data: JSONBody[RefreshBody], auth: Injected[AuthService]
     ) -> TokenPairOut:
         """Trade a refresh token for a new pair; the old one is spent."""
         return TokenPairOut.of(await auth.refresh(data.refresh_token))
 
-    @post("/logout", status_code=204)
+    @post("/logout", status_code=204, opt=PUBLIC)
     async def logout(self, data: JSONBody[RefreshBody], auth: Injected[AuthService]) -> None:
         """End the session the refresh token belongs to."""
         await auth.logout(data.refresh_token)
 
-    @get("/me")
+    @get("/me", guards=[signed_in])
     async def me(self, principal: Injected[Principal], auth: Injected[AuthService]) -> UserOut:
         return UserOut.of(await auth.profile(principal))
 
-    @post("/change-password", status_code=204)
+    @post("/change-password", status_code=204, guards=[signed_in])
     async def change_password(
         self,
         data: JSONBody[ChangePasswordBody],
@@ -132,11 +133,11 @@ class AuthController(Controller):
 class AdminUsersController(Controller):
     path = "/admin/users"
     tags = ("admin",)
+    guards = (admin,)
 
     @get("/")
     async def list_users(
         self,
-        admin: Injected[Principal],
         auth: Injected[AuthService],
         role: FromQuery[Role | None] = None,
         limit: Limit = DEFAULT_LIMIT,
@@ -153,9 +154,11 @@ class AdminUsersController(Controller):
         self,
         user_id: FromPath[UUID],
         data: JSONBody[AccessChangeBody],
-        admin: Injected[Principal],
+        principal: Injected[Principal],
         auth: Injected[AuthService],
     ) -> AdminUserOut:
         """Change a role and/or is_active; demotion and disabling bite at once."""
-        user = await auth.change_access(admin, user_id, role=data.role, is_active=data.is_active)
+        user = await auth.change_access(
+            principal, user_id, role=data.role, is_active=data.is_active
+        )
         return AdminUserOut.of(user)

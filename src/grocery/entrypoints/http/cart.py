@@ -16,6 +16,7 @@ from grocery.core.money import format_money
 from grocery.core.pricing import PricedCart
 from grocery.core.services.cart import CartService
 from grocery.entrypoints.http.deps import Injected
+from grocery.entrypoints.http.guards import signed_in
 
 
 class AddToCartBody(msgspec.Struct):
@@ -78,6 +79,7 @@ class CartOut(msgspec.Struct):
 class CartController(Controller):
     path = "/cart"
     tags = ("cart",)
+    guards = (signed_in,)
 
     @get("/")
     async def show(

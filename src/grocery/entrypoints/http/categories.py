@@ -6,10 +6,10 @@ import msgspec
 from litestar import Controller, delete, get, patch, post
 from litestar.params import FromPath, JSONBody
 
-from grocery.core.identity import Principal
 from grocery.core.services.catalog import CatalogService
 from grocery.entrypoints.http.catalog import CategoryListOut, CategoryOut
 from grocery.entrypoints.http.deps import Injected
+from grocery.entrypoints.http.guards import PUBLIC, manager
 
 
 class CategoryBody(msgspec.Struct):
@@ -26,42 +26,38 @@ class CategoryController(Controller):
     path = "/categories"
     tags = ("catalog",)
 
-    @get("/")
+    @get("/", opt=PUBLIC)
     async def list_categories(self, catalog: Injected[CatalogService]) -> CategoryListOut:
         """Every category, by name, with how many products each shows."""
         return CategoryListOut([CategoryOut.of(c) for c in await catalog.categories()])
 
-    @get("/{ref:str}")
+    @get("/{ref:str}", opt=PUBLIC)
     async def show_category(
         self, ref: FromPath[str], catalog: Injected[CatalogService]
     ) -> CategoryOut:
         """By id or slug."""
         return CategoryOut.of(await catalog.category(ref))
 
-    @post("/", status_code=201)
+    @post("/", status_code=201, guards=[manager])
     async def add_category(
         self,
         data: JSONBody[CategoryBody],
-        manager: Injected[Principal],
         catalog: Injected[CatalogService],
     ) -> CategoryOut:
         """A taken slug or name -> 409 `already_exists`."""
         return CategoryOut.of(await catalog.add_category(data.name, data.slug))
 
-    @patch("/{ref:str}")
+    @patch("/{ref:str}", guards=[manager])
     async def edit_category(
         self,
         ref: FromPath[str],
         data: JSONBody[CategoryChange],
-        manager: Injected[Principal],
         catalog: Injected[CatalogService],
     ) -> CategoryOut:
         """A rename keeps the slug unless a new one is given."""
         return CategoryOut.of(await catalog.edit_category(ref, name=data.name, slug=data.slug))
 
-    @delete("/{ref:str}", status_code=204)
-    async def remove_category(
-        self, ref: FromPath[str], manager: Injected[Principal], catalog: Injected[CatalogService]
-    ) -> None:
+    @delete("/{ref:str}", status_code=204, guards=[manager])
+    async def remove_category(self, ref: FromPath[str], catalog: Injected[CatalogService]) -> None:
         """Refused with 409 `category_not_empty` while products are in it."""
         await catalog.remove_category(ref)

@@ -1,16 +1,20 @@
-"""Who is calling. A handler is guarded by naming one of these as a parameter:
+"""Who may call a route, declared on the route: Litestar guards on a controller or a handler.
 
-    principal: Injected[Principal]   any signed-in caller; the access token is trusted
-    manager: Injected[Principal]     a manager or admin, confirmed against the database
-    admin: Injected[Principal]       an admin, confirmed against the database
+    guards=[signed_in]   any signed-in caller; the access token is trusted
+    guards=[manager]     a manager or an admin, confirmed against the database
+    guards=[admin]       an admin, confirmed against the database
+    opt=PUBLIC           anyone: the route says so rather than just lacking a guard
 
-The check also runs as an app-wide Litestar guard, before the body is read, so a caller
-without the right gets 401/403 rather than a 422 about their body. Each answer is kept in
-the request's state: the token is decoded, and the database asked, once per request.
+Guards run before the body is parsed, so a caller without the right gets 401/403 rather
+than a 422 about their body. A handler that needs the caller names `principal:
+Injected[Principal]`: the one its guard let in (for staff routes, as the database knows
+them). Each answer is kept in the request's state, so the token is decoded, and the
+database asked, once per request.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from litestar import Request
@@ -24,48 +28,30 @@ from grocery.core.ports.clock import Clock
 from grocery.core.ports.security import AccessTokens
 from grocery.core.services.auth import AuthService
 
-Caller = Literal["principal", "manager", "admin"]
-CALLERS: tuple[Caller, ...] = ("principal", "manager", "admin")
+Caller = Literal["signed in", "manager", "admin"]
+CALLERS: tuple[Caller, ...] = ("signed in", "manager", "admin")  # each lets in fewer
+PUBLIC: Mapping[str, Any] = {"public": True}
+
 _STATE_KEY = "grocery_callers"
+_APP_STATE_KEY = "authenticator"
 
 
 class Authenticator:
+    """Resolves callers; create_app keeps the one it builds in the app's state."""
+
     def __init__(self, access_tokens: AccessTokens, clock: Clock, auth: AuthService) -> None:
         self._access_tokens = access_tokens
         self._clock = clock
         self._auth = auth
 
-    async def guard(
-        self, connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
-    ) -> None:
-        """Litestar guard: check every caller the handler names, before its body is parsed."""
-        named = handler.parsed_fn_signature.parameters
-        for caller in CALLERS:
-            if caller in named:
-                await self.resolve(connection, caller)
-
-    def providers(self) -> dict[str, Provide]:
-        """The DI providers, under the names handlers use."""
-
-        async def principal(request: Request[Any, Any, Any]) -> Principal:
-            return await self.resolve(request, "principal")
-
-        async def manager(request: Request[Any, Any, Any]) -> Principal:
-            return await self.resolve(request, "manager")
-
-        async def admin(request: Request[Any, Any, Any]) -> Principal:
-            return await self.resolve(request, "admin")
-
-        return {
-            "principal": Provide(principal),
-            "manager": Provide(manager),
-            "admin": Provide(admin),
-        }
+    def state(self) -> dict[str, Authenticator]:
+        """The app state that lets the guards find this authenticator."""
+        return {_APP_STATE_KEY: self}
 
     async def resolve(
         self, connection: ASGIConnection[Any, Any, Any, Any], caller: Caller
     ) -> Principal:
-        known: dict[str, Principal] = connection.state.setdefault(_STATE_KEY, {})
+        known: dict[Caller, Principal] = connection.state.setdefault(_STATE_KEY, {})
         if caller not in known:
             known[caller] = await self._check(connection, caller)
         return known[caller]
@@ -73,9 +59,9 @@ class Authenticator:
     async def _check(
         self, connection: ASGIConnection[Any, Any, Any, Any], caller: Caller
     ) -> Principal:
-        if caller == "principal":
+        if caller == "signed in":
             return self._read_token(connection)
-        principal = await self.resolve(connection, "principal")
+        principal = await self.resolve(connection, "signed in")
         return await self._auth.confirm_staff(principal, admin_only=caller == "admin")
 
     def _read_token(self, connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
@@ -88,3 +74,50 @@ class Authenticator:
                 "Send the access token as 'Bearer <token>'.", code="invalid_token"
             )
         return self._access_tokens.read_access(token.strip(), self._clock.now())
+
+
+def _authenticator(connection: ASGIConnection[Any, Any, Any, Any]) -> Authenticator:
+    found = connection.app.state[_APP_STATE_KEY]
+    assert isinstance(found, Authenticator), "create_app puts the Authenticator in the state"
+    return found
+
+
+async def signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Guard: any signed-in caller."""
+    await _authenticator(connection).resolve(connection, "signed in")
+
+
+async def manager(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Guard: a manager or an admin, as the database knows them now."""
+    await _authenticator(connection).resolve(connection, "manager")
+
+
+async def admin(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Guard: an admin, as the database knows them now."""
+    await _authenticator(connection).resolve(connection, "admin")
+
+
+_GUARDS: dict[object, Caller] = {signed_in: "signed in", manager: "manager", admin: "admin"}
+
+
+def caller_let_in(handler: BaseRouteHandler) -> Caller | None:
+    """The fewest callers the handler's declared guards let in; None on a public route."""
+    declared = [_GUARDS[guard] for guard in handler.resolve_guards() if guard in _GUARDS]
+    return max(declared, key=CALLERS.index, default=None)
+
+
+def is_public(handler: BaseRouteHandler) -> bool:
+    return bool(handler.opt.get("public"))
+
+
+async def _principal(request: Request[Any, Any, Any]) -> Principal:
+    """The caller the route's guard let in; a route without one has no caller to give."""
+    known: dict[Caller, Principal] = request.state.get(_STATE_KEY, {})
+    for caller in reversed(CALLERS):
+        if caller in known:
+            return known[caller]
+    raise RuntimeError(f"{request.url.path} takes a principal but declares no guard")
+
+
+PRINCIPAL = {"principal": Provide(_principal)}
+"""The DI provider of `principal: Injected[Principal]`."""

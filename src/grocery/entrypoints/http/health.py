@@ -8,11 +8,13 @@ from grocery.adapters.sql.database import Database
 from grocery.core.errors import ServiceUnavailable
 from grocery.core.ports.blobs import BlobStore
 from grocery.entrypoints.http.deps import Injected
+from grocery.entrypoints.http.guards import PUBLIC
 
 
 class HealthController(Controller):
     path = "/health"
     tags = ("operations",)
+    opt = PUBLIC
     include_in_schema = True
 
     @get("/live", sync_to_thread=False)

@@ -10,11 +10,11 @@ from litestar.datastructures import UploadFile
 from litestar.params import FromPath
 
 from grocery.core.errors import Invalid
-from grocery.core.identity import Principal
 from grocery.core.ports.blobs import BlobStore
 from grocery.core.services.catalog import CatalogService
 from grocery.entrypoints.http.catalog import UploadedImageOut, uploaded_image_out
 from grocery.entrypoints.http.deps import Injected
+from grocery.entrypoints.http.guards import manager
 
 # Room for the multipart boundary and part headers around a file of the allowed size.
 MULTIPART_OVERHEAD = 16 * 1024
@@ -23,21 +23,21 @@ MULTIPART_OVERHEAD = 16 * 1024
 class ProductImageController(Controller):
     path = "/{product_id:uuid}/images"
     tags = ("catalog",)
+    guards = (manager,)
 
     @post("/", status_code=201)
     async def add_image(
         self,
         product_id: FromPath[UUID],
         request: Request[Any, Any, Any],
-        manager: Injected[Principal],
         catalog: Injected[CatalogService],
         blobs: Injected[BlobStore],
     ) -> UploadedImageOut:
         """multipart/form-data with the picture in field `file`: JPEG, PNG or WebP, told by
         its bytes. Too big -> 413; another type -> 415 `unsupported_media_type`; a broken
         picture -> 422; storage down -> 503 and nothing is kept."""
-        # Read here rather than as a `data` parameter, which Litestar parses before the
-        # `manager` guard runs: strangers don't get to make the server read uploads.
+        # The controller's guard has let in a manager before the body is read: strangers
+        # never get the server to read an upload.
         upload = (await request.form()).get("file")
         if not isinstance(upload, UploadFile):
             raise Invalid(
@@ -55,7 +55,6 @@ class ProductImageController(Controller):
         self,
         product_id: FromPath[UUID],
         image_id: FromPath[UUID],
-        manager: Injected[Principal],
         catalog: Injected[CatalogService],
     ) -> None:
         """The object is removed from storage too."""

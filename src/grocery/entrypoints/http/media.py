@@ -7,11 +7,12 @@ from litestar.params import FromPath
 
 from grocery.core.ports.blobs import BlobStore
 from grocery.entrypoints.http.deps import Injected
+from grocery.entrypoints.http.guards import PUBLIC
 
 _CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 
 
-@get("/media/{key:path}", include_in_schema=False)
+@get("/media/{key:path}", include_in_schema=False, opt=PUBLIC)
 async def media(key: FromPath[str], blobs: Injected[BlobStore]) -> Response[bytes]:
     """The object under `key`, typed by its extension (keys are made by the server)."""
     key = key.lstrip("/")

@@ -15,6 +15,7 @@ from grocery.core.money import format_money
 from grocery.core.orders import Answer, Order, OrderStatus
 from grocery.core.services.orders import OrderService
 from grocery.entrypoints.http.deps import Injected
+from grocery.entrypoints.http.guards import manager, signed_in
 from grocery.entrypoints.http.pages import DEFAULT_LIMIT, Limit, mark_cursor, read_mark_cursor
 
 
@@ -82,7 +83,7 @@ class OrderController(Controller):
     path = "/orders"
     tags = ("orders",)
 
-    @get("/")
+    @get("/", guards=[signed_in])
     async def list_orders(
         self,
         principal: Injected[Principal],
@@ -100,7 +101,7 @@ class OrderController(Controller):
             next_cursor=None if page.last is None else mark_cursor(*page.last),
         )
 
-    @get("/{order_id:uuid}")
+    @get("/{order_id:uuid}", guards=[signed_in])
     async def show(
         self,
         order_id: FromPath[UUID],
@@ -109,7 +110,7 @@ class OrderController(Controller):
     ) -> OrderOut:
         return OrderOut.of(await orders.get(principal, order_id))
 
-    @post("/{order_id:uuid}/cancel", status_code=200)
+    @post("/{order_id:uuid}/cancel", status_code=200, guards=[signed_in])
     async def cancel(
         self,
         order_id: FromPath[UUID],
@@ -120,12 +121,11 @@ class OrderController(Controller):
         promo use go back; cancelling again changes nothing."""
         return OrderOut.of(await orders.cancel(principal, order_id))
 
-    @patch("/{order_id:uuid}")
+    @patch("/{order_id:uuid}", guards=[manager])
     async def change_status(
         self,
         order_id: FromPath[UUID],
         data: JSONBody[StatusBody],
-        manager: Injected[Principal],
         orders: Injected[OrderService],
     ) -> OrderOut:
         """One step along placed -> processing -> shipped -> delivered."""

@@ -16,6 +16,7 @@ from litestar.routes import HTTPRoute
 
 from grocery.adapters.sql.database import is_database_down
 from grocery.core import errors
+from grocery.entrypoints.http.guards import caller_let_in
 
 log = structlog.get_logger("grocery.errors")
 
@@ -168,8 +169,6 @@ class Problem(msgspec.Struct):
     errors: list[FieldProblem] | msgspec.UnsetType = msgspec.UNSET  # left out when none
 
 
-_CALLERS = ("principal", "manager", "admin")
-_STAFF = ("manager", "admin")
 _SIGN_IN_PATHS = ("/api/auth/login", "/api/auth/refresh", "/api/auth/change-password")
 
 
@@ -178,11 +177,11 @@ def problem_statuses(handler: HTTPRouteHandler, path: str) -> set[int]:
 
     Clients and contract testers (schemathesis) read these from the schema; Litestar alone
     would document a plain-JSON 400 that this API never sends."""
-    named = handler.parsed_fn_signature.parameters
+    caller = caller_let_in(handler)
     statuses = {400, 404, 422, 503}
-    if any(caller in named for caller in _CALLERS) or path in _SIGN_IN_PATHS:
+    if caller is not None or path in _SIGN_IN_PATHS:
         statuses.add(401)
-    if any(caller in named for caller in _STAFF) or path == "/api/auth/login":
+    if caller in ("manager", "admin") or path == "/api/auth/login":
         statuses.add(403)  # staff routes; a disabled account signing in
     if path in _SIGN_IN_PATHS:
         statuses.add(429)
@@ -201,7 +200,7 @@ def document_problems(app: Litestar) -> None:
         if not isinstance(route, HTTPRoute):
             continue
         for handler in route.route_handlers:
-            if any(caller in handler.parsed_fn_signature.parameters for caller in _CALLERS):
+            if caller_let_in(handler) is not None:
                 handler.security = [{BEARER: []}]
             documented = dict(handler.responses or {})
             for status in problem_statuses(handler, route.path):

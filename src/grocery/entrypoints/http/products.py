@@ -11,7 +11,6 @@ from litestar import Controller, MediaType, Response, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from grocery.core.catalog import DEFAULT_PAGE_SIZE, ProductEdit, product_query
-from grocery.core.identity import Principal
 from grocery.core.ports.blobs import BlobStore
 from grocery.core.services.catalog import CatalogService
 from grocery.entrypoints.http.catalog import (
@@ -23,6 +22,7 @@ from grocery.entrypoints.http.catalog import (
     product_page_out,
 )
 from grocery.entrypoints.http.deps import Injected
+from grocery.entrypoints.http.guards import PUBLIC, manager
 
 
 class ProductBody(msgspec.Struct):
@@ -71,7 +71,7 @@ class ProductController(Controller):
     path = "/products"
     tags = ("catalog",)
 
-    @get("/")
+    @get("/", opt=PUBLIC)
     async def list_products(
         self,
         storefront: Injected[Storefront],
@@ -103,7 +103,7 @@ class ProductController(Controller):
 
         return _json(await storefront.pages.page(query, build))
 
-    @get("/{ref:str}")
+    @get("/{ref:str}", opt=PUBLIC)
     async def show_product(
         self, ref: FromPath[str], storefront: Injected[Storefront]
     ) -> Response[ProductOut]:
@@ -114,34 +114,31 @@ class ProductController(Controller):
 
         return _json(await storefront.pages.page(("product", ref), build))
 
-    @post("/", status_code=201)
+    @post("/", status_code=201, guards=[manager])
     async def add_product(
         self,
         data: JSONBody[ProductBody],
-        manager: Injected[Principal],
         catalog: Injected[CatalogService],
         blobs: Injected[BlobStore],
     ) -> ProductOut:
         """A taken slug -> 409 `already_exists`."""
         return await product_out(await catalog.add_product(_edit(data)), blobs)
 
-    @patch("/{product_id:uuid}")
+    @patch("/{product_id:uuid}", guards=[manager])
     async def edit_product(
         self,
         product_id: FromPath[UUID],
         data: JSONBody[ProductChange],
-        manager: Injected[Principal],
         catalog: Injected[CatalogService],
         blobs: Injected[BlobStore],
     ) -> ProductOut:
         """A rename keeps the slug unless a new one is given."""
         return await product_out(await catalog.edit_product(product_id, _edit(data)), blobs)
 
-    @delete("/{product_id:uuid}", status_code=204)
+    @delete("/{product_id:uuid}", status_code=204, guards=[manager])
     async def remove_product(
         self,
         product_id: FromPath[UUID],
-        manager: Injected[Principal],
         catalog: Injected[CatalogService],
     ) -> None:
         """Deleted with its images; archived instead when an order ever had it."""

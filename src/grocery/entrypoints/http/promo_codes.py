@@ -12,11 +12,11 @@ from litestar import Controller, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from msgspec import UNSET, UnsetType
 
-from grocery.core.identity import Principal
 from grocery.core.money import format_money
 from grocery.core.promotions import DiscountType, PromoCode
 from grocery.core.services.promotions import KEEP, Keep, PromoCodeService, PromoEdit
 from grocery.entrypoints.http.deps import Injected
+from grocery.entrypoints.http.guards import manager
 from grocery.entrypoints.http.pages import DEFAULT_LIMIT, Limit, id_cursor, read_id_cursor
 
 T = TypeVar("T")
@@ -94,11 +94,11 @@ class PromoCodeListOut(msgspec.Struct):
 class PromoCodeController(Controller):
     path = "/promo-codes"
     tags = ("promo codes",)
+    guards = (manager,)
 
     @get("/")
     async def list_codes(
         self,
-        manager: Injected[Principal],
         promo_codes: Injected[PromoCodeService],
         limit: Limit = DEFAULT_LIMIT,
         cursor: FromQuery[str | None] = None,
@@ -114,7 +114,6 @@ class PromoCodeController(Controller):
     async def create(
         self,
         data: JSONBody[PromoCodeBody],
-        manager: Injected[Principal],
         promo_codes: Injected[PromoCodeService],
     ) -> PromoCodeOut:
         return PromoCodeOut.of(await promo_codes.create(_edit(data)))
@@ -123,7 +122,6 @@ class PromoCodeController(Controller):
     async def show(
         self,
         promo_id: FromPath[UUID],
-        manager: Injected[Principal],
         promo_codes: Injected[PromoCodeService],
     ) -> PromoCodeOut:
         return PromoCodeOut.of(await promo_codes.get(promo_id))
@@ -133,7 +131,6 @@ class PromoCodeController(Controller):
         self,
         promo_id: FromPath[UUID],
         data: JSONBody[PromoCodeChange],
-        manager: Injected[Principal],
         promo_codes: Injected[PromoCodeService],
     ) -> PromoCodeOut:
         return PromoCodeOut.of(await promo_codes.update(promo_id, _edit(data)))
@@ -142,7 +139,6 @@ class PromoCodeController(Controller):
     async def remove(
         self,
         promo_id: FromPath[UUID],
-        manager: Injected[Principal],
         promo_codes: Injected[PromoCodeService],
     ) -> None:
         """Deletes a code nobody used; a used one is deactivated and kept for its orders."""

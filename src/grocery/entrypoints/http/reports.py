@@ -24,7 +24,6 @@ from litestar.response import Stream
 from litestar.response.base import ASGIResponse
 
 from grocery.core.errors import Invalid
-from grocery.core.identity import Principal
 from grocery.core.money import format_money
 from grocery.core.reports import (
     CategorySales,
@@ -36,6 +35,7 @@ from grocery.core.reports import (
 )
 from grocery.core.services.reports import ReportService
 from grocery.entrypoints.http.deps import Injected
+from grocery.entrypoints.http.guards import manager
 
 CSV = "text/csv"
 JSON = "application/json"
@@ -140,12 +140,12 @@ class _OrCsv(Operation):
 class ReportController(Controller):
     path = "/reports"
     tags = ("reports",)
+    guards = (manager,)
 
     @get("/sales-by-product", responses=_answers(SalesByProductOut), operation_class=_OrCsv)
     async def sales_by_product(
         self,
         request: Request[Any, Any, Any],
-        manager: Injected[Principal],
         reports: Injected[ReportService],
         first_day: FirstDay = None,
         last_day: LastDay = None,
@@ -170,7 +170,6 @@ class ReportController(Controller):
     async def sales_by_category(
         self,
         request: Request[Any, Any, Any],
-        manager: Injected[Principal],
         reports: Injected[ReportService],
         first_day: FirstDay = None,
         last_day: LastDay = None,
@@ -194,7 +193,6 @@ class ReportController(Controller):
     async def sales_over_time(
         self,
         request: Request[Any, Any, Any],
-        manager: Injected[Principal],
         reports: Injected[ReportService],
         first_day: FirstDay = None,
         last_day: LastDay = None,

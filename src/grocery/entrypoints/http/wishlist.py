@@ -21,6 +21,7 @@ from grocery.core.money import format_money
 from grocery.core.services.wishlist import WishlistEntry, WishlistService
 from grocery.entrypoints.http.cart import CartOut
 from grocery.entrypoints.http.deps import Injected
+from grocery.entrypoints.http.guards import signed_in
 
 
 class WishBody(msgspec.Struct):
@@ -68,6 +69,7 @@ class WishlistOut(msgspec.Struct):
 class WishlistController(Controller):
     path = "/wishlist"
     tags = ("wishlist",)
+    guards = (signed_in,)
 
     @get("/")
     async def show(
