@@ -10,9 +10,10 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Callable, Mapping
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Literal
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
@@ -20,6 +21,9 @@ import msgspec
 Environment = Literal["development", "production", "test"]
 LogFormat = Literal["console", "json"]
 
+DEFAULT_MAIL_FROM = "grocery@localhost"
+DEFAULT_PUBLIC_URL = "http://localhost:8000"
+SMTP_SCHEMES = ("smtp://", "smtp+starttls://", "smtps://")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -58,6 +62,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     timezone: str = "UTC"
     low_stock_threshold: int = 10
     alert_webhook_url: str | None = None
+    # Mail: unset smtp_url logs each message (recipient and subject) instead of sending it.
+    smtp_url: str | None = None
+    mail_from: str = DEFAULT_MAIL_FROM
+    store_name: str = "grocery"
+    public_url: str = DEFAULT_PUBLIC_URL  # the storefront's address, for links in mail
     run_worker: bool = True
     allowed_hosts: tuple[str, ...] = ("*",)
     debug: bool = False
@@ -188,6 +197,10 @@ class _Reader:
             timezone=self.timezone(),
             low_stock_threshold=self.integer("GROCERY_LOW_STOCK_THRESHOLD", 10),
             alert_webhook_url=self.webhook_url(),
+            smtp_url=self.smtp_url(production),
+            mail_from=self.mail_from(),
+            store_name=self.get("GROCERY_STORE_NAME") or "grocery",
+            public_url=self.public_url(),
             run_worker=self.boolean("GROCERY_RUN_WORKER", True),
             allowed_hosts=self.allowed_hosts(),
             debug=debug,
@@ -246,6 +259,39 @@ class _Reader:
         if url is not None and not url.startswith(("http://", "https://")):
             raise ConfigError(f"GROCERY_ALERT_WEBHOOK_URL must be an http(s) URL, got {url!r}")
         return url
+
+    def smtp_url(self, production: bool) -> str | None:
+        url = self.get("GROCERY_SMTP_URL")
+        if url is None:
+            return None
+        # The URL itself is never echoed: it may hold the mail server's password.
+        if not url.startswith(SMTP_SCHEMES):
+            raise ConfigError(f"GROCERY_SMTP_URL must start with {', '.join(SMTP_SCHEMES)}")
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 - read to check it: a port that is no number raises
+        except ValueError:
+            raise ConfigError("GROCERY_SMTP_URL has a malformed host or port") from None
+        if not parts.hostname:
+            raise ConfigError("GROCERY_SMTP_URL names no host")
+        # Real mail from a placeholder sender, or with links to localhost, would reach customers.
+        if production and not (self.get("GROCERY_MAIL_FROM") and self.get("GROCERY_PUBLIC_URL")):
+            raise ConfigError(
+                "GROCERY_MAIL_FROM and GROCERY_PUBLIC_URL are required with GROCERY_SMTP_URL in production"
+            )
+        return url
+
+    def mail_from(self) -> str:
+        sender = self.get("GROCERY_MAIL_FROM") or DEFAULT_MAIL_FROM
+        if "@" not in parseaddr(sender)[1]:
+            raise ConfigError(f"GROCERY_MAIL_FROM must be an email address, got {sender!r}")
+        return sender
+
+    def public_url(self) -> str:
+        url = self.get("GROCERY_PUBLIC_URL") or DEFAULT_PUBLIC_URL
+        if not url.startswith(("http://", "https://")):
+            raise ConfigError(f"GROCERY_PUBLIC_URL must be an http(s) URL, got {url!r}")
+        return url.rstrip("/")
 
     def allowed_hosts(self) -> tuple[str, ...]:
         raw = self.get("GROCERY_ALLOWED_HOSTS", "ALLOWED_HOSTS") or "*"

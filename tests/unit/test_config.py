@@ -127,6 +127,11 @@ def test_production_needs_explicit_secret_and_database(tmp_path: Path) -> None:
         ({"GROCERY_CATALOG_CACHE_SECONDS": "-1"}, "CATALOG_CACHE_SECONDS must be at least 0"),
         ({"GROCERY_ALERT_WEBHOOK_URL": "ftp://x"}, "must be an http"),
         ({"GROCERY_LOG_FORMAT": "xml"}, "GROCERY_LOG_FORMAT must be one of"),
+        ({"GROCERY_SMTP_URL": "mailto:shop@example.com"}, "GROCERY_SMTP_URL must start with"),
+        ({"GROCERY_SMTP_URL": "smtp://:25"}, "GROCERY_SMTP_URL names no host"),
+        ({"GROCERY_SMTP_URL": "smtp://mail.example:port"}, "malformed host or port"),
+        ({"GROCERY_MAIL_FROM": "the shop"}, "GROCERY_MAIL_FROM must be an email address"),
+        ({"GROCERY_PUBLIC_URL": "shop.example"}, "GROCERY_PUBLIC_URL must be an http"),
     ],
 )
 def test_bad_values_give_one_clear_line(tmp_path: Path, env: dict[str, str], message: str) -> None:
@@ -142,3 +147,51 @@ def test_storefront_pages_are_kept_a_minute_and_never_past_half_a_presigned_url(
     assert page_age(settings_from({"GROCERY_CATALOG_CACHE_SECONDS": "0"}, tmp_path)) == 0
     presigned = {"GROCERY_STORAGE_PRESIGN": "true", "GROCERY_STORAGE_PRESIGN_TTL": "90"}
     assert page_age(settings_from(presigned, tmp_path)) == 45
+
+
+def test_mail_is_logged_unless_a_server_is_named(tmp_path: Path) -> None:
+    settings = settings_from({}, tmp_path)
+    assert settings.smtp_url is None
+    assert (settings.store_name, settings.public_url) == ("grocery", "http://localhost:8000")
+
+    settings = settings_from(
+        {
+            "GROCERY_SMTP_URL": "smtps://shop:secret@mail.example",
+            "GROCERY_MAIL_FROM": "Corner Grocery <shop@corner.example>",
+            "GROCERY_STORE_NAME": "Corner Grocery",
+            "GROCERY_PUBLIC_URL": "https://corner.example/",
+        },
+        tmp_path,
+    )
+    assert settings.smtp_url == "smtps://shop:secret@mail.example"
+    assert settings.mail_from == "Corner Grocery <shop@corner.example>"
+    assert (settings.store_name, settings.public_url) == (
+        "Corner Grocery",
+        "https://corner.example",
+    )
+
+
+def test_a_bad_smtp_url_is_refused_without_echoing_its_password(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as raised:
+        settings_from({"GROCERY_SMTP_URL": "smtp://shop:hunter22@mail.example:x"}, tmp_path)
+    assert "hunter22" not in str(raised.value)
+
+
+def test_production_mail_needs_a_real_sender_and_storefront(tmp_path: Path) -> None:
+    production = {
+        "GROCERY_ENV": "production",
+        "GROCERY_DATABASE_URL": "postgresql://h/db",
+        "GROCERY_SECRET_KEY": SECRET,
+        "GROCERY_SMTP_URL": "smtps://mail.example",
+    }
+    with pytest.raises(ConfigError, match="GROCERY_MAIL_FROM and GROCERY_PUBLIC_URL"):
+        settings_from(production, tmp_path)
+    settings = settings_from(
+        {
+            **production,
+            "GROCERY_MAIL_FROM": "shop@corner.example",
+            "GROCERY_PUBLIC_URL": "https://corner.example",
+        },
+        tmp_path,
+    )
+    assert settings.smtp_url == "smtps://mail.example"
