@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 import msgspec
@@ -30,6 +30,7 @@ from grocery.core.reports import (
     PeriodSales,
     ProductSales,
     SalesFilter,
+    SalesReport,
     over_time_filter,
     sales_filter,
 )
@@ -104,12 +105,24 @@ class SalesByProductOut(msgspec.Struct):
     first_day: date | None = msgspec.field(name="from")
     last_day: date | None = msgspec.field(name="to")
 
+    @classmethod
+    def of(
+        cls, items: list[ProductSalesOut], currency: str, wanted: SalesFilter
+    ) -> SalesByProductOut:
+        return cls(items, currency, wanted.first_day, wanted.last_day)
+
 
 class SalesByCategoryOut(msgspec.Struct):
     items: list[CategorySalesOut]
     currency: str
     first_day: date | None = msgspec.field(name="from")
     last_day: date | None = msgspec.field(name="to")
+
+    @classmethod
+    def of(
+        cls, items: list[CategorySalesOut], currency: str, wanted: SalesFilter
+    ) -> SalesByCategoryOut:
+        return cls(items, currency, wanted.first_day, wanted.last_day)
 
 
 class SalesOverTimeOut(msgspec.Struct):
@@ -118,6 +131,16 @@ class SalesOverTimeOut(msgspec.Struct):
     currency: str
     first_day: date | None = msgspec.field(name="from")
     last_day: date | None = msgspec.field(name="to")
+
+    @classmethod
+    def of(
+        cls, items: list[PeriodSalesOut], currency: str, wanted: SalesFilter
+    ) -> SalesOverTimeOut:
+        return cls(items, wanted.interval.value, currency, wanted.first_day, wanted.last_day)
+
+
+Item = TypeVar("Item", ProductSalesOut, CategorySalesOut, PeriodSalesOut)
+Body = TypeVar("Body", bound=msgspec.Struct)
 
 
 def _answers(report: type[msgspec.Struct]) -> dict[int, ResponseSpec]:
@@ -156,15 +179,16 @@ class ReportController(Controller):
     ) -> SalesByProductOut | Download:
         """Every product with units sold, revenue (net of discounts) and orders; unsold ones
         as zeros. `sort=most` (default) or `least`; `limit` 1..1000, default 50."""
-        csv_wanted = _wants_csv(request, answer_format)
-        wanted = sales_filter(
-            sort=sort, category=category, first_day=first_day, last_day=last_day, limit=limit
+        return await _answer(
+            request,
+            answer_format,
+            lambda: sales_filter(
+                sort=sort, category=category, first_day=first_day, last_day=last_day, limit=limit
+            ),
+            reports.sales_by_product,
+            ProductSalesOut,
+            SalesByProductOut.of,
         )
-        report = await reports.sales_by_product(wanted)
-        items = [ProductSalesOut.of(row) for row in report.rows]
-        if csv_wanted:
-            return _csv("sales-by-product", wanted, ProductSalesOut, items)
-        return SalesByProductOut(items, report.currency, wanted.first_day, wanted.last_day)
 
     @get("/sales-by-category", responses=_answers(SalesByCategoryOut), operation_class=_OrCsv)
     async def sales_by_category(
@@ -179,15 +203,16 @@ class ReportController(Controller):
         answer_format: AnswerFormat = None,
     ) -> SalesByCategoryOut | Download:
         """One row per category, unsold ones as zeros; the same filters as by product."""
-        csv_wanted = _wants_csv(request, answer_format)
-        wanted = sales_filter(
-            sort=sort, category=category, first_day=first_day, last_day=last_day, limit=limit
+        return await _answer(
+            request,
+            answer_format,
+            lambda: sales_filter(
+                sort=sort, category=category, first_day=first_day, last_day=last_day, limit=limit
+            ),
+            reports.sales_by_category,
+            CategorySalesOut,
+            SalesByCategoryOut.of,
         )
-        report = await reports.sales_by_category(wanted)
-        items = [CategorySalesOut.of(row) for row in report.rows]
-        if csv_wanted:
-            return _csv("sales-by-category", wanted, CategorySalesOut, items)
-        return SalesByCategoryOut(items, report.currency, wanted.first_day, wanted.last_day)
 
     @get("/sales-over-time", responses=_answers(SalesOverTimeOut), operation_class=_OrCsv)
     async def sales_over_time(
@@ -202,17 +227,40 @@ class ReportController(Controller):
     ) -> SalesOverTimeOut | Download:
         """Orders, units and revenue per `interval` (day, the default, week or month), oldest
         first; periods without sales come as zeros. At most 1000 periods from `from` to `to`."""
-        csv_wanted = _wants_csv(request, answer_format)
-        wanted = over_time_filter(
-            interval=interval, category=category, first_day=first_day, last_day=last_day
+        return await _answer(
+            request,
+            answer_format,
+            lambda: over_time_filter(
+                interval=interval, category=category, first_day=first_day, last_day=last_day
+            ),
+            reports.sales_over_time,
+            PeriodSalesOut,
+            SalesOverTimeOut.of,
         )
-        report = await reports.sales_over_time(wanted)
-        items = [PeriodSalesOut.of(row) for row in report.rows]
-        if csv_wanted:
-            return _csv("sales-over-time", wanted, PeriodSalesOut, items)
-        return SalesOverTimeOut(
-            items, wanted.interval.value, report.currency, wanted.first_day, wanted.last_day
-        )
+
+
+async def _answer(
+    request: Request[Any, Any, Any],
+    answer_format: str | None,
+    wanted: Callable[[], SalesFilter],
+    run: Callable[[SalesFilter], Awaitable[SalesReport[Any]]],
+    item: type[Item],
+    body: Callable[[list[Item], str, SalesFilter], Body],
+) -> Body | Download:
+    """One report's answer: the format is checked first, then the filter; the report runs
+    and its rows go out as CSV (a file named after the route) or as the JSON body."""
+    csv_wanted = _wants_csv(request, answer_format)
+    chosen = wanted()
+    report = await run(chosen)
+    items = [item.of(row) for row in report.rows]
+    if csv_wanted:
+        return _csv(_route_name(request), chosen, item, items)
+    return body(items, report.currency, chosen)
+
+
+def _route_name(request: Request[Any, Any, Any]) -> str:
+    """The route's last path segment (sales-by-product, ...): the CSV file is named after it."""
+    return request.url.path.rstrip("/").rpartition("/")[2]
 
 
 def _wants_csv(request: Request[Any, Any, Any], answer_format: str | None) -> bool:
