@@ -3,12 +3,11 @@
 import asyncio
 from typing import TYPE_CHECKING, cast
 
-from advanced_alchemy.base import metadata_registry
 from alembic import context
 from sqlalchemy import pool
 from sqlalchemy.ext.asyncio import AsyncEngine, async_engine_from_config
 
-import grocery.adapters.sql.tables  # noqa: F401 - registers every row model on the metadata
+from grocery.adapters.sql.schema import metadata
 
 if TYPE_CHECKING:
     from advanced_alchemy.alembic.commands import AlembicCommandConfig
@@ -20,7 +19,7 @@ config: "AlembicCommandConfig" = context.config  # type: ignore[assignment]
 def run_migrations_offline() -> None:
     context.configure(
         url=config.db_url,
-        target_metadata=metadata_registry.get(config.bind_key),
+        target_metadata=metadata,
         literal_binds=True,
         dialect_opts={"paramstyle": "named"},
         compare_type=config.compare_type,
@@ -33,7 +32,7 @@ def run_migrations_offline() -> None:
 def do_run_migrations(connection: "Connection") -> None:
     context.configure(
         connection=connection,
-        target_metadata=metadata_registry.get(config.bind_key),
+        target_metadata=metadata,
         compare_type=config.compare_type,
         version_table=config.version_table_name,
         transaction_per_migration=True,

@@ -7,15 +7,14 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from advanced_alchemy.base import metadata_registry
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-import grocery.adapters.sql.tables  # noqa: F401 - registers every table on the metadata
 from grocery.adapters.sql import migrate
+from grocery.adapters.sql.schema import metadata
 from tests.integration.database import fresh_database
 
 
@@ -43,14 +42,14 @@ UNMODELLED_TABLES = {"catalog_changes"}
 
 
 def schema_drift(url: str) -> list[object]:
-    """What Alembic would change to make the migrated database match the row models."""
+    """What Alembic would change to make the migrated database match the schema's tables."""
 
     def compare(connection: Connection) -> list[object]:
         context = MigrationContext.configure(
             connection,
             opts={"compare_type": True, "include_name": _modelled},
         )
-        return list(compare_metadata(context, metadata_registry.get(None)))
+        return list(compare_metadata(context, metadata))
 
     async def read() -> list[object]:
         engine = create_async_engine(url)

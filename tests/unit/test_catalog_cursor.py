@@ -10,7 +10,7 @@ from uuid import UUID
 
 import pytest
 
-from grocery.adapters.sql.catalog_reads import decode_cursor, encode_cursor
+from grocery.adapters.sql.catalog_sorts import decode_cursor, encode_cursor
 from grocery.core.catalog import Sort, product_query
 from grocery.core.errors import Invalid
 

@@ -6,71 +6,18 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from advanced_alchemy.base import orm_registry
-from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    CheckConstraint,
-    Column,
-    DateTime,
-    ForeignKey,
-    Identity,
-    Index,
-    RowMapping,
-    String,
-    Table,
-    Uuid,
-    delete,
-    func,
-    insert,
-    select,
-    update,
-)
+from sqlalchemy import RowMapping, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from grocery.adapters.sql.schema.accounts import (
+    USERNAME_KEY_INDEX,
+    login_failures,
+    refresh_tokens,
+    users,
+)
 from grocery.core.errors import AlreadyExists
 from grocery.core.identity import RefreshToken, Role, User, username_key
-
-metadata = orm_registry.metadata
-
-users = Table(
-    "users",
-    metadata,
-    Column("id", Uuid, primary_key=True),
-    Column("email", String(254), nullable=False, unique=True),
-    Column("username", String(40), nullable=False),
-    Column("password_hash", String(255), nullable=False),
-    Column("role", String(16), nullable=False),
-    Column("is_active", Boolean, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    CheckConstraint("role IN ('customer', 'manager', 'admin')", name="role"),
-)
-# Usernames keep their case but are unique case-insensitively (see identity.username_key).
-USERNAME_KEY_INDEX = "uq_users_username_key"
-Index(USERNAME_KEY_INDEX, func.lower(users.c.username), unique=True)
-
-refresh_tokens = Table(
-    "refresh_tokens",
-    metadata,
-    Column("id", Uuid, primary_key=True),
-    Column("family_id", Uuid, nullable=False, index=True),
-    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("token_hash", String(64), nullable=False, unique=True),
-    Column("expires_at", DateTime(timezone=True), nullable=False),
-    Column("spent_at", DateTime(timezone=True)),
-    Column("revoked_at", DateTime(timezone=True)),
-)
-
-login_failures = Table(
-    "login_failures",
-    metadata,
-    Column("id", BigInteger, Identity(), primary_key=True),
-    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
-    Column("failed_at", DateTime(timezone=True), nullable=False),
-    Index("ix_login_failures_user_id_failed_at", "user_id", "failed_at"),
-)
-
 
 # --- users --------------------------------------------------------------------
 

@@ -1,9 +1,5 @@
-"""The catalog in PostgreSQL: tables and the repositories the use cases write through.
-
-The storefront's hot reads are in catalog_reads.py. Columns the database maintains itself:
-`name_key` (the name lowercased and unaccented, for the name sort and typo search) is
-generated; `search` (the weighted tsvector) is kept by triggers, also when a category is
-renamed (see migration 0003_catalog).
+"""The catalog in PostgreSQL: the repositories the use cases write categories, products and
+their images through. The storefront's hot reads are in catalog_reads.py.
 """
 
 from __future__ import annotations
@@ -11,135 +7,19 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from advanced_alchemy.base import orm_registry
-from sqlalchemy import (
-    Boolean,
-    CheckConstraint,
-    Column,
-    Computed,
-    DateTime,
-    FetchedValue,
-    ForeignKey,
-    Index,
-    Integer,
-    Numeric,
-    RowMapping,
-    String,
-    Table,
-    Text,
-    Uuid,
-    column,
-    delete,
-    exists,
-    false,
-    func,
-    insert,
-    or_,
-    select,
-    table,
-    update,
-)
-from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy import RowMapping, delete, exists, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from grocery.adapters.sql.schema.catalog import (
+    CATEGORY_NAME_INDEX,
+    categories,
+    product_images,
+    products,
+)
+from grocery.adapters.sql.schema.orders import order_lines
 from grocery.core.catalog import Category, Product, ProductImage, Unit, as_id
 from grocery.core.errors import AlreadyExists, Conflict, Invalid, NotFound
-
-metadata = orm_registry.metadata
-
-UNITS_SQL = ", ".join(f"'{unit}'" for unit in Unit)
-
-categories = Table(
-    "categories",
-    metadata,
-    Column("id", Uuid, primary_key=True),
-    Column("name", String(120), nullable=False),
-    Column("slug", String(120), nullable=False, unique=True),
-)
-CATEGORY_NAME_INDEX = "uq_categories_name_key"  # names are unique case-insensitively
-Index(CATEGORY_NAME_INDEX, func.lower(categories.c.name), unique=True)
-
-products = Table(
-    "products",
-    metadata,
-    Column("id", Uuid, primary_key=True),
-    Column(
-        "category_id",
-        Uuid,
-        ForeignKey("categories.id", ondelete="RESTRICT"),
-        nullable=False,
-        index=True,
-    ),
-    Column("name", String(120), nullable=False),
-    Column("slug", String(120), nullable=False, unique=True),
-    Column("description", Text, nullable=False, server_default=""),
-    Column("price", Numeric(12, 2), nullable=False),
-    Column("stock", Integer, nullable=False),
-    Column("unit", String(8), nullable=False),
-    Column("low_stock_threshold", Integer, nullable=False),
-    Column("units_sold", Integer, nullable=False, server_default="0"),
-    # Sales counters beside units_sold for the reports (migration 0007_sales_counters).
-    Column("revenue_sold", Numeric(14, 2), nullable=False, server_default="0"),
-    Column("orders_sold", Integer, nullable=False, server_default="0"),
-    Column("archived", Boolean, nullable=False, server_default=false()),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column(
-        "name_key",
-        Text(collation="C"),
-        Computed("lower(grocery_unaccent(name))", persisted=True),
-        nullable=False,
-    ),
-    Column("search", TSVECTOR, FetchedValue(), nullable=False),
-    CheckConstraint("price >= 0", name="price_not_negative"),
-    CheckConstraint("stock >= 0", name="stock_not_negative"),
-    CheckConstraint("low_stock_threshold >= 0", name="low_stock_threshold_not_negative"),
-    CheckConstraint("units_sold >= 0", name="units_sold_not_negative"),
-    CheckConstraint("revenue_sold >= 0", name="revenue_sold_not_negative"),
-    CheckConstraint("orders_sold >= 0", name="orders_sold_not_negative"),
-    CheckConstraint(f"unit IN ({UNITS_SQL})", name="unit"),
-)
-
-product_images = Table(
-    "product_images",
-    metadata,
-    Column("id", Uuid, primary_key=True),
-    Column("product_id", Uuid, ForeignKey("products.id", ondelete="CASCADE"), nullable=False),
-    Column("key", String(1024), nullable=False, unique=True),
-    Column("content_type", String(32), nullable=False),
-    Column("size", Integer, nullable=False),
-    Column("width", Integer, nullable=False),
-    Column("height", Integer, nullable=False),
-    CheckConstraint("size > 0 AND width > 0 AND height > 0", name="dimensions_positive"),
-    Index("ix_product_images_product_id_id", "product_id", "id"),
-)
-
-# The storefront's sorts and filters, each an index over the products shoppers can see
-# (created in 0003_catalog; named here so the metadata matches the database).
-_VISIBLE = ~products.c.archived
-for _name, _columns in {
-    "popular": (products.c.units_sold.desc(), products.c.id.desc()),
-    "price": (products.c.price, products.c.id),
-    "newest": (products.c.created_at.desc(), products.c.id.desc()),
-    "name": (products.c.name_key, products.c.id),
-}.items():
-    Index(f"ix_products_{_name}", *_columns, postgresql_where=_VISIBLE)
-    Index(
-        f"ix_products_category_{_name}",
-        products.c.category_id,
-        *_columns,
-        postgresql_where=_VISIBLE,
-    )
-Index("ix_products_search", products.c.search, postgresql_using="gin")
-Index(
-    "ix_products_name_trgm",
-    products.c.name_key,
-    postgresql_using="gin",
-    postgresql_ops={"name_key": "gin_trgm_ops"},
-)
-
-# Checkout's table (adapters/sql/orders.py), named here without importing it (it imports us).
-_order_lines = table("order_lines", column("product_id"))
 
 _UNIQUE_VIOLATION = "23505"
 _FOREIGN_KEY_VIOLATION = "23503"
@@ -275,7 +155,7 @@ class SqlProductRepository:
 
     async def was_ever_ordered(self, product_id: UUID) -> bool:
         # Order lines remember it even after a cancellation took its units_sold back.
-        ordered = exists().where(_order_lines.c.product_id == product_id)
+        ordered = exists().where(order_lines.c.product_id == product_id)
         query = select(or_(products.c.units_sold > 0, ordered)).where(products.c.id == product_id)
         return bool((await self._session.execute(query)).scalar())
 

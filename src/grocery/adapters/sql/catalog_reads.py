@@ -1,30 +1,19 @@
 """The storefront's hot reads: SQLAlchemy Core statements, compiled once per query shape
 and run as asyncpg prepared statements. No ORM objects, no per-request SQL building.
 
-Pages are keyset pages: each sort orders by (key, id) in one direction, so the next page
-starts strictly after the last row's (key, id) and one btree index (scanned forwards or
-backwards) serves both the order and the bound. No OFFSET, no COUNT.
-
-The cursor is opaque to clients: base64url of a msgspec-encoded [sort, key, id]. A cursor
-that doesn't decode, or was made for another sort, is refused as Invalid (422).
+How pages are searched, ordered and continued (keyset pages, opaque cursors) is in
+catalog_sorts.py.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
 from typing import Any, Literal
-from uuid import UUID
 
-import msgspec
 from sqlalchemy import (
     ColumnElement,
-    Float,
     Integer,
     Numeric,
     Select,
@@ -33,8 +22,6 @@ from sqlalchemy import (
     and_,
     asc,
     bindparam,
-    case,
-    cast,
     desc,
     func,
     literal_column,
@@ -45,8 +32,18 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 
-from grocery.adapters.sql.catalog import categories, product_images, products
+from grocery.adapters.sql.catalog_sorts import (
+    FOUND,
+    LOOKS_ALIKE,
+    MATCHES,
+    ORDERS,
+    decode_cursor,
+    encode_cursor,
+    p,
+    search_values,
+)
 from grocery.adapters.sql.database import Database
+from grocery.adapters.sql.schema.catalog import categories, product_images
 from grocery.core.catalog import (
     Category,
     CategorySummary,
@@ -58,125 +55,9 @@ from grocery.core.catalog import (
     Unit,
     as_id,
 )
-from grocery.core.errors import Invalid
 
-p, c, i = products.alias("p"), categories.alias("c"), product_images.alias("i")
+c, i = categories.alias("c"), product_images.alias("i")
 named = categories.alias("named")  # the category a filter names, apart from each row's own
-
-CursorKey = int | float | str
-
-
-# --- search -------------------------------------------------------------------
-
-_ENGLISH: ColumnElement[Any] = literal_column("'english'::regconfig")
-# What was typed, worked out once per statement: as subqueries they are InitPlans, so the
-# prepared statement's generic plan doesn't unaccent and parse them again for every row it
-# matches and ranks (three times a row, which made a broad search three times slower).
-_TSQUERY = select(
-    func.to_tsquery(_ENGLISH, func.grocery_unaccent(bindparam("tsquery", type_=String)))
-).scalar_subquery()
-_TYPED = select(
-    func.lower(func.grocery_unaccent(bindparam("typed", type_=String)))
-).scalar_subquery()
-_FOUND = p.c.search.bool_op("@@")(_TSQUERY)
-
-_LOOKS_ALIKE = _TYPED.bool_op("<%")(p.c.name_key)
-
-# Full-text (each word as a prefix, so `straw` finds strawberries) OR trigram word similarity
-# on the unaccented name (so `bananna` finds bananas); both halves have a GIN index.
-_MATCHES = or_(_FOUND, _LOOKS_ALIKE)
-# Words found rank above look-alikes (1 + ts_rank against a similarity of at most 1), and
-# the costly similarity is only worked out for look-alikes. float8: exact in a cursor.
-_SCORE = cast(
-    case(
-        (_FOUND, 1 + func.ts_rank(p.c.search, _TSQUERY)),
-        else_=func.word_similarity(_TYPED, p.c.name_key),
-    ),
-    Float,
-)
-
-
-def _search_values(query: ProductQuery) -> dict[str, str]:
-    return {
-        "tsquery": " & ".join(f"{word}:*" for word in query.search_words),
-        "typed": query.search or "",
-    }
-
-
-# --- sorts and cursors --------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Order:
-    """How one sort orders rows, and how its key travels in a cursor."""
-
-    key: ColumnElement[Any]
-    descending: bool
-    to_cursor: Callable[[Any], CursorKey]
-    from_cursor: Callable[[CursorKey], Any]
-
-
-def _whole(value: CursorKey) -> int:
-    if type(value) is not int:
-        raise TypeError("an integer key")
-    return value
-
-
-def _text(value: CursorKey) -> str:
-    if not isinstance(value, str):
-        raise TypeError("a text key")
-    return value
-
-
-def _money(value: CursorKey) -> Decimal:
-    return Decimal(_text(value))
-
-
-def _moment(value: CursorKey) -> datetime:
-    moment = datetime.fromisoformat(_text(value))
-    if moment.tzinfo is None:
-        raise ValueError("a zoned timestamp")
-    return moment
-
-
-def _score(value: CursorKey) -> float:
-    if isinstance(value, str):
-        raise TypeError("a numeric key")
-    return float(value)
-
-
-_ORDERS = {
-    Sort.POPULAR: _Order(p.c.units_sold, True, int, _whole),
-    Sort.LEAST_POPULAR: _Order(p.c.units_sold, False, int, _whole),
-    Sort.PRICE: _Order(p.c.price, False, str, _money),
-    Sort.PRICE_DESC: _Order(p.c.price, True, str, _money),
-    Sort.NEWEST: _Order(p.c.created_at, True, datetime.isoformat, _moment),
-    Sort.NAME: _Order(p.c.name_key, False, str, _text),
-    Sort.RELEVANCE: _Order(_SCORE, True, float, _score),
-}
-
-_CURSOR = msgspec.json.Decoder(tuple[str, CursorKey, UUID])
-_encode = msgspec.json.Encoder().encode
-
-
-def encode_cursor(sort: Sort, key: Any, row_id: UUID) -> str:
-    raw = _encode((sort.value, _ORDERS[sort].to_cursor(key), row_id))
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-def decode_cursor(cursor: str, sort: Sort) -> tuple[Any, UUID]:
-    """The (key, id) the previous page ended on; Invalid for anything this module didn't make."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        made_for, key, row_id = _CURSOR.decode(raw)
-        if made_for != sort.value:
-            raise ValueError("another sort")
-        return _ORDERS[sort].from_cursor(key), row_id
-    except (binascii.Error, msgspec.DecodeError, ValueError, TypeError, InvalidOperation):
-        raise Invalid(
-            "The cursor is not valid for this query.",
-            errors=[{"field": "cursor", "message": "is not a cursor this list gave out"}],
-        ) from None
 
 
 # --- statements ---------------------------------------------------------------
@@ -309,7 +190,7 @@ def _page_statement(shape: _Shape) -> _Prepared:
     """The page's rows are picked and ordered on the products table alone; only those few
     then meet their category and first image. (A search ranks thousands of rows: joining
     each of them before the ranking cost more than the ranking itself.)"""
-    order = _ORDERS[shape.sort]
+    order = ORDERS[shape.sort]
     conditions = [_VISIBLE, *_filters(shape)]
     if shape.after:
         bound = tuple_(order.key, p.c.id)
@@ -363,11 +244,11 @@ def _filters(shape: _Shape) -> list[ColumnElement[bool]]:
     elif shape.category == "ref":
         found.append(p.c.category_id == _named_category())
     if shape.search == "words or look-alikes":
-        found.append(_MATCHES)
+        found.append(MATCHES)
     elif shape.search == "words":
-        found.append(_FOUND)
+        found.append(FOUND)
     elif shape.search == "look-alikes":
-        found.append(and_(~_FOUND, _LOOKS_ALIKE))
+        found.append(and_(~FOUND, LOOKS_ALIKE))
     if shape.min_price:
         found.append(p.c.price >= bindparam("min_price", type_=Numeric(12, 2)))
     if shape.max_price:
@@ -396,7 +277,7 @@ def _page_values(query: ProductQuery) -> dict[str, Any]:
         values["category_id"] = as_id(query.category)
         values["category"] = query.category
     if query.search is not None:
-        values.update(_search_values(query))
+        values.update(search_values(query))
     values["min_price"], values["max_price"] = query.min_price, query.max_price
     if query.cursor is not None:
         values["after_key"], values["after_id"] = decode_cursor(query.cursor, query.sort)

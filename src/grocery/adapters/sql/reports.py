@@ -11,7 +11,7 @@ orders that are not cancelled, placed within the window, optionally only product
 category. Products and categories are the left side of an outer join, so those that sold
 nothing come as zeros. Revenue is the sum of `line_total`, which checkout already made net
 of the order's discount. Each statement is built once per shape (which filters are present)
-and cached.
+and cached. The indexes they read through are defined in schema/reports.py.
 
 The plans these are built for (EXPLAIN ANALYZE at 1,000,000 lines, see bench/reports.py):
 - by product, all time: the first `limit` entries of ix_products_sales_rank (backward for
@@ -37,7 +37,6 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     DateTime,
-    Index,
     Integer,
     Select,
     String,
@@ -58,10 +57,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import INTERVAL, TIMESTAMP
 
-from grocery.adapters.sql.catalog import categories, products
 from grocery.adapters.sql.database import Database
-from grocery.adapters.sql.orders import order_categories, order_lines, orders
+from grocery.adapters.sql.schema.catalog import categories, products
+from grocery.adapters.sql.schema.orders import order_categories, order_lines, orders
 from grocery.core.catalog import Category, as_id
+from grocery.core.orders import OrderStatus
 from grocery.core.reports import (
     CategorySales,
     PeriodSales,
@@ -70,30 +70,9 @@ from grocery.core.reports import (
     SalesSort,
 )
 
-CANCELLED = "cancelled"
+CANCELLED = OrderStatus.CANCELLED.value
 
 Statement = Select[*tuple[Any, ...]]
-
-# Created by migrations 0006_reports and 0007_sales_counters; named here so the metadata
-# matches the database.
-Index("ix_products_sales_rank", products.c.units_sold, products.c.name, products.c.id)
-Index(
-    "ix_order_lines_product_sales",
-    order_lines.c.product_id,
-    order_lines.c.order_id,
-    postgresql_include=["quantity", "line_total"],
-)
-Index(
-    "ix_order_lines_order_sales",
-    order_lines.c.order_id,
-    postgresql_include=["product_id", "quantity", "line_total"],
-)
-Index(
-    "ix_orders_counted_created_at",
-    orders.c.created_at,
-    postgresql_include=["id", "units", "total"],
-    postgresql_where=orders.c.status != CANCELLED,
-)
 
 o, line, p, c = (
     orders.alias("o"),

@@ -13,26 +13,20 @@ from grocery.adapters.sql.accounts import (
     SqlRefreshTokenRepository,
     SqlUserRepository,
 )
-from grocery.adapters.sql.carts import (
-    SqlCartRepository,
-    SqlProductShelf,
-    SqlPromoCodeRepository,
-    SqlWishlistRepository,
-)
+from grocery.adapters.sql.alerts import SqlLowStockAlertRepository
+from grocery.adapters.sql.carts import SqlCartRepository, SqlProductShelf
 from grocery.adapters.sql.catalog import (
     SqlCategoryRepository,
     SqlProductImageRepository,
     SqlProductRepository,
 )
 from grocery.adapters.sql.database import Database, SessionSql, raise_if_down
-from grocery.adapters.sql.orders import (
-    SqlIdempotencyKeyRepository,
-    SqlLowStockAlertRepository,
-    SqlOrderRepository,
-    SqlOutbox,
-    SqlPromoRedemptionRepository,
-    SqlStockRoom,
-)
+from grocery.adapters.sql.idempotency import SqlIdempotencyKeyRepository
+from grocery.adapters.sql.orders import SqlOrderRepository
+from grocery.adapters.sql.outbox import SqlOutbox
+from grocery.adapters.sql.promotions import SqlPromoCodeRepository, SqlPromoRedemptionRepository
+from grocery.adapters.sql.stock import SqlStockRoom
+from grocery.adapters.sql.wishlists import SqlWishlistRepository
 from grocery.core.ports.accounts import (
     LoginFailureRepository,
     RefreshTokenRepository,

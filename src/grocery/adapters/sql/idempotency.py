@@ -1,0 +1,54 @@
+"""Idempotency keys in PostgreSQL: a repeated checkout gets the answer the first one got."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+import msgspec
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from grocery.adapters.sql.database import SessionSql
+from grocery.adapters.sql.schema.idempotency import idempotency_keys
+from grocery.core.orders import Answer, KeptAnswer
+
+_CLAIM_KEY = """
+    INSERT INTO idempotency_keys (user_id, key, request_hash, created_at) VALUES ($1, $2, $3, $4)
+    ON CONFLICT DO NOTHING RETURNING key
+"""
+# The body goes as JSON text (json keeps the answer's keys in their order).
+_ANSWER_KEY = """
+    UPDATE idempotency_keys SET response_status = $3, response_body = $4::json, order_id = $5
+     WHERE user_id = $1 AND key = $2
+"""
+
+
+class SqlIdempotencyKeyRepository:
+    def __init__(self, session: AsyncSession, sql: SessionSql) -> None:
+        self._session = session
+        self._sql = sql
+
+    async def claim(
+        self, user_id: UUID, key: str, request_hash: str, at: datetime
+    ) -> KeptAnswer | None:
+        # The insert waits while a concurrent request holds the same key, then either takes
+        # it (that one rolled back) or finds it answered (that one committed).
+        if await self._sql.fetchrow(_CLAIM_KEY, user_id, key, request_hash, at) is not None:
+            return None
+        query = select(
+            idempotency_keys.c.request_hash,
+            idempotency_keys.c.response_status,
+            idempotency_keys.c.response_body,
+        ).where(idempotency_keys.c.user_id == user_id, idempotency_keys.c.key == key)
+        row = (await self._session.execute(query)).mappings().one()
+        answer = (
+            None
+            if row["response_status"] is None
+            else Answer(status=row["response_status"], body=row["response_body"])
+        )
+        return KeptAnswer(request_hash=row["request_hash"], answer=answer)
+
+    async def answer(self, user_id: UUID, key: str, answer: Answer, order_id: UUID) -> None:
+        body = msgspec.json.encode(answer.body).decode()
+        await self._sql.execute(_ANSWER_KEY, user_id, key, answer.status, body, order_id)

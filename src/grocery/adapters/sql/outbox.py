@@ -1,0 +1,71 @@
+"""The outbox in PostgreSQL: messages claimed with SKIP LOCKED, so workers never share one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from grocery.adapters.sql.schema.outbox import outbox
+from grocery.core.alerts import OutboxMessage
+
+_LAST_ERROR_MAX_LENGTH = 1000
+
+
+class SqlOutbox:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, message: OutboxMessage) -> None:
+        await self._session.execute(
+            insert(outbox).values(
+                id=message.id,
+                kind=message.kind,
+                payload=dict(message.payload),
+                idempotency_key=message.idempotency_key,
+                created_at=message.created_at,
+                attempts=message.attempts,
+                next_attempt_at=message.next_attempt_at,
+            )
+        )
+
+    async def claim_due(self, now: datetime, limit: int) -> list[OutboxMessage]:
+        query = (
+            select(outbox)
+            .where(outbox.c.delivered_at.is_(None), outbox.c.next_attempt_at <= now)
+            .order_by(outbox.c.next_attempt_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return [
+            OutboxMessage(
+                id=row["id"],
+                kind=row["kind"],
+                payload=row["payload"],
+                idempotency_key=row["idempotency_key"],
+                created_at=row["created_at"],
+                next_attempt_at=row["next_attempt_at"],
+                attempts=row["attempts"],
+            )
+            for row in (await self._session.execute(query)).mappings()
+        ]
+
+    async def delivered(self, message_id: UUID, at: datetime) -> None:
+        await self._session.execute(
+            update(outbox)
+            .where(outbox.c.id == message_id)
+            .values(delivered_at=at, attempts=outbox.c.attempts + 1, last_error=None)
+        )
+
+    async def retry_later(self, message_id: UUID, *, at: datetime, error: str) -> None:
+        await self._session.execute(
+            update(outbox)
+            .where(outbox.c.id == message_id)
+            .values(
+                attempts=outbox.c.attempts + 1,
+                next_attempt_at=at,
+                last_error=error[:_LAST_ERROR_MAX_LENGTH],
+            )
+        )

@@ -1,0 +1,34 @@
+"""Every table of the shop, one module per area, all on one `metadata`.
+
+Importing this package defines them all, so `schema.metadata` is whole wherever it is used
+(Alembic's env.py, the migration tests). Repositories import their tables from the area's
+module; nothing here imports a repository.
+"""
+
+from grocery.adapters.sql.schema import (
+    accounts,
+    alerts,
+    carts,
+    catalog,
+    idempotency,
+    orders,
+    outbox,
+    promotions,
+    reports,
+    wishlists,
+)
+from grocery.adapters.sql.schema.metadata import metadata
+
+__all__ = [
+    "accounts",
+    "alerts",
+    "carts",
+    "catalog",
+    "idempotency",
+    "metadata",
+    "orders",
+    "outbox",
+    "promotions",
+    "reports",
+    "wishlists",
+]
