@@ -14,6 +14,8 @@ from uuid import UUID
 
 from grocery.core.errors import DomainError, InsufficientStock, Invalid, NotFound
 from grocery.core.pricing import CartLine
+from grocery.core.substitutions import NO_PREFERENCE, SubstitutionChoice
+from grocery.core.weights import Weighing
 
 MAX_LINE_QUANTITY = 999
 
@@ -24,6 +26,7 @@ class CartEntry:
 
     product_id: UUID
     quantity: int
+    choice: SubstitutionChoice = NO_PREFERENCE
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -47,10 +50,21 @@ class ShelfItem:
     product_id: UUID
     name: str
     slug: str
-    unit_price: Decimal
+    unit_price: Decimal  # the product's price: per piece, or per kg when sold by weight
     stock: int
     category_id: UUID
     available: bool
+    step_kg: Decimal | None = None
+
+    @property
+    def weighing(self) -> Weighing | None:
+        return None if self.step_kg is None else Weighing(self.unit_price, self.step_kg)
+
+    @property
+    def price_of_one(self) -> Decimal:
+        """What one unit of quantity costs: a piece, or a step of a weighed product."""
+        weighing = self.weighing
+        return self.unit_price if weighing is None else weighing.step_price
 
     @property
     def room(self) -> int:
@@ -74,10 +88,15 @@ class CartContents:
     def quantity_of(self, product_id: UUID) -> int:
         return sum(entry.quantity for entry in self.entries if entry.product_id == product_id)
 
-    def with_line(self, product_id: UUID, quantity: int) -> CartContents:
+    def with_line(
+        self, product_id: UUID, quantity: int, choice: SubstitutionChoice | None = None
+    ) -> CartContents:
         """The cart with the product's line at `quantity` (a new line goes last); at 0,
-        without it."""
-        line = CartEntry(product_id=product_id, quantity=quantity)
+        without it. The line keeps its substitution choice unless another is given."""
+        kept = next((e.choice for e in self.entries if e.product_id == product_id), None)
+        line = CartEntry(
+            product_id=product_id, quantity=quantity, choice=choice or kept or NO_PREFERENCE
+        )
         entries = [line if entry.product_id == product_id else entry for entry in self.entries]
         if line not in entries:
             entries.append(line)
@@ -151,14 +170,21 @@ def cart_lines(entries: Sequence[CartEntry], shelf: Mapping[UUID, ShelfItem]) ->
     An entry whose product was deleted meanwhile (its row cascades away) is left out.
     """
     return [
-        CartLine(
-            product_id=entry.product_id,
-            name=item.name,
-            category_id=item.category_id,
-            unit_price=item.unit_price,
-            quantity=entry.quantity,
-            available=item.available and entry.quantity <= item.stock,
-        )
+        _cart_line(entry, item)
         for entry in entries
         if (item := shelf.get(entry.product_id)) is not None
     ]
+
+
+def _cart_line(entry: CartEntry, item: ShelfItem) -> CartLine:
+    """A weighed product's line is priced per step: its amount is the estimate."""
+    return CartLine(
+        product_id=entry.product_id,
+        name=item.name,
+        category_id=item.category_id,
+        unit_price=item.price_of_one,
+        quantity=entry.quantity,
+        available=item.available and entry.quantity <= item.stock,
+        weighing=item.weighing,
+        choice=entry.choice,
+    )

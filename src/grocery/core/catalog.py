@@ -15,6 +15,7 @@ from uuid import UUID
 
 from grocery.core.errors import ErrorDetail, Invalid
 from grocery.core.money import parse_money
+from grocery.core.weights import Selling, SoldBy, Weighing, selling
 
 NAME_MAX_LENGTH = 120
 SLUG_MAX_LENGTH = 120
@@ -67,6 +68,12 @@ class Product:
     created_at: datetime
     units_sold: int = 0
     archived: bool = False
+    sold_by: SoldBy = SoldBy.EACH
+    step_kg: Decimal | None = None  # one unit of stock and quantity, when sold by weight
+
+    @property
+    def weighing(self) -> Weighing | None:
+        return None if self.step_kg is None else Weighing(self.price, self.step_kg)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,10 +121,17 @@ class ProductView:
     low_stock_threshold: int
     images: tuple[ImageKey, ...]
     created_at: datetime
+    sold_by: SoldBy = SoldBy.EACH
+    step_kg: Decimal | None = None
 
     @property
     def in_stock(self) -> bool:
         return self.stock > 0
+
+    @property
+    def step_price(self) -> Decimal | None:
+        """What one step of a weighed product costs."""
+        return None if self.step_kg is None else Weighing(self.price, self.step_kg).step_price
 
     @classmethod
     def of(
@@ -136,6 +150,8 @@ class ProductView:
             low_stock_threshold=product.low_stock_threshold,
             images=images,
             created_at=product.created_at,
+            sold_by=product.sold_by,
+            step_kg=product.step_kg,
         )
 
 
@@ -225,6 +241,11 @@ class _Problems:
             self.add("unit", f"must be one of {', '.join(Unit)}")
             return Unit.PIECE
 
+    def selling(self, sold_by: str, step_kg: str | Decimal | None, unit: str | None) -> Selling:
+        sold = selling(sold_by, step_kg, unit=unit or "", unit_given=unit is not None)
+        self.errors.extend(sold.errors)
+        return sold
+
     def raise_any(self, what: str) -> None:
         if self.errors:
             raise Invalid(f"The {what} is not valid.", errors=self.errors)
@@ -257,6 +278,8 @@ class ProductEdit:
     stock: int | None = None
     unit: str | None = None
     low_stock_threshold: int | None = None
+    sold_by: str | None = None
+    step_kg: str | Decimal | None = None
 
 
 def new_product(
@@ -272,6 +295,7 @@ def new_product(
         )
     problems = _Problems()
     name = problems.name(name)
+    sold = problems.selling(edit.sold_by or SoldBy.EACH, edit.step_kg, edit.unit)
     product = Product(
         id=id,
         category_id=category_id,
@@ -280,12 +304,14 @@ def new_product(
         description=problems.description(edit.description or ""),
         price=problems.price(price),
         stock=problems.quantity("stock", stock),
-        unit=problems.unit(edit.unit or Unit.PIECE),
+        unit=problems.unit(edit.unit or _default_unit(sold.sold_by)),
         low_stock_threshold=problems.quantity(
             "low_stock_threshold",
             default_threshold if edit.low_stock_threshold is None else edit.low_stock_threshold,
         ),
         created_at=created_at,
+        sold_by=sold.sold_by,
+        step_kg=sold.step_kg,
     )
     problems.raise_any("product")
     return product
@@ -301,7 +327,10 @@ def edited_product(product: Product, edit: ProductEdit) -> Product:
     )
     price = product.price if edit.price is None else problems.price(edit.price)
     stock = product.stock if edit.stock is None else problems.quantity("stock", edit.stock)
+    sold = _edited_selling(problems, product, edit)
     unit = product.unit if edit.unit is None else problems.unit(edit.unit)
+    if edit.unit is None and sold.sold_by is SoldBy.WEIGHT:
+        unit = Unit.KG
     threshold = (
         product.low_stock_threshold
         if edit.low_stock_threshold is None
@@ -318,7 +347,23 @@ def edited_product(product: Product, edit: ProductEdit) -> Product:
         stock=stock,
         unit=unit,
         low_stock_threshold=threshold,
+        sold_by=sold.sold_by,
+        step_kg=sold.step_kg,
     )
+
+
+def _edited_selling(problems: _Problems, product: Product, edit: ProductEdit) -> Selling:
+    """How the edited product is sold: a switch to the piece drops the step; a weighed one
+    keeps its step unless a new one is sent."""
+    sold_by = edit.sold_by or product.sold_by
+    step_kg = edit.step_kg
+    if step_kg is None and sold_by == SoldBy.WEIGHT:
+        step_kg = product.step_kg
+    return problems.selling(sold_by, step_kg, edit.unit)
+
+
+def _default_unit(sold_by: SoldBy) -> Unit:
+    return Unit.KG if sold_by is SoldBy.WEIGHT else Unit.PIECE
 
 
 # --- stock --------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Orders: what a checkout wrote down, the steps an order goes through, and who may cancel it.
 
-Prices, names and discounts are snapshotted at checkout: an order never changes its
-money, only its status.
+Prices, names and discounts are snapshotted at checkout and never change. Picking adds to
+the record what was handed over (each line's pick) and the final bill (core/picking.py).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from grocery.core.alerts import StockMove
@@ -21,6 +21,11 @@ from grocery.core.errors import Conflict, Invalid
 from grocery.core.identity import Principal
 from grocery.core.ids import new_id
 from grocery.core.pricing import CartLine, PricedCart
+from grocery.core.substitutions import NO_PREFERENCE, SubstitutionChoice
+from grocery.core.weights import Weighing
+
+if TYPE_CHECKING:
+    from grocery.core.picking import FinalBill, Pick
 
 
 class OrderStatus(StrEnum):
@@ -48,9 +53,18 @@ class OrderLine:
     product_id: UUID
     product_name: str
     quantity: int
-    price_at_purchase: Decimal
+    price_at_purchase: Decimal  # per piece, or per step of a weighed product
     discount: Decimal  # this line's share of the order's discount
     line_total: Decimal
+    category_id: UUID | None = None  # the product's at checkout: whether a promo covers it
+    weighing: Weighing | None = None  # sold by weight: line_total is an estimate
+    choice: SubstitutionChoice = NO_PREFERENCE
+    pick: Pick | None = None  # what the picker recorded, once they have
+
+    @property
+    def subtotal(self) -> Decimal:
+        """The line's amount before its share of the discount."""
+        return self.line_total + self.discount
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -68,6 +82,12 @@ class Order:
     created_at: datetime
     updated_at: datetime
     cancelled_at: datetime | None = None
+    final: FinalBill | None = None  # once picking is complete
+
+    @property
+    def total_due(self) -> Decimal:
+        """What the customer pays: the final bill's total once picked, the checkout's before."""
+        return self.total if self.final is None else self.final.total
 
     @property
     def quantities(self) -> dict[UUID, int]:
@@ -108,6 +128,9 @@ def order_from_cart(
             price_at_purchase=line.unit_price,
             discount=line.discount,
             line_total=line.line_total,
+            category_id=line.category_id,
+            weighing=line.weighing,
+            choice=line.choice,
         )
         for line in cart.lines
     )

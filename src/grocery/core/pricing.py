@@ -26,6 +26,8 @@ from grocery.core.promotions import (
     check_usable,
     promo_discount,
 )
+from grocery.core.substitutions import NO_PREFERENCE, SubstitutionChoice
+from grocery.core.weights import Weighing
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -33,9 +35,11 @@ class CartLine:
     product_id: UUID
     name: str
     category_id: UUID
-    unit_price: Decimal
+    unit_price: Decimal  # per piece, or per step of a weighed product
     quantity: int
     available: bool = True
+    weighing: Weighing | None = None  # sold by weight: the line's amount is an estimate
+    choice: SubstitutionChoice = NO_PREFERENCE
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -48,6 +52,13 @@ class PricedLine:
     line_subtotal: Decimal
     discount: Decimal
     line_total: Decimal
+    category_id: UUID | None = None
+    weighing: Weighing | None = None
+    choice: SubstitutionChoice = NO_PREFERENCE
+
+    @property
+    def estimated_weight_kg(self) -> Decimal | None:
+        return None if self.weighing is None else self.weighing.weight_of(self.quantity)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -168,4 +179,7 @@ def _priced_line(line: CartLine, subtotal: Decimal, discount: Decimal) -> Priced
         line_subtotal=subtotal,
         discount=discount,
         line_total=subtotal - discount,
+        category_id=line.category_id,
+        weighing=line.weighing,
+        choice=line.choice,
     )
