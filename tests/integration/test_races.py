@@ -76,6 +76,38 @@ async def test_a_code_for_three_is_used_three_times_by_thirty_checkouts(
 
 
 @pytest.mark.parametrize("round_", ROUNDS)
+async def test_a_code_once_per_customer_gives_one_order_of_ten_racing_checkouts(
+    round_: int, server: httpx.AsyncClient, shop: Shop, make_user: MakeUser
+) -> None:
+    """One customer adds a line and checks out with the code, ten times at once: however
+    the checkouts interleave with the adds, one order has the code."""
+    apples = await shop.product("10.00", stock=100)
+    promo = await shop.promo(max_uses_per_customer=1)
+    ann = await make_user()
+
+    async def add_and_check_out() -> httpx.Response:
+        added = await server.post(
+            "/api/cart/items",
+            json={"product_id": apples["id"], "quantity": 1},
+            headers=ann.headers,
+        )
+        assert added.status_code in (200, 201), added.text
+        return await checkout(server, ann, body={"promo_code": promo["code"]})
+
+    answers = await asyncio.gather(*(add_and_check_out() for _ in range(10)))
+
+    codes = no_server_errors(answers)
+    refused = {a.json()["code"] for a in answers if a.status_code == 422}
+    assert refused <= {"cart_empty", "promo_customer_limit_reached"}
+    assert codes.count(201) == 1
+    orders = await shop.orders_of(ann)
+    assert [order["promo_code"] for order in orders] == [promo["code"]]
+    assert (await shop.promo_now(promo))["times_used"] == 1
+    left = sum(line["quantity"] for line in (await shop.cart(ann))["items"])
+    assert left + orders[0]["items"][0]["quantity"] == 10
+
+
+@pytest.mark.parametrize("round_", ROUNDS)
 async def test_one_key_sent_ten_times_at_once_makes_one_order(
     round_: int, server: httpx.AsyncClient, shop: Shop, make_user: MakeUser
 ) -> None:

@@ -54,7 +54,7 @@ def weighed(price_per_kg: str, step_kg: str, quantity: int, *, category: UUID = 
 def being_picked(lines: list[CartLine], promo: PromoCode | None = None) -> Order:
     """An order checked out from `lines` and moved to processing."""
     order = order_from_cart(
-        price_cart(lines, promo, NOW),
+        price_cart(lines, promo, NOW, uses_by_customer=0),
         user_id=uuid4(),
         promo_code_id=None if promo is None else promo.id,
         currency="USD",

@@ -55,6 +55,13 @@ def test_parse_money_refuses_bad_decimals(value: Decimal) -> None:
         parse_money(value, field="value")
 
 
+def test_parse_money_holds_an_amount_to_its_bound() -> None:
+    assert parse_money("99.99", field="price", at_most=D("99.99")) == D("99.99")
+    with pytest.raises(Invalid) as refused:
+        parse_money("100.00", field="price", at_most=D("99.99"))
+    assert refused.value.errors == [{"field": "price", "message": "must be at most 99.99"}]
+
+
 def test_parse_money_takes_negative_amounts_only_when_asked() -> None:
     assert parse_money("-3.10", field="adjustment", allow_negative=True) == D("-3.10")
     assert parse_money(D("-3.1"), field="adjustment", allow_negative=True) == D("-3.10")

@@ -37,7 +37,11 @@ def an_order(status: OrderStatus = S.PLACED) -> Order:
         product_id=uuid4(), name="Pears", category_id=uuid4(), unit_price=D("2.00"), quantity=1
     )
     order = order_from_cart(
-        price_cart([line], None, NOW), user_id=uuid4(), promo_code_id=None, currency="USD", now=NOW
+        price_cart([line], None, NOW, uses_by_customer=0),
+        user_id=uuid4(),
+        promo_code_id=None,
+        currency="USD",
+        now=NOW,
     )
     return replace(order, status=status)
 
@@ -60,7 +64,11 @@ def test_an_order_snapshots_each_priced_line_and_its_discount() -> None:
     user = uuid4()
 
     order = order_from_cart(
-        price_cart(lines, promo, NOW), user_id=user, promo_code_id=promo.id, currency="USD", now=NOW
+        price_cart(lines, promo, NOW, uses_by_customer=0),
+        user_id=user,
+        promo_code_id=promo.id,
+        currency="USD",
+        now=NOW,
     )
 
     assert (order.user_id, order.status, order.currency) == (user, S.PLACED, "USD")

@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
-from grocery.core.errors import DomainError, InsufficientStock, Invalid, NotFound
+from grocery.core.errors import DomainError, ErrorDetail, InsufficientStock, Invalid, NotFound
 from grocery.core.pricing import CartLine
 from grocery.core.substitutions import NO_PREFERENCE, SubstitutionChoice
 from grocery.core.weights import Weighing
@@ -67,9 +67,14 @@ class ShelfItem:
         return self.unit_price if weighing is None else weighing.step_price
 
     @property
+    def on_shelf(self) -> int:
+        """How many a shopper can have now: none of an archived product."""
+        return self.stock if self.available else 0
+
+    @property
     def room(self) -> int:
         """How many one cart line may hold now."""
-        return min(self.stock, MAX_LINE_QUANTITY) if self.available else 0
+        return min(self.on_shelf, MAX_LINE_QUANTITY)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -148,20 +153,24 @@ def too_many(item: ShelfItem, requested: int) -> DomainError:
             f"{item.name}: {message}.",
             errors=[{"field": "quantity", "message": message, "product_id": str(item.product_id)}],
         )
-    available = item.stock if item.available else 0
-    message = f"only {available} in stock"
+    message = f"only {item.on_shelf} in stock"
     return InsufficientStock(
         f"{item.name}: {message}.",
-        errors=[
-            {
-                "field": "quantity",
-                "message": message,
-                "product_id": str(item.product_id),
-                "requested": requested,
-                "available": available,
-            }
-        ],
+        errors=[short_of_stock("quantity", message, item.product_id, requested, item.on_shelf)],
     )
+
+
+def short_of_stock(
+    field: str, message: str, product_id: UUID, requested: int, available: int
+) -> ErrorDetail:
+    """One product short of stock, as an InsufficientStock names it."""
+    return {
+        "field": field,
+        "message": message,
+        "product_id": str(product_id),
+        "requested": requested,
+        "available": available,
+    }
 
 
 def cart_lines(entries: Sequence[CartEntry], shelf: Mapping[UUID, ShelfItem]) -> list[CartLine]:
@@ -184,7 +193,7 @@ def _cart_line(entry: CartEntry, item: ShelfItem) -> CartLine:
         category_id=item.category_id,
         unit_price=item.price_of_one,
         quantity=entry.quantity,
-        available=item.available and entry.quantity <= item.stock,
+        available=entry.quantity <= item.on_shelf,
         weighing=item.weighing,
         choice=entry.choice,
     )

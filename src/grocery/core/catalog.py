@@ -221,13 +221,10 @@ class _Problems:
 
     def price(self, value: str | Decimal) -> Decimal:
         try:
-            price = parse_money(value, field="price")
+            return parse_money(value, field="price", at_most=MAX_PRICE)
         except Invalid as error:
             self.errors.extend(error.errors)
             return Decimal(0)
-        if price > MAX_PRICE:
-            self.add("price", f"must be at most {MAX_PRICE}")
-        return price
 
     def quantity(self, field: str, value: int) -> int:
         if not 0 <= value <= MAX_QUANTITY:

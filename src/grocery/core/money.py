@@ -20,8 +20,15 @@ def cents(amount: Decimal | int) -> Decimal:
     return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def parse_money(value: str | Decimal, *, field: str, allow_negative: bool = False) -> Decimal:
-    """A client's amount, refused (Invalid naming `field`) unless it is an exact cent figure.
+def parse_money(
+    value: str | Decimal,
+    *,
+    field: str,
+    allow_negative: bool = False,
+    at_most: Decimal | None = None,
+) -> Decimal:
+    """A client's amount, refused (Invalid naming `field`) unless it is an exact cent figure,
+    and `at_most` when one is given.
 
     Strict on purpose: "12.505" is an error rather than a silent rounding of what was typed.
     """
@@ -36,6 +43,8 @@ def parse_money(value: str | Decimal, *, field: str, allow_negative: bool = Fals
         raise _invalid(field, "must have at most two decimal places")
     if value < 0 and not allow_negative:
         raise _invalid(field, "must not be negative")
+    if at_most is not None and value > at_most:
+        raise _invalid(field, f"must be at most {at_most}")
     return cents(value)
 
 

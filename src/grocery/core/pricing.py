@@ -85,13 +85,14 @@ def price_cart(
     promo: PromoCode | None,
     now: datetime,
     *,
-    uses_by_customer: int = 0,
+    uses_by_customer: int,
     delivery: DeliveryTerms | None = None,
 ) -> PricedCart:
     """Price the cart with `promo` applied and delivered on `delivery`'s terms (none: no
     slot chosen); PromoRejected if the cart can't use the code now.
 
-    This is the strict pricing for applying a code and for checkout.
+    This is the strict pricing for applying a code and for checkout. `uses_by_customer`
+    is how often this customer redeemed `promo` (see customer_uses in services/cart.py).
     """
     subtotals = [
         cents(line.unit_price * line.quantity) if line.available else ZERO for line in lines
@@ -154,7 +155,7 @@ def price_cart_leniently(
     promo: PromoCode | None,
     now: datetime,
     *,
-    uses_by_customer: int = 0,
+    uses_by_customer: int,
     delivery: DeliveryTerms | None = None,
 ) -> PricedCart:
     """Price the cart for viewing: a saved code it can no longer use is left off.
@@ -165,8 +166,8 @@ def price_cart_leniently(
     try:
         return price_cart(lines, promo, now, uses_by_customer=uses_by_customer, delivery=delivery)
     except PromoRejected as rejected:
-        cart = price_cart(lines, None, now, delivery=delivery)
-        return replace(cart, promo_rejection=rejected.reason)
+        without = price_cart(lines, None, now, uses_by_customer=uses_by_customer, delivery=delivery)
+        return replace(without, promo_rejection=rejected.reason)
 
 
 def _priced_line(line: CartLine, subtotal: Decimal, discount: Decimal) -> PricedLine:

@@ -13,6 +13,9 @@ from grocery.core.errors import ErrorDetail, Invalid
 from grocery.core.money import cents
 
 _CODE = re.compile(r"[A-Za-z0-9_-]{1,40}")
+# The columns' limits: numeric(12,2) and integer. Beyond them it is a typo.
+MAX_AMOUNT = Decimal("9999999999.99")
+MAX_COUNT = 2_147_483_647
 
 
 class DiscountType(StrEnum):
@@ -70,6 +73,11 @@ class PromoCode:
     category_ids: frozenset[UUID] = frozenset()  # empty: the whole cart
     times_used: int = 0
 
+    @property
+    def limits_each_customer(self) -> bool:
+        """Whether a customer's own redemptions decide if they may use it."""
+        return self.max_uses_per_customer is not None
+
     def covers(self, category_id: UUID) -> bool:
         """Whether a product of this category counts towards the discount."""
         return not self.category_ids or category_id in self.category_ids
@@ -85,10 +93,16 @@ def promo_not_found() -> PromoRejected:
     return PromoRejected(PromoRejection.NOT_FOUND)
 
 
+def promo_used_up() -> PromoRejected:
+    """For a checkout whose claim of one more use found the code used up (or gone)."""
+    return PromoRejected(PromoRejection.USAGE_LIMIT_REACHED)
+
+
 def validate_promo_terms(promo: PromoCode) -> PromoCode:
     """The promo with its code normalised, or Invalid listing every broken term.
 
-    Used for new codes and for edits (validate the edited whole, not just the change).
+    Used for new codes and for edits (validate the edited whole, not just the change):
+    an edit may not set max_uses below the uses already counted.
     """
     errors = [
         *_code_errors(promo.code.strip()),
@@ -112,7 +126,8 @@ def check_usable(
     """Raise PromoRejected with the first reason this cart can't use the code now.
 
     `subtotal` is the whole cart's (the minimum order is about the order);
-    `subtotal_eligible` only counts lines in the code's categories.
+    `subtotal_eligible` only counts lines in the code's categories; `uses_by_customer`
+    is how often this customer redeemed it (counted only when the code limits each customer).
     """
     reason = _rejection(promo, subtotal_eligible, subtotal, now, uses_by_customer)
     if reason is not None:
@@ -190,14 +205,23 @@ def _limit_errors(promo: PromoCode) -> list[ErrorDetail]:
         if amount is not None and amount < 0
     ]
     counts = [
-        _error(field, "must be at least 1")
+        (field, count)
         for field, count in (
             ("max_uses", promo.max_uses),
             ("max_uses_per_customer", promo.max_uses_per_customer),
         )
-        if count is not None and count < 1
+        if count is not None
     ]
-    return amounts + counts
+    too_few = [_error(field, "must be at least 1") for field, count in counts if count < 1]
+    too_many = [
+        _error(field, f"must be at most {MAX_COUNT}")
+        for field, count in counts
+        if count > MAX_COUNT
+    ]
+    used = []
+    if promo.max_uses is not None and promo.max_uses < promo.times_used:
+        used = [_error("max_uses", f"must not be below times_used ({promo.times_used})")]
+    return amounts + too_few + too_many + used
 
 
 def _error(field: str, message: str) -> ErrorDetail:

@@ -19,6 +19,7 @@ from grocery.core.alerts import (
 )
 from grocery.core.catalog import StockCrossing
 from grocery.core.errors import ServiceUnavailable
+from grocery.core.paging import keyset_page
 from grocery.core.ports.alerts import AlertSink, AlertWork, StockWatch
 from grocery.core.ports.clock import Clock
 from grocery.core.ports.outbox import OutboxWork
@@ -60,10 +61,11 @@ class AlertService:
     ) -> AlertPage:
         """Newest first."""
         async with self._uow() as uow:
-            # One extra row tells whether another page follows, without a COUNT.
-            alerts = await uow.low_stock_alerts.page(status=status, before=before, limit=limit + 1)
-        page = alerts[:limit]
-        return AlertPage(alerts=page, last_id=page[-1].alert.id if len(alerts) > limit else None)
+            alerts, last = await keyset_page(
+                lambda rows: uow.low_stock_alerts.page(status=status, before=before, limit=rows),
+                limit,
+            )
+        return AlertPage(alerts=alerts, last_id=None if last is None else last.alert.id)
 
 
 class AlertCourier:

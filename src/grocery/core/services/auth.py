@@ -35,6 +35,7 @@ from grocery.core.identity import (
     validate_registration,
 )
 from grocery.core.ids import new_id
+from grocery.core.paging import keyset_page
 from grocery.core.ports.accounts import AccountWork
 from grocery.core.ports.clock import Clock
 from grocery.core.ports.security import AccessTokens, PasswordHasher
@@ -255,10 +256,10 @@ class AuthService:
 
     async def list_users(self, *, role: Role | None, after: UUID | None, limit: int) -> UserPage:
         async with self._uow() as uow:
-            # One extra row tells whether another page follows, without a COUNT.
-            users = await uow.users.page(role=role, after=after, limit=limit + 1)
-        page = users[:limit]
-        return UserPage(users=page, last_id=page[-1].id if len(users) > limit else None)
+            users, last = await keyset_page(
+                lambda rows: uow.users.page(role=role, after=after, limit=rows), limit
+            )
+        return UserPage(users=users, last_id=None if last is None else last.id)
 
     async def change_access(
         self,

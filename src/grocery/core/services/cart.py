@@ -15,9 +15,10 @@ from grocery.core.cart import CartContents, check_quantity, for_sale, too_many
 from grocery.core.errors import NotFound
 from grocery.core.ports.carts import CartWork
 from grocery.core.ports.clock import Clock
+from grocery.core.ports.promotions import PromoCodeRepository
 from grocery.core.ports.transaction import UnitOfWorkFactory
 from grocery.core.pricing import PricedCart, price_cart, price_cart_leniently
-from grocery.core.promotions import normalise_code, promo_not_found
+from grocery.core.promotions import PromoCode, normalise_code, promo_not_found
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,10 +87,8 @@ class CartService:
         """Apply a code the cart can use now; PromoRejected (422) says why it can't."""
         now = self._clock.now()
         async with self._uow() as uow:
-            promo = await uow.promo_codes.by_code(normalise_code(code))
-            if promo is None:
-                raise promo_not_found()
-            uses = await uow.promo_codes.uses_by_customer(promo.id, user_id)
+            promo = await typed_promo(uow.promo_codes, code)
+            uses = await customer_uses(uow.promo_codes, promo, user_id)
             lines = (await uow.shelf.in_cart(user_id)).lines
             cart = price_cart(lines, promo, now, uses_by_customer=uses)
             await uow.cart.set_promo(user_id, promo.id)
@@ -130,8 +129,24 @@ async def priced_contents(
     """`contents` priced leniently, with the code applied to them if any."""
     promo_id = contents.promo_id
     promo = None if promo_id is None else await uow.promo_codes.get(promo_id)
-    uses = 0 if promo is None else await uow.promo_codes.uses_by_customer(promo.id, user_id)
+    uses = 0 if promo is None else await customer_uses(uow.promo_codes, promo, user_id)
     return price_cart_leniently(contents.lines, promo, now, uses_by_customer=uses)
+
+
+async def typed_promo(promo_codes: PromoCodeRepository, code: str) -> PromoCode:
+    """The code a customer typed, or PromoRejected `promo_not_found`."""
+    promo = await promo_codes.by_code(normalise_code(code))
+    if promo is None:
+        raise promo_not_found()
+    return promo
+
+
+async def customer_uses(promo_codes: PromoCodeRepository, promo: PromoCode, user_id: UUID) -> int:
+    """How often the customer redeemed the code, read only when the code limits each customer
+    (the count can't change whether they may use any other)."""
+    if not promo.limits_each_customer:
+        return 0
+    return await promo_codes.uses_by_customer(promo.id, user_id)
 
 
 def _not_in_cart() -> NotFound:

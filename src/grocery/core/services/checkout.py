@@ -5,8 +5,8 @@ placed is not lost with the emptied cart: it waits for the next order. Stock is 
 one conditional update of all the lines' products, locked in id order so two carts never
 wait on each other in a circle; the order is stored counted in its products' sales
 (units, revenue, orders), on rows already locked. A promo code's use is counted by a
-conditional increment under its max_uses. Any refusal (short stock, an unusable code)
-rolls everything back.
+conditional increment under its max_uses, then the cart is priced by the code's rules
+(core/promotions.py). Any refusal (short stock, an unusable code) rolls everything back.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from grocery.core.cart import CartEntry
+from grocery.core.cart import CartEntry, short_of_stock
 from grocery.core.errors import ErrorDetail, InsufficientStock, Invalid
 from grocery.core.orders import (
     Answer,
@@ -30,15 +30,10 @@ from grocery.core.orders import (
 from grocery.core.ports.clock import Clock
 from grocery.core.ports.orders import CheckoutWork
 from grocery.core.ports.transaction import UnitOfWorkFactory
-from grocery.core.pricing import price_cart
-from grocery.core.promotions import (
-    PromoCode,
-    PromoRejected,
-    PromoRejection,
-    normalise_code,
-    promo_not_found,
-)
+from grocery.core.pricing import CartLine, PricedCart, price_cart
+from grocery.core.promotions import PromoCode, normalise_code, promo_used_up
 from grocery.core.services.alerts import watch_stock
+from grocery.core.services.cart import customer_uses, typed_promo
 
 Render = Callable[[Order], Answer]
 """How the entrypoint answers with a new order; the answer is what a replay gives again."""
@@ -98,9 +93,7 @@ async def _check_out(
         raise Invalid("Your cart is empty.", code="cart_empty")
     promo = await _chosen_promo(uow, request.promo_code, taken.promo_id)
     stock = await _take_stock(uow, wanted)
-    cart = price_cart([t.line for t in stock], promo, now)
-    if promo is not None:
-        await _redeem(uow, promo, user_id)
+    cart = await _priced(uow, [t.line for t in stock], promo, user_id, now)
     order = order_from_cart(
         cart,
         user_id=user_id,
@@ -128,10 +121,7 @@ async def _chosen_promo(
 ) -> PromoCode | None:
     """The code sent with the checkout, else the one applied to the cart."""
     if code is not None:
-        promo = await uow.promo_codes.by_code(normalise_code(code))
-        if promo is None:
-            raise promo_not_found()
-        return promo
+        return await typed_promo(uow.promo_codes, code)
     return None if applied is None else await uow.promo_codes.get(applied)
 
 
@@ -153,28 +143,28 @@ async def _shortage(uow: CheckoutWork, requested: dict[UUID, int]) -> Insufficie
     errors: list[ErrorDetail] = []
     for product_id, quantity in requested.items():
         item = shelf.get(product_id)
-        available = item.stock if item is not None and item.available else 0
-        name = item.name if item is not None else "This product"
-        errors.append(
-            {
-                "field": "items",
-                "message": f"{name}: {quantity} wanted, {available} in stock",
-                "product_id": str(product_id),
-                "requested": quantity,
-                "available": available,
-            }
-        )
+        available = 0 if item is None else item.on_shelf
+        name = "This product" if item is None else item.name
+        message = f"{name}: {quantity} wanted, {available} in stock"
+        errors.append(short_of_stock("items", message, product_id, quantity, available))
     return InsufficientStock("Some products in your cart are short of stock.", errors=errors)
 
 
-async def _redeem(uow: CheckoutWork, promo: PromoCode, user_id: UUID) -> None:
-    """Count the use under max_uses, then check this customer's own limit.
+async def _priced(
+    uow: CheckoutWork, lines: list[CartLine], promo: PromoCode | None, user_id: UUID, now: datetime
+) -> PricedCart:
+    """The lines priced strictly, the code's use counted under its max_uses.
 
-    The claim locks the code's row, so a concurrent checkout by the same customer waits
-    here and then counts this one's redemption.
+    The claim locks the code's row before the customer's own redemptions are counted, so a
+    concurrent checkout by the same customer waits on it and then counts this one's. The
+    code's rules then give the first reason it can't be used; a claim that found the code
+    used up (a use taken since it was read) refuses after them.
     """
-    if not await uow.redemptions.claim(promo.id):
-        raise PromoRejected(PromoRejection.USAGE_LIMIT_REACHED)
-    limit = promo.max_uses_per_customer
-    if limit is not None and await uow.promo_codes.uses_by_customer(promo.id, user_id) >= limit:
-        raise PromoRejected(PromoRejection.CUSTOMER_LIMIT_REACHED)
+    if promo is None:
+        return price_cart(lines, None, now, uses_by_customer=0)
+    claimed = await uow.redemptions.claim(promo.id)
+    uses = await customer_uses(uow.promo_codes, promo, user_id)
+    cart = price_cart(lines, promo, now, uses_by_customer=uses)
+    if not claimed:
+        raise promo_used_up()
+    return cart

@@ -19,6 +19,7 @@ from grocery.core.orders import (
     check_step,
     invalid_transition,
 )
+from grocery.core.paging import keyset_page
 from grocery.core.ports.clock import Clock
 from grocery.core.ports.orders import OrderWork
 from grocery.core.ports.transaction import UnitOfWorkFactory
@@ -51,11 +52,10 @@ class OrderService:
                 return OrderPage(orders=[], last=None)
             customer = principal.user_id
         async with self._uow() as uow:
-            # One extra row tells whether another page follows, without a COUNT.
-            orders = await uow.orders.page(customer=customer, after=after, limit=limit + 1)
-        page = orders[:limit]
-        last = (page[-1].created_at, page[-1].id) if len(orders) > limit else None
-        return OrderPage(orders=page, last=last)
+            orders, last = await keyset_page(
+                lambda rows: uow.orders.page(customer=customer, after=after, limit=rows), limit
+            )
+        return OrderPage(orders=orders, last=None if last is None else (last.created_at, last.id))
 
     async def get(self, principal: Principal, order_id: UUID) -> Order:
         async with self._uow() as uow:

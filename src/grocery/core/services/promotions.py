@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
-from decimal import Decimal
 from enum import Enum
 from typing import Final
 from uuid import UUID
@@ -16,17 +15,13 @@ from uuid import UUID
 from grocery.core.errors import ErrorDetail, Invalid, NotFound
 from grocery.core.ids import new_id
 from grocery.core.money import ZERO, parse_money
+from grocery.core.paging import keyset_page
 from grocery.core.ports.clock import Clock
 from grocery.core.ports.promotions import PromoWork
 from grocery.core.ports.transaction import UnitOfWorkFactory
-from grocery.core.promotions import DiscountType, PromoCode, validate_promo_terms
-
-# The columns' limits: numeric(12,2) and integer. Beyond them it is a typo.
-MAX_AMOUNT = Decimal("9999999999.99")
-MAX_COUNT = 2_147_483_647
+from grocery.core.promotions import MAX_AMOUNT, DiscountType, PromoCode, validate_promo_terms
 
 _MONEY_FIELDS = frozenset({"value", "min_order_amount", "max_discount"})
-_COUNT_FIELDS = ("max_uses", "max_uses_per_customer")
 _REQUIRED = ("code", "discount_type", "value")
 
 
@@ -95,10 +90,10 @@ class PromoCodeService:
     async def page(self, *, before: UUID | None, limit: int) -> PromoPage:
         """Newest first."""
         async with self._uow() as uow:
-            # One extra row tells whether another page follows, without a COUNT.
-            promos = await uow.promo_codes.page(before=before, limit=limit + 1)
-        page = promos[:limit]
-        return PromoPage(promos=page, last_id=page[-1].id if len(promos) > limit else None)
+            promos, last = await keyset_page(
+                lambda rows: uow.promo_codes.page(before=before, limit=rows), limit
+            )
+        return PromoPage(promos=promos, last_id=None if last is None else last.id)
 
     async def update(self, promo_id: UUID, edit: PromoEdit) -> PromoCode:
         """The edited whole is validated, not just the change."""
@@ -129,7 +124,7 @@ def _edited(promo: PromoCode, edit: PromoEdit) -> PromoCode:
             continue
         if name in _MONEY_FIELDS and value is not None:
             try:
-                value = _amount(value, name)
+                value = parse_money(value, field=name, at_most=MAX_AMOUNT)
             except Invalid as error:
                 errors.extend(error.errors)
                 continue
@@ -140,32 +135,9 @@ def _edited(promo: PromoCode, edit: PromoEdit) -> PromoCode:
     except Invalid as error:
         unreadable = {problem["field"] for problem in errors}  # already said why
         errors.extend(e for e in error.errors if e["field"] not in unreadable)
-    errors.extend(_count_errors(candidate))
     if errors:
         raise Invalid("The promo code's terms are not valid.", errors=errors)
     return candidate
-
-
-def _amount(typed: str, field: str) -> Decimal:
-    amount = parse_money(typed, field=field)
-    if amount > MAX_AMOUNT:
-        raise Invalid(
-            f"{field} is too large",
-            errors=[{"field": field, "message": f"must be at most {MAX_AMOUNT}"}],
-        )
-    return amount
-
-
-def _count_errors(promo: PromoCode) -> list[ErrorDetail]:
-    errors: list[ErrorDetail] = [
-        {"field": name, "message": f"must be at most {MAX_COUNT}"}
-        for name in _COUNT_FIELDS
-        if (getattr(promo, name) or 0) > MAX_COUNT
-    ]
-    if promo.max_uses is not None and promo.max_uses < promo.times_used:
-        message = f"must not be below times_used ({promo.times_used})"
-        errors.append({"field": "max_uses", "message": message})
-    return errors
 
 
 async def _existing(uow: PromoWork, promo_id: UUID) -> PromoCode:

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from grocery.core.cart import WishedProduct, WishlistMark, for_sale
 from grocery.core.errors import NotFound
+from grocery.core.paging import keyset_page
 from grocery.core.ports.blobs import BlobStore
 from grocery.core.ports.clock import Clock
 from grocery.core.ports.transaction import UnitOfWorkFactory
@@ -44,13 +45,12 @@ class WishlistService:
     async def page(self, user_id: UUID, *, after: WishlistMark | None, limit: int) -> WishlistPage:
         """Newest first."""
         async with self._uow() as uow:
-            # One extra row tells whether another page follows, without a COUNT.
-            wished = await uow.wishlist.page(user_id, after=after, limit=limit + 1)
-        shown = wished[:limit]
-        more = len(wished) > limit
+            wished, last = await keyset_page(
+                lambda rows: uow.wishlist.page(user_id, after=after, limit=rows), limit
+            )
         return WishlistPage(
-            entries=[await self._entry(product) for product in shown],
-            next_mark=(shown[-1].added_at, shown[-1].product_id) if more else None,
+            entries=[await self._entry(product) for product in wished],
+            next_mark=None if last is None else (last.added_at, last.product_id),
         )
 
     async def add(self, user_id: UUID, product_id: UUID) -> WishlistChange:
