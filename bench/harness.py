@@ -41,7 +41,7 @@ from grocery.adapters.security import Argon2PasswordHasher, JwtCodec
 from grocery.adapters.sql import migrate
 from grocery.config import load_settings, normalise_database_url
 from grocery.core.identity import Principal, Role
-from grocery.entrypoints.app import token_policy
+from grocery.entrypoints.wiring import token_policy
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "RESULTS.md"

@@ -23,7 +23,8 @@ import httpx
 from grocery.adapters.sql import migrate
 from grocery.config import Settings
 from grocery.core.identity import Role
-from grocery.entrypoints.app import build_adapters, build_auth_service
+from grocery.entrypoints.app import build_auth_service
+from grocery.entrypoints.wiring import build_adapters
 from tests.integration.conftest import free_port, make_settings, stop, wait_until_live
 
 SECRET_KEY = "fault-tests-secret-key-long-enough-for-hs256"

@@ -23,7 +23,8 @@ from grocery.adapters.sql import migrate
 from grocery.config import Settings
 from grocery.core.identity import Role
 from grocery.core.services.auth import AuthService
-from grocery.entrypoints.app import Adapters, build_adapters, build_auth_service, create_app
+from grocery.entrypoints.app import build_auth_service, create_app
+from grocery.entrypoints.wiring import Adapters, build_adapters
 from tests.integration.catalog_shop import Client, Json, add_category
 from tests.integration.checkout_shop import Shop
 from tests.integration.database import fresh_database

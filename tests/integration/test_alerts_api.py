@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 from structlog.testing import capture_logs
 
-from grocery.entrypoints.app import Adapters
+from grocery.entrypoints.wiring import Adapters
 from tests.integration.catalog_shop import Client, Json
 from tests.integration.checkout_shop import Shop, checkout
 from tests.integration.conftest import SignedInUser

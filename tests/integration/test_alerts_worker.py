@@ -20,7 +20,8 @@ from grocery.core.alerts import Backoff
 from grocery.core.orders import Answer, Order
 from grocery.core.services.alerts import AlertCourier
 from grocery.core.services.checkout import CheckoutRequest, CheckoutService
-from grocery.entrypoints.app import Adapters, create_app
+from grocery.entrypoints.app import create_app
+from grocery.entrypoints.wiring import Adapters
 from grocery.entrypoints.worker import alert_worker, deliver_alerts
 from tests.integration.catalog_shop import Json
 from tests.integration.checkout_shop import Receiver, Shop

@@ -14,9 +14,10 @@ from litestar.testing import AsyncTestClient
 
 from grocery.core.identity import Principal
 from grocery.core.ports.security import AccessTokens
-from grocery.entrypoints.app import build_adapters, create_app
+from grocery.entrypoints.app import create_app
 from grocery.entrypoints.http.deps import Injected
 from grocery.entrypoints.http.guards import manager, signed_in
+from grocery.entrypoints.wiring import build_adapters
 from tests.integration.catalog_shop import Client, assert_problem
 from tests.integration.conftest import MakeUser, SignedInUser, make_settings
 

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from grocery.config import Settings
-from grocery.entrypoints.app import Adapters
+from grocery.entrypoints.wiring import Adapters
 from tests.integration.catalog_shop import (
     Client,
     Json,

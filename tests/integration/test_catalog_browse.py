@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from grocery.entrypoints.app import Adapters, create_app
+from grocery.entrypoints.app import create_app
+from grocery.entrypoints.wiring import Adapters
 from tests.integration.catalog_shop import (
     Client,
     Json,

@@ -8,8 +8,9 @@ import pytest
 
 from grocery.adapters.sql import migrate
 from grocery.core.services.catalog import CatalogService
-from grocery.entrypoints.app import build_adapters, build_catalog_service
+from grocery.entrypoints.app import build_catalog_service
 from grocery.entrypoints.demo_catalog import DemoLoad, load_demo_catalog
+from grocery.entrypoints.wiring import build_adapters
 from tests.integration.conftest import make_settings
 from tests.integration.database import fresh_database
 

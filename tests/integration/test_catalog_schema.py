@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from grocery.entrypoints.app import Adapters
+from grocery.entrypoints.wiring import Adapters
 
 SORT_AND_FILTER_INDEXES = {
     "ix_products_popular",

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from grocery.entrypoints.app import Adapters
+from grocery.entrypoints.wiring import Adapters
 from tests.integration.catalog_shop import Client, Json, add_category, add_product, names, tag
 from tests.integration.conftest import SignedInUser
 

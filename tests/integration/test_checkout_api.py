@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import text
 
-from grocery.entrypoints.app import Adapters
+from grocery.entrypoints.wiring import Adapters
 from tests.integration.catalog_shop import Client, Json, assert_problem
 from tests.integration.checkout_shop import Shop, checkout
 from tests.integration.conftest import MakeUser, SignedInUser

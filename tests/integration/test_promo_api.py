@@ -15,7 +15,7 @@ from grocery.adapters.sql.uow import SqlUnitOfWork
 from grocery.core.errors import Invalid
 from grocery.core.ids import new_id
 from grocery.core.promotions import DiscountType, PromoCode
-from grocery.entrypoints.app import Adapters
+from grocery.entrypoints.wiring import Adapters
 from tests.integration.catalog_shop import Client, Json, add_category, assert_problem, tag
 from tests.integration.conftest import MakeUser, SignedInUser
 

@@ -18,7 +18,8 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 
-from grocery.entrypoints.app import Adapters, create_app
+from grocery.entrypoints.app import create_app
+from grocery.entrypoints.wiring import Adapters
 from tests.integration.catalog_shop import Client, Json, add_category, add_product, tag
 from tests.integration.checkout_shop import Shop
 from tests.integration.conftest import SignedInUser, make_settings

@@ -12,8 +12,8 @@ from uuid import uuid4
 from sqlalchemy import text
 
 from grocery.adapters.sql.retention import Retention, SqlRecordKeeper
-from grocery.entrypoints.app import Adapters
 from grocery.entrypoints.housekeeping import housekeeping
+from grocery.entrypoints.wiring import Adapters
 from tests.integration.conftest import SignedInUser
 
 KEEP = Retention(

@@ -20,7 +20,8 @@ from sqlalchemy import text
 from grocery.adapters.sql import migrate
 from grocery.core.identity import Role
 from grocery.core.reports import FIRST_DAY, LAST_DAY
-from grocery.entrypoints.app import Adapters, build_adapters, build_auth_service, create_app
+from grocery.entrypoints.app import build_auth_service, create_app
+from grocery.entrypoints.wiring import Adapters, build_adapters
 from tests.integration.catalog_shop import Client, Json, add_category
 from tests.integration.checkout_shop import AnyClient, Shop
 from tests.integration.conftest import (

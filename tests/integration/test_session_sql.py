@@ -19,9 +19,9 @@ from grocery.adapters.sql.uow import SqlUnitOfWork
 from grocery.core.cart import CartContents, TakenCart
 from grocery.core.services.cart import CartService
 from grocery.core.services.checkout import CheckoutRequest, CheckoutService
-from grocery.entrypoints.app import Adapters
 from grocery.entrypoints.http.orders import placed_answer
 from grocery.entrypoints.http.problems import PROBLEM_JSON, unexpected_error_handler
+from grocery.entrypoints.wiring import Adapters
 from tests.integration.checkout_shop import Shop
 from tests.integration.conftest import SignedInUser
 

@@ -10,7 +10,7 @@ import httpx
 from sqlalchemy import text
 
 from grocery.adapters.sql.catalog_changes import WINDOW, SqlCatalogStamps
-from grocery.entrypoints.app import Adapters
+from grocery.entrypoints.wiring import Adapters
 from tests.integration.catalog_shop import Client, Json, picture
 from tests.integration.checkout_shop import Shop, checkout
 from tests.integration.conftest import SignedInUser

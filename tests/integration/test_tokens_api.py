@@ -15,7 +15,8 @@ from grocery.adapters.sql.uow import SqlUnitOfWork
 from grocery.config import Settings
 from grocery.core.errors import NotAuthenticated
 from grocery.core.services.auth import AuthService
-from grocery.entrypoints.app import Adapters, build_auth_service
+from grocery.entrypoints.app import build_auth_service
+from grocery.entrypoints.wiring import Adapters
 from tests.integration.catalog_shop import Client
 from tests.integration.conftest import MakeUser, SignedInUser
 from tests.integration.forgeries import FORGERIES, claims_for, forge

@@ -1,11 +1,11 @@
-"""create_app(settings, adapters): the only place that wires ports to adapters."""
+"""create_app(settings, adapters): the only place that wires the services and the HTTP API
+to the adapters (built in wiring.py)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from litestar import Litestar, Router, get
 from litestar.datastructures import State
@@ -15,25 +15,15 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.response import Redirect
 
-from grocery.adapters.blobs import make_blob_store
 from grocery.adapters.images import inspect_image
-from grocery.adapters.security import (
-    Argon2PasswordHasher,
-    JwtCodec,
-    hash_refresh_token,
-    new_refresh_token,
-)
+from grocery.adapters.security import hash_refresh_token, new_refresh_token
 from grocery.adapters.sql.catalog_changes import SqlCatalogStamps
 from grocery.adapters.sql.catalog_reads import SqlCatalogReader
-from grocery.adapters.sql.database import Database
 from grocery.adapters.sql.reports import SqlReportReader
 from grocery.adapters.sql.retention import SqlRecordKeeper
 from grocery.adapters.sql.uow import SqlUnitOfWork
 from grocery.config import Settings
-from grocery.core.identity import LoginThrottle, TokenPolicy
-from grocery.core.ports.blobs import BlobStore
-from grocery.core.ports.clock import Clock
-from grocery.core.ports.security import AccessTokens, PasswordHasher
+from grocery.core.identity import LoginThrottle
 from grocery.core.ports.unit_of_work import UnitOfWork
 from grocery.core.services.alerts import AlertService
 from grocery.core.services.auth import AuthService, RefreshTokenMint
@@ -64,54 +54,8 @@ from grocery.entrypoints.http.reports import ReportController
 from grocery.entrypoints.http.storefront_cache import StorefrontCache
 from grocery.entrypoints.http.wishlist import WishlistController
 from grocery.entrypoints.logs import access_log_middleware, configure_logging
+from grocery.entrypoints.wiring import Adapters, build_adapters, token_policy
 from grocery.entrypoints.worker import alert_worker
-
-
-class SystemClock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
-
-
-@dataclass
-class Adapters:
-    """Everything outside the core that a running shop talks to."""
-
-    database: Database
-    blobs: BlobStore
-    clock: Clock
-    hasher: PasswordHasher
-    access_tokens: AccessTokens
-
-
-def build_adapters(settings: Settings) -> Adapters:
-    if settings.database_url is None:
-        raise ValueError("settings.database_url must be resolved before building adapters")
-    return Adapters(
-        database=Database(settings.database_url, pool_size=settings.db_pool_size),
-        blobs=make_blob_store(
-            settings.storage_url,
-            public_base_url=settings.media_base_url,
-            presign=settings.storage_presign,
-            presign_ttl_seconds=settings.storage_presign_ttl_seconds,
-            env=settings.storage_env,
-        ),
-        clock=SystemClock(),
-        hasher=Argon2PasswordHasher(
-            time_cost=settings.password_hash_time_cost,
-            memory_cost=settings.password_hash_memory_kib,
-            parallelism=settings.password_hash_parallelism,
-        ),
-        access_tokens=JwtCodec(settings.secret_key, token_policy(settings)),
-    )
-
-
-def token_policy(settings: Settings) -> TokenPolicy:
-    return TokenPolicy(
-        issuer=settings.jwt_issuer,
-        audience=settings.jwt_audience,
-        access_ttl=timedelta(seconds=settings.access_token_ttl_seconds),
-        refresh_ttl=timedelta(seconds=settings.refresh_token_ttl_seconds),
-    )
 
 
 def build_auth_service(settings: Settings, adapters: Adapters) -> AuthService:

@@ -103,13 +103,12 @@ def worker(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
-    from grocery.entrypoints.app import SystemClock
     from grocery.entrypoints.logs import configure_logging
     from grocery.entrypoints.worker import run_worker
 
     settings = ready_database(settings)
     configure_logging(settings)
-    asyncio.run(run_worker(settings, SystemClock()))
+    asyncio.run(run_worker(settings))
     return 0
 
 

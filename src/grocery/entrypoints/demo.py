@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from grocery.config import Settings
 from grocery.core.identity import Role
-from grocery.entrypoints.app import build_adapters, build_auth_service, build_catalog_service
+from grocery.entrypoints.app import build_auth_service, build_catalog_service
 from grocery.entrypoints.demo_catalog import load_demo_catalog
+from grocery.entrypoints.wiring import build_adapters
 
 DEMO_ACCOUNTS: tuple[tuple[str, Role], ...] = (
     ("admin", Role.ADMIN),

@@ -12,6 +12,7 @@ import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
+import msgspec
 import structlog
 
 from grocery.adapters.sql.database import Database
@@ -21,6 +22,7 @@ from grocery.config import Settings
 from grocery.core.errors import DomainError
 from grocery.core.ports.clock import Clock
 from grocery.core.services.alerts import AlertCourier
+from grocery.entrypoints.wiring import build_adapters
 
 log = structlog.get_logger("grocery.worker")
 
@@ -67,16 +69,17 @@ async def alert_worker(
             await sink.close()
 
 
-async def run_worker(settings: Settings, clock: Clock) -> None:
+async def run_worker(settings: Settings) -> None:
     """`grocery worker`: deliver until SIGINT or SIGTERM."""
-    assert settings.database_url is not None and settings.alert_webhook_url is not None
-    database = Database(settings.database_url, pool_size=2)
+    assert settings.alert_webhook_url is not None
+    # The worker delivers one batch at a time: a small pool is plenty.
+    adapters = build_adapters(msgspec.structs.replace(settings, db_pool_size=2))
     stopped = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stopped.set)
     try:
-        async with alert_worker(database, settings.alert_webhook_url, clock):
+        async with alert_worker(adapters.database, settings.alert_webhook_url, adapters.clock):
             await stopped.wait()
     finally:
-        await database.dispose()
+        await adapters.database.dispose()
