@@ -173,7 +173,7 @@ async def test_new_product_answers_the_contract_shape(
         category,
         f"Honeycrisp Apples {t}",
         description="Crisp and sweet.",
-        price=3.5,
+        price="3.5",
         stock=40,
         unit="kg",
     )

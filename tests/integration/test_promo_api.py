@@ -93,7 +93,7 @@ async def test_a_new_code_answers_the_contract_shape(client: Client, manager: Si
         starts_at="2030-01-01T00:00:00Z",
         expires_at="2030-02-01T00:00:00+01:00",
         min_order_amount="20",
-        max_discount=5,
+        max_discount="5",
         max_uses=100,
         max_uses_per_customer=1,
         category_ids=[aisle["id"]],

@@ -161,3 +161,10 @@ def test_spread_keeps_each_share_near_its_proportion(case: tuple[Decimal, list[D
     for share, weight in zip(shares, weights, strict=True):
         exact = total * weight / whole if whole else D(0)
         assert abs(share - exact) <= slack
+
+
+def test_a_minus_sign_is_refused_even_on_zero() -> None:
+    with pytest.raises(Invalid):
+        parse_money("-0", field="price")
+    with pytest.raises(Invalid):
+        parse_money("-0.00", field="price")

@@ -475,7 +475,7 @@ def _price_filter(problems: _Problems, field: str, raw: str | None) -> Decimal |
     if raw is None or raw == "":
         return None
     try:
-        value = parse_money(raw.strip(), field=field)
+        value = parse_money(raw, field=field)
     except Invalid as error:
         problems.errors.extend(error.errors)
         return None

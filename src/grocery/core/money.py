@@ -35,6 +35,8 @@ def parse_money(
     if isinstance(value, str):
         if not _MONEY_TEXT.fullmatch(value):
             raise _invalid(field, "must be a decimal amount with at most two decimal places")
+        if value.startswith("-") and not allow_negative:  # "-0" too: a sign is not money
+            raise _invalid(field, "must not be negative")
         value = Decimal(value)
     if not value.is_finite():
         raise _invalid(field, "must be a finite amount")

@@ -45,6 +45,7 @@ from grocery.entrypoints.http.guards import PRINCIPAL, PUBLIC, Authenticator
 from grocery.entrypoints.http.health import HealthController
 from grocery.entrypoints.http.hosts import host_check_middleware
 from grocery.entrypoints.http.images import image_routes
+from grocery.entrypoints.http.json_bodies import JsonRequest
 from grocery.entrypoints.http.media import media
 from grocery.entrypoints.http.orders import OrderController
 from grocery.entrypoints.http.problems import BEARER, EXCEPTION_HANDLERS, document_problems
@@ -199,6 +200,7 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
         exception_handlers=dict(EXCEPTION_HANDLERS),
         lifespan=[lifespan],
         request_max_body_size=settings.max_body_bytes,
+        request_class=JsonRequest,
         openapi_config=OpenAPIConfig(
             title="grocery",
             version="1.0.0",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -41,6 +42,8 @@ from grocery.core.errors import Invalid
 p = products.alias("p")  # as every storefront statement names it
 
 CursorKey = int | float | str
+_INT4_MIN, _INT4_MAX = -(2**31), 2**31 - 1
+_PRICE_LIMIT = Decimal(10) ** 10  # numeric(12, 2)
 
 
 # --- search -------------------------------------------------------------------
@@ -96,17 +99,24 @@ class Order:
 def _whole(value: CursorKey) -> int:
     if type(value) is not int:
         raise TypeError("an integer key")
+    if not _INT4_MIN <= value <= _INT4_MAX:  # PostgreSQL would refuse it as a parameter
+        raise ValueError("outside an integer column's range")
     return value
 
 
 def _text(value: CursorKey) -> str:
     if not isinstance(value, str):
         raise TypeError("a text key")
+    if "\x00" in value:  # no name holds one: PostgreSQL can't store it
+        raise ValueError("a NUL character")
     return value
 
 
 def _money(value: CursorKey) -> Decimal:
-    return Decimal(_text(value))
+    amount = Decimal(_text(value))
+    if not amount.is_finite() or abs(amount) >= _PRICE_LIMIT:  # NaN would match no row
+        raise ValueError("not a price")
+    return amount
 
 
 def _moment(value: CursorKey) -> datetime:
@@ -119,7 +129,10 @@ def _moment(value: CursorKey) -> datetime:
 def _score(value: CursorKey) -> float:
     if isinstance(value, str):
         raise TypeError("a numeric key")
-    return float(value)
+    score = float(value)
+    if not math.isfinite(score):
+        raise ValueError("not a score")
+    return score
 
 
 ORDERS = {

@@ -12,6 +12,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from grocery.core.identity import Principal, Role, User
 from grocery.core.services.auth import AuthService, TokenPair
 from grocery.entrypoints.http.deps import Injected
+from grocery.entrypoints.http.fields import Email, Password, Username
 from grocery.entrypoints.http.guards import PUBLIC, admin, signed_in
 from grocery.entrypoints.http.pages import DEFAULT_LIMIT, Limit, id_cursor, read_id_cursor
 
@@ -21,9 +22,9 @@ from grocery.entrypoints.http.pages import DEFAULT_LIMIT, Limit, id_cursor, read
 class RegisterBody(msgspec.Struct):
     """Unknown fields (a `role`, say) are ignored: a role never comes from a sign-up."""
 
-    email: str
-    username: str
-    password: str
+    email: Email
+    username: Username
+    password: Password
 
 
 class LoginBody(msgspec.Struct):
@@ -38,7 +39,7 @@ class RefreshBody(msgspec.Struct):
 
 class ChangePasswordBody(msgspec.Struct):
     current_password: str
-    new_password: str
+    new_password: Password
 
 
 class AccessChangeBody(msgspec.Struct, forbid_unknown_fields=True):

@@ -3,6 +3,7 @@ the customer comes from the access token, never from the path or the body."""
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
@@ -11,21 +12,25 @@ from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody
 
 from grocery.config import Settings
+from grocery.core.cart import MAX_LINE_QUANTITY
 from grocery.core.identity import Principal
 from grocery.core.money import format_money
 from grocery.core.pricing import PricedCart
 from grocery.core.services.cart import CartService
 from grocery.entrypoints.http.deps import Injected
+from grocery.entrypoints.http.fields import documented
 from grocery.entrypoints.http.guards import signed_in
 
 
 class AddToCartBody(msgspec.Struct):
     product_id: UUID
-    quantity: int = 1
+    quantity: Annotated[int, documented(minimum=1, maximum=MAX_LINE_QUANTITY)] = 1
 
 
 class QuantityBody(msgspec.Struct):
-    quantity: int
+    quantity: Annotated[
+        int, documented("0 removes the line.", minimum=0, maximum=MAX_LINE_QUANTITY)
+    ]
 
 
 class PromoCodeChoice(msgspec.Struct):

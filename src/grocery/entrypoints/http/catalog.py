@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from uuid import UUID
 
 import msgspec
@@ -135,9 +134,3 @@ async def uploaded_image_out(image: ProductImage, blobs: BlobStore) -> UploadedI
 
 async def _image_out(image: ImageKey, blobs: BlobStore) -> ImageOut:
     return ImageOut(image.id, await blobs.url_for(image.key))
-
-
-def money_text(amount: Decimal | None) -> str | None:
-    """A JSON price (number or string) back as text, so parse_money judges what was typed:
-    `1e2` stays refused rather than becoming 100."""
-    return None if amount is None else str(amount)

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import msgspec
 from litestar import Controller, delete, get, patch, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from grocery.core.services.catalog import CatalogService
 from grocery.entrypoints.http.catalog import CategoryListOut, CategoryOut
 from grocery.entrypoints.http.deps import Injected
 from grocery.entrypoints.http.guards import PUBLIC, manager
+from grocery.entrypoints.http.pages import refuse_any_cursor
+
+OneWholePage = Annotated[
+    str | None,
+    QueryParameter(description="Never given out: this list is one page. Any cursor is a 422."),
+]
 
 
 class CategoryBody(msgspec.Struct):
@@ -27,8 +35,12 @@ class CategoryController(Controller):
     tags = ("catalog",)
 
     @get("/", opt=PUBLIC)
-    async def list_categories(self, catalog: Injected[CatalogService]) -> CategoryListOut:
-        """Every category, by name, with how many products each shows."""
+    async def list_categories(
+        self, catalog: Injected[CatalogService], cursor: OneWholePage = None
+    ) -> CategoryListOut:
+        """Every category, by name, with how many products each shows, on one page: its
+        `next_cursor` is always null, so any `cursor` sent is refused (422)."""
+        refuse_any_cursor(cursor)
         return CategoryListOut([CategoryOut.of(c) for c in await catalog.categories()])
 
     @get("/{ref:str}", opt=PUBLIC)

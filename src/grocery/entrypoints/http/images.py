@@ -9,7 +9,7 @@ from litestar import Controller, Request, Router, delete, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath
 
-from grocery.core.errors import Invalid
+from grocery.core.errors import Invalid, UnsupportedMediaType
 from grocery.core.ports.blobs import BlobStore
 from grocery.core.services.catalog import CatalogService
 from grocery.entrypoints.http.catalog import UploadedImageOut, uploaded_image_out
@@ -38,6 +38,8 @@ class ProductImageController(Controller):
         picture -> 422; storage down -> 503 and nothing is kept."""
         # The controller's guard has let in a manager before the body is read: strangers
         # never get the server to read an upload.
+        if request.content_type[0] != "multipart/form-data":
+            raise UnsupportedMediaType("Send the picture as multipart/form-data.")
         upload = (await request.form()).get("file")
         if not isinstance(upload, UploadFile):
             raise Invalid(

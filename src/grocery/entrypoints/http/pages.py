@@ -58,6 +58,12 @@ def read_mark_cursor(cursor: str | None) -> tuple[datetime, UUID] | None:
     return moment, UUID(bytes=raw[_MICROSECONDS.size :])
 
 
+def refuse_any_cursor(cursor: str | None) -> None:
+    """For a list that always comes whole: it never gave out a cursor to come back with."""
+    if cursor:
+        raise _not_a_cursor()
+
+
 def _encode(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -10,43 +9,43 @@ import msgspec
 from litestar import Controller, MediaType, Response, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from grocery.core.catalog import DEFAULT_PAGE_SIZE, ProductEdit, product_query
+from grocery.core.catalog import DEFAULT_PAGE_SIZE, ProductEdit, Unit, product_query
 from grocery.core.ports.blobs import BlobStore
 from grocery.core.services.catalog import CatalogService
 from grocery.entrypoints.http.catalog import (
     ProductOut,
     ProductPageOut,
     Storefront,
-    money_text,
     product_out,
     product_page_out,
 )
 from grocery.entrypoints.http.deps import Injected
+from grocery.entrypoints.http.fields import Description, Money, Name, Slug, Stock
 from grocery.entrypoints.http.guards import PUBLIC, manager
 
 
 class ProductBody(msgspec.Struct):
-    name: str
+    name: Name
     category_id: UUID
-    price: Decimal  # a JSON number or string, judged strictly by parse_money
-    stock: int
-    slug: str | None = None
-    description: str = ""
-    unit: str = "piece"
-    low_stock_threshold: int | None = None  # GROCERY_LOW_STOCK_THRESHOLD when absent
+    price: Money
+    stock: Stock
+    slug: Slug | None = None
+    description: Description = ""
+    unit: Unit = Unit.PIECE
+    low_stock_threshold: Stock | None = None  # GROCERY_LOW_STOCK_THRESHOLD when absent
 
 
 class ProductChange(msgspec.Struct):
     """Only the fields sent change (null counts as not sent)."""
 
-    name: str | None = None
-    slug: str | None = None
-    description: str | None = None
+    name: Name | None = None
+    slug: Slug | None = None
+    description: Description | None = None
     category_id: UUID | None = None
-    price: Decimal | None = None
-    stock: int | None = None
-    unit: str | None = None
-    low_stock_threshold: int | None = None
+    price: Money | None = None
+    stock: Stock | None = None
+    unit: Unit | None = None
+    low_stock_threshold: Stock | None = None
 
 
 def _json(body: bytes) -> Response[Any]:
@@ -60,7 +59,7 @@ def _edit(body: ProductBody | ProductChange) -> ProductEdit:
         slug=body.slug,
         description=body.description,
         category_id=body.category_id,
-        price=money_text(body.price),
+        price=body.price,
         stock=body.stock,
         unit=body.unit,
         low_stock_threshold=body.low_stock_threshold,

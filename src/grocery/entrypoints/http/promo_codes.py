@@ -16,6 +16,7 @@ from grocery.core.money import format_money
 from grocery.core.promotions import DiscountType, PromoCode
 from grocery.core.services.promotions import KEEP, Keep, PromoCodeService, PromoEdit
 from grocery.entrypoints.http.deps import Injected
+from grocery.entrypoints.http.fields import Money
 from grocery.entrypoints.http.guards import manager
 from grocery.entrypoints.http.pages import DEFAULT_LIMIT, Limit, id_cursor, read_id_cursor
 
@@ -23,20 +24,17 @@ T = TypeVar("T")
 
 
 class PromoCodeChange(msgspec.Struct, kw_only=True):
-    """Only the fields sent change; null clears an optional one.
-
-    Money may come as a JSON string or number; it is handed on as text, so parse_money
-    judges what was typed (`1e2` is refused rather than read as 100).
-    """
+    """Only the fields sent change; null clears an optional one. Money comes as a decimal
+    string ("5.00"), judged as typed."""
 
     code: str | UnsetType = UNSET
     discount_type: DiscountType | UnsetType = UNSET
-    value: Decimal | UnsetType = UNSET
+    value: Money | UnsetType = UNSET
     is_active: bool | UnsetType = UNSET
     starts_at: datetime | UnsetType | None = UNSET
     expires_at: datetime | UnsetType | None = UNSET
-    min_order_amount: Decimal | UnsetType | None = UNSET
-    max_discount: Decimal | UnsetType | None = UNSET
+    min_order_amount: Money | UnsetType | None = UNSET
+    max_discount: Money | UnsetType | None = UNSET
     max_uses: int | UnsetType | None = UNSET
     max_uses_per_customer: int | UnsetType | None = UNSET
     category_ids: list[UUID] | UnsetType = UNSET  # empty: the whole cart
@@ -47,7 +45,7 @@ class PromoCodeBody(PromoCodeChange, kw_only=True):
 
     code: str
     discount_type: DiscountType
-    value: Decimal
+    value: Money
 
 
 class PromoCodeOut(msgspec.Struct):
@@ -149,12 +147,12 @@ def _edit(body: PromoCodeChange) -> PromoEdit:
     return PromoEdit(
         code=_kept(body.code),
         discount_type=_kept(body.discount_type),
-        value=KEEP if body.value is UNSET else str(body.value),
+        value=_kept(body.value),
         is_active=_kept(body.is_active),
         starts_at=_kept(body.starts_at),
         expires_at=_kept(body.expires_at),
-        min_order_amount=_kept(_text(body.min_order_amount)),
-        max_discount=_kept(_text(body.max_discount)),
+        min_order_amount=_kept(body.min_order_amount),
+        max_discount=_kept(body.max_discount),
         max_uses=_kept(body.max_uses),
         max_uses_per_customer=_kept(body.max_uses_per_customer),
         category_ids=KEEP if body.category_ids is UNSET else frozenset(body.category_ids),
@@ -163,10 +161,6 @@ def _edit(body: PromoCodeChange) -> PromoEdit:
 
 def _kept(value: T | UnsetType) -> T | Keep:
     return KEEP if value is UNSET else value
-
-
-def _text(amount: Decimal | UnsetType | None) -> str | UnsetType | None:
-    return amount if amount is None or amount is UNSET else str(amount)
 
 
 def _utc(moment: datetime | None) -> datetime | None:

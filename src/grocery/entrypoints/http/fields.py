@@ -1,0 +1,64 @@
+"""Field types for request bodies, carrying into the OpenAPI document the bounds the shop
+enforces.
+
+The core enforces each bound itself, so a client hears about every field's problem in one
+answer; these annotations tell client generators and readers what those bounds are.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+
+from grocery.core.catalog import (
+    DESCRIPTION_MAX_LENGTH,
+    MAX_QUANTITY,
+    NAME_MAX_LENGTH,
+    SLUG_MAX_LENGTH,
+)
+from grocery.core.identity import (
+    EMAIL_MAX_LENGTH,
+    PASSWORD_MAX_LENGTH,
+    PASSWORD_MIN_LENGTH,
+    USERNAME_MAX_LENGTH,
+    USERNAME_MIN_LENGTH,
+)
+
+# ASCII digits only; JSON Schema's `$` is the end of the text.
+MONEY_PATTERN = r"^[0-9]+(\.[0-9]{1,2})?$"
+
+
+def documented(description: str | None = None, **schema: object) -> msgspec.Meta:
+    """Bounds (OpenAPI Schema attribute names, snake_case) shown in the document only."""
+    extra: dict[str, object] = {"extra": schema}
+    if description is not None:
+        extra["description"] = description
+    return msgspec.Meta(extra_json_schema=extra)
+
+
+Money = Annotated[
+    str,
+    documented(
+        'A decimal string with at most two decimal places, e.g. "12.50".',
+        pattern=MONEY_PATTERN,
+    ),
+]
+Name = Annotated[str, documented(min_length=1, max_length=NAME_MAX_LENGTH)]
+Slug = Annotated[
+    str, documented(min_length=1, max_length=SLUG_MAX_LENGTH, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+]
+Description = Annotated[str, documented(max_length=DESCRIPTION_MAX_LENGTH)]
+Stock = Annotated[int, documented(minimum=0, maximum=MAX_QUANTITY)]
+Email = Annotated[str, documented(max_length=EMAIL_MAX_LENGTH)]
+Username = Annotated[
+    str,
+    documented(
+        min_length=USERNAME_MIN_LENGTH,
+        max_length=USERNAME_MAX_LENGTH,
+        pattern=r"^[A-Za-z0-9._-]+$",
+    ),
+]
+Password = Annotated[
+    str, documented(min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH)
+]
