@@ -7,6 +7,7 @@ logged in), can require STARTTLS with a self-signed certificate made here with
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import ipaddress
 import socket
@@ -56,6 +57,9 @@ class Inbox:
     refuse_rcpt: str | None = None  # e.g. "550 5.1.1 no such mailbox"
     refuse_data: str | None = None  # e.g. "451 4.3.0 try again later"
     arrived: threading.Condition = field(default_factory=threading.Condition)
+    # While set, each message is kept as it arrives but its 250 waits: the sender has
+    # handed the message over and not yet heard so (a crash then is one between send and mark).
+    holding: threading.Event = field(default_factory=threading.Event)
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
@@ -83,14 +87,25 @@ class Inbox:
                 )
             )
             self.arrived.notify_all()
+        while self.holding.is_set():  # noqa: ASYNC110 - cleared from the test's thread
+            await asyncio.sleep(0.02)
         return "250 OK"
 
-    def wait_for(self, count: int, timeout: float = 10.0) -> list[Received]:
-        """At least `count` messages, waiting for them to arrive."""
+    def to(self, *recipients: str) -> list[Received]:
+        """What arrived for any of those recipients (all of it, naming none), in order."""
         with self.arrived:
-            if not self.arrived.wait_for(lambda: len(self.received) >= count, timeout):
-                raise AssertionError(f"{len(self.received)} messages arrived, not {count}")
-            return list(self.received)
+            return [
+                got
+                for got in self.received
+                if not recipients or set(got.rcpt_tos) & set(recipients)
+            ]
+
+    def wait_for(self, count: int, *recipients: str, timeout: float = 10.0) -> list[Received]:
+        """At least `count` messages (for those recipients), waiting for them to arrive."""
+        with self.arrived:
+            if not self.arrived.wait_for(lambda: len(self.to(*recipients)) >= count, timeout):
+                raise AssertionError(f"{len(self.to(*recipients))} messages arrived, not {count}")
+            return self.to(*recipients)
 
 
 @dataclass(frozen=True)

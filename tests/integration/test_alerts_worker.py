@@ -16,13 +16,15 @@ from sqlalchemy import text
 from grocery.adapters.sql.uow import SqlUnitOfWork
 from grocery.adapters.webhook import WebhookAlertSink
 from grocery.config import Settings
-from grocery.core.alerts import Backoff
+from grocery.core.alerts import STOCK_LOW
 from grocery.core.orders import Answer, Order
-from grocery.core.services.alerts import AlertCourier
+from grocery.core.outbox import Backoff
+from grocery.core.services.alerts import AlertDelivery
 from grocery.core.services.checkout import CheckoutRequest, CheckoutService
+from grocery.core.services.outbox import OutboxCourier
 from grocery.entrypoints.app import create_app
 from grocery.entrypoints.wiring import Adapters
-from grocery.entrypoints.worker import alert_worker, deliver_alerts
+from grocery.entrypoints.worker import deliver_outbox, outbox_worker
 from tests.integration.catalog_shop import Json
 from tests.integration.checkout_shop import Receiver, Shop
 from tests.integration.conftest import MakeUser, SignedInUser
@@ -75,7 +77,7 @@ async def test_the_webhook_gets_each_alert_with_its_id_as_idempotency_key(
     url = receiver.url
     apples, alert = await open_alert(shop, ann)
 
-    async with alert_worker(adapters.database, url, adapters.clock, poll_seconds=POLL):
+    async with outbox_worker(adapters.database, adapters.clock, webhook_url=url, poll_seconds=POLL):
         [delivery] = await receiver.wait_for(alert["id"])
 
     payload = json.loads(delivery.body)
@@ -91,13 +93,13 @@ async def test_a_worker_stopped_before_delivery_delivers_when_it_starts_again(
     shop: Shop, ann: SignedInUser, receiver: Receiver, adapters: Adapters
 ) -> None:
     url = receiver.url
-    async with alert_worker(adapters.database, url, adapters.clock, poll_seconds=POLL):
+    async with outbox_worker(adapters.database, adapters.clock, webhook_url=url, poll_seconds=POLL):
         await asyncio.sleep(3 * POLL)
     _, alert = await open_alert(shop, ann)  # while no worker runs
     await asyncio.sleep(5 * POLL)
     assert receiver.for_key(alert["id"]) == []
 
-    async with alert_worker(adapters.database, url, adapters.clock, poll_seconds=POLL):
+    async with outbox_worker(adapters.database, adapters.clock, webhook_url=url, poll_seconds=POLL):
         delivered = await receiver.wait_for(alert["id"])
 
     assert len(delivered) == 1
@@ -116,7 +118,7 @@ async def test_nothing_is_delivered_for_a_rolled_back_checkout(
     def fail_after_everything_was_written(order: Order) -> Answer:
         raise RuntimeError("the answer could not be made")
 
-    async with alert_worker(adapters.database, url, adapters.clock, poll_seconds=POLL):
+    async with outbox_worker(adapters.database, adapters.clock, webhook_url=url, poll_seconds=POLL):
         with pytest.raises(RuntimeError):
             await checkout.place_order(
                 CheckoutRequest(user_id=ann.id), fail_after_everything_was_written
@@ -143,14 +145,14 @@ async def test_a_failing_webhook_is_retried_with_growing_pauses(
     url = receiver.url
     _, alert = await open_alert(shop, ann)
     sink = WebhookAlertSink(url)
-    courier = AlertCourier(
+    courier = OutboxCourier(
         uow=lambda: SqlUnitOfWork(adapters.database),
-        sink=sink,
+        deliveries={STOCK_LOW: AlertDelivery(sink)},
         clock=adapters.clock,
         backoff=Backoff(first=timedelta(seconds=0.3), longest=timedelta(seconds=5)),
     )
     stop = asyncio.Event()
-    worker = asyncio.create_task(deliver_alerts(courier, stop, poll_seconds=POLL))
+    worker = asyncio.create_task(deliver_outbox(courier, stop, poll_seconds=POLL))
     try:
         first, second, third = await receiver.wait_for(alert["id"], count=3)
     finally:
@@ -171,8 +173,8 @@ async def test_two_workers_share_the_outbox_and_send_each_alert_once(
     alerts = [(await open_alert(shop, await make_user()))[1] for _ in range(6)]
 
     async with (
-        alert_worker(adapters.database, url, adapters.clock, poll_seconds=POLL),
-        alert_worker(adapters.database, url, adapters.clock, poll_seconds=POLL),
+        outbox_worker(adapters.database, adapters.clock, webhook_url=url, poll_seconds=POLL),
+        outbox_worker(adapters.database, adapters.clock, webhook_url=url, poll_seconds=POLL),
     ):
         for alert in alerts:
             await receiver.wait_for(alert["id"])
@@ -215,16 +217,20 @@ async def test_a_worker_killed_mid_delivery_leaves_the_message_for_the_next(
 ) -> None:
     _, alert = await open_alert(shop, ann)
     hanging = HangingSink()
-    courier = AlertCourier(
-        uow=lambda: SqlUnitOfWork(adapters.database), sink=hanging, clock=adapters.clock
+    courier = OutboxCourier(
+        uow=lambda: SqlUnitOfWork(adapters.database),
+        deliveries={STOCK_LOW: AlertDelivery(hanging)},
+        clock=adapters.clock,
     )
-    killed = asyncio.create_task(deliver_alerts(courier, asyncio.Event(), poll_seconds=POLL))
+    killed = asyncio.create_task(deliver_outbox(courier, asyncio.Event(), poll_seconds=POLL))
     await asyncio.wait_for(hanging.entered.wait(), 10)
     killed.cancel()  # dies holding the claimed message
     with pytest.raises(asyncio.CancelledError):
         await killed
 
-    async with alert_worker(adapters.database, receiver.url, adapters.clock, poll_seconds=POLL):
+    async with outbox_worker(
+        adapters.database, adapters.clock, webhook_url=receiver.url, poll_seconds=POLL
+    ):
         delivered = await receiver.wait_for(alert["id"])
 
     assert len(delivered) == 1

@@ -14,7 +14,8 @@ import pytest
 from grocery.adapters.mail.smtp import SmtpMailer, SmtpServer
 from grocery.adapters.mail.templates import MailTemplates
 from grocery.core.errors import ServiceUnavailable
-from grocery.core.mail import Letter, Mail, MailKind, Undeliverable
+from grocery.core.mail import Letter, Mail, MailKind
+from grocery.core.outbox import Undeliverable
 from tests.integration.smtp_server import (
     LOOPBACK,
     USERNAME,

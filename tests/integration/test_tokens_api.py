@@ -195,6 +195,7 @@ async def test_an_expired_refresh_token_is_401(
         clock=ShiftedClock(timedelta(seconds=settings.refresh_token_ttl_seconds + 1)),
         hasher=adapters.hasher,
         access_tokens=adapters.access_tokens,
+        mailer=adapters.mailer,
     )
     with pytest.raises(NotAuthenticated) as refused:
         await build_auth_service(settings, later).refresh(pair.refresh_token)

@@ -10,10 +10,12 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from grocery.core.alerts import AlertStatus, Backoff, StockMove
+from grocery.core.alerts import STOCK_LOW, AlertStatus, StockMove
 from grocery.core.catalog import StockCrossing
 from grocery.core.errors import ServiceUnavailable
-from grocery.core.services.alerts import AlertCourier, AlertService, watch_stock
+from grocery.core.outbox import Backoff
+from grocery.core.services.alerts import AlertDelivery, AlertService, watch_stock
+from grocery.core.services.outbox import OutboxCourier
 from tests.unit.orders_shop import NOW, Shop
 
 X = StockCrossing
@@ -159,7 +161,7 @@ async def opened_alert(shop: Shop) -> UUID:
 async def test_the_courier_delivers_each_message_once_keyed_by_its_alert(shop: Shop) -> None:
     alert_id = await opened_alert(shop)
     sink, clock = Sink(), FixedClock()
-    courier = AlertCourier(uow=shop.uow, sink=sink, clock=clock)
+    courier = OutboxCourier(uow=shop.uow, deliveries={STOCK_LOW: AlertDelivery(sink)}, clock=clock)
 
     tried = [await courier.deliver_due(), await courier.deliver_due()]
 
@@ -173,7 +175,9 @@ async def test_a_failed_delivery_waits_longer_after_each_failure(shop: Shop) -> 
     await opened_alert(shop)
     sink, clock = Sink(), FixedClock()
     backoff = Backoff(first=timedelta(seconds=10), longest=timedelta(minutes=5))
-    courier = AlertCourier(uow=shop.uow, sink=sink, clock=clock, backoff=backoff)
+    courier = OutboxCourier(
+        uow=shop.uow, deliveries={STOCK_LOW: AlertDelivery(sink)}, clock=clock, backoff=backoff
+    )
     sink.down = True
 
     assert await courier.deliver_due() == 1  # fails: next try in 10s

@@ -16,7 +16,8 @@ from grocery.adapters.mail import make_mailer
 from grocery.adapters.mail.log import LogMailer
 from grocery.adapters.mail.smtp import SmtpMailer, SmtpServer, mime_message
 from grocery.adapters.mail.templates import MailTemplates
-from grocery.core.mail import Letter, Mail, MailKind, Undeliverable, header_text, sender_domain
+from grocery.core.mail import Letter, Mail, MailKind, header_text, sender_domain
+from grocery.core.outbox import Undeliverable
 
 STORE, URL = "Corner Grocery", "https://corner.example"
 ORDER_ID = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"

@@ -1,4 +1,4 @@
-"""Low-stock alerts: when a stock change opens or resolves one, and how their delivery retries.
+"""Low-stock alerts: when a stock change opens or resolves one, and the webhook's news of it.
 
 An alert opens when a product's stock goes from at or above its threshold to below it,
 and resolves when it comes back. Each opening is also an outbox message, delivered to
@@ -7,15 +7,14 @@ the shop's webhook at least once (the alert id is its idempotency key).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
-from typing import Any
 from uuid import UUID
 
 from grocery.core.catalog import Product, StockCrossing, crossing
 from grocery.core.ids import new_id
+from grocery.core.outbox import OutboxMessage
 
 STOCK_LOW = "stock.low"
 
@@ -91,18 +90,7 @@ def alert_for(move: StockMove, now: datetime) -> LowStockAlert:
     )
 
 
-# --- the outbox ---------------------------------------------------------------
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class OutboxMessage:
-    id: UUID
-    kind: str
-    payload: Mapping[str, Any]
-    idempotency_key: str
-    created_at: datetime
-    next_attempt_at: datetime
-    attempts: int = 0
+# --- the webhook's news -------------------------------------------------------
 
 
 def stock_low_message(alert: LowStockAlert, product_name: str) -> OutboxMessage:
@@ -123,17 +111,3 @@ def stock_low_message(alert: LowStockAlert, product_name: str) -> OutboxMessage:
         created_at=alert.created_at,
         next_attempt_at=alert.created_at,
     )
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Backoff:
-    """Exponential: `first`, then twice as long after each failure, never more than `longest`."""
-
-    first: timedelta = timedelta(seconds=2)
-    longest: timedelta = timedelta(minutes=15)
-
-    def delay(self, failures: int) -> timedelta:
-        """How long to wait after the `failures`-th failed attempt (1 for the first)."""
-        # A capped exponent: the doubling can't overflow, and 2**30 is past any sane `longest`.
-        doublings = min(max(failures - 1, 0), 30)
-        return min(self.first * (1 << doublings), self.longest)

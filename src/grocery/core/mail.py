@@ -11,10 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from email.utils import parseaddr
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
+
+from grocery.core.ids import new_id
+from grocery.core.outbox import OutboxMessage
+
+MAIL = "mail"  # the outbox's kind for a customer's mail
 
 
 class MailKind(StrEnum):
@@ -42,6 +48,35 @@ class Letter:
     facts: Mapping[str, Any]
 
 
+def mail_message(letter: Letter, now: datetime) -> OutboxMessage:
+    """The outbox message that mails `letter`; its id becomes the mail's Message-ID."""
+    message_id = new_id()
+    payload = {
+        "kind": letter.kind.value,
+        "to": letter.to,
+        "to_name": letter.to_name,
+        "facts": dict(letter.facts),
+    }
+    return OutboxMessage(
+        id=message_id,
+        kind=MAIL,
+        payload=payload,
+        idempotency_key=str(message_id),
+        created_at=now,
+        next_attempt_at=now,
+    )
+
+
+def letter_from(payload: Mapping[str, Any]) -> Letter:
+    """The letter an outbox message of kind MAIL carries."""
+    return Letter(
+        kind=MailKind(payload["kind"]),
+        to=payload["to"],
+        to_name=payload["to_name"],
+        facts=payload["facts"],
+    )
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Mail:
     """A message worded and ready to send."""
@@ -56,11 +91,6 @@ class Mail:
     def message_id(self, domain: str) -> str:
         """The Message-ID header: stable, so a copy sent again after a crash is known as one."""
         return f"<{self.id}@{domain}>"
-
-
-class Undeliverable(Exception):
-    """The receiving side refused this message for good (no such mailbox, rejected content):
-    sending it again would be refused again."""
 
 
 def header_text(value: str) -> str:

@@ -56,7 +56,7 @@ from grocery.entrypoints.http.storefront_cache import StorefrontCache
 from grocery.entrypoints.http.wishlist import WishlistController
 from grocery.entrypoints.logs import access_log_middleware, configure_logging
 from grocery.entrypoints.wiring import Adapters, build_adapters, token_policy
-from grocery.entrypoints.worker import alert_worker
+from grocery.entrypoints.worker import mail_delivery, outbox_worker
 
 
 def build_auth_service(settings: Settings, adapters: Adapters) -> AuthService:
@@ -149,8 +149,13 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
                 keeper = SqlRecordKeeper(wired.database)
                 await background.enter_async_context(housekeeping(keeper, retention(settings)))
                 # Every server process runs one outbox worker; they share the work.
-                if settings.run_worker and settings.alert_webhook_url:
-                    worker = alert_worker(wired.database, settings.alert_webhook_url, wired.clock)
+                if settings.run_worker:
+                    worker = outbox_worker(
+                        wired.database,
+                        wired.clock,
+                        mail=mail_delivery(settings, wired.mailer),
+                        webhook_url=settings.alert_webhook_url,
+                    )
                     await background.enter_async_context(worker)
                 yield
         finally:

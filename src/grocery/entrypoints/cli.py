@@ -96,13 +96,7 @@ def seed_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def worker(args: argparse.Namespace, settings: Settings) -> int:
-    """Deliver low-stock alerts from the outbox to the webhook until stopped."""
-    if not settings.alert_webhook_url:
-        print(
-            "grocery: GROCERY_ALERT_WEBHOOK_URL is not set; there is nowhere to deliver alerts",
-            file=sys.stderr,
-        )
-        return 2
+    """Deliver the outbox's mail and low-stock alerts until stopped."""
     from grocery.entrypoints.logs import configure_logging
     from grocery.entrypoints.worker import run_worker
 
@@ -153,7 +147,7 @@ def parser() -> argparse.ArgumentParser:
 
     deliver = commands.add_parser(
         "worker",
-        help="deliver low-stock alerts to GROCERY_ALERT_WEBHOOK_URL (serve runs one too)",
+        help="deliver the outbox: customers' mail and low-stock alerts (serve runs one too)",
     )
     deliver.set_defaults(handler=worker)
 

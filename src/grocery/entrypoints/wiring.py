@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from grocery.adapters.blobs import make_blob_store
+from grocery.adapters.mail import make_mailer
 from grocery.adapters.security import Argon2PasswordHasher, JwtCodec
 from grocery.adapters.sql.database import Database
 from grocery.config import Settings
 from grocery.core.identity import TokenPolicy
 from grocery.core.ports.blobs import BlobStore
 from grocery.core.ports.clock import Clock
+from grocery.core.ports.mail import Mailer
 from grocery.core.ports.security import AccessTokens, PasswordHasher
 
 
@@ -33,6 +35,7 @@ class Adapters:
     clock: Clock
     hasher: PasswordHasher
     access_tokens: AccessTokens
+    mailer: Mailer
 
 
 def build_adapters(settings: Settings) -> Adapters:
@@ -54,6 +57,7 @@ def build_adapters(settings: Settings) -> Adapters:
             parallelism=settings.password_hash_parallelism,
         ),
         access_tokens=JwtCodec(settings.secret_key, token_policy(settings)),
+        mailer=make_mailer(settings.smtp_url, sender=settings.mail_from),
     )
 
 

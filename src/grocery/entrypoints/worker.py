@@ -1,4 +1,5 @@
-"""The outbox worker: delivers low-stock alerts to GROCERY_ALERT_WEBHOOK_URL.
+"""The outbox worker: delivers customers' mail (over SMTP, or to the log) and low-stock
+alerts (to GROCERY_ALERT_WEBHOOK_URL, when set; until then they wait in the outbox).
 
 It runs as `grocery worker`, and inside every `grocery serve` process unless
 GROCERY_RUN_WORKER is false. Any number may run at once: each claims messages with
@@ -15,13 +16,20 @@ from contextlib import asynccontextmanager, suppress
 import msgspec
 import structlog
 
+from grocery.adapters.mail.templates import MailTemplates
 from grocery.adapters.sql.database import Database
 from grocery.adapters.sql.uow import SqlUnitOfWork
 from grocery.adapters.webhook import WebhookAlertSink
 from grocery.config import Settings
+from grocery.core.alerts import STOCK_LOW
 from grocery.core.errors import DomainError
+from grocery.core.mail import MAIL
 from grocery.core.ports.clock import Clock
-from grocery.core.services.alerts import AlertCourier
+from grocery.core.ports.mail import Mailer
+from grocery.core.ports.outbox import Delivery
+from grocery.core.services.alerts import AlertDelivery
+from grocery.core.services.mail import MailDelivery
+from grocery.core.services.outbox import OutboxCourier
 from grocery.entrypoints.wiring import build_adapters
 
 log = structlog.get_logger("grocery.worker")
@@ -30,8 +38,8 @@ POLL_SECONDS = 1.0
 STOP_GRACE_SECONDS = 15.0
 
 
-async def deliver_alerts(
-    courier: AlertCourier, stop: asyncio.Event, *, poll_seconds: float = POLL_SECONDS
+async def deliver_outbox(
+    courier: OutboxCourier, stop: asyncio.Event, *, poll_seconds: float = POLL_SECONDS
 ) -> None:
     """Deliver due outbox messages until `stop` is set, pausing whenever nothing was due."""
     log.info("worker.started")
@@ -50,15 +58,30 @@ async def deliver_alerts(
     log.info("worker.stopped")
 
 
+def mail_delivery(settings: Settings, mailer: Mailer) -> MailDelivery:
+    """Letters worded with the store's name and links, sent by `mailer`."""
+    templates = MailTemplates(store_name=settings.store_name, public_url=settings.public_url)
+    return MailDelivery(templates, mailer)
+
+
 @asynccontextmanager
-async def alert_worker(
-    database: Database, webhook_url: str, clock: Clock, *, poll_seconds: float = POLL_SECONDS
+async def outbox_worker(
+    database: Database,
+    clock: Clock,
+    *,
+    mail: Delivery | None = None,
+    webhook_url: str | None = None,
+    poll_seconds: float = POLL_SECONDS,
 ) -> AsyncIterator[None]:
-    """Run the worker in the background while the block runs; it stops after its current batch."""
-    sink = WebhookAlertSink(webhook_url)
-    courier = AlertCourier(uow=lambda: SqlUnitOfWork(database), sink=sink, clock=clock)
+    """Run the worker in the background while the block runs; it stops after its current
+    message. It delivers the kinds it is given a way to: mail, low-stock alerts, or both."""
+    deliveries: dict[str, Delivery] = {} if mail is None else {MAIL: mail}
+    sink = None if webhook_url is None else WebhookAlertSink(webhook_url)
+    if sink is not None:
+        deliveries[STOCK_LOW] = AlertDelivery(sink)
+    courier = OutboxCourier(uow=lambda: SqlUnitOfWork(database), deliveries=deliveries, clock=clock)
     stop = asyncio.Event()
-    task = asyncio.create_task(deliver_alerts(courier, stop, poll_seconds=poll_seconds))
+    task = asyncio.create_task(deliver_outbox(courier, stop, poll_seconds=poll_seconds))
     try:
         yield
     finally:
@@ -66,20 +89,25 @@ async def alert_worker(
         try:
             await asyncio.wait_for(task, STOP_GRACE_SECONDS)
         finally:
-            await sink.close()
+            if sink is not None:
+                await sink.close()
 
 
 async def run_worker(settings: Settings) -> None:
     """`grocery worker`: deliver until SIGINT or SIGTERM."""
-    assert settings.alert_webhook_url is not None
-    # The worker delivers one batch at a time: a small pool is plenty.
+    # The worker delivers one message at a time: a small pool is plenty.
     adapters = build_adapters(msgspec.structs.replace(settings, db_pool_size=2))
     stopped = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stopped.set)
     try:
-        async with alert_worker(adapters.database, settings.alert_webhook_url, adapters.clock):
+        async with outbox_worker(
+            adapters.database,
+            adapters.clock,
+            mail=mail_delivery(settings, adapters.mailer),
+            webhook_url=settings.alert_webhook_url,
+        ):
             await stopped.wait()
     finally:
         await adapters.database.dispose()

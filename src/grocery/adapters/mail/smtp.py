@@ -23,7 +23,8 @@ from urllib.parse import unquote, urlsplit
 import aiosmtplib
 
 from grocery.core.errors import ServiceUnavailable
-from grocery.core.mail import Mail, Undeliverable, header_text, sender_domain
+from grocery.core.mail import Mail, header_text, sender_domain
+from grocery.core.outbox import Undeliverable
 
 TIMEOUT_SECONDS = 10.0
 _PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}

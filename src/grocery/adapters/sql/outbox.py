@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from grocery.adapters.sql.schema.outbox import outbox
-from grocery.core.alerts import OutboxMessage
+from grocery.adapters.sql.schema.outbox import PENDING, outbox
+from grocery.core.outbox import OutboxMessage
 
 _LAST_ERROR_MAX_LENGTH = 1000
 
@@ -31,10 +32,12 @@ class SqlOutbox:
             )
         )
 
-    async def claim_due(self, now: datetime, limit: int) -> list[OutboxMessage]:
+    async def claim_due(
+        self, now: datetime, limit: int, *, kinds: Collection[str]
+    ) -> list[OutboxMessage]:
         query = (
             select(outbox)
-            .where(outbox.c.delivered_at.is_(None), outbox.c.next_attempt_at <= now)
+            .where(PENDING, outbox.c.next_attempt_at <= now, outbox.c.kind.in_(list(kinds)))
             .order_by(outbox.c.next_attempt_at)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -60,12 +63,16 @@ class SqlOutbox:
         )
 
     async def retry_later(self, message_id: UUID, *, at: datetime, error: str) -> None:
+        await self._failed(message_id, error, next_attempt_at=at)
+
+    async def given_up(self, message_id: UUID, *, at: datetime, error: str) -> None:
+        await self._failed(message_id, error, given_up_at=at)
+
+    async def _failed(self, message_id: UUID, error: str, **when: datetime) -> None:
         await self._session.execute(
             update(outbox)
             .where(outbox.c.id == message_id)
             .values(
-                attempts=outbox.c.attempts + 1,
-                next_attempt_at=at,
-                last_error=error[:_LAST_ERROR_MAX_LENGTH],
+                attempts=outbox.c.attempts + 1, last_error=error[:_LAST_ERROR_MAX_LENGTH], **when
             )
         )

@@ -1,5 +1,5 @@
 """Low-stock alerts: kept in step with every stock change, listed for managers, and
-delivered from the outbox to the shop's webhook at least once."""
+delivered from the outbox to the shop's webhook at least once (see services/outbox.py)."""
 
 from __future__ import annotations
 
@@ -11,18 +11,15 @@ from uuid import UUID
 from grocery.core.alerts import (
     AlertStatus,
     AlertView,
-    Backoff,
     LowStockAlert,
     StockMove,
     alert_for,
     stock_low_message,
 )
 from grocery.core.catalog import StockCrossing
-from grocery.core.errors import ServiceUnavailable
+from grocery.core.outbox import OutboxMessage
 from grocery.core.paging import keyset_page
 from grocery.core.ports.alerts import AlertSink, AlertWork, StockWatch
-from grocery.core.ports.clock import Clock
-from grocery.core.ports.outbox import OutboxWork
 from grocery.core.ports.transaction import UnitOfWorkFactory
 
 
@@ -68,39 +65,11 @@ class AlertService:
         return AlertPage(alerts=alerts, last_id=None if last is None else last.alert.id)
 
 
-class AlertCourier:
-    """Delivers outbox messages to the alert sink: at least once, failures retried with backoff.
+class AlertDelivery:
+    """Delivers the outbox's low-stock news to the shop's webhook, keyed by the alert's id."""
 
-    Messages are claimed with their rows locked (other couriers skip them) and marked in the
-    same transaction, so a courier that dies mid-delivery leaves them due for the next.
-    """
-
-    def __init__(
-        self,
-        *,
-        uow: UnitOfWorkFactory[OutboxWork],
-        sink: AlertSink,
-        clock: Clock,
-        backoff: Backoff | None = None,
-        batch_size: int = 20,
-    ) -> None:
-        self._uow = uow
+    def __init__(self, sink: AlertSink) -> None:
         self._sink = sink
-        self._clock = clock
-        self._backoff = backoff or Backoff()
-        self._batch_size = batch_size
 
-    async def deliver_due(self) -> int:
-        """Try each message that is due once; answers how many were tried."""
-        async with self._uow() as uow:
-            messages = await uow.outbox.claim_due(self._clock.now(), self._batch_size)
-            for message in messages:
-                try:
-                    await self._sink.deliver(message.payload, message.idempotency_key)
-                except ServiceUnavailable as failure:
-                    retry_at = self._clock.now() + self._backoff.delay(message.attempts + 1)
-                    await uow.outbox.retry_later(message.id, at=retry_at, error=failure.detail)
-                else:
-                    await uow.outbox.delivered(message.id, self._clock.now())
-            await uow.commit()
-        return len(messages)
+    async def deliver(self, message: OutboxMessage) -> None:
+        await self._sink.deliver(message.payload, message.idempotency_key)

@@ -18,11 +18,10 @@ outbox = Table(
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("next_attempt_at", DateTime(timezone=True), nullable=False),
     Column("delivered_at", DateTime(timezone=True)),
+    # Set when the receiver refused it for good (Undeliverable): never tried again.
+    Column("given_up_at", DateTime(timezone=True)),
     Column("last_error", Text),
     CheckConstraint("attempts >= 0", name="attempts_not_negative"),
 )
-Index(
-    "ix_outbox_due",
-    outbox.c.next_attempt_at,
-    postgresql_where=outbox.c.delivered_at.is_(None),
-)
+PENDING = outbox.c.delivered_at.is_(None) & outbox.c.given_up_at.is_(None)
+Index("ix_outbox_due", outbox.c.next_attempt_at, postgresql_where=PENDING)
