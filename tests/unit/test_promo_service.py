@@ -12,8 +12,8 @@ import pytest
 from grocery.adapters.memory.uow import MemoryStore, MemoryUnitOfWork
 from grocery.core.catalog import Category
 from grocery.core.errors import AlreadyExists, Invalid, NotFound
-from grocery.core.promotions import MAX_AMOUNT, MAX_COUNT, DiscountType, PromoCode
-from grocery.core.services.promotions import PromoCodeService, PromoEdit
+from grocery.core.promotions import MAX_AMOUNT, MAX_COUNT, DiscountType, PromoCode, PromoEdit
+from grocery.core.services.promotions import PromoCodeService
 
 D = Decimal
 NOW = datetime(2030, 5, 1, 12, 0, tzinfo=UTC)

@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grocery.core.catalog import Product, ProductEdit, Unit, edited_product, new_product
+from grocery.core.edits import KEEP
 from grocery.core.errors import Invalid
 from grocery.core.weights import (
     SoldBy,
@@ -134,7 +135,7 @@ def test_a_weighed_product_is_sold_by_the_kg_in_steps() -> None:
 
 
 def test_products_are_sold_by_the_piece_unless_told() -> None:
-    product = create(weighed_edit(sold_by=None, step_kg=None))
+    product = create(weighed_edit(sold_by=KEEP, step_kg=KEEP))
     assert (product.sold_by, product.step_kg, product.unit, product.weighing) == (
         SoldBy.EACH,
         None,
@@ -165,7 +166,7 @@ def test_a_weighed_product_needs_a_sane_step_and_the_kg(
 
 
 def test_an_edit_may_switch_how_a_product_is_sold() -> None:
-    by_piece = create(weighed_edit(sold_by=None, step_kg=None))
+    by_piece = create(weighed_edit(sold_by=KEEP, step_kg=KEEP))
     weighed = edited_product(by_piece, ProductEdit(sold_by="weight", step_kg="0.500"))
     assert (weighed.sold_by, weighed.step_kg, weighed.unit) == (SoldBy.WEIGHT, D("0.500"), Unit.KG)
     restepped = edited_product(weighed, ProductEdit(step_kg="1.000"))
@@ -186,7 +187,7 @@ def test_an_edit_may_switch_how_a_product_is_sold() -> None:
 def test_an_edit_to_a_piece_product_refuses_a_missing_or_stray_step(
     edit: ProductEdit, bad: set[str]
 ) -> None:
-    by_piece = create(weighed_edit(sold_by=None, step_kg=None))
+    by_piece = create(weighed_edit(sold_by=KEEP, step_kg=KEEP))
     with pytest.raises(Invalid) as error:
         edited_product(by_piece, edit)
     assert fields_of(error) == bad

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from uuid import UUID
 
-from grocery.core.errors import ErrorDetail, Invalid, field_error
+from grocery.core.errors import ErrorDetail, Problems, field_error
 
 LABEL_MAX_LENGTH = 60
 LINE_MAX_LENGTH = 200
@@ -82,16 +82,14 @@ def validate_address(address: Address) -> Address:
         phone=_tidy(address.phone),
         instructions=_tidy(address.instructions),
     )
-    errors = [
-        *_required("recipient", address.recipient, LINE_MAX_LENGTH),
-        *_place_errors(address.line1, address.city, address.postal_code, address.country),
-        *_optional("label", address.label, LABEL_MAX_LENGTH),
-        *_optional("line2", address.line2, LINE_MAX_LENGTH),
-        *_optional("instructions", address.instructions, INSTRUCTIONS_MAX_LENGTH),
-        *_phone_errors(address.phone),
-    ]
-    if errors:
-        raise Invalid("The address is not valid.", errors=errors)
+    Problems(
+        _required("recipient", address.recipient, LINE_MAX_LENGTH),
+        _place_errors(address.line1, address.city, address.postal_code, address.country),
+        _optional("label", address.label, LABEL_MAX_LENGTH),
+        _optional("line2", address.line2, LINE_MAX_LENGTH),
+        _optional("instructions", address.instructions, INSTRUCTIONS_MAX_LENGTH),
+        _phone_errors(address.phone),
+    ).raise_if_any("The address is not valid.")
     return address
 
 
@@ -104,12 +102,10 @@ def validate_street_address(place: StreetAddress, *, field: str = "address") -> 
         postal_code=place.postal_code.strip(),
         country=place.country.strip().upper(),
     )
-    errors = [
-        {"field": f"{field}.{error['field']}", "message": error["message"]}
+    Problems(
+        field_error(f"{field}.{error['field']}", str(error["message"]))
         for error in _place_errors(place.line1, place.city, place.postal_code, place.country)
-    ]
-    if errors:
-        raise Invalid("The address is not valid.", errors=errors)
+    ).raise_if_any("The address is not valid.")
     return place
 
 

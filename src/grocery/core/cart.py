@@ -12,7 +12,15 @@ from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
-from grocery.core.errors import DomainError, ErrorDetail, InsufficientStock, Invalid, NotFound
+from grocery.core.errors import (
+    DomainError,
+    ErrorDetail,
+    InsufficientStock,
+    Invalid,
+    NotFound,
+    field_error,
+    invalid,
+)
 from grocery.core.pricing import CartLine
 from grocery.core.substitutions import NO_PREFERENCE, SubstitutionChoice
 from grocery.core.weights import Weighing
@@ -135,7 +143,7 @@ def check_quantity(quantity: int, *, allow_zero: bool = False) -> None:
     lowest = 0 if allow_zero else 1
     if not lowest <= quantity <= MAX_LINE_QUANTITY:
         message = f"must be between {lowest} and {MAX_LINE_QUANTITY}"
-        raise Invalid(f"quantity {message}", errors=[{"field": "quantity", "message": message}])
+        raise invalid("quantity", message)
 
 
 def for_sale(item: ShelfItem | None) -> ShelfItem:
@@ -151,7 +159,7 @@ def too_many(item: ShelfItem, requested: int) -> DomainError:
         message = f"a cart line holds at most {MAX_LINE_QUANTITY}"
         return Invalid(
             f"{item.name}: {message}.",
-            errors=[{"field": "quantity", "message": message, "product_id": str(item.product_id)}],
+            errors=[field_error("quantity", message, product_id=str(item.product_id))],
         )
     message = f"only {item.on_shelf} in stock"
     return InsufficientStock(
@@ -164,13 +172,9 @@ def short_of_stock(
     field: str, message: str, product_id: UUID, requested: int, available: int
 ) -> ErrorDetail:
     """One product short of stock, as an InsufficientStock names it."""
-    return {
-        "field": field,
-        "message": message,
-        "product_id": str(product_id),
-        "requested": requested,
-        "available": available,
-    }
+    return field_error(
+        field, message, product_id=str(product_id), requested=requested, available=available
+    )
 
 
 def cart_lines(entries: Sequence[CartEntry], shelf: Mapping[UUID, ShelfItem]) -> list[CartLine]:

@@ -13,8 +13,9 @@ from decimal import Decimal
 from enum import StrEnum
 from uuid import UUID
 
-from grocery.core.errors import ErrorDetail, Invalid
-from grocery.core.money import parse_money
+from grocery.core.edits import KEEP, Keep, changed, kept, left_out
+from grocery.core.errors import Problems
+from grocery.core.money import ZERO, parse_money
 from grocery.core.weights import Selling, SoldBy, Weighing, selling
 
 NAME_MAX_LENGTH = 120
@@ -180,72 +181,54 @@ def as_id(ref: str) -> UUID | None:
         return None
 
 
-# --- validation ---------------------------------------------------------------
+# --- a manager's forms ----------------------------------------------------------
 
 
-class _Problems:
-    """Collects every field's problem, so a manager sees them all in one answer."""
+def _name(problems: Problems, name: str) -> str:
+    cleaned = " ".join(name.split())
+    if not 1 <= len(cleaned) <= NAME_MAX_LENGTH:
+        problems.add("name", f"must be 1 to {NAME_MAX_LENGTH} characters")
+    return cleaned
 
-    def __init__(self) -> None:
-        self.errors: list[ErrorDetail] = []
 
-    def add(self, field: str, message: str | None) -> None:
-        if message:
-            self.errors.append({"field": field, "message": message})
+def _slug(problems: Problems, slug: str | Keep, name: str) -> str:
+    """The slug sent, or one derived from the name."""
+    if isinstance(slug, Keep):
+        slug = slugify(name)
+        if not slug:
+            problems.add("slug", "can't be derived from the name; give one")
+            return slug
+    if not 1 <= len(slug) <= SLUG_MAX_LENGTH:
+        problems.add("slug", f"must be 1 to {SLUG_MAX_LENGTH} characters")
+    elif not _SLUG.fullmatch(slug):
+        problems.add("slug", "may contain only lowercase letters, digits and single hyphens")
+    elif as_id(slug) is not None:  # `{id_or_slug}` paths must tell the two apart
+        problems.add("slug", "must not look like an id")
+    return slug
 
-    def name(self, name: str) -> str:
-        cleaned = " ".join(name.split())
-        if not 1 <= len(cleaned) <= NAME_MAX_LENGTH:
-            self.add("name", f"must be 1 to {NAME_MAX_LENGTH} characters")
-        return cleaned
 
-    def slug(self, slug: str | None, name: str) -> str:
-        """The given slug, or one derived from the name."""
-        if slug is None:
-            slug = slugify(name)
-            if not slug:
-                self.add("slug", "can't be derived from the name; give one")
-                return slug
-        if not 1 <= len(slug) <= SLUG_MAX_LENGTH:
-            self.add("slug", f"must be 1 to {SLUG_MAX_LENGTH} characters")
-        elif not _SLUG.fullmatch(slug):
-            self.add("slug", "may contain only lowercase letters, digits and single hyphens")
-        elif as_id(slug) is not None:  # `{id_or_slug}` paths must tell the two apart
-            self.add("slug", "must not look like an id")
-        return slug
+def _description(problems: Problems, description: str) -> str:
+    if len(description) > DESCRIPTION_MAX_LENGTH:
+        problems.add("description", f"must be at most {DESCRIPTION_MAX_LENGTH} characters")
+    return description.strip()
 
-    def description(self, description: str) -> str:
-        if len(description) > DESCRIPTION_MAX_LENGTH:
-            self.add("description", f"must be at most {DESCRIPTION_MAX_LENGTH} characters")
-        return description.strip()
 
-    def price(self, value: str | Decimal) -> Decimal:
-        try:
-            return parse_money(value, field="price", at_most=MAX_PRICE)
-        except Invalid as error:
-            self.errors.extend(error.errors)
-            return Decimal(0)
+def _price(problems: Problems, value: str | Decimal) -> Decimal:
+    return problems.read(lambda: parse_money(value, field="price", at_most=MAX_PRICE), ZERO)
 
-    def quantity(self, field: str, value: int) -> int:
-        if not 0 <= value <= MAX_QUANTITY:
-            self.add(field, f"must be between 0 and {MAX_QUANTITY}")
-        return value
 
-    def unit(self, value: str) -> Unit:
-        try:
-            return Unit(value)
-        except ValueError:
-            self.add("unit", f"must be one of {', '.join(Unit)}")
-            return Unit.PIECE
+def _quantity(problems: Problems, field: str, value: int) -> int:
+    if not 0 <= value <= MAX_QUANTITY:
+        problems.add(field, f"must be between 0 and {MAX_QUANTITY}")
+    return value
 
-    def selling(self, sold_by: str, step_kg: str | Decimal | None, unit: str | None) -> Selling:
-        sold = selling(sold_by, step_kg, unit=unit or "", unit_given=unit is not None)
-        self.errors.extend(sold.errors)
-        return sold
 
-    def raise_any(self, what: str) -> None:
-        if self.errors:
-            raise Invalid(f"The {what} is not valid.", errors=self.errors)
+def _unit(problems: Problems, value: str) -> Unit:
+    try:
+        return Unit(value)
+    except ValueError:
+        problems.add("unit", f"must be one of {', '.join(Unit)}")
+        return Unit.PIECE
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,29 +237,32 @@ class CategoryDraft:
     slug: str
 
 
-def category_draft(name: str, slug: str | None = None) -> CategoryDraft:
-    """A new or renamed category's name and slug (derived from the name when not given)."""
-    problems = _Problems()
-    name = problems.name(name)
-    slug = problems.slug(slug, name)
-    problems.raise_any("category")
+def category_draft(name: str, slug: str | Keep = KEEP) -> CategoryDraft:
+    """A new or renamed category's name and slug (derived from the name when not sent)."""
+    problems = Problems()
+    name = _name(problems, name)
+    slug = _slug(problems, slug, name)
+    problems.raise_if_any("The category is not valid.")
     return CategoryDraft(name=name, slug=slug)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class ProductEdit:
-    """A manager's changes to a product, as sent; None leaves a field as it is."""
+    """A manager's form for a product, as sent: a new one's fields, or the changes to one."""
 
-    name: str | None = None
-    slug: str | None = None
-    description: str | None = None
-    category_id: UUID | None = None
-    price: str | Decimal | None = None
-    stock: int | None = None
-    unit: str | None = None
-    low_stock_threshold: int | None = None
-    sold_by: str | None = None
-    step_kg: str | Decimal | None = None
+    name: str | Keep = KEEP
+    slug: str | Keep = KEEP
+    description: str | Keep = KEEP
+    category_id: UUID | Keep = KEEP
+    price: str | Decimal | Keep = KEEP
+    stock: int | Keep = KEEP
+    unit: str | Keep = KEEP
+    low_stock_threshold: int | Keep = KEEP
+    sold_by: str | Keep = KEEP
+    step_kg: str | Decimal | Keep | None = KEEP  # None: no step (a product sold by the piece)
+
+
+_REQUIRED = ("name", "category_id", "price", "stock")
 
 
 def new_product(
@@ -284,62 +270,62 @@ def new_product(
 ) -> Product:
     """A product from a manager's form: name, category, price and stock are required."""
     name, category_id, price, stock = edit.name, edit.category_id, edit.price, edit.stock
-    if name is None or category_id is None or price is None or stock is None:
-        missing = [f for f in ("name", "category_id", "price", "stock") if getattr(edit, f) is None]
-        raise Invalid(
-            "The product is not valid.",
-            errors=[{"field": field, "message": "is required"} for field in missing],
-        )
-    problems = _Problems()
-    name = problems.name(name)
-    sold = problems.selling(edit.sold_by or SoldBy.EACH, edit.step_kg, edit.unit)
+    if (
+        isinstance(name, Keep)
+        or isinstance(category_id, Keep)
+        or isinstance(price, Keep)
+        or isinstance(stock, Keep)
+    ):
+        raise left_out(edit, _REQUIRED).refusal("The product is not valid.")
+    problems = Problems()
+    name = _name(problems, name)
+    sold = selling(problems, kept(edit.sold_by, SoldBy.EACH), kept(edit.step_kg, None), edit.unit)
     product = Product(
         id=id,
         category_id=category_id,
         name=name,
-        slug=problems.slug(edit.slug, name),
-        description=problems.description(edit.description or ""),
-        price=problems.price(price),
-        stock=problems.quantity("stock", stock),
-        unit=problems.unit(edit.unit or _default_unit(sold.sold_by)),
-        low_stock_threshold=problems.quantity(
-            "low_stock_threshold",
-            default_threshold if edit.low_stock_threshold is None else edit.low_stock_threshold,
+        slug=_slug(problems, edit.slug, name),
+        description=_description(problems, kept(edit.description, "")),
+        price=_price(problems, price),
+        stock=_quantity(problems, "stock", stock),
+        unit=_unit(problems, kept(edit.unit, _default_unit(sold.sold_by))),
+        low_stock_threshold=_quantity(
+            problems, "low_stock_threshold", kept(edit.low_stock_threshold, default_threshold)
         ),
         created_at=created_at,
         sold_by=sold.sold_by,
         step_kg=sold.step_kg,
     )
-    problems.raise_any("product")
+    problems.raise_if_any("The product is not valid.")
     return product
 
 
 def edited_product(product: Product, edit: ProductEdit) -> Product:
     """The product with the manager's changes. A rename keeps the slug, so links keep working."""
-    problems = _Problems()
-    name = product.name if edit.name is None else problems.name(edit.name)
-    slug = product.slug if edit.slug is None else problems.slug(edit.slug, name)
-    description = (
-        product.description if edit.description is None else problems.description(edit.description)
+    problems = Problems()
+    name = changed(edit.name, product.name, lambda sent: _name(problems, sent))
+    slug = changed(edit.slug, product.slug, lambda sent: _slug(problems, sent, name))
+    description = changed(
+        edit.description, product.description, lambda sent: _description(problems, sent)
     )
-    price = product.price if edit.price is None else problems.price(edit.price)
-    stock = product.stock if edit.stock is None else problems.quantity("stock", edit.stock)
+    price = product.price if isinstance(edit.price, Keep) else _price(problems, edit.price)
+    stock = changed(edit.stock, product.stock, lambda sent: _quantity(problems, "stock", sent))
     sold = _edited_selling(problems, product, edit)
-    unit = product.unit if edit.unit is None else problems.unit(edit.unit)
-    if edit.unit is None and sold.sold_by is SoldBy.WEIGHT:
+    unit = changed(edit.unit, product.unit, lambda sent: _unit(problems, sent))
+    if isinstance(edit.unit, Keep) and sold.sold_by is SoldBy.WEIGHT:
         unit = Unit.KG
-    threshold = (
-        product.low_stock_threshold
-        if edit.low_stock_threshold is None
-        else problems.quantity("low_stock_threshold", edit.low_stock_threshold)
+    threshold = changed(
+        edit.low_stock_threshold,
+        product.low_stock_threshold,
+        lambda sent: _quantity(problems, "low_stock_threshold", sent),
     )
-    problems.raise_any("product")
+    problems.raise_if_any("The product is not valid.")
     return replace(
         product,
         name=name,
         slug=slug,
         description=description,
-        category_id=edit.category_id or product.category_id,
+        category_id=kept(edit.category_id, product.category_id),
         price=price,
         stock=stock,
         unit=unit,
@@ -349,14 +335,12 @@ def edited_product(product: Product, edit: ProductEdit) -> Product:
     )
 
 
-def _edited_selling(problems: _Problems, product: Product, edit: ProductEdit) -> Selling:
+def _edited_selling(problems: Problems, product: Product, edit: ProductEdit) -> Selling:
     """How the edited product is sold: a switch to the piece drops the step; a weighed one
     keeps its step unless a new one is sent."""
-    sold_by = edit.sold_by or product.sold_by
-    step_kg = edit.step_kg
-    if step_kg is None and sold_by == SoldBy.WEIGHT:
-        step_kg = product.step_kg
-    return problems.selling(sold_by, step_kg, edit.unit)
+    sold_by = kept(edit.sold_by, product.sold_by)
+    step_kg = kept(edit.step_kg, product.step_kg if sold_by == SoldBy.WEIGHT else None)
+    return selling(problems, sold_by, step_kg, edit.unit)
 
 
 def _default_unit(sold_by: SoldBy) -> Unit:
@@ -438,7 +422,7 @@ def product_query(
     A search without a sort comes back by relevance. Words are letters and digits: a `q`
     with none (only punctuation) searches for nothing, so it filters nothing.
     """
-    problems = _Problems()
+    problems = Problems()
     search = " ".join((q or "").split())[:SEARCH_MAX_LENGTH] or None
     if search is not None and not _WORD.search(search):
         search = None
@@ -449,7 +433,7 @@ def product_query(
     if not 1 <= limit <= MAX_PAGE_SIZE:
         problems.add("limit", f"must be between 1 and {MAX_PAGE_SIZE}")
     chosen = _sort(problems, sort, searching=search is not None)
-    problems.raise_any("query")
+    problems.raise_if_any("The query is not valid.")
     return ProductQuery(
         sort=chosen,
         limit=limit,
@@ -462,7 +446,7 @@ def product_query(
     )
 
 
-def _sort(problems: _Problems, raw: str | None, *, searching: bool) -> Sort:
+def _sort(problems: Problems, raw: str | None, *, searching: bool) -> Sort:
     if raw is None or raw == "":
         return Sort.RELEVANCE if searching else Sort.POPULAR
     if raw in PUBLIC_SORTS:
@@ -471,13 +455,9 @@ def _sort(problems: _Problems, raw: str | None, *, searching: bool) -> Sort:
     return Sort.POPULAR
 
 
-def _price_filter(problems: _Problems, field: str, raw: str | None) -> Decimal | None:
+def _price_filter(problems: Problems, field: str, raw: str | None) -> Decimal | None:
     if raw is None or raw == "":
         return None
-    try:
-        value = parse_money(raw, field=field)
-    except Invalid as error:
-        problems.errors.extend(error.errors)
-        return None
+    value = problems.read(lambda: parse_money(raw, field=field), None)
     # No price exceeds MAX_PRICE, so a larger bound means the same and keeps the query small.
-    return min(value, MAX_PRICE)
+    return None if value is None else min(value, MAX_PRICE)

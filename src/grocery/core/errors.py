@@ -6,8 +6,8 @@ HTTP statuses, so the core never speaks HTTP.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import ClassVar
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import ClassVar, TypeVar
 
 ErrorDetail = Mapping[str, object]
 
@@ -78,6 +78,65 @@ class ServiceUnavailable(DomainError):
     default_code = "service_unavailable"
 
 
-def field_error(field: str, message: str) -> ErrorDetail:
-    """One entry of a problem's `errors`: what is wrong with which field."""
-    return {"field": field, "message": message}
+def field_error(field: str, message: str, **facts: object) -> ErrorDetail:
+    """One entry of a problem's `errors`: what is wrong with which field, and any facts a
+    client acts on (a product's id, how many are available)."""
+    return {"field": field, "message": message, **facts}
+
+
+def invalid(field: str, message: str) -> Invalid:
+    """The refusal of one field: "quantity must be between 1 and 999"."""
+    return Invalid(f"{field} {message}", errors=[field_error(field, message)])
+
+
+Read = TypeVar("Read")
+Fallback = TypeVar("Fallback")
+
+
+class Problems:
+    """Every problem found in what was sent, gathered so the sender sees them all in one
+    answer, then raised once as Invalid."""
+
+    def __init__(self, *found: Iterable[ErrorDetail]) -> None:
+        self._errors: list[ErrorDetail] = [error for errors in found for error in errors]
+
+    def add(self, field: str, message: str | None) -> None:
+        """Note what is wrong with `field`; None is nothing wrong."""
+        if message is not None:
+            self._errors.append(field_error(field, message))
+
+    def extend(self, found: Iterable[ErrorDetail]) -> None:
+        self._errors.extend(found)
+
+    def read(self, parse: Callable[[], Read], fallback: Fallback) -> Read | Fallback:
+        """What `parse` reads, or `fallback` with the problems of its refusal noted, so the
+        other fields are still checked."""
+        try:
+            return parse()
+        except Invalid as refusal:
+            self._errors.extend(refusal.errors)
+            return fallback
+
+    @property
+    def errors(self) -> list[ErrorDetail]:
+        return list(self._errors)
+
+    @property
+    def fields(self) -> frozenset[object]:
+        """The fields found wrong so far."""
+        return frozenset(error["field"] for error in self._errors)
+
+    @property
+    def summary(self) -> str:
+        """The problems in one line: "to must not be before from; limit must be ..."."""
+        return "; ".join(f"{error['field']} {error['message']}" for error in self._errors)
+
+    def __bool__(self) -> bool:
+        return bool(self._errors)
+
+    def refusal(self, detail: str) -> Invalid:
+        return Invalid(detail, errors=self._errors)
+
+    def raise_if_any(self, detail: str) -> None:
+        if self._errors:
+            raise self.refusal(detail)

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from uuid import UUID
 
-from grocery.core.errors import ErrorDetail, Invalid, NotAuthenticated
+from grocery.core.errors import NotAuthenticated, Problems
 
 
 class Role(StrEnum):
@@ -70,6 +70,8 @@ EMAIL_MAX_LENGTH = 254
 USERNAME_MIN_LENGTH, USERNAME_MAX_LENGTH = 3, 40
 PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH = 8, 128
 
+_NOT_VALID = "The account details are not valid."
+
 # ASCII only, so look-alike letters can't impersonate a name and lower() in the
 # database agrees with username_key() here.
 _USERNAME = re.compile(r"[A-Za-z0-9._-]+")
@@ -96,26 +98,19 @@ def username_key(username: str) -> str:
 def validate_registration(email: str, username: str, password: str) -> Registration:
     """Check every field at once, so the shopper sees all problems in one answer."""
     email = normalise_email(email)
-    problems = {
-        "email": _email_problem(email),
-        "username": _username_problem(username),
-        "password": _password_problem(password),
-    }
-    _refuse_if_any(problems)
+    problems = Problems()
+    problems.add("email", _email_problem(email))
+    problems.add("username", _username_problem(username))
+    problems.add("password", _password_problem(password))
+    problems.raise_if_any(_NOT_VALID)
     return Registration(email=email, username=username, password=password)
 
 
 def validate_password(password: str, *, field_name: str = "password") -> None:
     """For a new password outside registration (change-password names it new_password)."""
-    _refuse_if_any({field_name: _password_problem(password)})
-
-
-def _refuse_if_any(problems: dict[str, str | None]) -> None:
-    errors: list[ErrorDetail] = [
-        {"field": name, "message": message} for name, message in problems.items() if message
-    ]
-    if errors:
-        raise Invalid("The account details are not valid.", errors=errors)
+    problems = Problems()
+    problems.add(field_name, _password_problem(password))
+    problems.raise_if_any(_NOT_VALID)
 
 
 def _email_problem(email: str) -> str | None:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
-from grocery.core.errors import Invalid
+from grocery.core.errors import invalid
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -34,19 +34,19 @@ def parse_money(
     """
     if isinstance(value, str):
         if not _MONEY_TEXT.fullmatch(value):
-            raise _invalid(field, "must be a decimal amount with at most two decimal places")
+            raise invalid(field, "must be a decimal amount with at most two decimal places")
         if value.startswith("-") and not allow_negative:  # "-0" too: a sign is not money
-            raise _invalid(field, "must not be negative")
+            raise invalid(field, "must not be negative")
         value = Decimal(value)
     if not value.is_finite():
-        raise _invalid(field, "must be a finite amount")
+        raise invalid(field, "must be a finite amount")
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -2:
-        raise _invalid(field, "must have at most two decimal places")
+        raise invalid(field, "must have at most two decimal places")
     if value < 0 and not allow_negative:
-        raise _invalid(field, "must not be negative")
+        raise invalid(field, "must not be negative")
     if at_most is not None and value > at_most:
-        raise _invalid(field, f"must be at most {at_most}")
+        raise invalid(field, f"must be at most {at_most}")
     return cents(value)
 
 
@@ -99,7 +99,3 @@ def _fit_within_lines(shares: list[Decimal], weights: Sequence[Decimal]) -> list
         shares[i] += moved
         overshoot -= moved
     return shares
-
-
-def _invalid(field: str, message: str) -> Invalid:
-    return Invalid(f"{field} {message}", errors=[{"field": field, "message": message}])

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from grocery.core.alerts import StockMove
-from grocery.core.errors import Conflict, Invalid
+from grocery.core.errors import Conflict, Invalid, field_error, invalid
 from grocery.core.identity import Principal
 from grocery.core.ids import new_id
 from grocery.core.pricing import CartLine, PricedCart
@@ -171,7 +171,7 @@ def invalid_transition(current: OrderStatus, wanted: OrderStatus) -> Conflict:
     return Conflict(
         f"An order that is {current} can't become {wanted}.",
         code="invalid_status_transition",
-        errors=[{"field": "status", "message": f"can't go from {current} to {wanted}"}],
+        errors=[field_error("status", f"can't go from {current} to {wanted}")],
     )
 
 
@@ -204,9 +204,8 @@ def check_idempotency_key(key: str) -> str:
     """Invalid unless the key is 1..255 visible ASCII characters."""
     if 0 < len(key) <= IDEMPOTENCY_KEY_MAX_LENGTH and key.isascii() and key.isprintable():
         return key
-    message = f"must be 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} visible ASCII characters"
-    raise Invalid(
-        f"Idempotency-Key {message}", errors=[{"field": "Idempotency-Key", "message": message}]
+    raise invalid(
+        "Idempotency-Key", f"must be 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} visible ASCII characters"
     )
 
 

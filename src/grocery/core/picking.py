@@ -19,11 +19,11 @@ from decimal import Decimal
 from uuid import UUID
 
 from grocery.core.cart import MAX_LINE_QUANTITY, ShelfItem
-from grocery.core.errors import Conflict, Invalid, NotFound
+from grocery.core.errors import Conflict, Invalid, NotFound, field_error, invalid
 from grocery.core.money import ZERO, spread
 from grocery.core.orders import Order, OrderLine, OrderStatus
 from grocery.core.promotions import PromoCode, promo_discount
-from grocery.core.weights import Weighing, invalid, parse_kg
+from grocery.core.weights import Weighing, parse_kg
 
 # --- what the picker sends and what is recorded ------------------------------
 
@@ -227,12 +227,12 @@ def _check_all_picked(order: Order) -> None:
             "Some lines are not picked yet.",
             code="lines_not_picked",
             errors=[
-                {
-                    "field": "lines",
-                    "message": f"{line.product_name}: not picked yet",
-                    "line_id": str(line.id),
-                    "product_id": str(line.product_id),
-                }
+                field_error(
+                    "lines",
+                    f"{line.product_name}: not picked yet",
+                    line_id=str(line.id),
+                    product_id=str(line.product_id),
+                )
                 for line in unpicked
             ],
         )

@@ -15,7 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
-from grocery.core.errors import Invalid
+from grocery.core.errors import Invalid, field_error
 from grocery.core.fulfilment.slots import CartFulfilment
 from grocery.core.fulfilment.zones import DeliveryTerms, FulfilmentMethod
 from grocery.core.money import ZERO, cents, format_money, spread
@@ -146,7 +146,7 @@ def check_minimum_order(terms: DeliveryTerms | None, goods: Decimal) -> None:
         raise Invalid(
             f"This zone delivers orders of {format_money(least)} or more.",
             code="min_order_not_met",
-            errors=[{"field": "total", "message": message}],
+            errors=[field_error("total", message)],
         )
 
 

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from functools import partial
 from uuid import UUID
 
-from grocery.core.errors import ErrorDetail, Invalid
-from grocery.core.money import cents
+from grocery.core.edits import KEEP, Keep, left_out
+from grocery.core.errors import ErrorDetail, Invalid, Problems
+from grocery.core.money import ZERO, cents, parse_money
 
 _CODE = re.compile(r"[A-Za-z0-9_-]{1,40}")
+_NOT_VALID = "The promo code's terms are not valid."
+_MONEY_FIELDS = frozenset({"value", "min_order_amount", "max_discount"})
+_REQUIRED = ("code", "discount_type", "value")
 # The columns' limits: numeric(12,2) and integer. Beyond them it is a typo.
 MAX_AMOUNT = Decimal("9999999999.99")
 MAX_COUNT = 2_147_483_647
@@ -98,20 +103,56 @@ def promo_used_up() -> PromoRejected:
     return PromoRejected(PromoRejection.USAGE_LIMIT_REACHED)
 
 
-def validate_promo_terms(promo: PromoCode) -> PromoCode:
-    """The promo with its code normalised, or Invalid listing every broken term.
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PromoEdit:
+    """A manager's form: a new code's terms, or the changes to one. Money comes as typed;
+    None clears a term that may be empty."""
 
-    Used for new codes and for edits (validate the edited whole, not just the change):
-    an edit may not set max_uses below the uses already counted.
-    """
-    errors = [
-        *_code_errors(promo.code.strip()),
-        *_value_errors(promo.discount_type, promo.value),
-        *_window_errors(promo.starts_at, promo.expires_at),
-        *_limit_errors(promo),
-    ]
-    if errors:
-        raise Invalid("The promo code's terms are not valid.", errors=errors)
+    code: str | Keep = KEEP
+    discount_type: DiscountType | Keep = KEEP
+    value: str | Keep = KEEP
+    is_active: bool | Keep = KEEP
+    starts_at: datetime | Keep | None = KEEP
+    expires_at: datetime | Keep | None = KEEP
+    min_order_amount: str | Keep | None = KEEP
+    max_discount: str | Keep | None = KEEP
+    max_uses: int | Keep | None = KEEP
+    max_uses_per_customer: int | Keep | None = KEEP
+    category_ids: frozenset[UUID] | Keep = KEEP
+
+
+def new_promo(edit: PromoEdit, *, id: UUID, created_at: datetime) -> PromoCode:
+    """A code from a manager's form: code, discount_type and value are required."""
+    left_out(edit, _REQUIRED).raise_if_any(_NOT_VALID)
+    blank = PromoCode(
+        id=id, code="", discount_type=DiscountType.FIXED, value=ZERO, created_at=created_at
+    )
+    return edited_promo(blank, edit)
+
+
+def edited_promo(promo: PromoCode, edit: PromoEdit) -> PromoCode:
+    """The promo with the edit applied and its code normalised, or Invalid listing every
+    problem: the edited whole is checked, not just the change, so an edit may not set
+    max_uses below the uses already counted."""
+    problems = Problems()
+    changes: dict[str, object] = {}
+    for name in (field.name for field in fields(edit)):
+        value: object = getattr(edit, name)
+        if name in _MONEY_FIELDS and isinstance(value, str):
+            read = partial(parse_money, value, field=name, at_most=MAX_AMOUNT)
+            value = problems.read(read, KEEP)  # left as it was when it can't be read
+        if value is not KEEP:
+            changes[name] = value
+    candidate: PromoCode = replace(promo, **changes)  # type: ignore[arg-type]
+    unreadable = problems.fields  # their terms would be judged on the old amount: said already
+    problems.extend(error for error in _broken_terms(candidate) if error["field"] not in unreadable)
+    problems.raise_if_any(_NOT_VALID)
+    return replace(candidate, code=normalise_code(candidate.code))
+
+
+def validate_promo_terms(promo: PromoCode) -> PromoCode:
+    """The promo with its code normalised, or Invalid listing every broken term."""
+    Problems(_broken_terms(promo)).raise_if_any(_NOT_VALID)
     return replace(promo, code=normalise_code(promo.code))
 
 
@@ -170,40 +211,43 @@ def _rejection(
     return None
 
 
-def _code_errors(code: str) -> list[ErrorDetail]:
-    if _CODE.fullmatch(code):
-        return []
-    return [_error("code", "must be 1 to 40 letters, digits, '-' or '_'")]
+def _broken_terms(promo: PromoCode) -> list[ErrorDetail]:
+    problems = Problems()
+    if not _CODE.fullmatch(promo.code.strip()):
+        problems.add("code", "must be 1 to 40 letters, digits, '-' or '_'")
+    problems.add("value", _value_problem(promo.discount_type, promo.value))
+    _check_window(problems, promo.starts_at, promo.expires_at)
+    _check_limits(problems, promo)
+    return problems.errors
 
 
-def _value_errors(discount_type: DiscountType, value: Decimal) -> list[ErrorDetail]:
+def _value_problem(discount_type: DiscountType, value: Decimal) -> str | None:
     if discount_type is DiscountType.PERCENT and not 0 < value <= 100:
-        return [_error("value", "a percent discount must be above 0 and at most 100")]
+        return "a percent discount must be above 0 and at most 100"
     if discount_type is DiscountType.FIXED and not value > 0:
-        return [_error("value", "a fixed discount must be above 0")]
-    return []
+        return "a fixed discount must be above 0"
+    return None
 
 
-def _window_errors(starts_at: datetime | None, expires_at: datetime | None) -> list[ErrorDetail]:
-    naive = [
-        _error(field, "must include a time zone")
-        for field, moment in (("starts_at", starts_at), ("expires_at", expires_at))
-        if moment is not None and moment.utcoffset() is None
-    ]
-    if naive or starts_at is None or expires_at is None or expires_at > starts_at:
-        return naive
-    return [_error("expires_at", "must be after starts_at")]
+def _check_window(
+    problems: Problems, starts_at: datetime | None, expires_at: datetime | None
+) -> None:
+    naive = False
+    for field, moment in (("starts_at", starts_at), ("expires_at", expires_at)):
+        if moment is not None and moment.utcoffset() is None:
+            problems.add(field, "must include a time zone")
+            naive = True
+    if not naive and starts_at is not None and expires_at is not None and expires_at <= starts_at:
+        problems.add("expires_at", "must be after starts_at")
 
 
-def _limit_errors(promo: PromoCode) -> list[ErrorDetail]:
-    amounts = [
-        _error(field, "must not be negative")
-        for field, amount in (
-            ("min_order_amount", promo.min_order_amount),
-            ("max_discount", promo.max_discount),
-        )
-        if amount is not None and amount < 0
-    ]
+def _check_limits(problems: Problems, promo: PromoCode) -> None:
+    for field, amount in (
+        ("min_order_amount", promo.min_order_amount),
+        ("max_discount", promo.max_discount),
+    ):
+        if amount is not None and amount < 0:
+            problems.add(field, "must not be negative")
     counts = [
         (field, count)
         for field, count in (
@@ -212,17 +256,11 @@ def _limit_errors(promo: PromoCode) -> list[ErrorDetail]:
         )
         if count is not None
     ]
-    too_few = [_error(field, "must be at least 1") for field, count in counts if count < 1]
-    too_many = [
-        _error(field, f"must be at most {MAX_COUNT}")
-        for field, count in counts
-        if count > MAX_COUNT
-    ]
-    used = []
+    for field, count in counts:
+        if count < 1:
+            problems.add(field, "must be at least 1")
+    for field, count in counts:
+        if count > MAX_COUNT:
+            problems.add(field, f"must be at most {MAX_COUNT}")
     if promo.max_uses is not None and promo.max_uses < promo.times_used:
-        used = [_error("max_uses", f"must not be below times_used ({promo.times_used})")]
-    return amounts + too_few + too_many + used
-
-
-def _error(field: str, message: str) -> ErrorDetail:
-    return {"field": field, "message": message}
+        problems.add("max_uses", f"must not be below times_used ({promo.times_used})")

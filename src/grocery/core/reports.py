@@ -18,7 +18,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from grocery.core.catalog import Category
-from grocery.core.errors import ErrorDetail, Invalid
+from grocery.core.errors import Invalid, Problems, field_error
 
 DEFAULT_REPORT_LIMIT = 50
 MAX_REPORT_LIMIT = 1000
@@ -89,20 +89,20 @@ def sales_filter(
     interval: str | None = None,
 ) -> SalesFilter:
     """Query-string values made into a SalesFilter, or Invalid naming every bad one."""
-    problems = _Problems()
-    start = problems.day(first_day, "from")
-    end = problems.day(last_day, "to")
+    problems = Problems()
+    start = _day(problems, first_day, "from")
+    end = _day(problems, last_day, "to")
     if start is not None and end is not None and start > end:
-        problems.refuse("to", "must not be before from")
+        problems.add("to", "must not be before from")
     checked = SalesFilter(
         category=(category or "").strip() or None,
         first_day=start,
         last_day=end,
-        sort=problems.choice(SalesSort, sort, SalesSort.MOST, "sort"),
-        limit=problems.limit(limit),
-        interval=problems.choice(Interval, interval, Interval.DAY, "interval"),
+        sort=_choice(problems, SalesSort, sort, SalesSort.MOST, "sort"),
+        limit=_limit(problems, limit),
+        interval=_choice(problems, Interval, interval, Interval.DAY, "interval"),
     )
-    problems.raise_any()
+    problems.raise_if_any(f"The report's filters are not valid: {problems.summary}.")
     return checked
 
 
@@ -124,7 +124,7 @@ def over_time_filter(
             message = f"spans {count} {wanted.interval}s; at most {MAX_REPORT_LIMIT} fit a report"
             raise Invalid(
                 f"The range {message}: choose a longer interval or fewer days.",
-                errors=[{"field": "interval", "message": message}],
+                errors=[field_error("interval", message)],
             )
     return wanted
 
@@ -141,60 +141,50 @@ def periods_between(first: date, last: date, interval: Interval) -> int:
 def unknown_category(ref: str) -> Invalid:
     return Invalid(
         f"There is no category {ref!r}.",
-        errors=[{"field": "category", "message": "no category has this id, slug or name"}],
+        errors=[field_error("category", "no category has this id, slug or name")],
     )
 
 
 Choice = TypeVar("Choice", SalesSort, Interval)
 
 
-class _Problems:
-    """Collects every parameter's problem, so a manager sees them all in one answer."""
+def _day(problems: Problems, raw: str | None, field: str) -> date | None:
+    text = (raw or "").strip()
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text) if _DAY.fullmatch(text) else None
+    except ValueError:  # the right shape but no such day: 2026-02-30
+        day = None
+    if day is None:
+        problems.add(field, "must be a date as YYYY-MM-DD")
+    elif not FIRST_DAY <= day <= LAST_DAY:
+        problems.add(field, f"must be a day from {FIRST_DAY} to {LAST_DAY}")
+        day = None
+    return day
 
-    def __init__(self) -> None:
-        self.errors: list[ErrorDetail] = []
 
-    def refuse(self, field: str, message: str) -> None:
-        self.errors.append({"field": field, "message": message})
+def _choice(
+    problems: Problems, kind: type[Choice], raw: str | None, default: Choice, field: str
+) -> Choice:
+    text = (raw or "").strip().lower()
+    if not text:
+        return default
+    try:
+        return kind(text)
+    except ValueError:
+        problems.add(field, f"must be one of {', '.join(kind)}")
+        return default
 
-    def day(self, raw: str | None, field: str) -> date | None:
-        text = (raw or "").strip()
-        if not text:
-            return None
-        try:
-            day = date.fromisoformat(text) if _DAY.fullmatch(text) else None
-        except ValueError:  # the right shape but no such day: 2026-02-30
-            day = None
-        if day is None:
-            self.refuse(field, "must be a date as YYYY-MM-DD")
-        elif not FIRST_DAY <= day <= LAST_DAY:
-            self.refuse(field, f"must be a day from {FIRST_DAY} to {LAST_DAY}")
-            day = None
-        return day
 
-    def choice(self, kind: type[Choice], raw: str | None, default: Choice, field: str) -> Choice:
-        text = (raw or "").strip().lower()
-        if not text:
-            return default
-        try:
-            return kind(text)
-        except ValueError:
-            self.refuse(field, f"must be one of {', '.join(kind)}")
-            return default
-
-    def limit(self, raw: str | None) -> int:
-        text = (raw or "").strip()
-        if not text:
-            return DEFAULT_REPORT_LIMIT
-        if _WHOLE.fullmatch(text) and 1 <= int(text) <= MAX_REPORT_LIMIT:
-            return int(text)
-        self.refuse("limit", f"must be a whole number from 1 to {MAX_REPORT_LIMIT}")
+def _limit(problems: Problems, raw: str | None) -> int:
+    text = (raw or "").strip()
+    if not text:
         return DEFAULT_REPORT_LIMIT
-
-    def raise_any(self) -> None:
-        if self.errors:
-            summary = "; ".join(f"{e['field']} {e['message']}" for e in self.errors)
-            raise Invalid(f"The report's filters are not valid: {summary}.", errors=self.errors)
+    if _WHOLE.fullmatch(text) and 1 <= int(text) <= MAX_REPORT_LIMIT:
+        return int(text)
+    problems.add("limit", f"must be a whole number from 1 to {MAX_REPORT_LIMIT}")
+    return DEFAULT_REPORT_LIMIT
 
 
 # --- rows ---------------------------------------------------------------------

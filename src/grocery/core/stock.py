@@ -14,7 +14,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from grocery.core.alerts import StockMove
-from grocery.core.errors import InsufficientStock, Invalid
+from grocery.core.errors import InsufficientStock, Problems, field_error
 from grocery.core.ids import new_id
 
 NOTE_MAX_LENGTH = 500
@@ -60,24 +60,22 @@ class StockEntry:
 
 def stock_entry(kind: str, quantity: int, note: str | None = None) -> StockEntry:
     """Invalid unless it is a receipt (> 0) or an adjustment (!= 0) with a short note."""
-    errors = []
+    problems = Problems()
     try:
         chosen = MovementKind(kind)
     except ValueError:
         chosen = MovementKind.ADJUSTMENT
-        errors.append({"field": "kind", "message": "must be receipt or adjustment"})
+        problems.add("kind", "must be receipt or adjustment")
     if chosen not in MANUAL_KINDS:
-        errors.append({"field": "kind", "message": "must be receipt or adjustment"})
+        problems.add("kind", "must be receipt or adjustment")
     if quantity == 0 or abs(quantity) > MAX_MOVEMENT_QUANTITY:
-        message = f"must not be 0 and at most {MAX_MOVEMENT_QUANTITY} either way"
-        errors.append({"field": "quantity", "message": message})
+        problems.add("quantity", f"must not be 0 and at most {MAX_MOVEMENT_QUANTITY} either way")
     elif chosen is MovementKind.RECEIPT and quantity < 0:
-        errors.append({"field": "quantity", "message": "a receipt must be above 0"})
+        problems.add("quantity", "a receipt must be above 0")
     cleaned = None if note is None else note.strip() or None
     if cleaned is not None and len(cleaned) > NOTE_MAX_LENGTH:
-        errors.append({"field": "note", "message": f"must be at most {NOTE_MAX_LENGTH} characters"})
-    if errors:
-        raise Invalid("The stock movement is not valid.", errors=errors)
+        problems.add("note", f"must be at most {NOTE_MAX_LENGTH} characters")
+    problems.raise_if_any("The stock movement is not valid.")
     return StockEntry(kind=chosen, quantity=quantity, note=cleaned)
 
 
@@ -142,12 +140,12 @@ def too_little_stock(name: str, stock: int, quantity: int) -> InsufficientStock:
     return InsufficientStock(
         f"{name}: only {stock} in stock.",
         errors=[
-            {
-                "field": "quantity",
-                "message": f"would leave {stock + quantity} in stock",
-                "requested": quantity,
-                "available": stock,
-            }
+            field_error(
+                "quantity",
+                f"would leave {stock + quantity} in stock",
+                requested=quantity,
+                available=stock,
+            )
         ],
     )
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from uuid import UUID
 
-from grocery.core.errors import Invalid
+from grocery.core.errors import invalid
 
 
 class Substitution(StrEnum):
@@ -40,14 +40,10 @@ def substitution_choice(
     try:
         chosen = Substitution(substitution)
     except ValueError:
-        raise _invalid("substitution", "must be one of allow, none") from None
+        raise invalid("substitution", "must be one of allow, none") from None
     if preferred_substitute_id is not None:
         if chosen is Substitution.NONE:
-            raise _invalid("preferred_substitute_id", "can't be set when substitution is none")
+            raise invalid("preferred_substitute_id", "can't be set when substitution is none")
         if preferred_substitute_id == product_id:
-            raise _invalid("preferred_substitute_id", "must be another product")
+            raise invalid("preferred_substitute_id", "must be another product")
     return SubstitutionChoice(chosen, preferred_substitute_id)
-
-
-def _invalid(field: str, message: str) -> Invalid:
-    return Invalid(f"{field} {message}", errors=[{"field": field, "message": message}])

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from grocery.core.errors import ErrorDetail, Invalid
+from grocery.core.edits import Keep
+from grocery.core.errors import Problems, invalid
 from grocery.core.money import cents
 
 # Grams are the finest a shop scale reads; a step heavier than a sack is a typo.
@@ -107,48 +108,36 @@ class Selling:
 
     sold_by: SoldBy
     step_kg: Decimal | None
-    errors: tuple[ErrorDetail, ...] = ()
 
 
-def selling(sold_by: str, step_kg: str | Decimal | None, *, unit: str, unit_given: bool) -> Selling:
-    """A product's way of being sold from a manager's form, with every problem found.
+def selling(
+    problems: Problems, sold_by: str, step_kg: str | Decimal | None, unit: str | Keep
+) -> Selling:
+    """A product's way of being sold from a manager's form, its problems noted.
 
     A weighed product needs a step of 0 < step_kg <= MAX_STEP_KG and the unit `kg` (which it
-    gets when no other unit is given); one sold by the piece has no step.
+    gets when no other unit is sent); one sold by the piece has no step.
     """
     try:
         how = SoldBy(sold_by)
     except ValueError:
-        return Selling(SoldBy.EACH, None, (_error("sold_by", "must be one of each, weight"),))
+        problems.add("sold_by", "must be one of each, weight")
+        return Selling(SoldBy.EACH, None)
     if how is SoldBy.EACH:
         if step_kg is not None:
-            return Selling(how, None, (_error("step_kg", "is only for products sold by weight"),))
+            problems.add("step_kg", "is only for products sold by weight")
         return Selling(how, None)
-    errors: list[ErrorDetail] = []
-    if unit != "kg" and unit_given:
-        errors.append(_error("unit", "must be kg for a product sold by weight"))
-    step = _step(step_kg, errors)
-    return Selling(how, step, tuple(errors))
+    if not isinstance(unit, Keep) and unit != "kg":
+        problems.add("unit", "must be kg for a product sold by weight")
+    return Selling(how, _step(problems, step_kg))
 
 
-def _step(step_kg: str | Decimal | None, errors: list[ErrorDetail]) -> Decimal | None:
+def _step(problems: Problems, step_kg: str | Decimal | None) -> Decimal | None:
     if step_kg is None:
-        errors.append(_error("step_kg", "is required for a product sold by weight"))
+        problems.add("step_kg", "is required for a product sold by weight")
         return None
-    try:
-        step = parse_kg(step_kg, field="step_kg")
-    except Invalid as error:
-        errors.extend(error.errors)
-        return None
-    if not 0 < step <= MAX_STEP_KG:
-        errors.append(_error("step_kg", f"must be above 0 and at most {MAX_STEP_KG}"))
+    step = problems.read(lambda: parse_kg(step_kg, field="step_kg"), None)
+    if step is not None and not 0 < step <= MAX_STEP_KG:
+        problems.add("step_kg", f"must be above 0 and at most {MAX_STEP_KG}")
         return None
     return step
-
-
-def invalid(field: str, message: str) -> Invalid:
-    return Invalid(f"{field} {message}", errors=[_error(field, message)])
-
-
-def _error(field: str, message: str) -> ErrorDetail:
-    return {"field": field, "message": message}

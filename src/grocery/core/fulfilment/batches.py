@@ -17,7 +17,7 @@ from itertools import pairwise
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from grocery.core.errors import ErrorDetail, Invalid, field_error
+from grocery.core.errors import ErrorDetail, Invalid, Problems, field_error
 from grocery.core.fulfilment.slots import (
     PLANNING_HORIZON,
     Slot,
@@ -73,16 +73,14 @@ def check_batch(batch: SlotBatch, today: date) -> None:
 
     `today` is the store's local date; no slot is planned before it.
     """
-    errors = [
-        *place_errors(batch.method, batch.zone_id, batch.pickup_point_id),
-        *_day_errors(batch.first_day, batch.last_day, today),
-        *_weekday_errors(batch.weekdays),
-        *_window_errors(batch.windows),
-        *capacity_errors(batch.capacity),
-        *_cutoff_errors(batch.cutoff_minutes),
-    ]
-    if errors:
-        raise Invalid("The batch of slots is not valid.", errors=errors)
+    Problems(
+        place_errors(batch.method, batch.zone_id, batch.pickup_point_id),
+        _day_errors(batch.first_day, batch.last_day, today),
+        _weekday_errors(batch.weekdays),
+        _window_errors(batch.windows),
+        capacity_errors(batch.capacity),
+        _cutoff_errors(batch.cutoff_minutes),
+    ).raise_if_any("The batch of slots is not valid.")
 
 
 def batch_slots(

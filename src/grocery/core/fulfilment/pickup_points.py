@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from uuid import UUID
 
 from grocery.core.addresses import StreetAddress, validate_street_address
-from grocery.core.errors import Invalid, field_error
+from grocery.core.errors import Problems
 from grocery.core.fulfilment.zones import name_errors
 
 INSTRUCTIONS_MAX_LENGTH = 500
@@ -33,15 +33,9 @@ def validate_pickup_point(point: PickupPoint) -> PickupPoint:
     """The point tidied, or Invalid listing each fault (the edited whole, for edits too)."""
     instructions = None if point.instructions is None else point.instructions.strip() or None
     point = replace(point, name=point.name.strip(), instructions=instructions)
-    errors = name_errors(point.name)
+    problems = Problems(name_errors(point.name))
     if instructions is not None and len(instructions) > INSTRUCTIONS_MAX_LENGTH:
-        message = f"must be at most {INSTRUCTIONS_MAX_LENGTH} characters"
-        errors.append(field_error("instructions", message))
-    try:
-        address = validate_street_address(point.address)
-    except Invalid as invalid:
-        errors.extend(invalid.errors)
-        address = point.address
-    if errors:
-        raise Invalid("The pickup point is not valid.", errors=errors)
+        problems.add("instructions", f"must be at most {INSTRUCTIONS_MAX_LENGTH} characters")
+    address = problems.read(lambda: validate_street_address(point.address), point.address)
+    problems.raise_if_any("The pickup point is not valid.")
     return replace(point, address=address)

@@ -14,7 +14,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from grocery.core.addresses import Address
-from grocery.core.errors import Conflict, ErrorDetail, Invalid, field_error
+from grocery.core.errors import Conflict, ErrorDetail, Invalid, Problems, field_error
 from grocery.core.fulfilment.pickup_points import PickupPointRef
 from grocery.core.fulfilment.zones import DeliveryTerms, DeliveryZone, FulfilmentMethod, zone_for
 from grocery.core.money import ZERO
@@ -87,13 +87,11 @@ class SlotQuery:
 
 def validate_slot(slot: Slot) -> Slot:
     """The slot, or Invalid listing each fault (the edited whole, for edits too)."""
-    errors = [
-        *place_errors(slot.method, slot.zone_id, slot.pickup_point_id),
-        *_time_errors(slot),
-        *capacity_errors(slot.capacity),
-    ]
-    if errors:
-        raise Invalid("The slot is not valid.", errors=errors)
+    Problems(
+        place_errors(slot.method, slot.zone_id, slot.pickup_point_id),
+        _time_errors(slot),
+        capacity_errors(slot.capacity),
+    ).raise_if_any("The slot is not valid.")
     return slot
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 from uuid import UUID
 
-from grocery.core.errors import ErrorDetail, Invalid, field_error
+from grocery.core.errors import ErrorDetail, Problems, field_error
 from grocery.core.money import ZERO
 
 NAME_MAX_LENGTH = 120
@@ -87,15 +87,13 @@ def validate_zone(zone: DeliveryZone) -> DeliveryZone:
     """
     prefixes = tuple(normalise_postal_code(prefix) for prefix in zone.postal_code_prefixes)
     zone = replace(zone, name=zone.name.strip(), postal_code_prefixes=prefixes)
-    errors = [
-        *name_errors(zone.name),
-        *_prefix_errors(prefixes),
-        *_amount_errors("fee", zone.fee, MAX_FEE),
-        *_amount_errors("free_delivery_over", zone.free_delivery_over, MAX_AMOUNT),
-        *_amount_errors("min_order_amount", zone.min_order_amount, MAX_AMOUNT),
-    ]
-    if errors:
-        raise Invalid("The delivery zone is not valid.", errors=errors)
+    Problems(
+        name_errors(zone.name),
+        _prefix_errors(prefixes),
+        _amount_errors("fee", zone.fee, MAX_FEE),
+        _amount_errors("free_delivery_over", zone.free_delivery_over, MAX_AMOUNT),
+        _amount_errors("min_order_amount", zone.min_order_amount, MAX_AMOUNT),
+    ).raise_if_any("The delivery zone is not valid.")
     return zone
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from uuid import UUID
 
+from grocery.core.edits import KEEP, Keep, kept
 from grocery.core.errors import (
     Conflict,
     Forbidden,
@@ -19,6 +20,7 @@ from grocery.core.errors import (
     NotAuthenticated,
     NotFound,
     TooManyAttempts,
+    field_error,
 )
 from grocery.core.identity import (
     LoginThrottle,
@@ -266,14 +268,14 @@ class AuthService:
         admin: Principal,
         user_id: UUID,
         *,
-        role: Role | None = None,
-        is_active: bool | None = None,
+        role: Role | Keep = KEEP,
+        is_active: bool | Keep = KEEP,
     ) -> User:
         """Promote, demote, disable or re-enable. Demotion and disabling end every session."""
-        if role is None and is_active is None:
+        if role is KEEP and is_active is KEEP:
             raise Invalid(
                 "Give a new role, is_active, or both.",
-                errors=[{"field": "body", "message": "needs role and/or is_active"}],
+                errors=[field_error("body", "needs role and/or is_active")],
             )
         now = self._clock.now()
         async with self._uow() as uow:
@@ -282,8 +284,8 @@ class AuthService:
                 raise NotFound("No such user.")
             changed = replace(
                 user,
-                role=user.role if role is None else role,
-                is_active=user.is_active if is_active is None else is_active,
+                role=kept(role, user.role),
+                is_active=kept(is_active, user.is_active),
             )
             loses_access = _RANK[changed.role] < _RANK[user.role] or (
                 user.is_active and not changed.is_active
@@ -339,7 +341,7 @@ async def _find(uow: AccountWork, username: str | None, email: str | None) -> Us
         return await uow.users.by_email(normalise_email(email))
     raise Invalid(
         "Sign in with a username or an email.",
-        errors=[{"field": "username", "message": "give a username or an email"}],
+        errors=[field_error("username", "give a username or an email")],
     )
 
 

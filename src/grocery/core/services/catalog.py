@@ -22,7 +22,8 @@ from grocery.core.catalog import (
     edited_product,
     new_product,
 )
-from grocery.core.errors import DomainError, Invalid, NotFound, PayloadTooLarge
+from grocery.core.edits import KEEP, Keep, kept
+from grocery.core.errors import DomainError, Invalid, NotFound, PayloadTooLarge, field_error
 from grocery.core.ids import new_id
 from grocery.core.ports.blobs import BlobStore
 from grocery.core.ports.catalog import CatalogReader, CatalogWork
@@ -74,7 +75,8 @@ class CatalogService:
 
     # --- categories -------------------------------------------------------------
 
-    async def add_category(self, name: str, slug: str | None = None) -> CategorySummary:
+    async def add_category(self, name: str, slug: str | Keep = KEEP) -> CategorySummary:
+        """The slug is derived from the name when none is sent."""
         draft = category_draft(name, slug)
         category = Category(id=new_id(), name=draft.name, slug=draft.slug)
         async with self._uow() as uow:
@@ -83,12 +85,12 @@ class CatalogService:
         return CategorySummary(category.id, category.name, category.slug, product_count=0)
 
     async def edit_category(
-        self, ref: str, *, name: str | None = None, slug: str | None = None
+        self, ref: str, *, name: str | Keep = KEEP, slug: str | Keep = KEEP
     ) -> CategorySummary:
-        """A rename keeps the slug unless a new one is given, so links keep working."""
+        """A rename keeps the slug unless a new one is sent, so links keep working."""
         async with self._uow() as uow:
             category = await _category(uow, ref)
-            draft = category_draft(name or category.name, slug or category.slug)
+            draft = category_draft(kept(name, category.name), kept(slug, category.slug))
             await uow.categories.update(Category(category.id, draft.name, draft.slug))
             await uow.commit()
         return await self.category(str(category.id))
@@ -150,7 +152,7 @@ class CatalogService:
         if len(data) > self._max_upload_bytes:
             raise PayloadTooLarge(f"An image may be at most {self._max_upload_bytes} bytes.")
         if not data:
-            raise Invalid("The file is empty.", errors=[{"field": "file", "message": "is empty"}])
+            raise Invalid("The file is empty.", errors=[field_error("file", "is empty")])
         async with self._uow() as uow:
             await _product(uow, product_id)
         # Decoding a picture is CPU work: keep it off the event loop.
@@ -200,7 +202,7 @@ async def _chosen_category(uow: CatalogWork, category_id: UUID) -> Category:
     if found is None:
         raise Invalid(
             "The category does not exist.",
-            errors=[{"field": "category_id", "message": "no such category"}],
+            errors=[field_error("category_id", "no such category")],
         )
     return found
 

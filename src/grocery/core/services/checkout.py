@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from grocery.core.cart import CartEntry, short_of_stock
+from grocery.core.cart import CartEntry, ShelfItem, short_of_stock
 from grocery.core.errors import ErrorDetail, InsufficientStock, Invalid
 from grocery.core.orders import (
     Answer,
@@ -140,14 +140,15 @@ async def _take_stock(uow: CheckoutWork, wanted: dict[UUID, int]) -> list[TakenS
 
 async def _shortage(uow: CheckoutWork, requested: dict[UUID, int]) -> InsufficientStock:
     shelf = await uow.shelf.for_cart(list(requested))
-    errors: list[ErrorDetail] = []
-    for product_id, quantity in requested.items():
-        item = shelf.get(product_id)
-        available = 0 if item is None else item.on_shelf
-        name = "This product" if item is None else item.name
-        message = f"{name}: {quantity} wanted, {available} in stock"
-        errors.append(short_of_stock("items", message, product_id, quantity, available))
+    errors = [_short(shelf.get(product_id), product_id, n) for product_id, n in requested.items()]
     return InsufficientStock("Some products in your cart are short of stock.", errors=errors)
+
+
+def _short(item: ShelfItem | None, product_id: UUID, quantity: int) -> ErrorDetail:
+    available = 0 if item is None else item.on_shelf
+    name = "This product" if item is None else item.name
+    message = f"{name}: {quantity} wanted, {available} in stock"
+    return short_of_stock("items", message, product_id, quantity, available)
 
 
 async def _priced(

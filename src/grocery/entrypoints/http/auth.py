@@ -9,6 +9,7 @@ import msgspec
 from litestar import Controller, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from grocery.core.edits import keep_if_none
 from grocery.core.identity import Principal, Role, User
 from grocery.core.services.auth import AuthService, TokenPair
 from grocery.entrypoints.http.deps import Injected
@@ -160,6 +161,6 @@ class AdminUsersController(Controller):
     ) -> AdminUserOut:
         """Change a role and/or is_active; demotion and disabling bite at once."""
         user = await auth.change_access(
-            principal, user_id, role=data.role, is_active=data.is_active
+            principal, user_id, role=keep_if_none(data.role), is_active=keep_if_none(data.is_active)
         )
         return AdminUserOut.of(user)

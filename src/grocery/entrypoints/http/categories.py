@@ -8,6 +8,7 @@ import msgspec
 from litestar import Controller, delete, get, patch, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from grocery.core.edits import keep_if_none
 from grocery.core.services.catalog import CatalogService
 from grocery.entrypoints.http.catalog import CategoryListOut, CategoryOut
 from grocery.entrypoints.http.deps import Injected
@@ -57,7 +58,7 @@ class CategoryController(Controller):
         catalog: Injected[CatalogService],
     ) -> CategoryOut:
         """A taken slug or name -> 409 `already_exists`."""
-        return CategoryOut.of(await catalog.add_category(data.name, data.slug))
+        return CategoryOut.of(await catalog.add_category(data.name, keep_if_none(data.slug)))
 
     @patch("/{ref:str}", guards=[manager])
     async def edit_category(
@@ -67,7 +68,10 @@ class CategoryController(Controller):
         catalog: Injected[CatalogService],
     ) -> CategoryOut:
         """A rename keeps the slug unless a new one is given."""
-        return CategoryOut.of(await catalog.edit_category(ref, name=data.name, slug=data.slug))
+        edited = await catalog.edit_category(
+            ref, name=keep_if_none(data.name), slug=keep_if_none(data.slug)
+        )
+        return CategoryOut.of(edited)
 
     @delete("/{ref:str}", status_code=204, guards=[manager])
     async def remove_category(self, ref: FromPath[str], catalog: Injected[CatalogService]) -> None:

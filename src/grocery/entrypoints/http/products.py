@@ -10,6 +10,7 @@ from litestar import Controller, MediaType, Response, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from grocery.core.catalog import DEFAULT_PAGE_SIZE, ProductEdit, Unit, product_query
+from grocery.core.edits import keep_if_none
 from grocery.core.ports.blobs import BlobStore
 from grocery.core.services.catalog import CatalogService
 from grocery.entrypoints.http.catalog import (
@@ -55,14 +56,14 @@ def _json(body: bytes) -> Response[Any]:
 
 def _edit(body: ProductBody | ProductChange) -> ProductEdit:
     return ProductEdit(
-        name=body.name,
-        slug=body.slug,
-        description=body.description,
-        category_id=body.category_id,
-        price=body.price,
-        stock=body.stock,
-        unit=body.unit,
-        low_stock_threshold=body.low_stock_threshold,
+        name=keep_if_none(body.name),
+        slug=keep_if_none(body.slug),
+        description=keep_if_none(body.description),
+        category_id=keep_if_none(body.category_id),
+        price=keep_if_none(body.price),
+        stock=keep_if_none(body.stock),
+        unit=keep_if_none(body.unit),
+        low_stock_threshold=keep_if_none(body.low_stock_threshold),
     )
 
 

@@ -12,9 +12,10 @@ from litestar import Controller, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from msgspec import UNSET, UnsetType
 
+from grocery.core.edits import KEEP, Keep
 from grocery.core.money import format_money
-from grocery.core.promotions import DiscountType, PromoCode
-from grocery.core.services.promotions import KEEP, Keep, PromoCodeService, PromoEdit
+from grocery.core.promotions import DiscountType, PromoCode, PromoEdit
+from grocery.core.services.promotions import PromoCodeService
 from grocery.entrypoints.http.deps import Injected
 from grocery.entrypoints.http.fields import Money
 from grocery.entrypoints.http.guards import manager
