@@ -16,6 +16,7 @@ from tests.integration.conftest import (  # noqa: F401 - fixtures, found by name
     auth_service,
     client,
     database_url,
+    live_server,
     make_user,
     settings,
 )

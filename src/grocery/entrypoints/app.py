@@ -17,6 +17,7 @@ from litestar.response import Redirect
 
 from grocery.adapters.images import inspect_image
 from grocery.adapters.security import hash_refresh_token, new_refresh_token
+from grocery.adapters.sql.account_lockouts import SqlAccountLockouts
 from grocery.adapters.sql.catalog_changes import SqlCatalogStamps
 from grocery.adapters.sql.catalog_reads import SqlCatalogReader
 from grocery.adapters.sql.reports import SqlReportReader
@@ -46,6 +47,7 @@ from grocery.entrypoints.http.health import HealthController
 from grocery.entrypoints.http.hosts import host_check_middleware
 from grocery.entrypoints.http.images import image_routes
 from grocery.entrypoints.http.json_bodies import JsonRequest
+from grocery.entrypoints.http.lockouts import LockedAccounts
 from grocery.entrypoints.http.media import media
 from grocery.entrypoints.http.orders import OrderController
 from grocery.entrypoints.http.problems import BEARER, EXCEPTION_HANDLERS, document_problems
@@ -128,7 +130,8 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
     configure_logging(settings)
     wired = adapters or build_adapters(settings)
     auth = build_auth_service(settings, wired)
-    authenticator = Authenticator(wired.access_tokens, wired.clock, auth)
+    lockouts = LockedAccounts(SqlAccountLockouts(wired.database))
+    authenticator = Authenticator(wired.access_tokens, wired.clock, auth, lockouts)
     catalog = build_catalog_service(settings, wired)
     stamps = SqlCatalogStamps(wired.database)
     storefront = Storefront(
@@ -148,6 +151,7 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
             async with AsyncExitStack() as background:
                 keeper = SqlRecordKeeper(wired.database)
                 await background.enter_async_context(housekeeping(keeper, retention(settings)))
+                await background.enter_async_context(lockouts.followed())
                 # Every server process runs one outbox worker; they share the work.
                 if settings.run_worker:
                     worker = outbox_worker(
@@ -167,6 +171,7 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
         "blobs": Provide(lambda: wired.blobs, use_cache=True, sync_to_thread=False),
         "clock": Provide(lambda: wired.clock, use_cache=True, sync_to_thread=False),
         "auth": Provide(lambda: auth, use_cache=True, sync_to_thread=False),
+        "lockouts": Provide(lambda: lockouts, use_cache=True, sync_to_thread=False),
         "catalog": Provide(lambda: catalog, use_cache=True, sync_to_thread=False),
         "storefront": Provide(lambda: storefront, use_cache=True, sync_to_thread=False),
         "cart": Provide(lambda: cart, use_cache=True, sync_to_thread=False),

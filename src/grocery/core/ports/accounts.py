@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 from uuid import UUID
@@ -65,3 +66,19 @@ class AccountWork(Transaction, Protocol):
     users: UserRepository
     refresh_tokens: RefreshTokenRepository
     login_failures: LoginFailureRepository
+
+
+@dataclass(frozen=True, slots=True)
+class LockoutChanges:
+    """Accounts locked (disabled, deleted) or unlocked after the last stamp, and the stamp
+    to ask from next time."""
+
+    locked: frozenset[UUID]
+    unlocked: frozenset[UUID]
+    stamp: str
+
+
+class AccountLockouts(Protocol):
+    async def changes_since(self, stamp: str | None) -> LockoutChanges:
+        """Every change after `stamp`; with None, every account locked now."""
+        ...

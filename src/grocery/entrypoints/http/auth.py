@@ -15,6 +15,7 @@ from grocery.core.services.auth import AuthService, TokenPair
 from grocery.entrypoints.http.deps import Injected
 from grocery.entrypoints.http.fields import Email, Password, Username
 from grocery.entrypoints.http.guards import PUBLIC, admin, signed_in
+from grocery.entrypoints.http.lockouts import LockedAccounts
 from grocery.entrypoints.http.pages import DEFAULT_LIMIT, Limit, id_cursor, read_id_cursor
 
 # --- bodies -------------------------------------------------------------------
@@ -158,9 +159,12 @@ class AdminUsersController(Controller):
         data: JSONBody[AccessChangeBody],
         principal: Injected[Principal],
         auth: Injected[AuthService],
+        lockouts: Injected[LockedAccounts],
     ) -> AdminUserOut:
-        """Change a role and/or is_active; demotion and disabling bite at once."""
+        """Change a role and/or is_active; demotion and disabling bite at once: a disabled
+        account's access tokens are refused from its next request on, on every server."""
         user = await auth.change_access(
             principal, user_id, role=keep_if_none(data.role), is_active=keep_if_none(data.is_active)
         )
+        await lockouts.catch_up()  # this process refuses them before the admin hears back
         return AdminUserOut.of(user)

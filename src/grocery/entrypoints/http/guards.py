@@ -1,6 +1,6 @@
 """Who may call a route, declared on the route: Litestar guards on a controller or a handler.
 
-    guards=[signed_in]   any signed-in caller; the access token is trusted
+    guards=[signed_in]   any signed-in caller: the access token, unless its account is locked
     guards=[manager]     a manager or an admin, confirmed against the database
     guards=[admin]       an admin, confirmed against the database
     opt=PUBLIC           anyone: the route says so rather than just lacking a guard
@@ -27,6 +27,7 @@ from grocery.core.identity import Principal
 from grocery.core.ports.clock import Clock
 from grocery.core.ports.security import AccessTokens
 from grocery.core.services.auth import AuthService
+from grocery.entrypoints.http.lockouts import LockedAccounts
 
 Caller = Literal["signed in", "manager", "admin"]
 CALLERS: tuple[Caller, ...] = ("signed in", "manager", "admin")  # each lets in fewer
@@ -39,10 +40,17 @@ _APP_STATE_KEY = "authenticator"
 class Authenticator:
     """Resolves callers; create_app keeps the one it builds in the app's state."""
 
-    def __init__(self, access_tokens: AccessTokens, clock: Clock, auth: AuthService) -> None:
+    def __init__(
+        self,
+        access_tokens: AccessTokens,
+        clock: Clock,
+        auth: AuthService,
+        lockouts: LockedAccounts,
+    ) -> None:
         self._access_tokens = access_tokens
         self._clock = clock
         self._auth = auth
+        self._lockouts = lockouts
 
     def state(self) -> dict[str, Authenticator]:
         """The app state that lets the guards find this authenticator."""
@@ -60,7 +68,11 @@ class Authenticator:
         self, connection: ASGIConnection[Any, Any, Any, Any], caller: Caller
     ) -> Principal:
         if caller == "signed in":
-            return self._read_token(connection)
+            principal = self._read_token(connection)
+            # A token outlives a disabled or deleted account by minutes; this ends it now.
+            if await self._lockouts.is_locked(principal.user_id):
+                raise NotAuthenticated("This account is disabled.", code="account_disabled")
+            return principal
         principal = await self.resolve(connection, "signed in")
         return await self._auth.confirm_staff(principal, admin_only=caller == "admin")
 
