@@ -10,23 +10,18 @@ from uuid import UUID
 import pytest
 
 from grocery.core.catalog import (
-    MAX_PAGE_SIZE,
     Category,
     Product,
-    ProductEdit,
     ProductView,
-    Sort,
     StockCrossing,
     Unit,
     as_id,
-    category_draft,
     crossing,
-    edited_product,
-    new_product,
-    product_query,
     slugify,
 )
+from grocery.core.catalog_edits import ProductEdit, category_draft, edited_product, new_product
 from grocery.core.errors import Invalid
+from grocery.core.storefront import MAX_PAGE_SIZE, Sort, product_query
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 PRODUCT_ID = UUID("01900000-0000-7000-8000-000000000001")

@@ -11,8 +11,8 @@ from uuid import UUID
 import pytest
 
 from grocery.adapters.sql.catalog_sorts import decode_cursor, encode_cursor
-from grocery.core.catalog import Sort, product_query
 from grocery.core.errors import Invalid
+from grocery.core.storefront import Sort, product_query
 
 ROW = UUID("01900000-0000-7000-8000-0000000000aa")
 

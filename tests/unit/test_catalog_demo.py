@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import uuid4
 
-from grocery.core.catalog import ProductEdit, new_product, slugify
+from grocery.core.catalog import slugify
+from grocery.core.catalog_edits import ProductEdit, new_product
 from grocery.entrypoints.demo_catalog import DEMO_CATALOG
 
 

@@ -10,15 +10,8 @@ import pytest
 
 from grocery.adapters.images import ImageInfo
 from grocery.adapters.memory.uow import MemoryStore, MemoryUnitOfWork
-from grocery.core.catalog import (
-    CategorySummary,
-    Product,
-    ProductEdit,
-    ProductPage,
-    ProductQuery,
-    ProductView,
-    Removal,
-)
+from grocery.core.catalog import CategorySummary, Product, ProductView, Removal
+from grocery.core.catalog_edits import ProductEdit
 from grocery.core.errors import (
     AlreadyExists,
     Conflict,
@@ -29,6 +22,7 @@ from grocery.core.errors import (
     UnsupportedMediaType,
 )
 from grocery.core.services.catalog import CatalogService
+from grocery.core.storefront import ProductPage, ProductQuery
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 PNG = b"\x89PNG\r\n\x1a\n picture"

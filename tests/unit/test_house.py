@@ -32,3 +32,13 @@ def test_no_service_asks_for_the_whole_unit_of_work() -> None:
         if "grocery.core.ports.unit_of_work" in _imports(path)
     ]
     assert asking == []
+
+
+def test_no_module_in_core_is_over_400_lines() -> None:
+    """Split by what it is about before a module grows past this."""
+    long = {
+        str(path.relative_to(CORE)): lines
+        for path in sorted(CORE.rglob("*.py"))
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > 400
+    }
+    assert long == {}

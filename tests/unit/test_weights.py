@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grocery.core.catalog import Product, ProductEdit, Unit, edited_product, new_product
+from grocery.core.catalog import Product, Unit
+from grocery.core.catalog_edits import ProductEdit, edited_product, new_product
 from grocery.core.edits import KEEP
 from grocery.core.errors import Invalid
 from grocery.core.weights import (

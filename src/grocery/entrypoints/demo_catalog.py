@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from grocery.core.catalog import ProductEdit, slugify
+from grocery.core.catalog import slugify
+from grocery.core.catalog_edits import ProductEdit
 from grocery.core.errors import AlreadyExists, NotFound
 from grocery.core.services.catalog import CatalogService
 

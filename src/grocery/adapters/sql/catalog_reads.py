@@ -44,17 +44,8 @@ from grocery.adapters.sql.catalog_sorts import (
 )
 from grocery.adapters.sql.database import Database
 from grocery.adapters.sql.schema.catalog import categories, product_images
-from grocery.core.catalog import (
-    Category,
-    CategorySummary,
-    ImageKey,
-    ProductPage,
-    ProductQuery,
-    ProductView,
-    Sort,
-    Unit,
-    as_id,
-)
+from grocery.core.catalog import Category, CategorySummary, ImageKey, ProductView, Unit, as_id
+from grocery.core.storefront import ProductPage, ProductQuery, Sort
 
 c, i = categories.alias("c"), product_images.alias("i")
 named = categories.alias("named")  # the category a filter names, apart from each row's own

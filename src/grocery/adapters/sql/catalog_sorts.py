@@ -36,8 +36,8 @@ from sqlalchemy import (
 )
 
 from grocery.adapters.sql.schema.catalog import products
-from grocery.core.catalog import ProductQuery, Sort
 from grocery.core.errors import Invalid
+from grocery.core.storefront import ProductQuery, Sort
 
 p = products.alias("p")  # as every storefront statement names it
 

@@ -5,17 +5,10 @@ from __future__ import annotations
 from typing import Protocol
 from uuid import UUID
 
-from grocery.core.catalog import (
-    Category,
-    CategorySummary,
-    Product,
-    ProductImage,
-    ProductPage,
-    ProductQuery,
-    ProductView,
-)
+from grocery.core.catalog import Category, CategorySummary, Product, ProductImage, ProductView
 from grocery.core.ports.alerts import StockWatch
 from grocery.core.ports.transaction import Transaction
+from grocery.core.storefront import ProductPage, ProductQuery
 
 
 class CategoryRepository(Protocol):

@@ -12,16 +12,11 @@ from grocery.core.catalog import (
     CategorySummary,
     ImageKey,
     Product,
-    ProductEdit,
     ProductImage,
-    ProductPage,
-    ProductQuery,
     ProductView,
     Removal,
-    category_draft,
-    edited_product,
-    new_product,
 )
+from grocery.core.catalog_edits import ProductEdit, category_draft, edited_product, new_product
 from grocery.core.edits import KEEP, Keep, kept
 from grocery.core.errors import DomainError, Invalid, NotFound, PayloadTooLarge, field_error
 from grocery.core.ids import new_id
@@ -31,6 +26,7 @@ from grocery.core.ports.clock import Clock
 from grocery.core.ports.images import ImageInspector
 from grocery.core.ports.transaction import UnitOfWorkFactory
 from grocery.core.services.alerts import watch_stock
+from grocery.core.storefront import ProductPage, ProductQuery
 
 
 class CatalogService:

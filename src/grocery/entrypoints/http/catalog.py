@@ -11,17 +11,11 @@ from uuid import UUID
 
 import msgspec
 
-from grocery.core.catalog import (
-    CategorySummary,
-    ImageKey,
-    ProductImage,
-    ProductPage,
-    ProductView,
-    Unit,
-)
+from grocery.core.catalog import CategorySummary, ImageKey, ProductImage, ProductView, Unit
 from grocery.core.money import format_money
 from grocery.core.ports.blobs import BlobStore
 from grocery.core.services.catalog import CatalogService
+from grocery.core.storefront import ProductPage
 from grocery.entrypoints.http.storefront_cache import StorefrontCache
 
 

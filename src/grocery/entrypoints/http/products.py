@@ -9,10 +9,12 @@ import msgspec
 from litestar import Controller, MediaType, Response, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from grocery.core.catalog import DEFAULT_PAGE_SIZE, ProductEdit, Unit, product_query
+from grocery.core.catalog import Unit
+from grocery.core.catalog_edits import ProductEdit
 from grocery.core.edits import keep_if_none
 from grocery.core.ports.blobs import BlobStore
 from grocery.core.services.catalog import CatalogService
+from grocery.core.storefront import DEFAULT_PAGE_SIZE, product_query
 from grocery.entrypoints.http.catalog import (
     ProductOut,
     ProductPageOut,
