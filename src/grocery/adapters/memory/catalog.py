@@ -1,12 +1,24 @@
-"""The catalog in memory: categories, products and their images."""
+"""The catalog in memory: categories, products and their images.
+
+Deleting a category or a product looks into the areas whose rows refer to it, as the foreign
+keys do in PostgreSQL, so those repositories are given the whole store.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, TypeVar
 from uuid import UUID
 
 from grocery.core.catalog import Category, Product, ProductImage, as_id
 from grocery.core.errors import AlreadyExists, Conflict, Invalid, NotFound
+
+if TYPE_CHECKING:  # uow.py imports this module for its tables
+    from grocery.adapters.memory.uow import MemoryStore
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 @dataclass
@@ -20,8 +32,9 @@ class CatalogTables:
 
 
 class MemoryCategoryRepository:
-    def __init__(self, tables: CatalogTables) -> None:
-        self._tables = tables
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+        self._tables = store.catalog
 
     async def add(self, category: Category) -> None:
         self._refuse_clash(category)
@@ -43,8 +56,16 @@ class MemoryCategoryRepository:
         self._tables.categories[category.id] = category
 
     async def delete(self, category_id: UUID) -> None:
-        if any(p.category_id == category_id for p in self._tables.products.values()):
-            raise Conflict("The category still has products.", code="category_not_empty")
+        # What PostgreSQL's foreign keys refuse: its products (archived too), and promo codes
+        # scoped to it (one must not silently become a whole-cart code).
+        promos = self._store.promotions.promo_codes.values()
+        if any(p.category_id == category_id for p in self._tables.products.values()) or any(
+            category_id in promo.category_ids for promo in promos
+        ):
+            raise Conflict(
+                "The category still has products (archived ones count too); move or delete them first.",
+                code="category_not_empty",
+            )
         self._tables.categories.pop(category_id, None)
 
     def _refuse_clash(self, category: Category) -> None:
@@ -52,17 +73,25 @@ class MemoryCategoryRepository:
             if other.id == category.id:
                 continue
             if other.slug == category.slug:
-                raise AlreadyExists("A category with this slug already exists.")
+                raise _taken("category", "slug")
             if other.name.lower() == category.name.lower():
-                raise AlreadyExists("A category with this name already exists.")
+                raise _taken("category", "name")
+
+
+def _taken(what: str, field: str) -> AlreadyExists:
+    return AlreadyExists(
+        f"A {what} with this {field} already exists.",
+        errors=[{"field": field, "message": "is already taken"}],
+    )
 
 
 # --- products -----------------------------------------------------------------
 
 
 class MemoryProductRepository:
-    def __init__(self, tables: CatalogTables) -> None:
-        self._tables = tables
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+        self._tables = store.catalog
 
     async def add(self, product: Product) -> None:
         self._check(product)
@@ -72,30 +101,59 @@ class MemoryProductRepository:
         return self._tables.products.get(product_id)
 
     async def update(self, product: Product) -> None:
+        """What a manager edits; sales, archiving and creation are not the edit's to change."""
         self._check(product)
-        self._tables.products[product.id] = product
+        stored = self._tables.products[product.id]
+        self._tables.products[product.id] = replace(
+            product,
+            units_sold=stored.units_sold,
+            archived=stored.archived,
+            created_at=stored.created_at,
+        )
 
     async def archive(self, product_id: UUID) -> None:
         products = self._tables.products
         products[product_id] = replace(products[product_id], archived=True)
 
     async def delete(self, product_id: UUID) -> bool:
-        self._tables.products.pop(product_id, None)
-        for image in [i for i in self._tables.images.values() if i.product_id == product_id]:
-            del self._tables.images[image.id]
+        if self._in_an_order(product_id):
+            return False  # order lines refer to it: the caller archives it instead
+        store = self._store
+        store.catalog.products.pop(product_id, None)
+        # What goes with it in PostgreSQL (ON DELETE CASCADE).
+        _drop_where(store.catalog.images, lambda _, image: image.product_id == product_id)
+        _drop_where(store.carts.lines, lambda key, _: key[1] == product_id)
+        _drop_where(store.wishlists.items, lambda key, _: key[1] == product_id)
+        _drop_where(store.alerts.alerts, lambda _, alert: alert.product_id == product_id)
         return True
 
     async def was_ever_ordered(self, product_id: UUID) -> bool:
+        # Order lines remember it even after a cancellation took its units_sold back.
         product = self._tables.products.get(product_id)
-        return product is not None and product.units_sold > 0
+        return product is not None and (product.units_sold > 0 or self._in_an_order(product_id))
+
+    def _in_an_order(self, product_id: UUID) -> bool:
+        return any(
+            line.product_id == product_id
+            for order in self._store.orders.orders.values()
+            for line in order.lines
+        )
 
     def _check(self, product: Product) -> None:
         if any(
             p.slug == product.slug and p.id != product.id for p in self._tables.products.values()
         ):
-            raise AlreadyExists("A product with this slug already exists.")
+            raise _taken("product", "slug")
         if product.category_id not in self._tables.categories:
-            raise Invalid("The category does not exist.")
+            raise Invalid(
+                "The category does not exist.",
+                errors=[{"field": "category_id", "message": "no such category"}],
+            )
+
+
+def _drop_where(table: dict[K, V], doomed: Callable[[K, V], bool]) -> None:
+    for key in [key for key, row in table.items() if doomed(key, row)]:
+        del table[key]
 
 
 # --- images -------------------------------------------------------------------
