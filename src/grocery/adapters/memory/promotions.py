@@ -9,7 +9,7 @@ from uuid import UUID
 
 from grocery.adapters.memory.carts import CartTables
 from grocery.adapters.memory.catalog import CatalogTables
-from grocery.core.errors import AlreadyExists
+from grocery.core.errors import AlreadyExists, Invalid
 from grocery.core.promotions import PromoCode
 
 
@@ -31,7 +31,7 @@ class MemoryPromoCodeRepository:
         self._applied = carts.applied_promos
 
     async def add(self, promo: PromoCode) -> None:
-        self._refuse_clash(promo)
+        self._refuse(promo)
         self._tables.promo_codes[promo.id] = promo
 
     async def get(self, promo_id: UUID) -> PromoCode | None:
@@ -41,12 +41,20 @@ class MemoryPromoCodeRepository:
         return next((p for p in self._tables.promo_codes.values() if p.code.upper() == code), None)
 
     async def update(self, promo: PromoCode) -> None:
-        self._refuse_clash(promo)
         stored = self._tables.promo_codes[promo.id]
-        self._tables.promo_codes[promo.id] = replace(promo, times_used=stored.times_used)
+        self._refuse(promo)
+        if promo.max_uses is not None and promo.max_uses < stored.times_used:  # used meanwhile
+            raise Invalid(
+                "max_uses is below how often the code was already used.",
+                errors=[{"field": "max_uses", "message": "is below times_used"}],
+            )
+        self._tables.promo_codes[promo.id] = replace(
+            promo, times_used=stored.times_used, created_at=stored.created_at
+        )
 
     async def delete_if_unused(self, promo_id: UUID) -> bool:
-        if self._tables.promo_codes[promo_id].times_used:
+        promo = self._tables.promo_codes.get(promo_id)
+        if promo is None or promo.times_used:
             return False
         del self._tables.promo_codes[promo_id]
         for user_id in [user for user, promo in self._applied.items() if promo == promo_id]:
@@ -64,12 +72,21 @@ class MemoryPromoCodeRepository:
     async def uses_by_customer(self, promo_id: UUID, user_id: UUID) -> int:
         return self._tables.redemptions.get((promo_id, user_id), 0)
 
-    def _refuse_clash(self, promo: PromoCode) -> None:
+    def _refuse(self, promo: PromoCode) -> None:
+        """What PostgreSQL's constraints refuse: a code taken ignoring case, an unknown category."""
         if any(
             p.code.upper() == promo.code.upper() and p.id != promo.id
             for p in self._tables.promo_codes.values()
         ):
-            raise AlreadyExists("A promo code with this code already exists.")
+            raise AlreadyExists(
+                "A promo code with this code already exists.",
+                errors=[{"field": "code", "message": "is already taken"}],
+            )
+        if promo.category_ids - self._categories.keys():  # a category deleted meanwhile
+            raise Invalid(
+                "A category of this promo code does not exist.",
+                errors=[{"field": "category_ids", "message": "no such category"}],
+            )
 
 
 # --- redemptions --------------------------------------------------------------
