@@ -205,3 +205,20 @@ async def test_a_promo_is_applied_changed_and_taken_off(uow: UnitOfWorkFactory, 
 
     async with uow() as work:
         assert (await work.shelf.in_cart(ann.id)).promo_id is None
+
+
+async def test_taking_a_cart_without_lines_answers_no_promo_and_drops_it(
+    uow: UnitOfWorkFactory, seed: Seed
+) -> None:
+    ann, promo = await seed.user(), await seed.promo()
+    async with uow() as work:
+        await work.cart.set_promo(ann.id, promo.id)
+        await work.commit()
+
+    async with uow() as work:
+        taken = await work.cart.take_all(ann.id)
+        await work.commit()
+
+    assert taken == TakenCart(entries=[], promo_id=None)
+    async with uow() as work:
+        assert (await work.shelf.in_cart(ann.id)).promo_id is None

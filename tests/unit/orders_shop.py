@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
+from grocery.adapters.memory.carts import StoredLine
 from grocery.adapters.memory.uow import MemoryStore, MemoryUnitOfWork
 from grocery.core.catalog import Category, Product, Unit
 from grocery.core.identity import Principal, Role
@@ -82,13 +83,14 @@ class Shop:
     def fill(
         self, user_id: UUID, *lines: tuple[Product, int], promo: PromoCode | None = None
     ) -> None:
-        for product, quantity in lines:
-            self.store.carts.lines[user_id, product.id] = quantity
+        for product, quantity in lines:  # each a second after the one before, oldest first
+            added_at = NOW + timedelta(seconds=len(self.store.carts.lines))
+            self.store.carts.lines[user_id, product.id] = StoredLine(quantity, added_at)
         if promo is not None:
             self.store.carts.applied_promos[user_id] = promo.id
 
     def cart(self, user_id: UUID) -> dict[UUID, int]:
-        return {p: q for (u, p), q in self.store.carts.lines.items() if u == user_id}
+        return {p: line.quantity for (u, p), line in self.store.carts.lines.items() if u == user_id}
 
     async def place(self, user_id: UUID, *lines: tuple[Product, int], **request: Any) -> Order:
         self.fill(user_id, *lines)

@@ -29,6 +29,10 @@ class FixedClock:
     def now(self) -> datetime:
         return self.moment
 
+    def tick(self) -> None:
+        """A second on: lines are kept oldest first by when they were added."""
+        self.moment += timedelta(seconds=1)
+
 
 class Shop:
     """A store with one category, the cart and wishlist services, and ways to stock it."""
@@ -133,7 +137,9 @@ async def test_adding_again_grows_the_line(shop: Shop) -> None:
 async def test_lines_keep_the_order_they_were_added_in(shop: Shop) -> None:
     first, second = shop.product(), shop.product()
     await shop.cart.add(ANN, first.id, 1)
+    shop.clock.tick()
     await shop.cart.add(ANN, second.id, 1)
+    shop.clock.tick()
     await shop.cart.add(ANN, first.id, 1)
 
     cart = await shop.cart.view(ANN)
@@ -144,9 +150,12 @@ async def test_lines_keep_the_order_they_were_added_in(shop: Shop) -> None:
 async def test_an_add_answers_the_whole_cart_its_line_grown_in_place(shop: Shop) -> None:
     first, second = shop.product(), shop.product()
     await shop.cart.add(ANN, first.id, 1)
+    shop.clock.tick()
     await shop.cart.add(ANN, second.id, 1)
+    shop.clock.tick()
 
     grown = await shop.cart.add(ANN, first.id, 2)
+    shop.clock.tick()
     third = await shop.cart.add(ANN, (newest := shop.product()).id, 1)
 
     assert [(line.product_id, line.quantity) for line in grown.cart.lines] == [
@@ -256,6 +265,7 @@ async def test_setting_a_quantity_replaces_it(shop: Shop) -> None:
 async def test_setting_a_quantity_keeps_the_line_in_its_place(shop: Shop) -> None:
     apples, pears = shop.product(), shop.product()
     await shop.cart.add(ANN, apples.id, 2)
+    shop.clock.tick()
     await shop.cart.add(ANN, pears.id, 1)
 
     cart = await shop.cart.set_quantity(ANN, apples.id, 5)

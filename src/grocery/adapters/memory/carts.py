@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from uuid import UUID
 
@@ -11,10 +11,15 @@ from grocery.adapters.memory.catalog import CatalogTables
 from grocery.core.cart import AddedLine, CartContents, CartEntry, ShelfItem, TakenCart
 
 
+@dataclass(frozen=True, slots=True)
+class StoredLine:
+    quantity: int
+    added_at: datetime
+
+
 @dataclass
 class CartTables:
-    # (user, product) -> quantity; a dict keeps insertion order, so lines stay oldest first.
-    lines: dict[tuple[UUID, UUID], int] = field(default_factory=dict)
+    lines: dict[tuple[UUID, UUID], StoredLine] = field(default_factory=dict)  # (user, product) ->
     applied_promos: dict[UUID, UUID] = field(default_factory=dict)  # user -> promo
 
 
@@ -52,12 +57,15 @@ class MemoryProductShelf:
         }
 
 
-def cart_entries(lines: dict[tuple[UUID, UUID], int], user_id: UUID) -> list[CartEntry]:
-    """The user's lines in the order they were added."""
-    return [
-        CartEntry(product_id=product_id, quantity=quantity)
-        for (owner, product_id), quantity in lines.items()
+def cart_entries(lines: dict[tuple[UUID, UUID], StoredLine], user_id: UUID) -> list[CartEntry]:
+    """The user's lines oldest first (by when they were added, then product id, as SQL's)."""
+    theirs = sorted(
+        (line.added_at, product_id, line.quantity)
+        for (owner, product_id), line in lines.items()
         if owner == user_id
+    )
+    return [
+        CartEntry(product_id=product_id, quantity=quantity) for _, product_id, quantity in theirs
     ]
 
 
@@ -72,16 +80,17 @@ class MemoryCartRepository:
     async def add(
         self, user_id: UUID, product_id: UUID, quantity: int, *, at: datetime, room: int
     ) -> AddedLine | None:
-        held = self._lines.get((user_id, product_id), 0)
-        if held + quantity > room:
+        held = self._lines.get((user_id, product_id), StoredLine(quantity=0, added_at=at))
+        if held.quantity + quantity > room:
             return None
-        self._lines[user_id, product_id] = held + quantity
-        return AddedLine(quantity=held + quantity, created=held == 0)
+        self._lines[user_id, product_id] = replace(held, quantity=held.quantity + quantity)
+        return AddedLine(quantity=held.quantity + quantity, created=held.quantity == 0)
 
     async def set_quantity(self, user_id: UUID, product_id: UUID, quantity: int) -> bool:
-        if (user_id, product_id) not in self._lines:
+        line = self._lines.get((user_id, product_id))
+        if line is None:
             return False
-        self._lines[user_id, product_id] = quantity
+        self._lines[user_id, product_id] = replace(line, quantity=quantity)
         return True
 
     async def remove(self, user_id: UUID, product_id: UUID) -> bool:
@@ -93,11 +102,11 @@ class MemoryCartRepository:
         self._promos.pop(user_id, None)
 
     async def take_all(self, user_id: UUID) -> TakenCart:
-        taken = TakenCart(
-            entries=cart_entries(self._lines, user_id), promo_id=self._promos.get(user_id)
-        )
+        # As SQL's statement, which reads the promo off the lines it took: none without lines.
+        entries = cart_entries(self._lines, user_id)
+        promo_id = self._promos.get(user_id) if entries else None
         await self.empty(user_id)
-        return taken
+        return TakenCart(entries=entries, promo_id=promo_id)
 
     async def set_promo(self, user_id: UUID, promo_id: UUID | None) -> None:
         if promo_id is None:
