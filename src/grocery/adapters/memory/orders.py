@@ -8,7 +8,7 @@ from datetime import datetime
 from uuid import UUID
 
 from grocery.adapters.memory.catalog import CatalogTables
-from grocery.core.orders import Order, OrderMark, OrderStatus
+from grocery.core.orders import Order, OrderLine, OrderMark, OrderStatus
 
 
 @dataclass
@@ -24,7 +24,8 @@ class MemoryOrderRepository:
         self._products = catalog.products
 
     async def add(self, order: Order) -> None:
-        self._orders[order.id] = order
+        # Lines come back in id order, as SQL reads them.
+        self._orders[order.id] = replace(order, lines=tuple(sorted(order.lines, key=_line_id)))
         self._sold(order, 1)
 
     async def uncount_sold(self, order: Order) -> None:
@@ -61,9 +62,13 @@ class MemoryOrderRepository:
         allowed_from: Collection[OrderStatus],
         at: datetime,
     ) -> bool:
-        order = self._orders[order_id]
-        if order.status not in allowed_from:
+        order = self._orders.get(order_id)
+        if order is None or order.status not in allowed_from:
             return False
         cancelled_at = at if to is OrderStatus.CANCELLED else order.cancelled_at
         self._orders[order_id] = replace(order, status=to, updated_at=at, cancelled_at=cancelled_at)
         return True
+
+
+def _line_id(line: OrderLine) -> UUID:
+    return line.id
