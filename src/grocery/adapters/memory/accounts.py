@@ -82,8 +82,8 @@ class MemoryRefreshTokenRepository:
         return next((t for t in self._tokens.values() if t.token_hash == token_hash), None)
 
     async def spend(self, token_id: UUID, now: datetime) -> bool:
-        token = self._tokens[token_id]
-        if token.spent_at is not None or token.revoked_at is not None:
+        token = self._tokens.get(token_id)
+        if token is None or token.spent_at is not None or token.revoked_at is not None:
             return False
         self._tokens[token_id] = token.spend(now)
         return True
