@@ -15,9 +15,8 @@ from grocery.adapters.memory.uow import MemoryStore, MemoryUnitOfWork
 from grocery.adapters.sql import migrate
 from grocery.adapters.sql.database import Database
 from grocery.adapters.sql.uow import SqlUnitOfWork
-from grocery.core.ports.unit_of_work import UnitOfWorkFactory
 from tests.integration.database import fresh_database
-from tests.ports.shop import Seed
+from tests.ports.shop import OpenWork, Seed
 
 _EVERY_TABLE = """
     SELECT string_agg(format('%I', tablename), ', ') FROM pg_tables
@@ -26,17 +25,17 @@ _EVERY_TABLE = """
 
 
 @pytest.fixture(params=["memory", pytest.param("sql", marks=pytest.mark.integration)])
-def uow(request: pytest.FixtureRequest) -> UnitOfWorkFactory:
+def uow(request: pytest.FixtureRequest) -> OpenWork:
     """Opens a unit of work on the adapters this run is about, over an empty shop."""
     if request.param == "sql":
-        factory: UnitOfWorkFactory = request.getfixturevalue("sql_uow")
+        factory: OpenWork = request.getfixturevalue("sql_uow")
         return factory
     store = MemoryStore()
     return lambda: MemoryUnitOfWork(store)
 
 
 @pytest.fixture
-def seed(uow: UnitOfWorkFactory) -> Seed:
+def seed(uow: OpenWork) -> Seed:
     return Seed(uow)
 
 
@@ -55,7 +54,7 @@ async def ports_database(ports_database_url: str) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
-async def sql_uow(ports_database: Database) -> UnitOfWorkFactory:
+async def sql_uow(ports_database: Database) -> OpenWork:
     async with ports_database.engine.begin() as connection:
         tables = (await connection.execute(text(_EVERY_TABLE))).scalar_one()
         await connection.execute(text(f"TRUNCATE {tables} CASCADE"))

@@ -17,8 +17,12 @@ from grocery.core.catalog import Category, Product, ProductImage, Unit
 from grocery.core.identity import RefreshToken, Role, User
 from grocery.core.money import cents
 from grocery.core.orders import Order, OrderLine, OrderStatus
-from grocery.core.ports.unit_of_work import UnitOfWorkFactory
+from grocery.core.ports.transaction import UnitOfWorkFactory
+from grocery.core.ports.unit_of_work import UnitOfWork
 from grocery.core.promotions import DiscountType, PromoCode
+
+OpenWork = UnitOfWorkFactory[UnitOfWork]
+"""Opens a unit of work on the adapters under test."""
 
 NOW = datetime(2030, 5, 1, 12, 0, tzinfo=UTC)
 
@@ -168,7 +172,7 @@ def a_message(due: datetime, **fields: Any) -> OutboxMessage:
 class Seed:
     """Stores things through the ports, one committed unit of work each."""
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: OpenWork) -> None:
         self._uow = uow
 
     async def user(self, **fields: Any) -> User:

@@ -8,14 +8,13 @@ import pytest
 
 from grocery.core.errors import AlreadyExists
 from grocery.core.identity import Role
-from grocery.core.ports.unit_of_work import UnitOfWorkFactory
-from tests.ports.shop import NOW, Seed, a_token, a_user, ascending_ids, at
+from tests.ports.shop import NOW, OpenWork, Seed, a_token, a_user, ascending_ids, at
 
 # --- users --------------------------------------------------------------------
 
 
 async def test_a_user_is_found_by_id_email_and_username_in_any_case(
-    uow: UnitOfWorkFactory, seed: Seed
+    uow: OpenWork, seed: Seed
 ) -> None:
     user = await seed.user(username="Ann_Smith")
 
@@ -36,7 +35,7 @@ async def test_a_user_is_found_by_id_email_and_username_in_any_case(
     ],
 )
 async def test_an_email_or_username_taken_is_refused_naming_the_field(
-    uow: UnitOfWorkFactory, seed: Seed, field: str, clash: object
+    uow: OpenWork, seed: Seed, field: str, clash: object
 ) -> None:
     taken = await seed.user(username="Ann")
     newcomer = a_user(**clash(taken))  # type: ignore[operator]
@@ -50,7 +49,7 @@ async def test_an_email_or_username_taken_is_refused_naming_the_field(
         assert await work.users.get(newcomer.id) is None
 
 
-async def test_a_password_and_access_are_changed(uow: UnitOfWorkFactory, seed: Seed) -> None:
+async def test_a_password_and_access_are_changed(uow: OpenWork, seed: Seed) -> None:
     user = await seed.user()
 
     async with uow() as work:
@@ -64,7 +63,7 @@ async def test_a_password_and_access_are_changed(uow: UnitOfWorkFactory, seed: S
 
 
 async def test_users_are_paged_in_id_order_after_the_mark_and_by_role(
-    uow: UnitOfWorkFactory, seed: Seed
+    uow: OpenWork, seed: Seed
 ) -> None:
     first, second, third, fourth = ascending_ids(4)
     # Stored out of id order, so neither insertion order nor chance gives the answer.
@@ -91,7 +90,7 @@ async def test_users_are_paged_in_id_order_after_the_mark_and_by_role(
 # --- refresh tokens -----------------------------------------------------------
 
 
-async def test_a_token_is_found_by_its_hash(uow: UnitOfWorkFactory, seed: Seed) -> None:
+async def test_a_token_is_found_by_its_hash(uow: OpenWork, seed: Seed) -> None:
     token = a_token(await seed.user())
     async with uow() as work:
         await work.refresh_tokens.add(token)
@@ -102,7 +101,7 @@ async def test_a_token_is_found_by_its_hash(uow: UnitOfWorkFactory, seed: Seed) 
         assert await work.refresh_tokens.by_hash("no-such-hash") is None
 
 
-async def test_a_token_is_spent_once(uow: UnitOfWorkFactory, seed: Seed) -> None:
+async def test_a_token_is_spent_once(uow: OpenWork, seed: Seed) -> None:
     token = a_token(await seed.user())
     async with uow() as work:
         await work.refresh_tokens.add(token)
@@ -119,7 +118,7 @@ async def test_a_token_is_spent_once(uow: UnitOfWorkFactory, seed: Seed) -> None
         assert await work.refresh_tokens.by_hash(token.token_hash) == replace(token, spent_at=at(1))
 
 
-async def test_a_revoked_or_unknown_token_is_not_spent(uow: UnitOfWorkFactory, seed: Seed) -> None:
+async def test_a_revoked_or_unknown_token_is_not_spent(uow: OpenWork, seed: Seed) -> None:
     token = a_token(await seed.user(), revoked_at=NOW)
     async with uow() as work:
         await work.refresh_tokens.add(token)
@@ -132,7 +131,7 @@ async def test_a_revoked_or_unknown_token_is_not_spent(uow: UnitOfWorkFactory, s
 
 
 async def test_revoking_a_family_or_an_account_keeps_earlier_revocations(
-    uow: UnitOfWorkFactory, seed: Seed
+    uow: OpenWork, seed: Seed
 ) -> None:
     ann, bob = await seed.user(), await seed.user()
     family = a_token(ann).family_id
@@ -166,9 +165,7 @@ async def test_revoking_a_family_or_an_account_keeps_earlier_revocations(
 # --- failed sign-ins ----------------------------------------------------------
 
 
-async def test_failures_are_counted_since_a_moment_per_account(
-    uow: UnitOfWorkFactory, seed: Seed
-) -> None:
+async def test_failures_are_counted_since_a_moment_per_account(uow: OpenWork, seed: Seed) -> None:
     ann, bob = await seed.user(), await seed.user()
     async with uow() as work:
         for minute in (1, 2, 3):
@@ -183,7 +180,7 @@ async def test_failures_are_counted_since_a_moment_per_account(
 
 
 async def test_recording_a_failure_forgets_only_that_accounts_old_ones(
-    uow: UnitOfWorkFactory, seed: Seed
+    uow: OpenWork, seed: Seed
 ) -> None:
     ann, bob = await seed.user(), await seed.user()
     async with uow() as work:
@@ -198,9 +195,7 @@ async def test_recording_a_failure_forgets_only_that_accounts_old_ones(
         assert await work.login_failures.count_since(bob.id, NOW) == 1
 
 
-async def test_clearing_failures_clears_only_that_account(
-    uow: UnitOfWorkFactory, seed: Seed
-) -> None:
+async def test_clearing_failures_clears_only_that_account(uow: OpenWork, seed: Seed) -> None:
     ann, bob = await seed.user(), await seed.user()
     async with uow() as work:
         await work.login_failures.record(ann.id, at(1), forget_before=NOW)

@@ -6,8 +6,7 @@ from dataclasses import replace
 
 from grocery.core.alerts import AlertedProduct, AlertStatus, AlertView, LowStockAlert
 from grocery.core.catalog import Product
-from grocery.core.ports.unit_of_work import UnitOfWorkFactory
-from tests.ports.shop import NOW, Seed, an_alert, ascending_ids, at
+from tests.ports.shop import NOW, OpenWork, Seed, an_alert, ascending_ids, at
 
 
 def _view(alert: LowStockAlert, product: Product) -> AlertView:
@@ -16,7 +15,7 @@ def _view(alert: LowStockAlert, product: Product) -> AlertView:
     )
 
 
-async def test_a_product_has_one_open_alert_at_a_time(uow: UnitOfWorkFactory, seed: Seed) -> None:
+async def test_a_product_has_one_open_alert_at_a_time(uow: OpenWork, seed: Seed) -> None:
     apples = await seed.product()
     first, second, third = an_alert(apples), an_alert(apples), an_alert(apples, created_at=at(2))
 
@@ -39,7 +38,7 @@ async def test_a_product_has_one_open_alert_at_a_time(uow: UnitOfWorkFactory, se
 
 
 async def test_alerts_are_paged_newest_first_by_status_before_the_mark(
-    uow: UnitOfWorkFactory, seed: Seed
+    uow: OpenWork, seed: Seed
 ) -> None:
     products = [await seed.product() for _ in range(4)]
     ids = ascending_ids(4)
@@ -71,7 +70,7 @@ async def test_alerts_are_paged_newest_first_by_status_before_the_mark(
 
 
 async def test_an_alert_opened_in_a_rolled_back_unit_of_work_never_was(
-    uow: UnitOfWorkFactory, seed: Seed
+    uow: OpenWork, seed: Seed
 ) -> None:
     apples = await seed.product()
 

@@ -6,8 +6,7 @@ from uuid import UUID
 
 from grocery.core.cart import AddedLine, CartEntry, ShelfItem, TakenCart
 from grocery.core.catalog import Product
-from grocery.core.ports.unit_of_work import UnitOfWorkFactory
-from tests.ports.shop import NOW, Seed, a_category, a_product, at
+from tests.ports.shop import NOW, OpenWork, Seed, a_category, a_product, at
 
 
 def _on_shelf(product: Product, *, available: bool = True) -> ShelfItem:
@@ -26,7 +25,7 @@ def _entries(*lines: tuple[Product, int]) -> list[CartEntry]:
     return [CartEntry(product_id=product.id, quantity=quantity) for product, quantity in lines]
 
 
-async def _fill(uow: UnitOfWorkFactory, user_id: UUID, *lines: tuple[Product, int]) -> None:
+async def _fill(uow: OpenWork, user_id: UUID, *lines: tuple[Product, int]) -> None:
     """Each line added a minute after the one before."""
     async with uow() as work:
         for minute, (product, quantity) in enumerate(lines):
@@ -38,7 +37,7 @@ async def _fill(uow: UnitOfWorkFactory, user_id: UUID, *lines: tuple[Product, in
 
 
 async def test_the_shelf_gives_archived_products_as_unavailable_and_leaves_out_unknown_ones(
-    uow: UnitOfWorkFactory, seed: Seed
+    uow: OpenWork, seed: Seed
 ) -> None:
     fresh = await seed.product()
     archived = await seed.archived(await seed.product())
@@ -52,7 +51,7 @@ async def test_the_shelf_gives_archived_products_as_unavailable_and_leaves_out_u
 
 
 async def test_a_cart_is_read_oldest_line_first_with_its_promo_and_an_extra_product(
-    uow: UnitOfWorkFactory, seed: Seed
+    uow: OpenWork, seed: Seed
 ) -> None:
     ann, bob = await seed.user(), await seed.user()
     apples, pears, plums = await seed.product(), await seed.product(), await seed.product()
@@ -75,9 +74,7 @@ async def test_a_cart_is_read_oldest_line_first_with_its_promo_and_an_extra_prod
     assert (empty.entries, empty.shelf, empty.promo_id) == ([], {}, None)
 
 
-async def test_lines_are_oldest_first_by_when_they_were_added(
-    uow: UnitOfWorkFactory, seed: Seed
-) -> None:
+async def test_lines_are_oldest_first_by_when_they_were_added(uow: OpenWork, seed: Seed) -> None:
     ann = await seed.user()
     apples, pears = await seed.product(), await seed.product()
     async with uow() as work:
@@ -94,7 +91,7 @@ async def test_lines_are_oldest_first_by_when_they_were_added(
 # --- carts --------------------------------------------------------------------
 
 
-async def test_adding_makes_a_line_then_grows_it(uow: UnitOfWorkFactory, seed: Seed) -> None:
+async def test_adding_makes_a_line_then_grows_it(uow: OpenWork, seed: Seed) -> None:
     ann, apples = await seed.user(), await seed.product()
 
     async with uow() as work:
@@ -109,7 +106,7 @@ async def test_adding_makes_a_line_then_grows_it(uow: UnitOfWorkFactory, seed: S
 
 
 async def test_adding_beyond_the_room_is_refused_and_changes_nothing(
-    uow: UnitOfWorkFactory, seed: Seed
+    uow: OpenWork, seed: Seed
 ) -> None:
     ann, apples, pears = await seed.user(), await seed.product(), await seed.product()
     await _fill(uow, ann.id, (apples, 4))
@@ -123,9 +120,7 @@ async def test_adding_beyond_the_room_is_refused_and_changes_nothing(
         assert (await work.shelf.in_cart(ann.id)).entries == _entries((apples, 4))
 
 
-async def test_a_line_is_set_and_removed_only_when_it_is_there(
-    uow: UnitOfWorkFactory, seed: Seed
-) -> None:
+async def test_a_line_is_set_and_removed_only_when_it_is_there(uow: OpenWork, seed: Seed) -> None:
     ann, apples, pears = await seed.user(), await seed.product(), await seed.product()
     await _fill(uow, ann.id, (apples, 1), (pears, 1))
 
@@ -141,7 +136,7 @@ async def test_a_line_is_set_and_removed_only_when_it_is_there(
 
 
 async def test_emptying_a_cart_drops_its_lines_and_promo_and_no_one_elses(
-    uow: UnitOfWorkFactory, seed: Seed
+    uow: OpenWork, seed: Seed
 ) -> None:
     ann, bob, apples = await seed.user(), await seed.user(), await seed.product()
     promo = await seed.promo()
@@ -160,7 +155,7 @@ async def test_emptying_a_cart_drops_its_lines_and_promo_and_no_one_elses(
 
 
 async def test_taking_a_cart_takes_its_lines_and_promo_and_leaves_it_empty(
-    uow: UnitOfWorkFactory, seed: Seed
+    uow: OpenWork, seed: Seed
 ) -> None:
     ann, apples, pears = await seed.user(), await seed.product(), await seed.product()
     promo = await seed.promo()
@@ -180,7 +175,7 @@ async def test_taking_a_cart_takes_its_lines_and_promo_and_leaves_it_empty(
 
 
 async def test_a_cart_taken_in_a_rolled_back_unit_of_work_is_still_there(
-    uow: UnitOfWorkFactory, seed: Seed
+    uow: OpenWork, seed: Seed
 ) -> None:
     ann, apples = await seed.user(), await seed.product()
     await _fill(uow, ann.id, (apples, 2))
@@ -193,7 +188,7 @@ async def test_a_cart_taken_in_a_rolled_back_unit_of_work_is_still_there(
         assert (await work.shelf.in_cart(ann.id)).entries == _entries((apples, 2))
 
 
-async def test_a_promo_is_applied_changed_and_taken_off(uow: UnitOfWorkFactory, seed: Seed) -> None:
+async def test_a_promo_is_applied_changed_and_taken_off(uow: OpenWork, seed: Seed) -> None:
     ann, first, second = await seed.user(), await seed.promo(), await seed.promo()
 
     async with uow() as work:
@@ -208,7 +203,7 @@ async def test_a_promo_is_applied_changed_and_taken_off(uow: UnitOfWorkFactory, 
 
 
 async def test_taking_a_cart_without_lines_answers_no_promo_and_drops_it(
-    uow: UnitOfWorkFactory, seed: Seed
+    uow: OpenWork, seed: Seed
 ) -> None:
     ann, promo = await seed.user(), await seed.promo()
     async with uow() as work:

@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 
 from grocery.core.errors import AlreadyExists, Conflict, Invalid, NotFound
-from grocery.core.ports.unit_of_work import UnitOfWorkFactory
 from tests.ports.shop import (
     NOW,
+    OpenWork,
     Seed,
     a_category,
     a_product,
@@ -23,9 +23,7 @@ from tests.ports.shop import (
 # --- categories ---------------------------------------------------------------
 
 
-async def test_a_category_is_found_by_id_or_slug_in_any_case(
-    uow: UnitOfWorkFactory, seed: Seed
-) -> None:
+async def test_a_category_is_found_by_id_or_slug_in_any_case(uow: OpenWork, seed: Seed) -> None:
     category = await seed.category(name="Fruit", slug="fruit")
 
     async with uow() as work:
@@ -41,7 +39,7 @@ async def test_a_category_is_found_by_id_or_slug_in_any_case(
     [("slug", {"slug": "fruit"}), ("name", {"name": "FRUIT"})],
 )
 async def test_a_category_slug_or_name_taken_is_refused_naming_the_field(
-    uow: UnitOfWorkFactory, seed: Seed, field: str, clash: dict[str, str]
+    uow: OpenWork, seed: Seed, field: str, clash: dict[str, str]
 ) -> None:
     await seed.category(name="Fruit", slug="fruit")
     newcomer = a_category(**clash)
@@ -60,7 +58,7 @@ async def test_a_category_slug_or_name_taken_is_refused_naming_the_field(
     [("slug", "Greens", "fruit"), ("name", "fruit", "greens")],
 )
 async def test_renaming_a_category_onto_another_is_refused(
-    uow: UnitOfWorkFactory, seed: Seed, field: str, name: str, slug: str
+    uow: OpenWork, seed: Seed, field: str, name: str, slug: str
 ) -> None:
     await seed.category(name="Fruit", slug="fruit")
     vegetables = await seed.category(name="Vegetables", slug="vegetables")
@@ -75,7 +73,7 @@ async def test_renaming_a_category_onto_another_is_refused(
 
 
 async def test_a_category_keeps_its_own_name_and_slug_when_updated(
-    uow: UnitOfWorkFactory, seed: Seed
+    uow: OpenWork, seed: Seed
 ) -> None:
     fruit = await seed.category(name="Fruit", slug="fruit")
 
@@ -87,7 +85,7 @@ async def test_a_category_keeps_its_own_name_and_slug_when_updated(
         assert await work.categories.get("fruit") == replace(fruit, name="FRUIT")
 
 
-async def test_an_empty_category_is_deleted(uow: UnitOfWorkFactory, seed: Seed) -> None:
+async def test_an_empty_category_is_deleted(uow: OpenWork, seed: Seed) -> None:
     category = await seed.category()
 
     async with uow() as work:
@@ -100,7 +98,7 @@ async def test_an_empty_category_is_deleted(uow: UnitOfWorkFactory, seed: Seed) 
 
 
 async def test_a_category_with_an_archived_product_is_not_deleted(
-    uow: UnitOfWorkFactory, seed: Seed
+    uow: OpenWork, seed: Seed
 ) -> None:
     category = await seed.category()
     await seed.archived(await seed.product(category))
@@ -115,7 +113,7 @@ async def test_a_category_with_an_archived_product_is_not_deleted(
 
 
 async def test_a_category_a_promo_code_is_scoped_to_is_not_deleted(
-    uow: UnitOfWorkFactory, seed: Seed
+    uow: OpenWork, seed: Seed
 ) -> None:
     category = await seed.category()
     await seed.promo(category_ids=frozenset({category.id}))
@@ -132,7 +130,7 @@ async def test_a_category_a_promo_code_is_scoped_to_is_not_deleted(
 # --- products -----------------------------------------------------------------
 
 
-async def test_a_product_is_stored_and_archived(uow: UnitOfWorkFactory, seed: Seed) -> None:
+async def test_a_product_is_stored_and_archived(uow: OpenWork, seed: Seed) -> None:
     product = await seed.product()
 
     async with uow() as work:
@@ -146,7 +144,7 @@ async def test_a_product_is_stored_and_archived(uow: UnitOfWorkFactory, seed: Se
         assert await work.products.get(product.id) == replace(product, archived=True)
 
 
-async def test_a_product_slug_taken_is_refused(uow: UnitOfWorkFactory, seed: Seed) -> None:
+async def test_a_product_slug_taken_is_refused(uow: OpenWork, seed: Seed) -> None:
     taken = await seed.product()
     newcomer = a_product(a_category(id=taken.category_id), slug=taken.slug)
 
@@ -159,9 +157,7 @@ async def test_a_product_slug_taken_is_refused(uow: UnitOfWorkFactory, seed: See
         assert await work.products.get(newcomer.id) is None
 
 
-async def test_a_product_slug_taken_is_refused_on_update(
-    uow: UnitOfWorkFactory, seed: Seed
-) -> None:
+async def test_a_product_slug_taken_is_refused_on_update(uow: OpenWork, seed: Seed) -> None:
     taken = await seed.product()
     product = await seed.product()
 
@@ -171,7 +167,7 @@ async def test_a_product_slug_taken_is_refused_on_update(
     assert refused.value.errors == [{"field": "slug", "message": "is already taken"}]
 
 
-async def test_a_product_in_no_category_is_refused(uow: UnitOfWorkFactory, seed: Seed) -> None:
+async def test_a_product_in_no_category_is_refused(uow: OpenWork, seed: Seed) -> None:
     product = await seed.product()
     homeless = a_product(a_category())
 
@@ -186,7 +182,7 @@ async def test_a_product_in_no_category_is_refused(uow: UnitOfWorkFactory, seed:
 
 
 async def test_an_update_saves_what_a_manager_edits_and_nothing_else(
-    uow: UnitOfWorkFactory, seed: Seed
+    uow: OpenWork, seed: Seed
 ) -> None:
     product = await seed.product()
     moved_to = await seed.category()
@@ -211,7 +207,7 @@ async def test_an_update_saves_what_a_manager_edits_and_nothing_else(
 
 
 async def test_a_product_is_deleted_with_its_images_cart_lines_and_wishes(
-    uow: UnitOfWorkFactory, seed: Seed
+    uow: OpenWork, seed: Seed
 ) -> None:
     product, kept = await seed.product(), await seed.product()
     image = await seed.image(product)
@@ -234,9 +230,7 @@ async def test_a_product_is_deleted_with_its_images_cart_lines_and_wishes(
         assert await work.wishlist.page(ann.id, after=None, limit=5) == []
 
 
-async def test_a_product_with_an_open_alert_is_deleted_with_it(
-    uow: UnitOfWorkFactory, seed: Seed
-) -> None:
+async def test_a_product_with_an_open_alert_is_deleted_with_it(uow: OpenWork, seed: Seed) -> None:
     product = await seed.product()
     async with uow() as work:
         assert await work.low_stock_alerts.open(an_alert(product), product.name)
@@ -251,7 +245,7 @@ async def test_a_product_with_an_open_alert_is_deleted_with_it(
 
 
 async def test_an_ordered_product_is_not_deleted_and_the_work_goes_on(
-    uow: UnitOfWorkFactory, seed: Seed
+    uow: OpenWork, seed: Seed
 ) -> None:
     product = await seed.product()
     await seed.order(await seed.user(), (product, 1))
@@ -269,7 +263,7 @@ async def test_an_ordered_product_is_not_deleted_and_the_work_goes_on(
 
 
 async def test_a_product_is_ever_ordered_once_an_order_mentions_it_even_cancelled(
-    uow: UnitOfWorkFactory, seed: Seed
+    uow: OpenWork, seed: Seed
 ) -> None:
     ordered, never = await seed.product(), await seed.product()
     order = await seed.order(await seed.user(), (ordered, 2))
@@ -292,7 +286,7 @@ async def test_a_product_is_ever_ordered_once_an_order_mentions_it_even_cancelle
 
 
 async def test_images_are_listed_oldest_first_and_only_under_their_product(
-    uow: UnitOfWorkFactory, seed: Seed
+    uow: OpenWork, seed: Seed
 ) -> None:
     product, other = await seed.product(), await seed.product()
     first, second = ascending_ids(2)
@@ -311,7 +305,7 @@ async def test_images_are_listed_oldest_first_and_only_under_their_product(
         assert await work.product_images.of_product(product.id) == [later]
 
 
-async def test_an_image_of_a_missing_product_is_refused(uow: UnitOfWorkFactory) -> None:
+async def test_an_image_of_a_missing_product_is_refused(uow: OpenWork) -> None:
     async with uow() as work:
         with pytest.raises(NotFound):
             await work.product_images.add(an_image(a_product(a_category())))

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from grocery.core.orders import Answer, KeptAnswer
-from grocery.core.ports.unit_of_work import UnitOfWorkFactory
-from tests.ports.shop import NOW, Seed, an_order
+from tests.ports.shop import NOW, OpenWork, Seed, an_order
 
 
 async def test_a_new_key_is_claimed_and_its_answer_kept_for_the_next_request(
-    uow: UnitOfWorkFactory, seed: Seed
+    uow: OpenWork, seed: Seed
 ) -> None:
     ann, bob = await seed.user(), await seed.user()
     order = an_order(ann, (await seed.product(), 1))
@@ -27,7 +26,7 @@ async def test_a_new_key_is_claimed_and_its_answer_kept_for_the_next_request(
 
 
 async def test_a_key_claimed_but_not_answered_is_kept_without_an_answer(
-    uow: UnitOfWorkFactory, seed: Seed
+    uow: OpenWork, seed: Seed
 ) -> None:
     ann = await seed.user()
 
@@ -42,7 +41,7 @@ async def test_a_key_claimed_but_not_answered_is_kept_without_an_answer(
 
 
 async def test_a_key_claimed_in_a_rolled_back_unit_of_work_is_free(
-    uow: UnitOfWorkFactory, seed: Seed
+    uow: OpenWork, seed: Seed
 ) -> None:
     ann = await seed.user()
 

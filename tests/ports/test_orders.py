@@ -6,18 +6,17 @@ from dataclasses import replace
 
 from grocery.core.catalog import Product
 from grocery.core.orders import OrderStatus
-from grocery.core.ports.unit_of_work import UnitOfWorkFactory
-from tests.ports.shop import NOW, Seed, a_user, an_order, ascending_ids, at
+from tests.ports.shop import NOW, OpenWork, Seed, a_user, an_order, ascending_ids, at
 
 
-async def _units_sold(uow: UnitOfWorkFactory, *products: Product) -> list[int]:
+async def _units_sold(uow: OpenWork, *products: Product) -> list[int]:
     async with uow() as work:
         found = [await work.products.get(product.id) for product in products]
     return [product.units_sold for product in found if product is not None]
 
 
 async def test_an_order_is_stored_with_its_lines_and_counted_in_its_products_sales(
-    uow: UnitOfWorkFactory, seed: Seed
+    uow: OpenWork, seed: Seed
 ) -> None:
     ann, apples, pears = await seed.user(), await seed.product(), await seed.product()
     order = await seed.order(ann, (apples, 2), (pears, 1), (apples, 1))
@@ -33,7 +32,7 @@ async def test_an_order_is_stored_with_its_lines_and_counted_in_its_products_sal
     assert await _units_sold(uow, apples, pears) == [0, 0]
 
 
-async def test_an_orders_lines_come_in_id_order(uow: UnitOfWorkFactory, seed: Seed) -> None:
+async def test_an_orders_lines_come_in_id_order(uow: OpenWork, seed: Seed) -> None:
     ann, apples, pears = await seed.user(), await seed.product(), await seed.product()
     order = an_order(ann, (apples, 1), (pears, 1))
     shuffled = replace(order, lines=order.lines[::-1])
@@ -47,9 +46,7 @@ async def test_an_orders_lines_come_in_id_order(uow: UnitOfWorkFactory, seed: Se
         assert await work.orders.page(customer=ann.id, after=None, limit=5) == [order]
 
 
-async def test_orders_are_paged_newest_first_after_the_mark(
-    uow: UnitOfWorkFactory, seed: Seed
-) -> None:
+async def test_orders_are_paged_newest_first_after_the_mark(uow: OpenWork, seed: Seed) -> None:
     ann, bob, apples = await seed.user(), await seed.user(), await seed.product()
     low, high = ascending_ids(2)
     oldest = await seed.order(ann, (apples, 1), created_at=at(1))
@@ -65,7 +62,7 @@ async def test_orders_are_paged_newest_first_after_the_mark(
     assert [o.id for o in rest] == [tied_low.id, oldest.id]
 
 
-async def test_orders_are_paged_for_one_customer(uow: UnitOfWorkFactory, seed: Seed) -> None:
+async def test_orders_are_paged_for_one_customer(uow: OpenWork, seed: Seed) -> None:
     ann, bob, apples = await seed.user(), await seed.user(), await seed.product()
     first = await seed.order(ann, (apples, 1), created_at=at(1))
     await seed.order(bob, (apples, 1), created_at=at(2))
@@ -81,9 +78,7 @@ async def test_orders_are_paged_for_one_customer(uow: UnitOfWorkFactory, seed: S
     assert nobodys == []
 
 
-async def test_an_order_moves_only_from_an_allowed_status(
-    uow: UnitOfWorkFactory, seed: Seed
-) -> None:
+async def test_an_order_moves_only_from_an_allowed_status(uow: OpenWork, seed: Seed) -> None:
     order = await seed.order(await seed.user(), (await seed.product(), 1))
     shipping = {OrderStatus.PROCESSING}
 
@@ -104,7 +99,7 @@ async def test_an_order_moves_only_from_an_allowed_status(
     assert moved == replace(order, status=OrderStatus.PROCESSING, updated_at=at(2))
 
 
-async def test_a_cancelled_order_notes_when(uow: UnitOfWorkFactory, seed: Seed) -> None:
+async def test_a_cancelled_order_notes_when(uow: OpenWork, seed: Seed) -> None:
     order = await seed.order(await seed.user(), (await seed.product(), 1))
     cancellable = {OrderStatus.PLACED, OrderStatus.PROCESSING}
 

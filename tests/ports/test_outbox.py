@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from grocery.core.alerts import OutboxMessage
-from grocery.core.ports.unit_of_work import UnitOfWorkFactory
-from tests.ports.shop import NOW, a_message, at
+from tests.ports.shop import NOW, OpenWork, a_message, at
 
 
-async def _add(uow: UnitOfWorkFactory, *messages: OutboxMessage) -> None:
+async def _add(uow: OpenWork, *messages: OutboxMessage) -> None:
     async with uow() as work:
         for message in messages:
             await work.outbox.add(message)
@@ -17,7 +16,7 @@ async def _add(uow: UnitOfWorkFactory, *messages: OutboxMessage) -> None:
 
 
 async def test_due_messages_are_claimed_soonest_first_up_to_the_limit(
-    uow: UnitOfWorkFactory,
+    uow: OpenWork,
 ) -> None:
     later, soonest, exactly_now, not_yet = (
         a_message(at(-1)),
@@ -35,7 +34,7 @@ async def test_due_messages_are_claimed_soonest_first_up_to_the_limit(
     assert first_two == [soonest, later]
 
 
-async def test_a_delivered_message_is_not_claimed_again(uow: UnitOfWorkFactory) -> None:
+async def test_a_delivered_message_is_not_claimed_again(uow: OpenWork) -> None:
     delivered, waiting = a_message(at(-2)), a_message(at(-1))
     await _add(uow, delivered, waiting)
 
@@ -47,7 +46,7 @@ async def test_a_delivered_message_is_not_claimed_again(uow: UnitOfWorkFactory) 
         assert await work.outbox.claim_due(at(60), limit=5) == [waiting]
 
 
-async def test_a_failed_attempt_is_counted_and_tried_again_later(uow: UnitOfWorkFactory) -> None:
+async def test_a_failed_attempt_is_counted_and_tried_again_later(uow: OpenWork) -> None:
     message = a_message(at(-1))
     await _add(uow, message)
 

@@ -9,16 +9,13 @@ from decimal import Decimal
 import pytest
 
 from grocery.core.errors import AlreadyExists, Invalid
-from grocery.core.ports.unit_of_work import UnitOfWorkFactory
 from grocery.core.promotions import DiscountType
-from tests.ports.shop import NOW, Seed, a_category, a_promo, an_order, ascending_ids, at
+from tests.ports.shop import NOW, OpenWork, Seed, a_category, a_promo, an_order, ascending_ids, at
 
 # --- promo codes --------------------------------------------------------------
 
 
-async def test_a_promo_code_is_found_by_id_and_normalised_code(
-    uow: UnitOfWorkFactory, seed: Seed
-) -> None:
+async def test_a_promo_code_is_found_by_id_and_normalised_code(uow: OpenWork, seed: Seed) -> None:
     scope = await seed.category()
     promo = await seed.promo(code="Spring-10", category_ids=frozenset({scope.id}))
 
@@ -30,9 +27,7 @@ async def test_a_promo_code_is_found_by_id_and_normalised_code(
 
 
 @pytest.mark.parametrize("code", ["spring", "SPRING", "Spring"])
-async def test_a_code_taken_in_any_case_is_refused(
-    uow: UnitOfWorkFactory, seed: Seed, code: str
-) -> None:
+async def test_a_code_taken_in_any_case_is_refused(uow: OpenWork, seed: Seed, code: str) -> None:
     await seed.promo(code="SPRING")
     newcomer = a_promo(code=code)
 
@@ -45,7 +40,7 @@ async def test_a_code_taken_in_any_case_is_refused(
         assert await work.promo_codes.get(newcomer.id) is None
 
 
-async def test_a_code_taken_is_refused_on_update(uow: UnitOfWorkFactory, seed: Seed) -> None:
+async def test_a_code_taken_is_refused_on_update(uow: OpenWork, seed: Seed) -> None:
     await seed.promo(code="SPRING")
     summer = await seed.promo(code="SUMMER")
 
@@ -55,9 +50,7 @@ async def test_a_code_taken_is_refused_on_update(uow: UnitOfWorkFactory, seed: S
     assert refused.value.errors == [{"field": "code", "message": "is already taken"}]
 
 
-async def test_a_code_scoped_to_a_missing_category_is_refused(
-    uow: UnitOfWorkFactory, seed: Seed
-) -> None:
+async def test_a_code_scoped_to_a_missing_category_is_refused(uow: OpenWork, seed: Seed) -> None:
     promo = await seed.promo()
     scoped = frozenset({a_category().id})
 
@@ -72,7 +65,7 @@ async def test_a_code_scoped_to_a_missing_category_is_refused(
 
 
 async def test_an_update_saves_the_terms_but_never_times_used_or_created_at(
-    uow: UnitOfWorkFactory, seed: Seed
+    uow: OpenWork, seed: Seed
 ) -> None:
     old_scope, new_scope = await seed.category(), await seed.category()
     promo = await seed.promo(category_ids=frozenset({old_scope.id}))
@@ -100,9 +93,7 @@ async def test_an_update_saves_the_terms_but_never_times_used_or_created_at(
         assert await work.promo_codes.get(promo.id) == replace(terms, times_used=1)
 
 
-async def test_max_uses_below_the_uses_so_far_is_refused(
-    uow: UnitOfWorkFactory, seed: Seed
-) -> None:
+async def test_max_uses_below_the_uses_so_far_is_refused(uow: OpenWork, seed: Seed) -> None:
     promo = await seed.promo(max_uses=5)
     product, ann = await seed.product(), await seed.user()
     await seed.redeemed(promo, ann, product)
@@ -123,7 +114,7 @@ async def test_max_uses_below_the_uses_so_far_is_refused(
 
 
 async def test_an_unused_code_is_deleted_and_leaves_the_carts_it_was_applied_to(
-    uow: UnitOfWorkFactory, seed: Seed
+    uow: OpenWork, seed: Seed
 ) -> None:
     promo, ann = await seed.promo(), await seed.user()
     async with uow() as work:
@@ -140,7 +131,7 @@ async def test_an_unused_code_is_deleted_and_leaves_the_carts_it_was_applied_to(
         assert (await work.shelf.in_cart(ann.id)).promo_id is None
 
 
-async def test_a_used_code_is_not_deleted(uow: UnitOfWorkFactory, seed: Seed) -> None:
+async def test_a_used_code_is_not_deleted(uow: OpenWork, seed: Seed) -> None:
     promo = await seed.promo()
     await seed.redeemed(promo, await seed.user(), await seed.product())
 
@@ -153,7 +144,7 @@ async def test_a_used_code_is_not_deleted(uow: UnitOfWorkFactory, seed: Seed) ->
 
 
 async def test_promo_codes_are_paged_newest_first_before_the_mark(
-    uow: UnitOfWorkFactory, seed: Seed
+    uow: OpenWork, seed: Seed
 ) -> None:
     first, second, third = ascending_ids(3)
     for promo_id in (second, third, first):
@@ -167,9 +158,7 @@ async def test_promo_codes_are_paged_newest_first_before_the_mark(
     assert rest == [first]
 
 
-async def test_unknown_categories_are_those_not_in_the_catalog(
-    uow: UnitOfWorkFactory, seed: Seed
-) -> None:
+async def test_unknown_categories_are_those_not_in_the_catalog(uow: OpenWork, seed: Seed) -> None:
     known, unknown = await seed.category(), a_category()
 
     async with uow() as work:
@@ -181,7 +170,7 @@ async def test_unknown_categories_are_those_not_in_the_catalog(
 
 
 async def test_uses_are_counted_per_customer_and_released_with_the_order(
-    uow: UnitOfWorkFactory, seed: Seed
+    uow: OpenWork, seed: Seed
 ) -> None:
     promo, ann, bob = await seed.promo(), await seed.user(), await seed.user()
     product = await seed.product()
@@ -202,16 +191,14 @@ async def test_uses_are_counted_per_customer_and_released_with_the_order(
         assert await work.promo_codes.get(promo.id) == replace(promo, times_used=2)
 
 
-async def test_an_order_without_a_promo_releases_nothing(
-    uow: UnitOfWorkFactory, seed: Seed
-) -> None:
+async def test_an_order_without_a_promo_releases_nothing(uow: OpenWork, seed: Seed) -> None:
     order = await seed.order(await seed.user(), (await seed.product(), 1))
 
     async with uow() as work:
         assert not await work.redemptions.release(order.id)
 
 
-async def test_a_claim_counts_a_use_only_under_max_uses(uow: UnitOfWorkFactory, seed: Seed) -> None:
+async def test_a_claim_counts_a_use_only_under_max_uses(uow: OpenWork, seed: Seed) -> None:
     limited, unlimited = await seed.promo(max_uses=2), await seed.promo()
 
     async with uow() as work:
@@ -226,7 +213,7 @@ async def test_a_claim_counts_a_use_only_under_max_uses(uow: UnitOfWorkFactory, 
         assert await work.promo_codes.get(unlimited.id) == replace(unlimited, times_used=3)
 
 
-async def test_a_claim_is_undone_with_its_unit_of_work(uow: UnitOfWorkFactory, seed: Seed) -> None:
+async def test_a_claim_is_undone_with_its_unit_of_work(uow: OpenWork, seed: Seed) -> None:
     promo = await seed.promo(max_uses=1)
     ann, product = await seed.user(), await seed.product()
 

@@ -13,8 +13,8 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from grocery.core.orders import OrderStatus
-from grocery.core.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from tests.ports.shop import NOW, Seed, a_message, a_token, at
+from grocery.core.ports.unit_of_work import UnitOfWork
+from tests.ports.shop import NOW, OpenWork, Seed, a_message, a_token, at
 
 pytestmark = pytest.mark.integration
 
@@ -22,11 +22,11 @@ RACERS = 4  # the test database's pool size: every racer holds a connection at o
 
 
 @pytest.fixture
-def seed(sql_uow: UnitOfWorkFactory) -> Seed:
+def seed(sql_uow: OpenWork) -> Seed:
     return Seed(sql_uow)
 
 
-async def _race(uow: UnitOfWorkFactory, attempt: Callable[[UnitOfWork], Awaitable[bool]]) -> int:
+async def _race(uow: OpenWork, attempt: Callable[[UnitOfWork], Awaitable[bool]]) -> int:
     """How many of RACERS concurrent units of work had `attempt` answer True, then committed."""
     start = asyncio.Barrier(RACERS)
 
@@ -41,7 +41,7 @@ async def _race(uow: UnitOfWorkFactory, attempt: Callable[[UnitOfWork], Awaitabl
 
 
 async def test_of_concurrent_spends_of_one_token_exactly_one_wins(
-    sql_uow: UnitOfWorkFactory, seed: Seed
+    sql_uow: OpenWork, seed: Seed
 ) -> None:
     token = a_token(await seed.user())
     async with sql_uow() as work:
@@ -52,7 +52,7 @@ async def test_of_concurrent_spends_of_one_token_exactly_one_wins(
 
 
 async def test_of_concurrent_moves_out_of_one_status_exactly_one_wins(
-    sql_uow: UnitOfWorkFactory, seed: Seed
+    sql_uow: OpenWork, seed: Seed
 ) -> None:
     order = await seed.order(await seed.user(), (await seed.product(), 1))
 
@@ -64,7 +64,7 @@ async def test_of_concurrent_moves_out_of_one_status_exactly_one_wins(
     assert await _race(sql_uow, cancel) == 1
 
 
-async def test_concurrent_claims_stop_at_max_uses(sql_uow: UnitOfWorkFactory, seed: Seed) -> None:
+async def test_concurrent_claims_stop_at_max_uses(sql_uow: OpenWork, seed: Seed) -> None:
     promo = await seed.promo(max_uses=RACERS - 1)
 
     assert await _race(sql_uow, lambda work: work.redemptions.claim(promo.id)) == RACERS - 1
@@ -75,7 +75,7 @@ async def test_concurrent_claims_stop_at_max_uses(sql_uow: UnitOfWorkFactory, se
 
 
 async def test_concurrent_adds_to_one_line_lose_nothing_and_keep_within_room(
-    sql_uow: UnitOfWorkFactory, seed: Seed
+    sql_uow: OpenWork, seed: Seed
 ) -> None:
     ann, apples = await seed.user(), await seed.product()
 
@@ -89,7 +89,7 @@ async def test_concurrent_adds_to_one_line_lose_nothing_and_keep_within_room(
 
 
 async def test_a_worker_claiming_due_messages_skips_those_another_holds(
-    sql_uow: UnitOfWorkFactory,
+    sql_uow: OpenWork,
 ) -> None:
     soonest, next_, last = a_message(at(-3)), a_message(at(-2)), a_message(at(-1))
     async with sql_uow() as work:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from grocery.core.alerts import StockMove
 from grocery.core.catalog import Product
 from grocery.core.orders import TakenStock
-from grocery.core.ports.unit_of_work import UnitOfWorkFactory
 from grocery.core.pricing import CartLine
-from tests.ports.shop import Seed, a_category, a_product
+from tests.ports.shop import OpenWork, Seed, a_category, a_product
 
 
 def _taken(product: Product, quantity: int) -> TakenStock:
@@ -31,15 +30,13 @@ def _move(product: Product, stock_after: int) -> StockMove:
     )
 
 
-async def _stock(uow: UnitOfWorkFactory, *products: Product) -> list[int]:
+async def _stock(uow: OpenWork, *products: Product) -> list[int]:
     async with uow() as work:
         found = [await work.products.get(product.id) for product in products]
     return [product.stock for product in found if product is not None]
 
 
-async def test_stock_is_taken_of_every_product_that_has_enough(
-    uow: UnitOfWorkFactory, seed: Seed
-) -> None:
+async def test_stock_is_taken_of_every_product_that_has_enough(uow: OpenWork, seed: Seed) -> None:
     apples, pears = await seed.product(stock=5), await seed.product(stock=3)
 
     async with uow() as work:
@@ -51,7 +48,7 @@ async def test_stock_is_taken_of_every_product_that_has_enough(
 
 
 async def test_a_short_archived_or_missing_product_is_left_out_and_untouched(
-    uow: UnitOfWorkFactory, seed: Seed
+    uow: OpenWork, seed: Seed
 ) -> None:
     apples, short = await seed.product(stock=5), await seed.product(stock=2)
     archived = await seed.archived(await seed.product(stock=9))
@@ -66,7 +63,7 @@ async def test_a_short_archived_or_missing_product_is_left_out_and_untouched(
 
 
 async def test_stock_taken_in_a_rolled_back_unit_of_work_is_still_there(
-    uow: UnitOfWorkFactory, seed: Seed
+    uow: OpenWork, seed: Seed
 ) -> None:
     apples = await seed.product(stock=5)
 
@@ -77,9 +74,7 @@ async def test_stock_taken_in_a_rolled_back_unit_of_work_is_still_there(
     assert await _stock(uow, apples) == [5]
 
 
-async def test_stock_put_back_answers_moves_in_the_order_asked(
-    uow: UnitOfWorkFactory, seed: Seed
-) -> None:
+async def test_stock_put_back_answers_moves_in_the_order_asked(uow: OpenWork, seed: Seed) -> None:
     apples, pears = await seed.product(stock=1), await seed.product(stock=4)
     archived = await seed.archived(await seed.product(stock=0))
     asked = dict(sorted({apples.id: 2, pears.id: 3, archived.id: 1}.items(), reverse=True))

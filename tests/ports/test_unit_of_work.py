@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from grocery.core.ports.unit_of_work import UnitOfWorkFactory
-from tests.ports.shop import a_user
+from tests.ports.shop import OpenWork, a_user
 
 
-async def test_writes_not_committed_are_gone(uow: UnitOfWorkFactory) -> None:
+async def test_writes_not_committed_are_gone(uow: OpenWork) -> None:
     forgotten, rolled_back = a_user(), a_user()
 
     async with uow() as work:
@@ -22,7 +21,7 @@ async def test_writes_not_committed_are_gone(uow: UnitOfWorkFactory) -> None:
         assert await work.users.get(rolled_back.id) is None
 
 
-async def test_a_failed_use_case_keeps_nothing_it_wrote(uow: UnitOfWorkFactory) -> None:
+async def test_a_failed_use_case_keeps_nothing_it_wrote(uow: OpenWork) -> None:
     user = a_user()
 
     async def failing_use_case() -> None:
@@ -37,7 +36,7 @@ async def test_a_failed_use_case_keeps_nothing_it_wrote(uow: UnitOfWorkFactory) 
         assert await work.users.get(user.id) is None
 
 
-async def test_work_after_a_rollback_is_committed(uow: UnitOfWorkFactory) -> None:
+async def test_work_after_a_rollback_is_committed(uow: OpenWork) -> None:
     dropped, kept = a_user(), a_user()
 
     async with uow() as work:

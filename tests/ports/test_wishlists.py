@@ -6,8 +6,7 @@ from datetime import datetime
 
 from grocery.core.cart import WishedProduct
 from grocery.core.catalog import Product
-from grocery.core.ports.unit_of_work import UnitOfWorkFactory
-from tests.ports.shop import NOW, Seed, ascending_ids, at
+from tests.ports.shop import NOW, OpenWork, Seed, ascending_ids, at
 
 
 def _wished(product: Product, added_at: datetime, image_key: str | None = None) -> WishedProduct:
@@ -23,7 +22,7 @@ def _wished(product: Product, added_at: datetime, image_key: str | None = None) 
     )
 
 
-async def test_a_wish_is_added_once_and_removed_once(uow: UnitOfWorkFactory, seed: Seed) -> None:
+async def test_a_wish_is_added_once_and_removed_once(uow: OpenWork, seed: Seed) -> None:
     ann, apples = await seed.user(), await seed.product()
 
     async with uow() as work:
@@ -41,7 +40,7 @@ async def test_a_wish_is_added_once_and_removed_once(uow: UnitOfWorkFactory, see
 
 
 async def test_a_wished_product_shows_its_first_image_and_whether_it_is_archived(
-    uow: UnitOfWorkFactory, seed: Seed
+    uow: OpenWork, seed: Seed
 ) -> None:
     ann, apples = await seed.user(), await seed.product()
     first, second = ascending_ids(2)
@@ -56,9 +55,7 @@ async def test_a_wished_product_shows_its_first_image_and_whether_it_is_archived
         assert await work.wishlist.get(ann.id, apples.id) == _wished(archived, NOW, shown.key)
 
 
-async def test_a_wishlist_is_paged_newest_first_after_the_mark(
-    uow: UnitOfWorkFactory, seed: Seed
-) -> None:
+async def test_a_wishlist_is_paged_newest_first_after_the_mark(uow: OpenWork, seed: Seed) -> None:
     ann, bob = await seed.user(), await seed.user()
     low, high = ascending_ids(2)
     oldest, tied_low, tied_high, newest = (
