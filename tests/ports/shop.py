@@ -12,11 +12,12 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
-from grocery.core.alerts import LowStockAlert, OutboxMessage
+from grocery.core.alerts import LowStockAlert
 from grocery.core.catalog import Category, Product, ProductImage, Unit
 from grocery.core.identity import RefreshToken, Role, User
 from grocery.core.money import cents
 from grocery.core.orders import Order, OrderLine, OrderStatus
+from grocery.core.outbox import OutboxMessage
 from grocery.core.ports.transaction import UnitOfWorkFactory
 from grocery.core.ports.unit_of_work import UnitOfWork
 from grocery.core.promotions import DiscountType, PromoCode

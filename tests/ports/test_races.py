@@ -98,8 +98,8 @@ async def test_a_worker_claiming_due_messages_skips_those_another_holds(
         await work.commit()
 
     async with sql_uow() as holder:
-        held = await holder.outbox.claim_due(NOW, limit=2)
+        held = await holder.outbox.claim_due(NOW, 2, kinds=["stock.low"])
         async with sql_uow() as other:  # answers at once, without waiting for the holder
-            left = await asyncio.wait_for(other.outbox.claim_due(NOW, limit=5), 5)
+            left = await asyncio.wait_for(other.outbox.claim_due(NOW, 5, kinds=["stock.low"]), 5)
 
     assert (held, left) == ([soonest, next_], [last])
