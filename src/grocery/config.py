@@ -8,6 +8,7 @@ seed-style `.env` keeps working. A bad value raises ConfigError with one line.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from email.utils import parseaddr
@@ -25,6 +26,7 @@ DEFAULT_MAIL_FROM = "grocery@localhost"
 DEFAULT_PUBLIC_URL = "http://localhost:8000"
 SMTP_SCHEMES = ("smtp://", "smtp+starttls://", "smtps://")
 _TRUE = {"1", "true", "yes", "on"}
+_ORIGIN = re.compile(r"https?://[a-z0-9.-]+(:[0-9]{1,5})?|https?://\[[0-9a-f:.]+\](:[0-9]{1,5})?")
 _FALSE = {"0", "false", "no", "off", ""}
 
 
@@ -69,6 +71,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     public_url: str = DEFAULT_PUBLIC_URL  # the storefront's address, for links in mail
     run_worker: bool = True
     allowed_hosts: tuple[str, ...] = ("*",)
+    # Browser origins (scheme://host[:port]) that may call the API; none: no CORS at all.
+    cors_origins: tuple[str, ...] = ()
     debug: bool = False
     log_format: LogFormat = "console"
     log_level: str = "INFO"
@@ -203,6 +207,7 @@ class _Reader:
             public_url=self.public_url(),
             run_worker=self.boolean("GROCERY_RUN_WORKER", True),
             allowed_hosts=self.allowed_hosts(),
+            cors_origins=self.cors_origins(),
             debug=debug,
             log_format=self.choice("GROCERY_LOG_FORMAT", ("console", "json"), log_default),  # type: ignore[arg-type]
             log_level=self.choice(
@@ -296,6 +301,18 @@ class _Reader:
     def allowed_hosts(self) -> tuple[str, ...]:
         raw = self.get("GROCERY_ALLOWED_HOSTS", "ALLOWED_HOSTS") or "*"
         return tuple(host.strip() for host in raw.split(",") if host.strip())
+
+    def cors_origins(self) -> tuple[str, ...]:
+        """Exact origins only: a wildcard would hand every site the shop's API."""
+        raw = self.get("GROCERY_CORS_ORIGINS") or ""
+        origins = tuple(origin.strip().lower() for origin in raw.split(",") if origin.strip())
+        for origin in origins:
+            if not _ORIGIN.fullmatch(origin):
+                raise ConfigError(
+                    "GROCERY_CORS_ORIGINS takes exact origins like https://shop.example.com"
+                    f" (scheme, host and port, no path or wildcard), got {origin!r}"
+                )
+        return origins
 
 
 def normalise_database_url(url: str, name: str) -> str:

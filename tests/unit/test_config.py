@@ -195,3 +195,19 @@ def test_production_mail_needs_a_real_sender_and_storefront(tmp_path: Path) -> N
         tmp_path,
     )
     assert settings.smtp_url == "smtps://mail.example"
+
+
+def test_cors_origins_are_exact_and_none_by_default(tmp_path: Path) -> None:
+    assert settings_from({}, tmp_path).cors_origins == ()
+    named = settings_from(
+        {"GROCERY_CORS_ORIGINS": "https://Shop.example.com, http://localhost:5173"}, tmp_path
+    )
+    assert named.cors_origins == ("https://shop.example.com", "http://localhost:5173")
+
+
+@pytest.mark.parametrize(
+    "origin", ["*", "https://*.example.com", "https://shop.example.com/", "shop.example.com"]
+)
+def test_a_cors_origin_that_is_not_exact_is_refused(tmp_path: Path, origin: str) -> None:
+    with pytest.raises(ConfigError, match="GROCERY_CORS_ORIGINS"):
+        settings_from({"GROCERY_CORS_ORIGINS": origin}, tmp_path)

@@ -61,7 +61,20 @@ class Forbidden(DomainError):
 
 
 class TooManyAttempts(DomainError):
+    """Refused for now; worth trying again after `retry_after_seconds`."""
+
     default_code = "too_many_attempts"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        retry_after_seconds: int,
+        code: str | None = None,
+        errors: Sequence[ErrorDetail] = (),
+    ) -> None:
+        super().__init__(detail, code=code, errors=errors)
+        self.retry_after_seconds = retry_after_seconds
 
 
 class PayloadTooLarge(DomainError):

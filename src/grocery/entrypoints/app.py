@@ -42,7 +42,9 @@ from grocery.entrypoints.http.cart import CartController
 from grocery.entrypoints.http.catalog import Storefront
 from grocery.entrypoints.http.categories import CategoryController
 from grocery.entrypoints.http.checkout import CheckoutController
+from grocery.entrypoints.http.cors import cors_config
 from grocery.entrypoints.http.guards import PRINCIPAL, PUBLIC, Authenticator
+from grocery.entrypoints.http.head import head_as_get
 from grocery.entrypoints.http.health import HealthController
 from grocery.entrypoints.http.hosts import host_check_middleware
 from grocery.entrypoints.http.images import image_routes
@@ -211,6 +213,7 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
         lifespan=[lifespan],
         request_max_body_size=settings.max_body_bytes,
         request_class=JsonRequest,
+        cors_config=cors_config(settings.cors_origins),
         openapi_config=OpenAPIConfig(
             title="grocery",
             version="1.0.0",
@@ -236,6 +239,6 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
     document_problems(app)
     # Wrapped outside the router, so unknown paths and 405s get their access line too.
     app.asgi_handler = access_log_middleware(
-        host_check_middleware(app.asgi_handler, settings.allowed_hosts)
+        host_check_middleware(head_as_get(app.asgi_handler), settings.allowed_hosts)
     )
     return app

@@ -7,6 +7,7 @@ database transaction is held open.
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -141,7 +142,7 @@ class AuthService:
             await asyncio.to_thread(self._hasher.burn, password)
             raise _bad_credentials()
         if self._throttle.is_locked(failures):
-            raise _locked()
+            raise _locked(self._throttle)
         await self._admit_attempt(user.id, now)
         if not await self._verify(user.password_hash, password):
             raise _bad_credentials()
@@ -229,7 +230,7 @@ class AuthService:
         if user is None:
             raise NotAuthenticated("The access token is not valid.", code="invalid_token")
         if self._throttle.is_locked(failures):
-            raise _locked()
+            raise _locked(self._throttle)
         await self._admit_attempt(user.id, now)
         if not await self._verify(user.password_hash, current_password):
             raise NotAuthenticated(
@@ -331,7 +332,7 @@ class AuthService:
         async with self._uow() as uow:
             failures = await self._recent_failures(uow, user_id, now)
         if self._throttle.is_locked(failures - 1):  # the ones before this attempt decide
-            raise _locked()
+            raise _locked(self._throttle)
 
 
 async def _find(uow: AccountWork, username: str | None, email: str | None) -> User | None:
@@ -349,5 +350,9 @@ def _bad_credentials() -> NotAuthenticated:
     return NotAuthenticated("Wrong username, email or password.", code="invalid_credentials")
 
 
-def _locked() -> TooManyAttempts:
-    return TooManyAttempts("Too many failed sign-ins for this account; try again later.")
+def _locked(throttle: LoginThrottle) -> TooManyAttempts:
+    """The oldest failure counted leaves the window at the latest after one window."""
+    return TooManyAttempts(
+        "Too many failed sign-ins for this account; try again later.",
+        retry_after_seconds=math.ceil(throttle.window.total_seconds()),
+    )

@@ -7,6 +7,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, get, patch, post
+from litestar.datastructures import CacheControlHeader
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from grocery.core.edits import keep_if_none
@@ -17,6 +18,8 @@ from grocery.entrypoints.http.fields import Email, Password, Username
 from grocery.entrypoints.http.guards import PUBLIC, admin, signed_in
 from grocery.entrypoints.http.lockouts import LockedAccounts
 from grocery.entrypoints.http.pages import DEFAULT_LIMIT, Limit, id_cursor, read_id_cursor
+
+NO_STORE = CacheControlHeader(no_store=True)
 
 # --- bodies -------------------------------------------------------------------
 
@@ -94,6 +97,7 @@ class UserListOut(msgspec.Struct):
 class AuthController(Controller):
     path = "/auth"
     tags = ("auth",)
+    cache_control = NO_STORE  # tokens and the account: never kept by a cache
 
     @post("/register", status_code=201, opt=PUBLIC)
     async def register(self, data: JSONBody[RegisterBody], auth: Injected[AuthService]) -> UserOut:
@@ -136,6 +140,7 @@ class AuthController(Controller):
 class AdminUsersController(Controller):
     path = "/admin/users"
     tags = ("admin",)
+    cache_control = NO_STORE
     guards = (admin,)
 
     @get("/")

@@ -78,6 +78,8 @@ def problem(
 def domain_error_handler(_: Request[Any, Any, Any], error: errors.DomainError) -> Response[Any]:
     status = status_for(error)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(error, errors.TooManyAttempts):
+        headers = {"Retry-After": str(error.retry_after_seconds)}
     return problem(status, error.code, error.detail, error.errors, headers)
 
 
