@@ -3,9 +3,11 @@ declared type, and nothing a client names ends up in a storage key or a served t
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
+from PIL import ExifTags, Image
 
 from tests.integration.catalog_shop import Client, picture
 from tests.integration.conftest import MakeUser
@@ -94,3 +96,27 @@ async def test_media_paths_cannot_climb_out_of_storage(client: Client) -> None:
     ]:
         response = await client.get(path)
         assert response.status_code in (400, 404), f"{path}: {response.status_code}"
+
+
+async def test_a_stored_picture_has_no_gps_position_and_no_trailer(
+    client: Client, make_user: MakeUser
+) -> None:
+    shop = await open_shop(client, make_user)
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "SpyCam 3000"
+    exif.get_ifd(ExifTags.IFD.GPSInfo)[ExifTags.GPS.GPSLatitude] = (51.0, 30.0, 12.5)
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 6), (40, 160, 60)).save(buffer, format="JPEG", exif=exif)
+    sent = buffer.getvalue() + HTML
+    assert b"SpyCam" in sent
+
+    response = await _upload(client, shop, "cat.jpg", sent, "image/jpeg")
+
+    assert response.status_code == 201, response.text
+    stored = await client.get(response.json()["url"])
+    assert stored.status_code == 200
+    assert b"SpyCam" not in stored.content and b"<script" not in stored.content
+    assert response.json()["size"] == len(stored.content)
+    with Image.open(io.BytesIO(stored.content)) as kept:
+        assert not kept.getexif()
+        assert kept.size == (8, 6)

@@ -67,7 +67,7 @@ class FakeBlobs:
 def inspect(data: bytes) -> ImageInfo:
     if not data.startswith(b"\x89PNG"):
         raise UnsupportedMediaType("Only JPEG, PNG and WebP images are accepted.")
-    return ImageInfo("image/png", "png", 4, 3)
+    return ImageInfo("image/png", "png", 4, 3, data=data)  # as if encoded afresh
 
 
 class NoReads:

@@ -7,7 +7,7 @@ import struct
 import zlib
 
 import pytest
-from PIL import Image
+from PIL import ExifTags, Image, PngImagePlugin
 
 from grocery.adapters.images import ImageInfo, inspect_image
 from grocery.core.errors import Invalid, UnsupportedMediaType
@@ -119,3 +119,49 @@ def test_pillows_bomb_warning_is_invalid_too() -> None:
 
     assert error.value.code == "invalid_image"
     assert isinstance(error.value.__cause__, Image.DecompressionBombWarning)
+
+
+def _with_secrets(pillow_format: str, size: tuple[int, int] = (8, 6)) -> bytes:
+    """A picture with a GPS position and a camera name in its EXIF, and a script after it."""
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "SpyCam 3000"
+    exif[ExifTags.Base.Orientation] = 6  # shown turned 90 degrees
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
+    gps[ExifTags.GPS.GPSLatitude] = (51.0, 30.0, 12.5)
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 60)).save(buffer, format=pillow_format, exif=exif)
+    return buffer.getvalue() + TRAILER
+
+
+TRAILER = b"<?php system($_GET['c']); ?><script>alert(1)</script>"
+
+
+@pytest.mark.parametrize("pillow_format", ["JPEG", "PNG", "WEBP"])
+def test_a_picture_is_stored_without_its_metadata_or_a_trailer(pillow_format: str) -> None:
+    sent = _with_secrets(pillow_format)
+    assert b"SpyCam" in sent
+
+    kept = inspect_image(sent)
+
+    assert b"SpyCam" not in kept.data
+    assert b"Exif" not in kept.data
+    assert b"<?php" not in kept.data and b"<script" not in kept.data
+    with Image.open(io.BytesIO(kept.data)) as again:
+        assert again.format == pillow_format
+        assert not again.getexif()
+        assert again.size == (kept.width, kept.height)
+    assert (kept.width, kept.height) == (6, 8)  # the EXIF turn is in the pixels now
+
+
+def test_png_text_chunks_are_dropped() -> None:
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "home address: 1 Secret Lane")
+    buffer = io.BytesIO()
+    Image.new("RGBA", (4, 4), (0, 0, 0, 0)).save(buffer, format="PNG", pnginfo=info)
+
+    kept = inspect_image(buffer.getvalue())
+
+    assert b"Secret Lane" not in kept.data
+    with Image.open(io.BytesIO(kept.data)) as again:
+        assert again.mode == "RGBA"

@@ -20,6 +20,11 @@ class InspectedImage(Protocol):
     @property
     def height(self) -> int: ...
 
+    @property
+    def data(self) -> bytes:
+        """The picture to store: encoded afresh, without metadata or trailing bytes."""
+        ...
+
 
 class ImageInspector(Protocol):
     def __call__(self, data: bytes) -> InspectedImage:

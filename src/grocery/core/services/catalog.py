@@ -159,11 +159,11 @@ class CatalogService:
             product_id=product_id,
             key=f"products/{product_id}/{image_id}.{picture.extension}",
             content_type=picture.content_type,
-            size=len(data),
+            size=len(picture.data),
             width=picture.width,
             height=picture.height,
         )
-        await self._blobs.put(image.key, data, image.content_type)
+        await self._blobs.put(image.key, picture.data, image.content_type)
         try:
             async with self._uow() as uow:
                 await uow.product_images.add(image)
