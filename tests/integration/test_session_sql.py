@@ -11,7 +11,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from litestar import Request
+from litestar import Request, Response
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,7 +20,7 @@ from grocery.core.cart import CartContents, TakenCart
 from grocery.core.services.cart import CartService
 from grocery.core.services.checkout import CheckoutRequest, CheckoutService
 from grocery.entrypoints.http.orders import placed_answer
-from grocery.entrypoints.http.problems import PROBLEM_JSON, unexpected_error_handler
+from grocery.entrypoints.http.problems import EXCEPTION_HANDLERS, PROBLEM_JSON
 from grocery.entrypoints.wiring import Adapters
 from tests.integration.checkout_shop import Shop
 from tests.integration.conftest import SignedInUser
@@ -156,12 +156,19 @@ async def test_a_deadlock_postgresql_breaks_answers_409_and_leaves_nothing_behin
 
     broken = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
     assert len(broken) == 1 and outcomes.count(None) == 1  # the other one went on
-    answer = unexpected_error_handler(_checkout_request(), broken[0])
+    answer = _answer_to(broken[0])
     assert (answer.status_code, answer.content["code"]) == (409, "concurrent_update")
     assert answer.media_type == PROBLEM_JSON
     async with SqlUnitOfWork(adapters.database) as uow:  # neither committed
         shelf = await uow.shelf.for_cart([a, b])
     assert [shelf[a].stock, shelf[b].stock] == [5, 5]
+
+
+def _answer_to(error: Exception) -> Response[Any]:
+    """The problem the app sends for `error`: the handler of its nearest class answers."""
+    kind = next(kind for kind in type(error).__mro__ if kind in EXCEPTION_HANDLERS)
+    answer: Response[Any] = EXCEPTION_HANDLERS[kind](_checkout_request(), error)
+    return answer
 
 
 def _checkout_request() -> Request[Any, Any, Any]:

@@ -46,6 +46,20 @@ class InsufficientStock(Conflict):
     default_code = "insufficient_stock"
 
 
+class InUse(Conflict):
+    """A record can't be deleted while others still refer to it."""
+
+    default_code = "in_use"
+
+
+class ConcurrentUpdate(Conflict):
+    """Another request changed the same data at the same moment, and this one was undone
+    whole (the database broke a deadlock or a serialization conflict): nothing was saved,
+    and sending it again is safe."""
+
+    default_code = "concurrent_update"
+
+
 class Invalid(DomainError):
     """Well-formed input the shop's rules refuse (HTTP 422)."""
 

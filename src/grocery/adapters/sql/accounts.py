@@ -7,31 +7,22 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import RowMapping, delete, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from grocery.adapters.sql.schema.accounts import (
-    USERNAME_KEY_INDEX,
-    login_failures,
-    refresh_tokens,
-    users,
-)
-from grocery.core.errors import AlreadyExists
+from grocery.adapters.sql.database import SessionSql
+from grocery.adapters.sql.schema.accounts import login_failures, refresh_tokens, users
 from grocery.core.identity import RefreshToken, Role, User, username_key
 
 # --- users --------------------------------------------------------------------
 
 
 class SqlUserRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, sql: SessionSql) -> None:
+        self._sql = sql
 
     async def add(self, user: User) -> None:
-        # The unique constraints decide, so two sign-ups racing for one name can't both win.
-        try:
-            await self._session.execute(insert(users).values(_user_values(user)))
-        except IntegrityError as error:
-            raise _taken(error) from error
+        # The unique constraints decide, so two sign-ups racing for one name can't both win
+        # (the loser's is AlreadyExists, naming the field: adapters/sql/errors.py).
+        await self._sql.execute(insert(users).values(_user_values(user)))
 
     async def get(self, user_id: UUID) -> User | None:
         return await self._one(users.c.id == user_id)
@@ -43,12 +34,12 @@ class SqlUserRepository:
         return await self._one(users.c.email == email)
 
     async def set_password(self, user_id: UUID, password_hash: str) -> None:
-        await self._session.execute(
+        await self._sql.execute(
             update(users).where(users.c.id == user_id).values(password_hash=password_hash)
         )
 
     async def set_access(self, user_id: UUID, *, role: Role, is_active: bool) -> None:
-        await self._session.execute(
+        await self._sql.execute(
             update(users).where(users.c.id == user_id).values(role=role.value, is_active=is_active)
         )
 
@@ -58,11 +49,11 @@ class SqlUserRepository:
             query = query.where(users.c.role == role.value)
         if after is not None:
             query = query.where(users.c.id > after)
-        rows = (await self._session.execute(query)).mappings()
+        rows = (await self._sql.execute(query)).mappings()
         return [_user(row) for row in rows]
 
     async def _one(self, condition: Any) -> User | None:
-        row = (await self._session.execute(select(users).where(condition))).mappings().first()
+        row = (await self._sql.execute(select(users).where(condition))).mappings().first()
         return None if row is None else _user(row)
 
 
@@ -90,24 +81,15 @@ def _user(row: RowMapping) -> User:
     )
 
 
-def _taken(error: IntegrityError) -> AlreadyExists:
-    """Name the field whose unique constraint refused the row."""
-    field = "username" if USERNAME_KEY_INDEX in str(error.orig) else "email"
-    return AlreadyExists(
-        f"An account with this {field} already exists.",
-        errors=[{"field": field, "message": "is already taken"}],
-    )
-
-
 # --- refresh tokens -----------------------------------------------------------
 
 
 class SqlRefreshTokenRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, sql: SessionSql) -> None:
+        self._sql = sql
 
     async def add(self, token: RefreshToken) -> None:
-        await self._session.execute(
+        await self._sql.execute(
             insert(refresh_tokens).values(
                 id=token.id,
                 family_id=token.family_id,
@@ -121,13 +103,13 @@ class SqlRefreshTokenRepository:
 
     async def by_hash(self, token_hash: str) -> RefreshToken | None:
         query = select(refresh_tokens).where(refresh_tokens.c.token_hash == token_hash)
-        row = (await self._session.execute(query)).mappings().first()
+        row = (await self._sql.execute(query)).mappings().first()
         return None if row is None else RefreshToken(**row)
 
     async def spend(self, token_id: UUID, now: datetime) -> bool:
         # One conditional statement: the row lock makes a concurrent spender wait, then
         # find spent_at set and match nothing. Reading first and writing after would let both win.
-        spent = await self._session.execute(
+        spent = await self._sql.execute(
             update(refresh_tokens)
             .where(
                 refresh_tokens.c.id == token_id,
@@ -146,7 +128,7 @@ class SqlRefreshTokenRepository:
         await self._revoke(refresh_tokens.c.user_id == user_id, now)
 
     async def _revoke(self, condition: Any, now: datetime) -> None:
-        await self._session.execute(
+        await self._sql.execute(
             update(refresh_tokens)
             .where(condition, refresh_tokens.c.revoked_at.is_(None))
             .values(revoked_at=now)
@@ -157,24 +139,22 @@ class SqlRefreshTokenRepository:
 
 
 class SqlLoginFailureRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, sql: SessionSql) -> None:
+        self._sql = sql
 
     async def record(self, user_id: UUID, at: datetime, *, forget_before: datetime) -> None:
-        await self._session.execute(
+        await self._sql.execute(
             delete(login_failures).where(
                 login_failures.c.user_id == user_id, login_failures.c.failed_at < forget_before
             )
         )
-        await self._session.execute(insert(login_failures).values(user_id=user_id, failed_at=at))
+        await self._sql.execute(insert(login_failures).values(user_id=user_id, failed_at=at))
 
     async def count_since(self, user_id: UUID, since: datetime) -> int:
         query = select(func.count()).where(
             login_failures.c.user_id == user_id, login_failures.c.failed_at >= since
         )
-        return int((await self._session.execute(query)).scalar_one())
+        return int((await self._sql.execute(query)).scalar_one())
 
     async def clear(self, user_id: UUID) -> None:
-        await self._session.execute(
-            delete(login_failures).where(login_failures.c.user_id == user_id)
-        )
+        await self._sql.execute(delete(login_failures).where(login_failures.c.user_id == user_id))

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from functools import partial
 from uuid import UUID
 
 import structlog
-from sqlalchemy import RowMapping, event, select, update
+from sqlalchemy import RowMapping, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from grocery.adapters.sql.database import SessionSql
 from grocery.adapters.sql.schema.alerts import OPEN, low_stock_alerts
 from grocery.adapters.sql.schema.catalog import products
 from grocery.core.alerts import (
@@ -25,9 +25,8 @@ log = structlog.get_logger("grocery.alerts")
 
 
 class SqlLowStockAlertRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-        self._opened: list[tuple[LowStockAlert, str]] = []
+    def __init__(self, sql: SessionSql) -> None:
+        self._sql = sql
 
     async def open(self, alert: LowStockAlert, product_name: str) -> bool:
         statement = (
@@ -42,15 +41,11 @@ class SqlLowStockAlertRepository:
             .on_conflict_do_nothing(index_elements=["product_id"], index_where=OPEN)
             .returning(low_stock_alerts.c.id)
         )
-        if (await self._session.execute(statement)).first() is None:
+        if (await self._sql.execute(statement)).first() is None:
             return False
-        if not self._opened:
-            # Announced only once the transaction holding them commits: a rolled-back
-            # checkout's alert never existed.
-            session = self._session.sync_session
-            event.listen(session, "after_commit", self._announce, once=True)
-            event.listen(session, "after_rollback", self._forget, once=True)
-        self._opened.append((alert, product_name))
+        # Announced only once the transaction holding it commits: a rolled-back checkout's
+        # alert never existed.
+        self._sql.after_commit(partial(_announce, alert, product_name))
         return True
 
     async def resolve(self, product_id: UUID, at: datetime) -> bool:
@@ -60,7 +55,7 @@ class SqlLowStockAlertRepository:
             .values(resolved_at=at)
             .returning(low_stock_alerts.c.id)
         )
-        return (await self._session.execute(statement)).first() is not None
+        return (await self._sql.execute(statement)).first() is not None
 
     async def page(
         self, *, status: AlertStatus | None, before: UUID | None, limit: int
@@ -81,22 +76,18 @@ class SqlLowStockAlertRepository:
             query = query.where(low_stock_alerts.c.resolved_at.isnot(None))
         if before is not None:
             query = query.where(low_stock_alerts.c.id < before)
-        return [_alert_view(row) for row in (await self._session.execute(query)).mappings()]
+        return [_alert_view(row) for row in (await self._sql.execute(query)).mappings()]
 
-    def _announce(self, _: Any) -> None:
-        for alert, product_name in self._opened:
-            log.warning(
-                STOCK_LOW,
-                alert_id=str(alert.id),
-                product_id=str(alert.product_id),
-                product=product_name,
-                stock=alert.stock,
-                threshold=alert.threshold,
-            )
-        self._opened.clear()
 
-    def _forget(self, _: Any) -> None:
-        self._opened.clear()
+def _announce(alert: LowStockAlert, product_name: str) -> None:
+    log.warning(
+        STOCK_LOW,
+        alert_id=str(alert.id),
+        product_id=str(alert.product_id),
+        product=product_name,
+        stock=alert.stock,
+        threshold=alert.threshold,
+    )
 
 
 def _alert_view(row: RowMapping) -> AlertView:

@@ -12,7 +12,6 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from grocery.adapters.sql.database import SessionSql
 from grocery.adapters.sql.schema.carts import carts
@@ -114,8 +113,7 @@ _TAKE_ALL = """
 
 
 class SqlCartRepository:
-    def __init__(self, session: AsyncSession, sql: SessionSql) -> None:
-        self._session = session
+    def __init__(self, sql: SessionSql) -> None:
         self._sql = sql
 
     async def add(
@@ -135,7 +133,7 @@ class SqlCartRepository:
     async def empty(self, user_id: UUID) -> None:
         # The very statement checkout takes the cart with: the same rows locked in the same
         # order, so emptying a cart while it is checked out waits instead of deadlocking.
-        await self._sql.execute(_TAKE_ALL, user_id)
+        await self._sql.execute_sql(_TAKE_ALL, user_id)
 
     async def take_all(self, user_id: UUID) -> TakenCart:
         rows = await self._sql.fetch(_TAKE_ALL, user_id)
@@ -146,7 +144,7 @@ class SqlCartRepository:
 
     async def set_promo(self, user_id: UUID, promo_id: UUID | None) -> None:
         statement = pg_insert(carts).values(user_id=user_id, promo_code_id=promo_id)
-        await self._session.execute(
+        await self._sql.execute(
             statement.on_conflict_do_update(
                 index_elements=[carts.c.user_id],
                 set_={"promo_code_id": statement.excluded.promo_code_id},

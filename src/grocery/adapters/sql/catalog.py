@@ -8,87 +8,44 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import RowMapping, delete, exists, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from grocery.adapters.sql.schema.catalog import (
-    CATEGORY_NAME_INDEX,
-    categories,
-    product_images,
-    products,
-)
+from grocery.adapters.sql.database import SessionSql
+from grocery.adapters.sql.schema.catalog import categories, product_images, products
 from grocery.adapters.sql.schema.orders import order_lines
 from grocery.core.catalog import Category, Product, ProductImage, Unit, as_id
-from grocery.core.errors import AlreadyExists, Conflict, Invalid, NotFound
-
-_UNIQUE_VIOLATION = "23505"
-_FOREIGN_KEY_VIOLATION = "23503"
-_RESTRICT_VIOLATION = "23001"  # ON DELETE RESTRICT's own code
-
-
-def _violation(error: IntegrityError) -> tuple[str | None, str]:
-    """The SQLSTATE and constraint name behind SQLAlchemy's wrapper of the driver's error."""
-    driver_error = error.orig.__cause__ if error.orig is not None else None
-    return (
-        getattr(error.orig, "sqlstate", None),
-        str(getattr(driver_error, "constraint_name", None) or ""),
-    )
-
-
-def _taken(what: str, field: str) -> AlreadyExists:
-    return AlreadyExists(
-        f"A {what} with this {field} already exists.",
-        errors=[{"field": field, "message": "is already taken"}],
-    )
-
+from grocery.core.errors import InUse
 
 # --- categories ---------------------------------------------------------------
 
 
 class SqlCategoryRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    """The unique indexes decide, so two managers racing for one slug can't both win
+    (adapters/sql/errors.py names the refusals)."""
+
+    def __init__(self, sql: SessionSql) -> None:
+        self._sql = sql
 
     async def add(self, category: Category) -> None:
-        await self._write(insert(categories).values(_category_values(category)))
+        await self._sql.execute(insert(categories).values(_category_values(category)))
 
     async def get(self, ref: str) -> Category | None:
         category_id = as_id(ref)
         condition = (
             categories.c.id == category_id if category_id else categories.c.slug == ref.lower()
         )
-        row = (await self._session.execute(select(categories).where(condition))).first()
+        row = (await self._sql.execute(select(categories).where(condition))).first()
         return None if row is None else Category(id=row.id, name=row.name, slug=row.slug)
 
     async def update(self, category: Category) -> None:
-        await self._write(
+        await self._sql.execute(
             update(categories)
             .where(categories.c.id == category.id)
             .values(_category_values(category))
         )
 
     async def delete(self, category_id: UUID) -> None:
-        # The foreign key decides, so a product added meanwhile can't be orphaned.
-        try:
-            await self._session.execute(delete(categories).where(categories.c.id == category_id))
-        except IntegrityError as error:
-            if _violation(error)[0] not in (_FOREIGN_KEY_VIOLATION, _RESTRICT_VIOLATION):
-                raise
-            raise Conflict(
-                "The category still has products (archived ones count too); move or delete them first.",
-                code="category_not_empty",
-            ) from error
-
-    async def _write(self, statement: Any) -> None:
-        # The unique indexes decide, so two managers racing for one slug can't both win.
-        try:
-            await self._session.execute(statement)
-        except IntegrityError as error:
-            state, constraint = _violation(error)
-            if state != _UNIQUE_VIOLATION:
-                raise
-            field = "name" if constraint == CATEGORY_NAME_INDEX else "slug"
-            raise _taken("category", field) from error
+        # The foreign keys decide, so a product added meanwhile can't be orphaned.
+        await self._sql.execute(delete(categories).where(categories.c.id == category_id))
 
 
 def _category_values(category: Category) -> dict[str, Any]:
@@ -117,27 +74,27 @@ _PRODUCT_COLUMNS = [
 
 
 class SqlProductRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, sql: SessionSql) -> None:
+        self._sql = sql
 
     async def add(self, product: Product) -> None:
         values = {**_editable_values(product), "id": product.id, "created_at": product.created_at}
-        await self._write(insert(products).values(values))
+        await self._sql.execute(insert(products).values(values))
 
     async def get(self, product_id: UUID, *, for_update: bool = False) -> Product | None:
         query = select(*_PRODUCT_COLUMNS).where(products.c.id == product_id)
         if for_update:
             query = query.with_for_update()
-        row = (await self._session.execute(query)).mappings().first()
+        row = (await self._sql.execute(query)).mappings().first()
         return None if row is None else _product(row)
 
     async def update(self, product: Product) -> None:
-        await self._write(
+        await self._sql.execute(
             update(products).where(products.c.id == product.id).values(_editable_values(product))
         )
 
     async def archive(self, product_id: UUID) -> None:
-        await self._session.execute(
+        await self._sql.execute(
             update(products).where(products.c.id == product_id).values(archived=True)
         )
 
@@ -145,11 +102,9 @@ class SqlProductRepository:
         # In a savepoint, so a row that orders still point at is refused without spoiling
         # the transaction: the caller archives it instead.
         try:
-            async with self._session.begin_nested():
-                await self._session.execute(delete(products).where(products.c.id == product_id))
-        except IntegrityError as error:
-            if _violation(error)[0] not in (_FOREIGN_KEY_VIOLATION, _RESTRICT_VIOLATION):
-                raise
+            async with self._sql.savepoint():
+                await self._sql.execute(delete(products).where(products.c.id == product_id))
+        except InUse:
             return False
         return True
 
@@ -157,21 +112,7 @@ class SqlProductRepository:
         # Order lines remember it even after a cancellation took its units_sold back.
         ordered = exists().where(order_lines.c.product_id == product_id)
         query = select(or_(products.c.units_sold > 0, ordered)).where(products.c.id == product_id)
-        return bool((await self._session.execute(query)).scalar())
-
-    async def _write(self, statement: Any) -> None:
-        try:
-            await self._session.execute(statement)
-        except IntegrityError as error:
-            state, _ = _violation(error)
-            if state == _UNIQUE_VIOLATION:
-                raise _taken("product", "slug") from error
-            if state == _FOREIGN_KEY_VIOLATION:
-                raise Invalid(
-                    "The category does not exist.",
-                    errors=[{"field": "category_id", "message": "no such category"}],
-                ) from error
-            raise
+        return bool((await self._sql.execute(query)).scalar())
 
 
 def _editable_values(product: Product) -> dict[str, Any]:
@@ -195,32 +136,27 @@ def _product(row: RowMapping) -> Product:
 
 
 class SqlProductImageRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, sql: SessionSql) -> None:
+        self._sql = sql
 
     async def add(self, image: ProductImage) -> None:
-        try:
-            await self._session.execute(
-                insert(product_images).values(
-                    id=image.id,
-                    product_id=image.product_id,
-                    key=image.key,
-                    content_type=image.content_type,
-                    size=image.size,
-                    width=image.width,
-                    height=image.height,
-                )
+        await self._sql.execute(
+            insert(product_images).values(
+                id=image.id,
+                product_id=image.product_id,
+                key=image.key,
+                content_type=image.content_type,
+                size=image.size,
+                width=image.width,
+                height=image.height,
             )
-        except IntegrityError as error:
-            if _violation(error)[0] != _FOREIGN_KEY_VIOLATION:
-                raise
-            raise NotFound("No such product.") from error
+        )
 
     async def get(self, product_id: UUID, image_id: UUID) -> ProductImage | None:
         query = select(product_images).where(
             product_images.c.id == image_id, product_images.c.product_id == product_id
         )
-        row = (await self._session.execute(query)).mappings().first()
+        row = (await self._sql.execute(query)).mappings().first()
         return None if row is None else ProductImage(**row)
 
     async def of_product(self, product_id: UUID) -> list[ProductImage]:
@@ -229,7 +165,7 @@ class SqlProductImageRepository:
             .where(product_images.c.product_id == product_id)
             .order_by(product_images.c.id)
         )
-        return [ProductImage(**row) for row in (await self._session.execute(query)).mappings()]
+        return [ProductImage(**row) for row in (await self._sql.execute(query)).mappings()]
 
     async def delete(self, image_id: UUID) -> None:
-        await self._session.execute(delete(product_images).where(product_images.c.id == image_id))
+        await self._sql.execute(delete(product_images).where(product_images.c.id == image_id))

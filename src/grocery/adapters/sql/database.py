@@ -1,49 +1,24 @@
-"""Engine, sessions, the hot reads' own pool, and turning driver failures into the shop's errors."""
+"""Engine, sessions, the hot reads' own pool, and the unit of work's statements; every
+failure leaves as the shop's error where it means one (adapters/sql/errors.py)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
-from sqlalchemy import exc as sa_exc
-from sqlalchemy import make_url, text
+from sqlalchemy import Delete, Executable, Result, make_url, text
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
     AsyncSession,
+    AsyncSessionTransaction,
     async_sessionmaker,
     create_async_engine,
 )
 
-from grocery.core.errors import ServiceUnavailable
-
-try:  # asyncpg's own connection errors, when they escape SQLAlchemy's wrapping
-    from asyncpg import exceptions as pg_exc
-
-    _DRIVER_DOWN: tuple[type[BaseException], ...] = (
-        pg_exc.PostgresConnectionError,
-        pg_exc.CannotConnectNowError,
-        pg_exc.InterfaceError,
-        pg_exc.AdminShutdownError,
-    )
-except ImportError:  # pragma: no cover - asyncpg is a hard dependency
-    _DRIVER_DOWN = ()
-
-
-def is_database_down(error: BaseException) -> bool:
-    """True for failures that mean "PostgreSQL can't be reached", not a bad query."""
-    seen: BaseException | None = error
-    for _ in range(5):  # the driver's error hides behind SQLAlchemy's wrappers
-        if seen is None:
-            return False
-        if isinstance(seen, (OSError, TimeoutError, sa_exc.TimeoutError, *_DRIVER_DOWN)):
-            return True
-        if isinstance(seen, sa_exc.DBAPIError) and seen.connection_invalidated:
-            return True
-        seen = getattr(seen, "orig", None) or seen.__cause__
-    return False
+from grocery.adapters.sql.errors import is_database_down, raise_as_domain_error
 
 
 class Database:
@@ -79,19 +54,21 @@ class Database:
             pool = await self._read_pool()
             rows: list[Any] = await pool.fetch(sql, *args)
         except Exception as error:
-            raise_if_down(error)
+            raise_as_domain_error(error)
             raise
         return rows
 
     @asynccontextmanager
     async def connect(self) -> AsyncIterator[AsyncConnection]:
-        """A connection for read-only queries, with driver failures made ServiceUnavailable."""
-        try:
-            async with self.engine.connect() as connection:
-                yield connection
-        except BaseException as error:
-            raise_if_down(error)
-            raise
+        """A connection for read-only queries."""
+        async with _as_domain_errors(), self.engine.connect() as connection:
+            yield connection
+
+    @asynccontextmanager
+    async def begin(self) -> AsyncIterator[AsyncConnection]:
+        """A connection in a transaction, committed when the block ends without an error."""
+        async with _as_domain_errors(), self.engine.begin() as connection:
+            yield connection
 
     async def ping(self) -> None:
         async with self.connect() as connection:
@@ -124,35 +101,78 @@ async def _nothing_to_reset(connection: asyncpg.Connection) -> None:
     round trip (asyncpg still rolls back a transaction left open)."""
 
 
-def raise_if_down(error: BaseException) -> None:
-    if not isinstance(error, ServiceUnavailable) and is_database_down(error):
-        raise ServiceUnavailable("The database is unavailable; try again shortly.") from error
+@asynccontextmanager
+async def _as_domain_errors() -> AsyncIterator[None]:
+    try:
+        yield
+    except Exception as error:
+        raise_as_domain_error(error)
+        raise
 
 
 class SessionSql:
-    """Hand-written SQL on a unit of work's own connection, inside its transaction.
+    """A unit of work's statements, both kinds, on its one connection and in its transaction.
 
-    The cart and checkout statements run this way: asyncpg prepares each once per
-    connection, and a call then costs a fraction of building, caching, compiling and running
-    a SQLAlchemy statement (that work was half of a checkout's CPU). One per unit of work;
-    `forget` when its transaction ends.
+    SQLAlchemy statements go through the session (`execute`). The cart and checkout
+    statements are hand-written (`fetch`, `fetchrow`, `execute_sql`): asyncpg prepares each
+    once per connection, and a call then costs a fraction of building, caching, compiling
+    and running a SQLAlchemy statement (that work was half of a checkout's CPU). A failure
+    of either kind leaves as the shop's error where it means one (adapters/sql/errors.py).
+    One per unit of work; `forget` when its transaction ends.
     """
 
     def __init__(self, session: AsyncSession, *, pooled: int) -> None:
         self._session = session
         self._pooled = pooled  # how many connections the pool may hold
         self._driver: asyncpg.Connection | None = None
+        self._after_commit: list[Callable[[], None]] = []
+
+    async def execute(
+        self, statement: Executable, rows: Sequence[Mapping[str, Any]] | None = None
+    ) -> Result[Any]:
+        """A SQLAlchemy statement; with `rows`, once for each."""
+        try:
+            return await self._session.execute(statement, rows)
+        except Exception as error:
+            raise_as_domain_error(error, deleting_from=_deleting_from(statement))
+            raise
+
+    def savepoint(self) -> AsyncSessionTransaction:
+        """A block whose statements are undone alone when it fails (SAVEPOINT)."""
+        return self._session.begin_nested()
 
     async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
-        rows: list[asyncpg.Record] = await (await self._connection()).fetch(sql, *args)
+        try:
+            rows: list[asyncpg.Record] = await (await self._connection()).fetch(sql, *args)
+        except Exception as error:
+            raise_as_domain_error(error)
+            raise
         return rows
 
     async def fetchrow(self, sql: str, *args: Any) -> asyncpg.Record | None:
-        row: asyncpg.Record | None = await (await self._connection()).fetchrow(sql, *args)
+        try:
+            row: asyncpg.Record | None = await (await self._connection()).fetchrow(sql, *args)
+        except Exception as error:
+            raise_as_domain_error(error)
+            raise
         return row
 
-    async def execute(self, sql: str, *args: Any) -> None:
-        await (await self._connection()).execute(sql, *args)
+    async def execute_sql(self, sql: str, *args: Any) -> None:
+        try:
+            await (await self._connection()).execute(sql, *args)
+        except Exception as error:
+            raise_as_domain_error(error)
+            raise
+
+    def after_commit(self, announce: Callable[[], None]) -> None:
+        """Call `announce` once the transaction commits; never if it rolls back."""
+        self._after_commit.append(announce)
+
+    def committed(self) -> None:
+        announcements, self._after_commit = self._after_commit, []
+        self.forget()
+        for announce in announcements:
+            announce()
 
     async def begin(self) -> None:
         """Take a connection and BEGIN. After a restart every pooled connection is dead, and
@@ -169,7 +189,9 @@ class SessionSql:
         await self._connection()
 
     def forget(self) -> None:
+        """The transaction ended: the next statement begins another."""
         self._driver = None
+        self._after_commit.clear()
 
     async def _connection(self) -> asyncpg.Connection:
         if self._driver is None:
@@ -185,6 +207,11 @@ class SessionSql:
                     raise _PooledConnectionDied from error
             self._driver = pooled.driver_connection
         return self._driver
+
+
+def _deleting_from(statement: Executable) -> str | None:
+    """The table a DELETE deletes from (for the refusal its foreign keys mean)."""
+    return getattr(statement.table, "name", None) if isinstance(statement, Delete) else None
 
 
 class _PooledConnectionDied(Exception):

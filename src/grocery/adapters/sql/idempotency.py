@@ -7,7 +7,6 @@ from uuid import UUID
 
 import msgspec
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from grocery.adapters.sql.database import SessionSql
 from grocery.adapters.sql.schema.idempotency import idempotency_keys
@@ -25,8 +24,7 @@ _ANSWER_KEY = """
 
 
 class SqlIdempotencyKeyRepository:
-    def __init__(self, session: AsyncSession, sql: SessionSql) -> None:
-        self._session = session
+    def __init__(self, sql: SessionSql) -> None:
         self._sql = sql
 
     async def claim(
@@ -41,7 +39,7 @@ class SqlIdempotencyKeyRepository:
             idempotency_keys.c.response_status,
             idempotency_keys.c.response_body,
         ).where(idempotency_keys.c.user_id == user_id, idempotency_keys.c.key == key)
-        row = (await self._session.execute(query)).mappings().one()
+        row = (await self._sql.execute(query)).mappings().one()
         answer = (
             None
             if row["response_status"] is None
@@ -51,4 +49,4 @@ class SqlIdempotencyKeyRepository:
 
     async def answer(self, user_id: UUID, key: str, answer: Answer, order_id: UUID) -> None:
         body = msgspec.json.encode(answer.body).decode()
-        await self._sql.execute(_ANSWER_KEY, user_id, key, answer.status, body, order_id)
+        await self._sql.execute_sql(_ANSWER_KEY, user_id, key, answer.status, body, order_id)

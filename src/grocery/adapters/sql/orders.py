@@ -12,7 +12,6 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import CTE, RowMapping, delete, func, select, tuple_, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from grocery.adapters.sql.database import SessionSql
 from grocery.adapters.sql.schema.catalog import products
@@ -58,13 +57,12 @@ _ADD_ORDER = """
 
 
 class SqlOrderRepository:
-    def __init__(self, session: AsyncSession, sql: SessionSql) -> None:
-        self._session = session
+    def __init__(self, sql: SessionSql) -> None:
         self._sql = sql
 
     async def add(self, order: Order) -> None:
         lines = order.lines
-        await self._sql.execute(
+        await self._sql.execute_sql(
             _ADD_ORDER,
             order.id,
             order.user_id,
@@ -101,7 +99,7 @@ class SqlOrderRepository:
             .cte("uncounted")
         )
         # PostgreSQL runs a data-modifying WITH once, whether or not the main statement reads it.
-        await self._session.execute(
+        await self._sql.execute(
             delete(order_categories)
             .where(order_categories.c.order_id == order.id)
             .add_cte(uncounted)
@@ -140,11 +138,11 @@ class SqlOrderRepository:
             .values(values)
             .returning(orders.c.id)
         )
-        return (await self._session.execute(statement)).first() is not None
+        return (await self._sql.execute(statement)).first() is not None
 
     async def _with_lines(self, query: Any) -> list[Order]:
         """The orders `query` selects, each with its lines (one query for them all)."""
-        rows = list((await self._session.execute(query)).mappings())
+        rows = list((await self._sql.execute(query)).mappings())
         lines: dict[UUID, list[OrderLine]] = {row["id"]: [] for row in rows}
         if lines:
             line_query = (
@@ -152,7 +150,7 @@ class SqlOrderRepository:
                 .where(order_lines.c.order_id.in_(lines))
                 .order_by(order_lines.c.order_id, order_lines.c.id)
             )
-            for line in (await self._session.execute(line_query)).mappings():
+            for line in (await self._sql.execute(line_query)).mappings():
                 lines[line["order_id"]].append(_line(line))
         return [_order(row, tuple(lines[row["id"]])) for row in rows]
 

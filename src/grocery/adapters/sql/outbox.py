@@ -7,8 +7,8 @@ from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from grocery.adapters.sql.database import SessionSql
 from grocery.adapters.sql.schema.outbox import PENDING, outbox
 from grocery.core.outbox import OutboxMessage
 
@@ -16,11 +16,11 @@ _LAST_ERROR_MAX_LENGTH = 1000
 
 
 class SqlOutbox:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, sql: SessionSql) -> None:
+        self._sql = sql
 
     async def add(self, message: OutboxMessage) -> None:
-        await self._session.execute(
+        await self._sql.execute(
             insert(outbox).values(
                 id=message.id,
                 kind=message.kind,
@@ -52,11 +52,11 @@ class SqlOutbox:
                 next_attempt_at=row["next_attempt_at"],
                 attempts=row["attempts"],
             )
-            for row in (await self._session.execute(query)).mappings()
+            for row in (await self._sql.execute(query)).mappings()
         ]
 
     async def delivered(self, message_id: UUID, at: datetime) -> None:
-        await self._session.execute(
+        await self._sql.execute(
             update(outbox)
             .where(outbox.c.id == message_id)
             .values(delivered_at=at, attempts=outbox.c.attempts + 1, last_error=None)
@@ -69,7 +69,7 @@ class SqlOutbox:
         await self._failed(message_id, error, given_up_at=at)
 
     async def _failed(self, message_id: UUID, error: str, **when: datetime) -> None:
-        await self._session.execute(
+        await self._sql.execute(
             update(outbox)
             .where(outbox.c.id == message_id)
             .values(

@@ -12,42 +12,22 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import RowMapping, delete, func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from grocery.adapters.sql.database import SessionSql
 from grocery.adapters.sql.schema.catalog import categories
 from grocery.adapters.sql.schema.promotions import (
-    PROMO_CODE_INDEX,
     promo_code_categories,
     promo_codes,
     promo_redemptions,
 )
-from grocery.core.errors import AlreadyExists, DomainError, Invalid
 from grocery.core.promotions import DiscountType, PromoCode
-
-TIMES_USED_CHECK = "ck_promo_codes_times_used_within_max"
-
-
-_UNIQUE_VIOLATION = "23505"
-_FOREIGN_KEY_VIOLATION = "23503"
-_CHECK_VIOLATION = "23514"
-
-
-def _violation(error: IntegrityError) -> tuple[str | None, str]:
-    """The SQLSTATE and constraint name behind SQLAlchemy's wrapper of the driver's error."""
-    driver_error = error.orig.__cause__ if error.orig is not None else None
-    return (
-        getattr(error.orig, "sqlstate", None),
-        str(getattr(driver_error, "constraint_name", None) or ""),
-    )
-
 
 # --- promo codes --------------------------------------------------------------
 
 
 class SqlPromoCodeRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, sql: SessionSql) -> None:
+        self._sql = sql
 
     async def add(self, promo: PromoCode) -> None:
         values = {
@@ -66,7 +46,7 @@ class SqlPromoCodeRepository:
 
     async def update(self, promo: PromoCode) -> None:
         statement = update(promo_codes).where(promo_codes.c.id == promo.id).values(_terms(promo))
-        await self._session.execute(
+        await self._sql.execute(
             delete(promo_code_categories).where(promo_code_categories.c.promo_id == promo.id)
         )
         await self._write(statement, promo)
@@ -77,29 +57,29 @@ class SqlPromoCodeRepository:
             .where(promo_codes.c.id == promo_id, promo_codes.c.times_used == 0)
             .returning(promo_codes.c.id)
         )
-        return (await self._session.execute(statement)).first() is not None
+        return (await self._sql.execute(statement)).first() is not None
 
     async def page(self, *, before: UUID | None, limit: int) -> list[PromoCode]:
         query = select(promo_codes).order_by(promo_codes.c.id.desc()).limit(limit)
         if before is not None:
             query = query.where(promo_codes.c.id < before)
-        return await self._with_categories((await self._session.execute(query)).mappings())
+        return await self._with_categories((await self._sql.execute(query)).mappings())
 
     async def unknown_categories(self, category_ids: Collection[UUID]) -> set[UUID]:
         if not category_ids:
             return set()
         query = select(categories.c.id).where(categories.c.id.in_(category_ids))
-        known = set((await self._session.execute(query)).scalars())
+        known = set((await self._sql.execute(query)).scalars())
         return set(category_ids) - known
 
     async def uses_by_customer(self, promo_id: UUID, user_id: UUID) -> int:
         query = select(func.count()).where(
             promo_redemptions.c.promo_code_id == promo_id, promo_redemptions.c.user_id == user_id
         )
-        return (await self._session.execute(query)).scalar_one()
+        return int((await self._sql.execute(query)).scalar_one())
 
     async def _one(self, condition: Any) -> PromoCode | None:
-        rows = (await self._session.execute(select(promo_codes).where(condition))).mappings()
+        rows = (await self._sql.execute(select(promo_codes).where(condition))).mappings()
         found = await self._with_categories(rows)
         return found[0] if found else None
 
@@ -111,44 +91,19 @@ class SqlPromoCodeRepository:
             query = select(promo_code_categories).where(
                 promo_code_categories.c.promo_id.in_(scopes)
             )
-            for scope in (await self._session.execute(query)).mappings():
+            for scope in (await self._sql.execute(query)).mappings():
                 scopes[scope["promo_id"]].add(scope["category_id"])
         return [_promo(row, frozenset(scopes[row["id"]])) for row in listed]
 
     async def _write(self, statement: Any, promo: PromoCode) -> None:
-        """Save the row and its categories; the database's constraints decide clashes."""
-        try:
-            await self._session.execute(statement)
-            if promo.category_ids:
-                await self._session.execute(
-                    insert(promo_code_categories),
-                    [{"promo_id": promo.id, "category_id": c} for c in promo.category_ids],
-                )
-        except IntegrityError as error:
-            refusal = _refusal(error)
-            if refusal is None:
-                raise
-            raise refusal from error
-
-
-def _refusal(error: IntegrityError) -> DomainError | None:
-    state, constraint = _violation(error)
-    if state == _UNIQUE_VIOLATION and constraint == PROMO_CODE_INDEX:
-        return AlreadyExists(
-            "A promo code with this code already exists.",
-            errors=[{"field": "code", "message": "is already taken"}],
-        )
-    if state == _FOREIGN_KEY_VIOLATION:  # a category deleted meanwhile
-        return Invalid(
-            "A category of this promo code does not exist.",
-            errors=[{"field": "category_ids", "message": "no such category"}],
-        )
-    if state == _CHECK_VIOLATION and constraint == TIMES_USED_CHECK:  # used meanwhile
-        return Invalid(
-            "max_uses is below how often the code was already used.",
-            errors=[{"field": "max_uses", "message": "is below times_used"}],
-        )
-    return None
+        """Save the row and its categories; the database's constraints decide clashes (a
+        code taken, a category deleted or the code used meanwhile: adapters/sql/errors.py)."""
+        await self._sql.execute(statement)
+        if promo.category_ids:
+            await self._sql.execute(
+                insert(promo_code_categories),
+                [{"promo_id": promo.id, "category_id": c} for c in promo.category_ids],
+            )
 
 
 def _terms(promo: PromoCode) -> dict[str, Any]:
@@ -189,8 +144,8 @@ def _promo(row: RowMapping, category_ids: frozenset[UUID]) -> PromoCode:
 
 
 class SqlPromoRedemptionRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, sql: SessionSql) -> None:
+        self._sql = sql
 
     async def claim(self, promo_id: UUID) -> bool:
         statement = (
@@ -205,10 +160,10 @@ class SqlPromoRedemptionRepository:
             .values(times_used=promo_codes.c.times_used + 1)
             .returning(promo_codes.c.id)
         )
-        return (await self._session.execute(statement)).first() is not None
+        return (await self._sql.execute(statement)).first() is not None
 
     async def record(self, promo_id: UUID, user_id: UUID, order_id: UUID, at: datetime) -> None:
-        await self._session.execute(
+        await self._sql.execute(
             insert(promo_redemptions).values(
                 promo_code_id=promo_id, user_id=user_id, order_id=order_id, created_at=at
             )
@@ -220,10 +175,10 @@ class SqlPromoRedemptionRepository:
             .where(promo_redemptions.c.order_id == order_id)
             .returning(promo_redemptions.c.promo_code_id)
         )
-        promo_id = (await self._session.execute(statement)).scalar()
+        promo_id = (await self._sql.execute(statement)).scalar()
         if promo_id is None:
             return False
-        await self._session.execute(
+        await self._sql.execute(
             update(promo_codes)
             .where(promo_codes.c.id == promo_id)
             .values(times_used=promo_codes.c.times_used - 1)

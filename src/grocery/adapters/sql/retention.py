@@ -45,7 +45,7 @@ class SqlRecordKeeper:
         """Rows deleted, per kind of record."""
         forgotten: dict[str, int] = {}
         for kind, statement in _FORGET.items():
-            async with self._database.engine.begin() as connection:
+            async with self._database.begin() as connection:
                 result = await connection.execute(text(statement), {"age": getattr(keep, kind)})
                 forgotten[kind] = result.rowcount
         return forgotten

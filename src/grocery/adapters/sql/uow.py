@@ -20,7 +20,8 @@ from grocery.adapters.sql.catalog import (
     SqlProductImageRepository,
     SqlProductRepository,
 )
-from grocery.adapters.sql.database import Database, SessionSql, raise_if_down
+from grocery.adapters.sql.database import Database, SessionSql
+from grocery.adapters.sql.errors import raise_as_domain_error
 from grocery.adapters.sql.idempotency import SqlIdempotencyKeyRepository
 from grocery.adapters.sql.orders import SqlOrderRepository
 from grocery.adapters.sql.outbox import SqlOutbox
@@ -55,29 +56,29 @@ class SqlUnitOfWork:
         except BaseException as error:
             with suppress(Exception):  # a dead connection can't be handed back cleanly
                 await self.session.close()
-            raise_if_down(error)
+            raise_as_domain_error(error)
             raise
         return self
 
     def _bind_repositories(self, session: AsyncSession) -> None:
         """Each area of the shop binds its repository here."""
         self._sql = sql = SessionSql(session, pooled=self._database.pool_size)
-        self.users: UserRepository = SqlUserRepository(session)
-        self.refresh_tokens: RefreshTokenRepository = SqlRefreshTokenRepository(session)
-        self.login_failures: LoginFailureRepository = SqlLoginFailureRepository(session)
-        self.categories: CategoryRepository = SqlCategoryRepository(session)
-        self.products: ProductRepository = SqlProductRepository(session)
-        self.product_images: ProductImageRepository = SqlProductImageRepository(session)
+        self.users: UserRepository = SqlUserRepository(sql)
+        self.refresh_tokens: RefreshTokenRepository = SqlRefreshTokenRepository(sql)
+        self.login_failures: LoginFailureRepository = SqlLoginFailureRepository(sql)
+        self.categories: CategoryRepository = SqlCategoryRepository(sql)
+        self.products: ProductRepository = SqlProductRepository(sql)
+        self.product_images: ProductImageRepository = SqlProductImageRepository(sql)
         self.shelf: ProductShelf = SqlProductShelf(sql)
-        self.cart: CartRepository = SqlCartRepository(session, sql)
-        self.wishlist: WishlistRepository = SqlWishlistRepository(session)
-        self.promo_codes: PromoCodeRepository = SqlPromoCodeRepository(session)
+        self.cart: CartRepository = SqlCartRepository(sql)
+        self.wishlist: WishlistRepository = SqlWishlistRepository(sql)
+        self.promo_codes: PromoCodeRepository = SqlPromoCodeRepository(sql)
         self.stock: StockRoom = SqlStockRoom(sql)
-        self.orders: OrderRepository = SqlOrderRepository(session, sql)
-        self.redemptions: PromoRedemptionRepository = SqlPromoRedemptionRepository(session)
-        self.idempotency_keys: IdempotencyKeyRepository = SqlIdempotencyKeyRepository(session, sql)
-        self.low_stock_alerts: LowStockAlertRepository = SqlLowStockAlertRepository(session)
-        self.outbox: Outbox = SqlOutbox(session)
+        self.orders: OrderRepository = SqlOrderRepository(sql)
+        self.redemptions: PromoRedemptionRepository = SqlPromoRedemptionRepository(sql)
+        self.idempotency_keys: IdempotencyKeyRepository = SqlIdempotencyKeyRepository(sql)
+        self.low_stock_alerts: LowStockAlertRepository = SqlLowStockAlertRepository(sql)
+        self.outbox: Outbox = SqlOutbox(sql)
 
     async def __aexit__(
         self,
@@ -92,18 +93,19 @@ class SqlUnitOfWork:
         except Exception as cleanup_error:
             # A dead connection can't roll back; the pool discards it. Report the first failure.
             if exc is None:
-                raise_if_down(cleanup_error)
+                raise_as_domain_error(cleanup_error)
                 raise
         if exc is not None:
-            raise_if_down(exc)
+            raise_as_domain_error(exc)
 
     async def commit(self) -> None:
-        self._sql.forget()
         try:
             await self.session.commit()
         except BaseException as error:
-            raise_if_down(error)
+            self._sql.forget()
+            raise_as_domain_error(error)
             raise
+        self._sql.committed()
 
     async def rollback(self) -> None:
         self._sql.forget()

@@ -7,8 +7,8 @@ from uuid import UUID
 
 from sqlalchemy import RowMapping, delete, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from grocery.adapters.sql.database import SessionSql
 from grocery.adapters.sql.schema.catalog import product_images, products
 from grocery.adapters.sql.schema.wishlists import wishlist_items
 from grocery.core.cart import WishedProduct, WishlistMark
@@ -34,8 +34,8 @@ _WISHED = select(
 
 
 class SqlWishlistRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, sql: SessionSql) -> None:
+        self._sql = sql
 
     async def page(
         self, user_id: UUID, *, after: WishlistMark | None, limit: int
@@ -48,13 +48,13 @@ class SqlWishlistRepository:
             query = query.where(
                 tuple_(wishlist_items.c.added_at, wishlist_items.c.product_id) < tuple_(*after)
             )
-        return [_wished(row) for row in (await self._session.execute(query)).mappings()]
+        return [_wished(row) for row in (await self._sql.execute(query)).mappings()]
 
     async def get(self, user_id: UUID, product_id: UUID) -> WishedProduct | None:
         query = _WISHED.where(
             wishlist_items.c.user_id == user_id, wishlist_items.c.product_id == product_id
         )
-        row = (await self._session.execute(query)).mappings().first()
+        row = (await self._sql.execute(query)).mappings().first()
         return None if row is None else _wished(row)
 
     async def add(self, user_id: UUID, product_id: UUID, at: datetime) -> bool:
@@ -64,7 +64,7 @@ class SqlWishlistRepository:
             .on_conflict_do_nothing()
             .returning(wishlist_items.c.product_id)
         )
-        return (await self._session.execute(statement)).first() is not None
+        return (await self._sql.execute(statement)).first() is not None
 
     async def remove(self, user_id: UUID, product_id: UUID) -> bool:
         statement = (
@@ -72,7 +72,7 @@ class SqlWishlistRepository:
             .where(wishlist_items.c.user_id == user_id, wishlist_items.c.product_id == product_id)
             .returning(wishlist_items.c.product_id)
         )
-        return (await self._session.execute(statement)).first() is not None
+        return (await self._sql.execute(statement)).first() is not None
 
 
 def _wished(row: RowMapping) -> WishedProduct:

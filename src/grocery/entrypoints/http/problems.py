@@ -14,7 +14,6 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import ResponseSpec
 from litestar.routes import HTTPRoute
 
-from grocery.adapters.sql.database import is_database_down
 from grocery.core import errors
 from grocery.entrypoints.http.guards import caller_let_in
 
@@ -102,46 +101,10 @@ def http_error_handler(_: Request[Any, Any, Any], error: HTTPException) -> Respo
 
 
 def unexpected_error_handler(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
-    if is_database_down(error):
-        log.warning("database.unavailable", error=type(error).__name__)
-        return problem(
-            503, "service_unavailable", "The database is unavailable; try again shortly."
-        )
-    state = _sqlstate(error)
-    if state in _UNSTORABLE_TEXT:
-        return problem(422, "validation_error", "Text may not contain NUL characters.")
-    if state in _RACED:
-        log.warning("database.raced", sqlstate=state, path=request.url.path)
-        return problem(
-            409,
-            "concurrent_update",
-            "Another request changed the same data at the same moment and nothing was saved;"
-            " send this one again.",
-        )
+    """A fault of ours: the adapters turn every failure that means something (the database
+    down, a deadlock, text it can't store) into a DomainError before it gets here."""
     log.exception("unhandled", path=request.url.path)
     return problem(500, "internal_error", "Something went wrong on our side.")
-
-
-# PostgreSQL refuses text it can't hold: a NUL character (SQLSTATE 22021), or one its
-# encoding lacks (22P05). Any query parameter, path id or JSON string can carry one, and
-# it is the client's input that is wrong, not the server.
-_UNSTORABLE_TEXT = frozenset({"22021", "22P05"})
-# PostgreSQL broke a deadlock (40P01) or could not order two transactions (40001) by rolling
-# one back: that request's transaction left nothing behind, and sent again it goes through.
-_RACED = frozenset({"40P01", "40001"})
-
-
-def _sqlstate(error: BaseException) -> str | None:
-    """PostgreSQL's SQLSTATE for a refused statement, wherever the driver's error hides."""
-    seen: BaseException | None = error
-    for _ in range(5):  # the driver's error hides behind SQLAlchemy's wrappers
-        if seen is None:
-            return None
-        state = getattr(seen, "sqlstate", None)
-        if isinstance(state, str):
-            return state
-        seen = getattr(seen, "orig", None) or seen.__cause__
-    return None
 
 
 def _field_name(key: object) -> str:

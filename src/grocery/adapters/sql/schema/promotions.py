@@ -53,6 +53,7 @@ promo_codes = Table(
 )
 PROMO_CODE_INDEX = "uq_promo_codes_code_key"  # codes are unique ignoring case
 Index(PROMO_CODE_INDEX, func.upper(promo_codes.c.code), unique=True)
+TIMES_USED_CHECK = "ck_promo_codes_times_used_within_max"  # the name times_used_within_max takes
 
 promo_code_categories = Table(
     "promo_code_categories",
