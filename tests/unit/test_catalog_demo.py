@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from uuid import uuid4
 
@@ -43,3 +44,16 @@ def test_some_shelves_are_low_or_empty_for_the_demo() -> None:
 
     assert 0 in stocks
     assert any(0 < stock < 10 for stock in stocks)
+
+
+_PACK_SIZE = re.compile(r"\b\d+(\.\d+)? ?(g|kg|ml|l)\b")
+
+
+def test_a_demo_price_is_for_what_its_unit_says() -> None:
+    """Nothing is priced per gram or millilitre ("Digestive Biscuits 1.29, unit g" read as
+    1.29 a gram); kg and l are for goods sold loose, so a pack size belongs to packs."""
+    for items in DEMO_CATALOG.values():
+        for name, unit, _, _, description in items:
+            assert unit not in ("g", "ml"), name
+            if unit in ("kg", "l"):
+                assert not _PACK_SIZE.search(description), f"{name} ({unit}): {description}"
