@@ -158,9 +158,6 @@ class Problems:
         """The problems in one line: "to must not be before from; limit must be ..."."""
         return "; ".join(f"{error['field']} {error['message']}" for error in self._errors)
 
-    def __bool__(self) -> bool:
-        return bool(self._errors)
-
     def refusal(self, detail: str) -> Invalid:
         return Invalid(detail, errors=self._errors)
 
