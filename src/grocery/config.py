@@ -69,6 +69,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     mail_from: str = DEFAULT_MAIL_FROM
     store_name: str = "grocery"
     public_url: str = DEFAULT_PUBLIC_URL  # the storefront's address, for links in mail
+    require_verified_email: bool = False  # checkout waits for the confirmed address
+    # Mailed links (password reset, confirmation) one address, or one client, may ask for an hour.
+    link_mails_per_address: int = 3
+    link_mails_per_client: int = 10
     run_worker: bool = True
     allowed_hosts: tuple[str, ...] = ("*",)
     # Browser origins (scheme://host[:port]) that may call the API; none: no CORS at all.
@@ -205,6 +209,9 @@ class _Reader:
             mail_from=self.mail_from(),
             store_name=self.get("GROCERY_STORE_NAME") or "grocery",
             public_url=self.public_url(),
+            require_verified_email=self.boolean("GROCERY_REQUIRE_VERIFIED_EMAIL", False),
+            link_mails_per_address=self.integer("GROCERY_LINK_MAILS_PER_ADDRESS", 3, minimum=1),
+            link_mails_per_client=self.integer("GROCERY_LINK_MAILS_PER_CLIENT", 10, minimum=1),
             run_worker=self.boolean("GROCERY_RUN_WORKER", True),
             allowed_hosts=self.allowed_hosts(),
             cors_origins=self.cors_origins(),

@@ -28,6 +28,7 @@ from grocery.entrypoints.wiring import Adapters, build_adapters
 from tests.integration.catalog_shop import Client, Json, add_category
 from tests.integration.checkout_shop import Shop
 from tests.integration.database import fresh_database
+from tests.integration.mailroom import mailroom, smtp_server  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.integration
 

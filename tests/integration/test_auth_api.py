@@ -56,7 +56,8 @@ async def test_register_answers_the_new_customer(client: Client) -> None:
     response = await client.post("/api/auth/register", json=account)
     assert response.status_code == 201
     body = response.json()
-    assert set(body) == {"id", "email", "username", "role", "created_at"}
+    assert set(body) == {"id", "email", "username", "role", "created_at", "email_verified"}
+    assert body["email_verified"] is False  # until the mailed link is opened
     assert body["email"] == str(account["email"]).lower()
     assert body["username"] == account["username"]
     assert body["role"] == "customer"
@@ -347,7 +348,15 @@ async def test_admin_list_shows_is_active_and_filters_by_role(
     items = response.json()["items"]
     assert {item["role"] for item in items} == {"manager"}
     mine = next(item for item in items if item["id"] == str(manager.id))
-    assert set(mine) == {"id", "email", "username", "role", "created_at", "is_active"}
+    assert set(mine) == {
+        "id",
+        "email",
+        "username",
+        "role",
+        "created_at",
+        "email_verified",
+        "is_active",
+    }
     assert mine["is_active"] is True
 
 

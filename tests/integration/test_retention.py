@@ -21,6 +21,8 @@ KEEP = Retention(
     idempotency_keys=timedelta(hours=24),
     refresh_families=timedelta(days=1),
     login_failures=timedelta(days=1),
+    link_tokens=timedelta(days=1),
+    mail_asks=timedelta(days=1),
 )
 
 
@@ -140,3 +142,36 @@ async def test_a_server_tidies_as_it_starts(adapters: Adapters, ann: SignedInUse
         1,
     )
     await forget_fake_changes(adapters)
+
+
+async def test_mailed_link_tokens_and_asks_go_a_day_after_they_stop_mattering(
+    adapters: Adapters, ann: SignedInUser
+) -> None:
+    for name, expired in [
+        ("gone", timedelta(days=2)),
+        ("expired", timedelta(hours=12)),
+        ("live", timedelta(hours=-1)),
+    ]:
+        await run(
+            adapters,
+            "INSERT INTO link_tokens (id, user_id, purpose, token_hash, expires_at)"
+            " VALUES (:id, :user, 'password_reset', :hash, now() - CAST(:expired AS interval))",
+            {"id": uuid4(), "user": ann.id, "hash": f"{ann.id}-{name}", "expired": expired},
+        )
+    key = f"address:{ann.email}"
+    await run(
+        adapters,
+        "INSERT INTO mail_asks (key, asked_at) VALUES"
+        " (:key, now() - interval '2 days'), (:key, now() - interval '1 hour')",
+        {"key": key},
+    )
+
+    forgotten = await SqlRecordKeeper(adapters.database).forget_old(KEEP)
+
+    left = await run(
+        adapters, "SELECT token_hash FROM link_tokens WHERE user_id = :user", {"user": ann.id}
+    )
+    asks = await run(adapters, "SELECT count(*) FROM mail_asks WHERE key = :key", {"key": key})
+    assert sorted(row[0].removeprefix(f"{ann.id}-") for row in left) == ["expired", "live"]
+    assert asks[0][0] == 1
+    assert forgotten["link_tokens"] >= 1 and forgotten["mail_asks"] >= 1

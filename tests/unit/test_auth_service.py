@@ -9,7 +9,12 @@ from uuid import uuid4
 import pytest
 
 from grocery.adapters.memory.uow import MemoryStore, MemoryUnitOfWork
-from grocery.adapters.security import JwtCodec, hash_refresh_token, new_refresh_token
+from grocery.adapters.security import (
+    JwtCodec,
+    hash_refresh_token,
+    new_link_token,
+    new_refresh_token,
+)
 from grocery.core.errors import (
     AlreadyExists,
     Conflict,
@@ -84,6 +89,7 @@ def shop() -> Shop:
         hasher=hasher,
         access_tokens=tokens,
         refresh_tokens=RefreshTokenMint(new=new_refresh_token, hash=hash_refresh_token),
+        link_tokens=RefreshTokenMint(new=new_link_token, hash=hash_refresh_token),
         clock=clock,
         policy=POLICY,
         throttle=LoginThrottle(max_failures=3, window=timedelta(minutes=15)),

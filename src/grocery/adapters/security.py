@@ -157,12 +157,19 @@ def _invalid_token() -> NotAuthenticated:
 
 # Opaque, not JWTs: one can never pass for an access token. The prefix tells them apart
 # at a glance (logs, secret scanners).
+LINK_TOKEN_PREFIX = "lk_"  # noqa: S105 - a label, not a secret
 REFRESH_TOKEN_PREFIX = "rt_"  # noqa: S105 - a label, not a secret
 
 
 def new_refresh_token() -> tuple[str, str]:
     """The token to hand the client and the hash to store (never the token itself)."""
     plain = REFRESH_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    return plain, hash_refresh_token(plain)
+
+
+def new_link_token() -> tuple[str, str]:
+    """A mailed link's token (confirm the address, reset the password) and its hash."""
+    plain = LINK_TOKEN_PREFIX + secrets.token_urlsafe(32)
     return plain, hash_refresh_token(plain)
 
 

@@ -66,6 +66,13 @@ class Invalid(DomainError):
     default_code = "validation_error"
 
 
+class BadRequest(DomainError):
+    """A request that can't be acted on as sent (HTTP 400): a mailed link's token that is
+    unknown, used, expired or tampered with."""
+
+    default_code = "bad_request"
+
+
 class NotAuthenticated(DomainError):
     default_code = "not_authenticated"
 

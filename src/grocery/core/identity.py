@@ -58,6 +58,7 @@ class User:
     role: Role
     is_active: bool
     created_at: datetime
+    email_verified: bool = False
 
     @property
     def principal(self) -> Principal:
@@ -104,6 +105,15 @@ def validate_registration(email: str, username: str, password: str) -> Registrat
     problems.add("password", _password_problem(password))
     problems.raise_if_any(_NOT_VALID)
     return Registration(email=email, username=username, password=password)
+
+
+def validate_email(email: str) -> str:
+    """The address normalised, or Invalid when it isn't shaped like one."""
+    email = normalise_email(email)
+    problems = Problems()
+    problems.add("email", _email_problem(email))
+    problems.raise_if_any(_NOT_VALID)
+    return email
 
 
 def validate_password(password: str, *, field_name: str = "password") -> None:

@@ -16,7 +16,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.response import Redirect
 
 from grocery.adapters.images import inspect_image
-from grocery.adapters.security import hash_refresh_token, new_refresh_token
+from grocery.adapters.security import hash_refresh_token, new_link_token, new_refresh_token
 from grocery.adapters.sql.account_lockouts import SqlAccountLockouts
 from grocery.adapters.sql.catalog_changes import SqlCatalogStamps
 from grocery.adapters.sql.catalog_reads import SqlCatalogReader
@@ -24,8 +24,10 @@ from grocery.adapters.sql.reports import SqlReportReader
 from grocery.adapters.sql.retention import SqlRecordKeeper
 from grocery.adapters.sql.uow import SqlUnitOfWork
 from grocery.config import Settings
+from grocery.core.account_links import MailThrottle
 from grocery.core.identity import LoginThrottle
 from grocery.core.ports.unit_of_work import UnitOfWork
+from grocery.core.services.account_links import AccountLinkService
 from grocery.core.services.alerts import AlertService
 from grocery.core.services.auth import AuthService, RefreshTokenMint
 from grocery.core.services.cart import CartService
@@ -37,7 +39,11 @@ from grocery.core.services.reports import ReportService
 from grocery.core.services.wishlist import WishlistService
 from grocery.entrypoints.housekeeping import housekeeping, retention
 from grocery.entrypoints.http.alerts import AlertController
-from grocery.entrypoints.http.auth import AdminUsersController, AuthController
+from grocery.entrypoints.http.auth import (
+    AccountLinkController,
+    AdminUsersController,
+    AuthController,
+)
 from grocery.entrypoints.http.cart import CartController
 from grocery.entrypoints.http.catalog import Storefront
 from grocery.entrypoints.http.categories import CategoryController
@@ -62,6 +68,8 @@ from grocery.entrypoints.logs import access_log_middleware, configure_logging
 from grocery.entrypoints.wiring import Adapters, build_adapters, token_policy
 from grocery.entrypoints.worker import mail_delivery, outbox_worker
 
+LINK_TOKENS = RefreshTokenMint(new=new_link_token, hash=hash_refresh_token)
+
 
 def build_auth_service(settings: Settings, adapters: Adapters) -> AuthService:
     return AuthService(
@@ -69,11 +77,24 @@ def build_auth_service(settings: Settings, adapters: Adapters) -> AuthService:
         hasher=adapters.hasher,
         access_tokens=adapters.access_tokens,
         refresh_tokens=RefreshTokenMint(new=new_refresh_token, hash=hash_refresh_token),
+        link_tokens=LINK_TOKENS,
         clock=adapters.clock,
         policy=token_policy(settings),
         throttle=LoginThrottle(
             max_failures=settings.login_max_failures,
             window=timedelta(seconds=settings.login_window_seconds),
+        ),
+    )
+
+
+def build_account_link_service(settings: Settings, adapters: Adapters) -> AccountLinkService:
+    return AccountLinkService(
+        uow=lambda: SqlUnitOfWork(adapters.database),
+        hasher=adapters.hasher,
+        mint=LINK_TOKENS,
+        clock=adapters.clock,
+        throttle=MailThrottle(
+            per_address=settings.link_mails_per_address, per_client=settings.link_mails_per_client
         ),
     )
 
@@ -133,7 +154,14 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
     wired = adapters or build_adapters(settings)
     auth = build_auth_service(settings, wired)
     lockouts = LockedAccounts(SqlAccountLockouts(wired.database))
-    authenticator = Authenticator(wired.access_tokens, wired.clock, auth, lockouts)
+    authenticator = Authenticator(
+        wired.access_tokens,
+        wired.clock,
+        auth,
+        lockouts,
+        require_verified_email=settings.require_verified_email,
+    )
+    account_links = build_account_link_service(settings, wired)
     catalog = build_catalog_service(settings, wired)
     stamps = SqlCatalogStamps(wired.database)
     storefront = Storefront(
@@ -174,6 +202,7 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
         "clock": Provide(lambda: wired.clock, use_cache=True, sync_to_thread=False),
         "auth": Provide(lambda: auth, use_cache=True, sync_to_thread=False),
         "lockouts": Provide(lambda: lockouts, use_cache=True, sync_to_thread=False),
+        "account_links": Provide(lambda: account_links, use_cache=True, sync_to_thread=False),
         "catalog": Provide(lambda: catalog, use_cache=True, sync_to_thread=False),
         "storefront": Provide(lambda: storefront, use_cache=True, sync_to_thread=False),
         "cart": Provide(lambda: cart, use_cache=True, sync_to_thread=False),
@@ -190,6 +219,7 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
         path="/api",
         route_handlers=[
             AuthController,
+            AccountLinkController,
             AdminUsersController,
             CategoryController,
             ProductController,

@@ -26,6 +26,8 @@ def retention(settings: Settings) -> Retention:
         idempotency_keys=timedelta(hours=24),
         refresh_families=timedelta(days=1),
         login_failures=max(timedelta(days=1), timedelta(seconds=settings.login_window_seconds)),
+        link_tokens=timedelta(days=1),
+        mail_asks=timedelta(days=1),  # the throttle looks back an hour
     )
 
 

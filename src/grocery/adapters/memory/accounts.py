@@ -1,12 +1,13 @@
-"""Accounts in memory: users, refresh tokens, failed sign-ins."""
+"""Accounts in memory: users, refresh tokens, failed sign-ins, mailed link tokens and asks."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from uuid import UUID
 
+from grocery.core.account_links import LinkPurpose, LinkToken
 from grocery.core.errors import AlreadyExists
 from grocery.core.identity import RefreshToken, Role, User, username_key
 
@@ -16,6 +17,8 @@ class AccountsTables:
     users: dict[UUID, User] = field(default_factory=dict)
     refresh_tokens: dict[UUID, RefreshToken] = field(default_factory=dict)
     login_failures: list[tuple[UUID, datetime]] = field(default_factory=list)
+    link_tokens: dict[UUID, LinkToken] = field(default_factory=dict)
+    mail_asks: list[tuple[str, datetime]] = field(default_factory=list)
 
 
 # --- users --------------------------------------------------------------------
@@ -48,6 +51,9 @@ class MemoryUserRepository:
 
     async def set_access(self, user_id: UUID, *, role: Role, is_active: bool) -> None:
         self._users[user_id] = replace(self._users[user_id], role=role, is_active=is_active)
+
+    async def set_email_verified(self, user_id: UUID) -> None:
+        self._users[user_id] = replace(self._users[user_id], email_verified=True)
 
     async def page(self, *, role: Role | None, after: UUID | None, limit: int) -> list[User]:
         chosen = sorted(
@@ -118,3 +124,56 @@ class MemoryLoginFailureRepository:
 
     async def clear(self, user_id: UUID) -> None:
         self._failures[:] = [(who, when) for who, when in self._failures if who != user_id]
+
+
+# --- mailed link tokens -------------------------------------------------------
+
+
+class MemoryLinkTokenRepository:
+    def __init__(self, tables: AccountsTables) -> None:
+        self._tokens = tables.link_tokens
+
+    async def add(self, token: LinkToken) -> None:
+        self._tokens[token.id] = token
+
+    async def live(self, token_hash: str, purpose: LinkPurpose, now: datetime) -> LinkToken | None:
+        return next(
+            (t for t in self._live(purpose, now) if t.token_hash == token_hash),
+            None,
+        )
+
+    async def use(self, token_hash: str, purpose: LinkPurpose, now: datetime) -> UUID | None:
+        token = await self.live(token_hash, purpose, now)
+        if token is None:
+            return None
+        self._tokens[token.id] = replace(token, used_at=now)
+        return token.user_id
+
+    async def use_all_of(self, user_id: UUID, purpose: LinkPurpose, now: datetime) -> None:
+        for token in self._live(purpose, now):
+            if token.user_id == user_id:
+                self._tokens[token.id] = replace(token, used_at=now)
+
+    def _live(self, purpose: LinkPurpose, now: datetime) -> list[LinkToken]:
+        return [
+            token
+            for token in self._tokens.values()
+            if token.purpose is purpose and token.used_at is None and token.expires_at > now
+        ]
+
+
+# --- asks for mailed links ------------------------------------------------------
+
+
+class MemoryMailAskLog:
+    def __init__(self, tables: AccountsTables) -> None:
+        self._asks = tables.mail_asks
+
+    async def record(self, keys: Collection[str], at: datetime, *, forget_before: datetime) -> None:
+        self._asks[:] = [
+            (key, when) for key, when in self._asks if key not in keys or when >= forget_before
+        ]
+        self._asks.extend((key, at) for key in keys)
+
+    async def count_since(self, key: str, since: datetime) -> int:
+        return sum(1 for asked, when in self._asks if asked == key and when >= since)

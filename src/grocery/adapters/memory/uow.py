@@ -14,7 +14,9 @@ from typing import Self
 
 from grocery.adapters.memory.accounts import (
     AccountsTables,
+    MemoryLinkTokenRepository,
     MemoryLoginFailureRepository,
+    MemoryMailAskLog,
     MemoryRefreshTokenRepository,
     MemoryUserRepository,
 )
@@ -37,7 +39,9 @@ from grocery.adapters.memory.promotions import (
 from grocery.adapters.memory.stock import MemoryStockRoom
 from grocery.adapters.memory.wishlists import MemoryWishlistRepository, WishlistTables
 from grocery.core.ports.accounts import (
+    LinkTokenRepository,
     LoginFailureRepository,
+    MailAskLog,
     RefreshTokenRepository,
     UserRepository,
 )
@@ -82,6 +86,8 @@ class MemoryUnitOfWork:
         self.users: UserRepository = MemoryUserRepository(accounts)
         self.refresh_tokens: RefreshTokenRepository = MemoryRefreshTokenRepository(accounts)
         self.login_failures: LoginFailureRepository = MemoryLoginFailureRepository(accounts)
+        self.link_tokens: LinkTokenRepository = MemoryLinkTokenRepository(accounts)
+        self.mail_asks: MailAskLog = MemoryMailAskLog(accounts)
         self.categories: CategoryRepository = MemoryCategoryRepository(working)
         self.products: ProductRepository = MemoryProductRepository(working)
         self.product_images: ProductImageRepository = MemoryProductImageRepository(catalog)

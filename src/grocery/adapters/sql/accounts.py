@@ -1,15 +1,24 @@
-"""Accounts in PostgreSQL: users, refresh tokens, failed sign-ins."""
+"""Accounts in PostgreSQL: users, refresh tokens, failed sign-ins, mailed link tokens and
+asks for them."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import RowMapping, delete, func, insert, select, update
+from sqlalchemy import RowMapping, and_, delete, func, insert, select, update
 
 from grocery.adapters.sql.database import SessionSql
-from grocery.adapters.sql.schema.accounts import login_failures, refresh_tokens, users
+from grocery.adapters.sql.schema.accounts import (
+    link_tokens,
+    login_failures,
+    mail_asks,
+    refresh_tokens,
+    users,
+)
+from grocery.core.account_links import LinkPurpose, LinkToken
 from grocery.core.identity import RefreshToken, Role, User, username_key
 
 # --- users --------------------------------------------------------------------
@@ -43,6 +52,11 @@ class SqlUserRepository:
             update(users).where(users.c.id == user_id).values(role=role.value, is_active=is_active)
         )
 
+    async def set_email_verified(self, user_id: UUID) -> None:
+        await self._sql.execute(
+            update(users).where(users.c.id == user_id).values(email_verified=True)
+        )
+
     async def page(self, *, role: Role | None, after: UUID | None, limit: int) -> list[User]:
         query = select(users).order_by(users.c.id).limit(limit)
         if role is not None:
@@ -66,6 +80,7 @@ def _user_values(user: User) -> dict[str, Any]:
         "role": user.role.value,
         "is_active": user.is_active,
         "created_at": user.created_at,
+        "email_verified": user.email_verified,
     }
 
 
@@ -78,6 +93,7 @@ def _user(row: RowMapping) -> User:
         role=Role(row["role"]),
         is_active=row["is_active"],
         created_at=row["created_at"],
+        email_verified=row["email_verified"],
     )
 
 
@@ -158,3 +174,78 @@ class SqlLoginFailureRepository:
 
     async def clear(self, user_id: UUID) -> None:
         await self._sql.execute(delete(login_failures).where(login_failures.c.user_id == user_id))
+
+
+# --- mailed link tokens -------------------------------------------------------
+
+
+class SqlLinkTokenRepository:
+    def __init__(self, sql: SessionSql) -> None:
+        self._sql = sql
+
+    async def add(self, token: LinkToken) -> None:
+        await self._sql.execute(
+            insert(link_tokens).values(
+                id=token.id,
+                user_id=token.user_id,
+                purpose=token.purpose.value,
+                token_hash=token.token_hash,
+                expires_at=token.expires_at,
+                used_at=token.used_at,
+            )
+        )
+
+    async def live(self, token_hash: str, purpose: LinkPurpose, now: datetime) -> LinkToken | None:
+        query = select(link_tokens).where(
+            _live(link_tokens.c.token_hash == token_hash, purpose, now)
+        )
+        row = (await self._sql.execute(query)).mappings().first()
+        return None if row is None else LinkToken(**{**row, "purpose": LinkPurpose(row["purpose"])})
+
+    async def use(self, token_hash: str, purpose: LinkPurpose, now: datetime) -> UUID | None:
+        # One conditional statement, as for refresh tokens: a concurrent use waits on the
+        # row lock, then finds used_at set and matches nothing.
+        used = await self._sql.execute(
+            update(link_tokens)
+            .where(_live(link_tokens.c.token_hash == token_hash, purpose, now))
+            .values(used_at=now)
+            .returning(link_tokens.c.user_id)
+        )
+        user_id: UUID | None = used.scalar_one_or_none()
+        return user_id
+
+    async def use_all_of(self, user_id: UUID, purpose: LinkPurpose, now: datetime) -> None:
+        await self._sql.execute(
+            update(link_tokens)
+            .where(_live(link_tokens.c.user_id == user_id, purpose, now))
+            .values(used_at=now)
+        )
+
+
+def _live(condition: Any, purpose: LinkPurpose, now: datetime) -> Any:
+    return and_(
+        condition,
+        link_tokens.c.purpose == purpose.value,
+        link_tokens.c.used_at.is_(None),
+        link_tokens.c.expires_at > now,
+    )
+
+
+# --- asks for mailed links ------------------------------------------------------
+
+
+class SqlMailAskLog:
+    def __init__(self, sql: SessionSql) -> None:
+        self._sql = sql
+
+    async def record(self, keys: Collection[str], at: datetime, *, forget_before: datetime) -> None:
+        await self._sql.execute(
+            delete(mail_asks).where(
+                mail_asks.c.key.in_(list(keys)), mail_asks.c.asked_at < forget_before
+            )
+        )
+        await self._sql.execute(insert(mail_asks), [{"key": key, "asked_at": at} for key in keys])
+
+    async def count_since(self, key: str, since: datetime) -> int:
+        query = select(func.count()).where(mail_asks.c.key == key, mail_asks.c.asked_at >= since)
+        return int((await self._sql.execute(query)).scalar_one())

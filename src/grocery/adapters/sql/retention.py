@@ -1,7 +1,8 @@
 """Forgetting records nobody reads again: catalog changes older than any kept page,
 idempotency keys past their promise, refresh-token families long expired, old login
-failures. Each kind goes in its own short transaction; deleting is idempotent, so servers
-doing it at once only wait on each other briefly."""
+failures, mailed link tokens past their life, old asks for them. Each kind goes in its own
+short transaction; deleting is idempotent, so servers doing it at once only wait on each
+other briefly."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ class Retention:
     idempotency_keys: timedelta  # a checkout repeated later than this makes a new order
     refresh_families: timedelta  # after the last token of the family expired
     login_failures: timedelta
+    link_tokens: timedelta  # after they expired
+    mail_asks: timedelta
 
 
 _FORGET = {
@@ -34,6 +37,8 @@ _FORGET = {
                               AND kin.expires_at >= now() - CAST(:age AS interval))
     """,
     "login_failures": "DELETE FROM login_failures WHERE failed_at < now() - CAST(:age AS interval)",
+    "link_tokens": "DELETE FROM link_tokens WHERE expires_at < now() - CAST(:age AS interval)",
+    "mail_asks": "DELETE FROM mail_asks WHERE asked_at < now() - CAST(:age AS interval)",
 }
 
 

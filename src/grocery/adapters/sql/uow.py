@@ -9,7 +9,9 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from grocery.adapters.sql.accounts import (
+    SqlLinkTokenRepository,
     SqlLoginFailureRepository,
+    SqlMailAskLog,
     SqlRefreshTokenRepository,
     SqlUserRepository,
 )
@@ -29,7 +31,9 @@ from grocery.adapters.sql.promotions import SqlPromoCodeRepository, SqlPromoRede
 from grocery.adapters.sql.stock import SqlStockRoom
 from grocery.adapters.sql.wishlists import SqlWishlistRepository
 from grocery.core.ports.accounts import (
+    LinkTokenRepository,
     LoginFailureRepository,
+    MailAskLog,
     RefreshTokenRepository,
     UserRepository,
 )
@@ -66,6 +70,8 @@ class SqlUnitOfWork:
         self.users: UserRepository = SqlUserRepository(sql)
         self.refresh_tokens: RefreshTokenRepository = SqlRefreshTokenRepository(sql)
         self.login_failures: LoginFailureRepository = SqlLoginFailureRepository(sql)
+        self.link_tokens: LinkTokenRepository = SqlLinkTokenRepository(sql)
+        self.mail_asks: MailAskLog = SqlMailAskLog(sql)
         self.categories: CategoryRepository = SqlCategoryRepository(sql)
         self.products: ProductRepository = SqlProductRepository(sql)
         self.product_images: ProductImageRepository = SqlProductImageRepository(sql)

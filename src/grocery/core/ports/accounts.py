@@ -1,13 +1,16 @@
-"""Users, their refresh tokens and failed sign-ins."""
+"""Users, their refresh tokens, failed sign-ins, mailed link tokens and asks for them."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
+from grocery.core.account_links import LinkPurpose, LinkToken
 from grocery.core.identity import RefreshToken, Role, User
+from grocery.core.ports.outbox import Outbox
 from grocery.core.ports.transaction import Transaction
 
 
@@ -29,6 +32,8 @@ class UserRepository(Protocol):
     async def set_password(self, user_id: UUID, password_hash: str) -> None: ...
 
     async def set_access(self, user_id: UUID, *, role: Role, is_active: bool) -> None: ...
+
+    async def set_email_verified(self, user_id: UUID) -> None: ...
 
     async def page(self, *, role: Role | None, after: UUID | None, limit: int) -> list[User]:
         """Users in id order, after the given id (keyset), at most `limit`."""
@@ -60,12 +65,42 @@ class LoginFailureRepository(Protocol):
     async def clear(self, user_id: UUID) -> None: ...
 
 
+class LinkTokenRepository(Protocol):
+    async def add(self, token: LinkToken) -> None: ...
+
+    async def live(self, token_hash: str, purpose: LinkPurpose, now: datetime) -> LinkToken | None:
+        """The token of that hash and purpose if it is unused and unexpired."""
+        ...
+
+    async def use(self, token_hash: str, purpose: LinkPurpose, now: datetime) -> UUID | None:
+        """Mark the live token of that hash used; its user's id, or None when there was none.
+        Atomic, so of two concurrent uses of one token exactly one finds it."""
+        ...
+
+    async def use_all_of(self, user_id: UUID, purpose: LinkPurpose, now: datetime) -> None:
+        """Every live token of the user for that purpose is used up."""
+        ...
+
+
+class MailAskLog(Protocol):
+    """Asks for a mailed link, by key (an address, a client), for the mail throttle."""
+
+    async def record(self, keys: Collection[str], at: datetime, *, forget_before: datetime) -> None:
+        """Note one ask under each key, dropping those keys' asks older than `forget_before`."""
+        ...
+
+    async def count_since(self, key: str, since: datetime) -> int: ...
+
+
 class AccountWork(Transaction, Protocol):
-    """What the accounts' use cases (sign-up, sign-in, tokens, roles) work with."""
+    """What the accounts' use cases (sign-up, sign-in, tokens, roles, mailed links) work with."""
 
     users: UserRepository
     refresh_tokens: RefreshTokenRepository
     login_failures: LoginFailureRepository
+    link_tokens: LinkTokenRepository
+    mail_asks: MailAskLog
+    outbox: Outbox
 
 
 @dataclass(frozen=True, slots=True)

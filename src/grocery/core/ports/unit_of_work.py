@@ -29,6 +29,7 @@ class UnitOfWork(
     OutboxWork,
     Protocol,
 ):
-    """Users, refresh tokens, login failures, categories, products, product images, the
+    """Users, refresh tokens, login failures, mailed link tokens and asks for them,
+    categories, products, product images, the
     shelf, carts, wishlists, promo codes, stock, orders, redemptions, idempotency keys,
     low-stock alerts and the outbox."""

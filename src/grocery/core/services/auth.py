@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from uuid import UUID
 
+from grocery.core.account_links import LinkPurpose, link_letter, link_token
 from grocery.core.edits import KEEP, Keep, kept
 from grocery.core.errors import (
     Conflict,
@@ -38,6 +39,7 @@ from grocery.core.identity import (
     validate_registration,
 )
 from grocery.core.ids import new_id
+from grocery.core.mail import mail_message
 from grocery.core.paging import keyset_page
 from grocery.core.ports.accounts import AccountWork
 from grocery.core.ports.clock import Clock
@@ -64,7 +66,8 @@ class UserPage:
 
 @dataclass(frozen=True, slots=True)
 class RefreshTokenMint:
-    """Makes opaque refresh tokens and the hashes they are stored under."""
+    """Makes opaque tokens (refresh tokens, mailed link tokens) and the hashes they are
+    stored under."""
 
     new: Callable[[], tuple[str, str]]
     hash: Callable[[str], str]
@@ -81,6 +84,7 @@ class AuthService:
         clock: Clock,
         policy: TokenPolicy,
         throttle: LoginThrottle,
+        link_tokens: RefreshTokenMint,
     ) -> None:
         self._uow = uow
         self._hasher = hasher
@@ -89,12 +93,17 @@ class AuthService:
         self._clock = clock
         self._policy = policy
         self._throttle = throttle
+        self._links = (
+            link_tokens or refresh_tokens
+        )  # a mailed link's token, else a refresh-style one
 
     # --- sign-up ----------------------------------------------------------------
 
     async def register(self, email: str, username: str, password: str) -> User:
-        """A new customer: a role never comes from the shopper."""
-        return await self._create(validate_registration(email, username, password), Role.CUSTOMER)
+        """A new customer: a role never comes from the shopper. A link to confirm the address
+        is mailed with the account."""
+        registration = validate_registration(email, username, password)
+        return await self._create(registration, Role.CUSTOMER, confirmed=False)
 
     async def ensure_user(self, username: str, email: str, password: str, role: Role) -> User:
         """Create the account, or bring the existing one of that username to this role and
@@ -102,8 +111,8 @@ class AuthService:
         registration = validate_registration(email, username, password)
         async with self._uow() as uow:
             existing = await uow.users.by_username(username)
-        if existing is None:
-            return await self._create(registration, role)
+        if existing is None:  # the operator vouches for the address
+            return await self._create(registration, role, confirmed=True)
         password_hash = existing.password_hash
         if not await self._verify(password_hash, password):
             password_hash = await self._hash(password)
@@ -113,7 +122,8 @@ class AuthService:
             await uow.commit()
         return replace(existing, password_hash=password_hash, role=role, is_active=True)
 
-    async def _create(self, registration: Registration, role: Role) -> User:
+    async def _create(self, registration: Registration, role: Role, *, confirmed: bool) -> User:
+        now = self._clock.now()
         user = User(
             id=new_id(),
             email=registration.email,
@@ -121,10 +131,13 @@ class AuthService:
             password_hash=await self._hash(registration.password),
             role=role,
             is_active=True,
-            created_at=self._clock.now(),
+            created_at=now,
+            email_verified=confirmed,
         )
         async with self._uow() as uow:
             await uow.users.add(user)
+            if not confirmed:
+                await mail_link(uow, self._links, user, LinkPurpose.VERIFY_EMAIL, now)
             await uow.commit()
         return user
 
@@ -215,6 +228,14 @@ class AuthService:
         if user is None:
             raise NotAuthenticated("The access token is not valid.", code="invalid_token")
         return user
+
+    async def confirm_verified(self, principal: Principal) -> None:
+        """Forbidden until the caller has confirmed their email address."""
+        if not (await self.profile(principal)).email_verified:
+            raise Forbidden(
+                "Confirm your email address first: open the link we mailed you, or ask for a new one.",
+                code="email_not_verified",
+            )
 
     async def change_password(
         self, principal: Principal, current_password: str, new_password: str
@@ -333,6 +354,15 @@ class AuthService:
             failures = await self._recent_failures(uow, user_id, now)
         if self._throttle.is_locked(failures - 1):  # the ones before this attempt decide
             raise _locked(self._throttle)
+
+
+async def mail_link(
+    uow: AccountWork, mint: RefreshTokenMint, user: User, purpose: LinkPurpose, now: datetime
+) -> None:
+    """A fresh link token for `user` and its mail, in the caller's transaction."""
+    plain, token_hash = mint.new()
+    await uow.link_tokens.add(link_token(user, purpose, token_hash, now))
+    await uow.outbox.add(mail_message(link_letter(user, purpose, plain), now))
 
 
 async def _find(uow: AccountWork, username: str | None, email: str | None) -> User | None:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, get, patch, post
+from litestar import Controller, Request, get, patch, post
 from litestar.datastructures import CacheControlHeader
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from grocery.core.edits import keep_if_none
 from grocery.core.identity import Principal, Role, User
+from grocery.core.services.account_links import AccountLinkService
 from grocery.core.services.auth import AuthService, TokenPair
 from grocery.entrypoints.http.deps import Injected
 from grocery.entrypoints.http.fields import Email, Password, Username
@@ -47,6 +49,19 @@ class ChangePasswordBody(msgspec.Struct):
     new_password: Password
 
 
+class EmailBody(msgspec.Struct):
+    email: Email
+
+
+class PasswordResetBody(msgspec.Struct):
+    token: str
+    new_password: Password
+
+
+class LinkTokenBody(msgspec.Struct):
+    token: str
+
+
 class AccessChangeBody(msgspec.Struct, forbid_unknown_fields=True):
     role: Role | None = None
     is_active: bool | None = None
@@ -61,10 +76,13 @@ class UserOut(msgspec.Struct):
     username: str
     role: Role
     created_at: datetime
+    email_verified: bool
 
     @classmethod
     def of(cls, user: User) -> UserOut:
-        return cls(user.id, user.email, user.username, user.role, user.created_at)
+        return cls(
+            user.id, user.email, user.username, user.role, user.created_at, user.email_verified
+        )
 
 
 class AdminUserOut(UserOut):
@@ -72,7 +90,15 @@ class AdminUserOut(UserOut):
 
     @classmethod
     def of(cls, user: User) -> AdminUserOut:
-        return cls(user.id, user.email, user.username, user.role, user.created_at, user.is_active)
+        return cls(
+            user.id,
+            user.email,
+            user.username,
+            user.role,
+            user.created_at,
+            user.email_verified,
+            user.is_active,
+        )
 
 
 class TokenPairOut(msgspec.Struct):
@@ -135,6 +161,54 @@ class AuthController(Controller):
     ) -> None:
         """Every refresh token of the account is revoked."""
         await auth.change_password(principal, data.current_password, data.new_password)
+
+
+class AccountLinkController(Controller):
+    """Links mailed to customers: confirm the address, reset a forgotten password."""
+
+    path = "/auth"
+    tags = ("auth",)
+
+    @post("/password-reset", status_code=202, opt=PUBLIC)
+    async def ask_password_reset(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[EmailBody],
+        account_links: Injected[AccountLinkService],
+    ) -> None:
+        """Mail a link to reset the password. The answer is the same whether or not the
+        address is known (and past a few asks an hour, no more mail goes out)."""
+        await account_links.ask_password_reset(data.email, client=client_of(request))
+
+    @post("/password-reset/confirm", status_code=204, opt=PUBLIC)
+    async def reset_password(
+        self, data: JSONBody[PasswordResetBody], account_links: Injected[AccountLinkService]
+    ) -> None:
+        """Set a new password with the mailed token; every session of the account ends."""
+        await account_links.reset_password(data.token, data.new_password)
+
+    @post("/verify-email", status_code=204, opt=PUBLIC)
+    async def verify_email(
+        self, data: JSONBody[LinkTokenBody], account_links: Injected[AccountLinkService]
+    ) -> None:
+        """Confirm the email address with the mailed token."""
+        await account_links.verify_email(data.token)
+
+    @post("/verify-email/resend", status_code=202, guards=[signed_in])
+    async def resend_verification(
+        self,
+        request: Request[Any, Any, Any],
+        principal: Injected[Principal],
+        account_links: Injected[AccountLinkService],
+    ) -> None:
+        """Mail a new confirmation link (none when the address is already confirmed)."""
+        await account_links.resend_verification(principal, client=client_of(request))
+
+
+def client_of(request: Request[Any, Any, Any]) -> str:
+    """Who is asking, for the mail throttle: the peer's address (a proxy in front of the shop
+    is one client for all it forwards)."""
+    return request.client.host if request.client else "unknown"
 
 
 class AdminUsersController(Controller):

@@ -12,7 +12,7 @@ from litestar.params import HeaderParameter, JSONBody
 from grocery.core.identity import Principal
 from grocery.core.services.checkout import CheckoutRequest, CheckoutService
 from grocery.entrypoints.http.deps import Injected
-from grocery.entrypoints.http.guards import signed_in
+from grocery.entrypoints.http.guards import verified
 from grocery.entrypoints.http.orders import OrderOut, placed_answer
 
 IdempotencyKey = Annotated[
@@ -31,7 +31,7 @@ class CheckoutBody(msgspec.Struct):
 class CheckoutController(Controller):
     path = "/checkout"
     tags = ("checkout",)
-    guards = (signed_in,)
+    guards = (verified,)
 
     @post(
         "/",

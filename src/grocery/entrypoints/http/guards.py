@@ -1,6 +1,8 @@
 """Who may call a route, declared on the route: Litestar guards on a controller or a handler.
 
     guards=[signed_in]   any signed-in caller: the access token, unless its account is locked
+    guards=[verified]    a signed-in caller whose email address is confirmed, when the shop
+                         requires it (GROCERY_REQUIRE_VERIFIED_EMAIL); else as signed_in
     guards=[manager]     a manager or an admin, confirmed against the database
     guards=[admin]       an admin, confirmed against the database
     opt=PUBLIC           anyone: the route says so rather than just lacking a guard
@@ -46,11 +48,14 @@ class Authenticator:
         clock: Clock,
         auth: AuthService,
         lockouts: LockedAccounts,
+        *,
+        require_verified_email: bool = False,
     ) -> None:
         self._access_tokens = access_tokens
         self._clock = clock
         self._auth = auth
         self._lockouts = lockouts
+        self._require_verified_email = require_verified_email
 
     def state(self) -> dict[str, Authenticator]:
         """The app state that lets the guards find this authenticator."""
@@ -76,6 +81,13 @@ class Authenticator:
         principal = await self.resolve(connection, "signed in")
         return await self._auth.confirm_staff(principal, admin_only=caller == "admin")
 
+    async def confirm_verified(self, connection: ASGIConnection[Any, Any, Any, Any]) -> None:
+        """Forbidden (email_not_verified) while the caller's address is unconfirmed and the
+        shop requires it confirmed."""
+        principal = await self.resolve(connection, "signed in")
+        if self._require_verified_email:
+            await self._auth.confirm_verified(principal)
+
     def _read_token(self, connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
         header = connection.headers.get("authorization")
         if not header:
@@ -99,6 +111,11 @@ async def signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRoute
     await _authenticator(connection).resolve(connection, "signed in")
 
 
+async def verified(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Guard: a signed-in caller, with a confirmed address where the shop requires one."""
+    await _authenticator(connection).confirm_verified(connection)
+
+
 async def manager(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """Guard: a manager or an admin, as the database knows them now."""
     await _authenticator(connection).resolve(connection, "manager")
@@ -109,7 +126,12 @@ async def admin(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHand
     await _authenticator(connection).resolve(connection, "admin")
 
 
-_GUARDS: dict[object, Caller] = {signed_in: "signed in", manager: "manager", admin: "admin"}
+_GUARDS: dict[object, Caller] = {
+    signed_in: "signed in",
+    verified: "signed in",
+    manager: "manager",
+    admin: "admin",
+}
 
 
 def caller_let_in(handler: BaseRouteHandler) -> Caller | None:

@@ -22,6 +22,7 @@ log = structlog.get_logger("grocery.errors")
 PROBLEM_JSON = "application/problem+json"
 
 _STATUS_BY_KIND: tuple[tuple[type[errors.DomainError], int], ...] = (
+    (errors.BadRequest, 400),
     (errors.NotFound, 404),
     (errors.Conflict, 409),
     (errors.Invalid, 422),

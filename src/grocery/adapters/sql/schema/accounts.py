@@ -1,4 +1,4 @@
-"""Accounts: users, refresh tokens, failed sign-ins."""
+"""Accounts: users, refresh tokens, failed sign-ins, mailed link tokens and asks for them."""
 
 from __future__ import annotations
 
@@ -13,11 +13,14 @@ from sqlalchemy import (
     Index,
     String,
     Table,
+    Text,
     Uuid,
+    false,
     func,
 )
 
 from grocery.adapters.sql.schema.metadata import metadata
+from grocery.core.account_links import LinkPurpose
 from grocery.core.identity import Role
 
 ROLES_SQL = ", ".join(f"'{role}'" for role in Role)
@@ -32,6 +35,7 @@ users = Table(
     Column("role", String(16), nullable=False),
     Column("is_active", Boolean, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("email_verified", Boolean, nullable=False, server_default=false()),
     CheckConstraint(f"role IN ({ROLES_SQL})", name="role"),
 )
 # Usernames keep their case but are unique case-insensitively (see identity.username_key).
@@ -57,4 +61,30 @@ login_failures = Table(
     Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
     Column("failed_at", DateTime(timezone=True), nullable=False),
     Index("ix_login_failures_user_id_failed_at", "user_id", "failed_at"),
+)
+
+PURPOSES_SQL = ", ".join(f"'{purpose}'" for purpose in LinkPurpose)
+
+# Tokens of the links mailed to customers (confirm the address, reset the password): only
+# their SHA-256 is kept; a use sets used_at, so each works once.
+link_tokens = Table(
+    "link_tokens",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("purpose", String(16), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True)),
+    CheckConstraint(f"purpose IN ({PURPOSES_SQL})", name="purpose"),
+)
+
+# Asks for a mailed link, by key ("address:<email>", "client:<ip>"): the mail throttle.
+mail_asks = Table(
+    "mail_asks",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("key", Text, nullable=False),
+    Column("asked_at", DateTime(timezone=True), nullable=False),
+    Index("ix_mail_asks_key_asked_at", "key", "asked_at"),
 )
