@@ -6,6 +6,8 @@ from typing import Protocol
 from uuid import UUID
 
 from grocery.core.mail import Letter, Mail
+from grocery.core.ports.accounts import UserRepository
+from grocery.core.ports.outbox import Outbox
 
 
 class MailWriter(Protocol):
@@ -22,3 +24,10 @@ class Mailer(Protocol):
         connection, a temporary refusal) and Undeliverable when it never will.
         """
         ...
+
+
+class CustomerMailWork(Protocol):
+    """Where a use case finds a customer to mail, and writes the mail, in its transaction."""
+
+    users: UserRepository
+    outbox: Outbox

@@ -11,6 +11,7 @@ from grocery.core.orders import Order, OrderMark, OrderStatus
 from grocery.core.ports.alerts import StockWatch
 from grocery.core.ports.carts import CartWork
 from grocery.core.ports.idempotency import IdempotencyKeyRepository
+from grocery.core.ports.mail import CustomerMailWork
 from grocery.core.ports.promotions import PromoRedemptionRepository
 from grocery.core.ports.stock import StockRoom
 from grocery.core.ports.transaction import Transaction
@@ -50,9 +51,10 @@ class OrderRepository(Protocol):
         ...
 
 
-class CheckoutWork(CartWork, StockWatch, Protocol):
+class CheckoutWork(CartWork, StockWatch, CustomerMailWork, Protocol):
     """What checkout works with: the cart taken out, its stock taken, its code redeemed,
-    the order stored under its Idempotency-Key, alerts for the stock that ran low."""
+    the order stored under its Idempotency-Key, alerts for the stock that ran low, the
+    customer's mail."""
 
     stock: StockRoom
     orders: OrderRepository
@@ -60,9 +62,9 @@ class CheckoutWork(CartWork, StockWatch, Protocol):
     idempotency_keys: IdempotencyKeyRepository
 
 
-class OrderWork(Transaction, StockWatch, Protocol):
+class OrderWork(Transaction, StockWatch, CustomerMailWork, Protocol):
     """What the order use cases work with: a cancellation puts stock back and releases
-    the code's use."""
+    the code's use; the customer is mailed when the order ships or is cancelled."""
 
     orders: OrderRepository
     stock: StockRoom

@@ -18,6 +18,7 @@ from uuid import UUID
 
 from grocery.core.cart import CartEntry, ShelfItem, short_of_stock
 from grocery.core.errors import ErrorDetail, InsufficientStock, Invalid
+from grocery.core.mail import MailKind
 from grocery.core.orders import (
     Answer,
     Order,
@@ -34,6 +35,7 @@ from grocery.core.pricing import CartLine, PricedCart, price_cart
 from grocery.core.promotions import PromoCode, normalise_code, promo_used_up
 from grocery.core.services.alerts import watch_stock
 from grocery.core.services.cart import customer_uses, typed_promo
+from grocery.core.services.mail import mail_about_order
 
 Render = Callable[[Order], Answer]
 """How the entrypoint answers with a new order; the answer is what a replay gives again."""
@@ -102,6 +104,7 @@ async def _check_out(
         now=now,
     )
     await uow.orders.add(order)
+    await mail_about_order(uow, MailKind.ORDER_PLACED, order, now)
     if promo is not None:
         await uow.redemptions.record(promo.id, user_id, order.id, now)
     await watch_stock(uow, (t.move for t in stock), now)

@@ -3,9 +3,13 @@ and hands it to the mailer."""
 
 from __future__ import annotations
 
-from grocery.core.mail import letter_from
+from datetime import datetime
+
+from grocery.core.mail import MailKind, letter_from, mail_message
+from grocery.core.order_mail import order_letter
+from grocery.core.orders import Order
 from grocery.core.outbox import OutboxMessage
-from grocery.core.ports.mail import Mailer, MailWriter
+from grocery.core.ports.mail import CustomerMailWork, Mailer, MailWriter
 
 
 class MailDelivery:
@@ -20,3 +24,13 @@ class MailDelivery:
         await self._mailer.send(
             self._writer.write(letter_from(message.payload), mail_id=message.id)
         )
+
+
+async def mail_about_order(
+    uow: CustomerMailWork, kind: MailKind, order: Order, now: datetime
+) -> None:
+    """Tell the order's customer (unless their account is gone or disabled), in the caller's
+    transaction: the mail goes out only if what it tells of commits."""
+    customer = await uow.users.get(order.user_id)
+    if customer is not None and customer.is_active:
+        await uow.outbox.add(mail_message(order_letter(kind, order, customer), now))

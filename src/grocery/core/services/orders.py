@@ -11,6 +11,7 @@ from uuid import UUID
 
 from grocery.core.errors import NotFound
 from grocery.core.identity import Principal
+from grocery.core.mail import MailKind
 from grocery.core.orders import (
     Order,
     OrderMark,
@@ -24,6 +25,7 @@ from grocery.core.ports.clock import Clock
 from grocery.core.ports.orders import OrderWork
 from grocery.core.ports.transaction import UnitOfWorkFactory
 from grocery.core.services.alerts import watch_stock
+from grocery.core.services.mail import mail_about_order
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +72,11 @@ class OrderService:
             if not await uow.orders.move(order_id, to=wanted, allowed_from={order.status}, at=now):
                 # Someone else moved it meanwhile.
                 raise invalid_transition((await _existing(uow, order_id)).status, wanted)
+            moved = replace(order, status=wanted, updated_at=now)
+            if wanted is OrderStatus.SHIPPED:
+                await mail_about_order(uow, MailKind.ORDER_SHIPPED, moved, now)
             await uow.commit()
-        return replace(order, status=wanted, updated_at=now)
+        return moved
 
     async def cancel(self, principal: Principal, order_id: UUID) -> Order:
         """Stock goes back, the sales counters (units, revenue, orders) are taken off and the
@@ -94,8 +99,10 @@ class OrderService:
             await uow.orders.uncount_sold(order)
             await uow.redemptions.release(order_id)
             await watch_stock(uow, moves, now)
+            cancelled = replace(order, status=to, updated_at=now, cancelled_at=now)
+            await mail_about_order(uow, MailKind.ORDER_CANCELLED, cancelled, now)
             await uow.commit()
-        return replace(order, status=to, updated_at=now, cancelled_at=now)
+        return cancelled
 
 
 async def _existing(uow: OrderWork, order_id: UUID) -> Order:
