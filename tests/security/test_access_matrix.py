@@ -128,8 +128,8 @@ ROUTES = [
     Route("GET", "/api/reports/sales-over-time", Access.MANAGER),
 ]
 
-# Served, but not the API: the schema and its viewers, and pictures (no secrets in either).
-UNGUARDED_EXTRAS = {"/docs", "/media/{key}", "/schema"}
+# Served, but not the API: the schema, its viewer and its files, and pictures (no secrets).
+UNGUARDED_EXTRAS = {"/docs", "/docs/assets/{file_path}", "/media/{key}", "/schema"}
 
 
 def _outcome(route: Route, caller: str) -> str:

@@ -14,7 +14,8 @@ from grocery.core.edits import KEEP, Keep, left_out
 from grocery.core.errors import ErrorDetail, Invalid, Problems
 from grocery.core.money import ZERO, cents, parse_money
 
-_CODE = re.compile(r"[A-Za-z0-9_-]{1,40}")
+PROMO_CODE_MAX_LENGTH = 40
+_CODE = re.compile(rf"[A-Za-z0-9_-]{{1,{PROMO_CODE_MAX_LENGTH}}}")
 _NOT_VALID = "The promo code's terms are not valid."
 _MONEY_FIELDS = frozenset({"value", "min_order_amount", "max_discount"})
 _REQUIRED = ("code", "discount_type", "value")

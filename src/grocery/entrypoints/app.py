@@ -7,13 +7,9 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
 
-from litestar import Litestar, Router, get
+from litestar import Litestar, Router
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
-from litestar.openapi.spec import Components, SecurityScheme
-from litestar.response import Redirect
 
 from grocery.adapters.images import inspect_image
 from grocery.adapters.security import hash_refresh_token, new_link_token, new_refresh_token
@@ -49,7 +45,7 @@ from grocery.entrypoints.http.catalog import Storefront
 from grocery.entrypoints.http.categories import CategoryController
 from grocery.entrypoints.http.checkout import CheckoutController
 from grocery.entrypoints.http.cors import cors_config
-from grocery.entrypoints.http.guards import PRINCIPAL, PUBLIC, Authenticator
+from grocery.entrypoints.http.guards import PRINCIPAL, Authenticator
 from grocery.entrypoints.http.head import head_as_get
 from grocery.entrypoints.http.health import HealthController
 from grocery.entrypoints.http.hosts import host_check_middleware
@@ -57,8 +53,9 @@ from grocery.entrypoints.http.images import image_routes
 from grocery.entrypoints.http.json_bodies import JsonRequest
 from grocery.entrypoints.http.lockouts import LockedAccounts
 from grocery.entrypoints.http.media import media
+from grocery.entrypoints.http.openapi import docs_routes, finish_document, openapi_config
 from grocery.entrypoints.http.orders import OrderController
-from grocery.entrypoints.http.problems import BEARER, EXCEPTION_HANDLERS, document_problems
+from grocery.entrypoints.http.problems import EXCEPTION_HANDLERS, document_problems
 from grocery.entrypoints.http.products import ProductController
 from grocery.entrypoints.http.promo_codes import PromoCodeController
 from grocery.entrypoints.http.reports import ReportController
@@ -142,11 +139,6 @@ def page_age(settings: Settings) -> float:
     if settings.storage_presign:
         return min(settings.catalog_cache_seconds, settings.storage_presign_ttl_seconds / 2)
     return settings.catalog_cache_seconds
-
-
-@get("/docs", include_in_schema=False, sync_to_thread=False, opt=PUBLIC)
-def docs() -> Redirect:
-    return Redirect("/schema/swagger")
 
 
 def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar:
@@ -236,7 +228,7 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
     # Local and memory stores have no web server of their own: the app serves their images.
     served_media = [media] if settings.storage_url.startswith(("file:", "memory:")) else []
     app = Litestar(
-        route_handlers=[HealthController, api, docs, *served_media],
+        route_handlers=[HealthController, api, *docs_routes(), *served_media],
         dependencies=dependencies,
         state=State(authenticator.state()),
         exception_handlers=dict(EXCEPTION_HANDLERS),
@@ -244,29 +236,11 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
         request_max_body_size=settings.max_body_bytes,
         request_class=JsonRequest,
         cors_config=cors_config(settings.cors_origins),
-        openapi_config=OpenAPIConfig(
-            title="grocery",
-            version="1.0.0",
-            description="A grocery store's REST API: catalog, cart, promo codes, checkout, orders, reports.",
-            path="/schema",
-            components=Components(
-                security_schemes={
-                    BEARER: SecurityScheme(
-                        type="http",
-                        scheme="bearer",
-                        bearer_format="JWT",
-                        description="The access_token of POST /api/auth/login.",
-                    )
-                }
-            ),
-            render_plugins=[
-                SwaggerRenderPlugin(path="/swagger"),
-                ScalarRenderPlugin(path="/scalar"),
-            ],
-        ),
+        openapi_config=openapi_config(),
         debug=False,
     )
     document_problems(app)
+    finish_document(app)
     # Wrapped outside the router, so unknown paths and 405s get their access line too.
     app.asgi_handler = access_log_middleware(
         host_check_middleware(head_as_get(app.asgi_handler), settings.allowed_hosts)

@@ -98,7 +98,11 @@ class CartController(Controller):
 
     @post(
         "/items",
-        responses={200: ResponseSpec(data_container=CartOut, description="The line grew")},
+        responses={
+            200: ResponseSpec(
+                data_container=CartOut, description="The line grew", generate_examples=False
+            )
+        },
     )
     async def add_item(
         self,

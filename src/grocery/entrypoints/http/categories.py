@@ -12,6 +12,7 @@ from grocery.core.edits import keep_if_none
 from grocery.core.services.catalog import CatalogService
 from grocery.entrypoints.http.catalog import CategoryListOut, CategoryOut
 from grocery.entrypoints.http.deps import Injected
+from grocery.entrypoints.http.fields import Name, Slug
 from grocery.entrypoints.http.guards import PUBLIC, manager
 from grocery.entrypoints.http.pages import refuse_any_cursor
 
@@ -22,13 +23,13 @@ OneWholePage = Annotated[
 
 
 class CategoryBody(msgspec.Struct):
-    name: str
-    slug: str | None = None  # derived from the name when absent
+    name: Name
+    slug: Slug | None = None  # derived from the name when absent
 
 
 class CategoryChange(msgspec.Struct):
-    name: str | None = None
-    slug: str | None = None
+    name: Name | None = None
+    slug: Slug | None = None
 
 
 class CategoryController(Controller):

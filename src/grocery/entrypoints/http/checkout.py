@@ -10,6 +10,7 @@ from litestar.openapi import ResponseSpec
 from litestar.params import HeaderParameter, JSONBody
 
 from grocery.core.identity import Principal
+from grocery.core.orders import IDEMPOTENCY_KEY_MAX_LENGTH
 from grocery.core.services.checkout import CheckoutRequest, CheckoutService
 from grocery.entrypoints.http.deps import Injected
 from grocery.entrypoints.http.guards import verified
@@ -20,6 +21,8 @@ IdempotencyKey = Annotated[
     HeaderParameter(
         name="Idempotency-Key",
         description="Recommended: the same key and body again answer the same, with one order.",
+        # Shown here; the core checks it (1 to 255 visible ASCII characters).
+        schema_extra={"min_length": 1, "max_length": IDEMPOTENCY_KEY_MAX_LENGTH},
     ),
 ]
 
@@ -36,7 +39,11 @@ class CheckoutController(Controller):
     @post(
         "/",
         status_code=201,
-        responses={201: ResponseSpec(data_container=OrderOut, description="The order")},
+        responses={
+            201: ResponseSpec(
+                data_container=OrderOut, description="The order", generate_examples=False
+            )
+        },
     )
     async def check_out(
         self,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import msgspec
+from litestar.params import ParameterKwarg, QueryParameter
 
 from grocery.core.catalog import (
     DESCRIPTION_MAX_LENGTH,
@@ -24,6 +25,7 @@ from grocery.core.identity import (
     USERNAME_MAX_LENGTH,
     USERNAME_MIN_LENGTH,
 )
+from grocery.core.promotions import PROMO_CODE_MAX_LENGTH
 
 # ASCII digits only; JSON Schema's `$` is the end of the text.
 MONEY_PATTERN = r"^[0-9]+(\.[0-9]{1,2})?$"
@@ -59,6 +61,17 @@ Username = Annotated[
         pattern=r"^[A-Za-z0-9._-]+$",
     ),
 ]
+PromoCodeText = Annotated[
+    str, documented(min_length=1, max_length=PROMO_CODE_MAX_LENGTH, pattern=r"^[A-Za-z0-9_-]+$")
+]
 Password = Annotated[
     str, documented(min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH)
 ]
+
+
+def documented_query(
+    description: str | None = None, *, name: str | None = None, **schema: object
+) -> ParameterKwarg:
+    """A query parameter whose bounds or choices the document shows and the core checks
+    (with a message naming the parameter)."""
+    return QueryParameter(name=name, description=description, schema_extra=schema)

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
 from litestar import Controller, MediaType, Response, delete, get, patch, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from grocery.core.catalog import Unit
 from grocery.core.catalog_edits import ProductEdit
 from grocery.core.edits import keep_if_none
 from grocery.core.ports.blobs import BlobStore
 from grocery.core.services.catalog import CatalogService
-from grocery.core.storefront import DEFAULT_PAGE_SIZE, product_query
+from grocery.core.storefront import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    PUBLIC_SORTS,
+    product_query,
+)
 from grocery.entrypoints.http.catalog import (
     ProductOut,
     ProductPageOut,
@@ -23,8 +28,20 @@ from grocery.entrypoints.http.catalog import (
     product_page_out,
 )
 from grocery.entrypoints.http.deps import Injected
-from grocery.entrypoints.http.fields import Description, Money, Name, Slug, Stock
+from grocery.entrypoints.http.fields import (
+    MONEY_PATTERN,
+    Description,
+    Money,
+    Name,
+    Slug,
+    Stock,
+    documented_query,
+)
 from grocery.entrypoints.http.guards import PUBLIC, manager
+
+PriceBound = Annotated[str | None, documented_query(pattern=MONEY_PATTERN)]
+# One name for the path's one parameter: GET takes an id or a slug, changes take the id.
+ProductId = Annotated[UUID, Parameter(description="The product's id.")]
 
 
 class ProductBody(msgspec.Struct):
@@ -79,11 +96,13 @@ class ProductController(Controller):
         storefront: Injected[Storefront],
         category: FromQuery[str | None] = None,
         q: FromQuery[str | None] = None,
-        min_price: FromQuery[str | None] = None,
-        max_price: FromQuery[str | None] = None,
+        min_price: PriceBound = None,
+        max_price: PriceBound = None,
         in_stock: FromQuery[bool | None] = None,
-        sort: FromQuery[str | None] = None,
-        limit: FromQuery[int] = DEFAULT_PAGE_SIZE,
+        sort: Annotated[str | None, documented_query(enum=list(PUBLIC_SORTS))] = None,
+        limit: Annotated[
+            int, documented_query("Page size.", minimum=1, maximum=MAX_PAGE_SIZE)
+        ] = DEFAULT_PAGE_SIZE,
         cursor: FromQuery[str | None] = None,
     ) -> Response[ProductPageOut]:
         """The storefront. `sort`: popular (default), -popular, price, -price, newest, name;
@@ -126,22 +145,22 @@ class ProductController(Controller):
         """A taken slug -> 409 `already_exists`."""
         return await product_out(await catalog.add_product(_edit(data)), blobs)
 
-    @patch("/{product_id:uuid}", guards=[manager])
+    @patch("/{ref:uuid}", guards=[manager])
     async def edit_product(
         self,
-        product_id: FromPath[UUID],
+        ref: ProductId,
         data: JSONBody[ProductChange],
         catalog: Injected[CatalogService],
         blobs: Injected[BlobStore],
     ) -> ProductOut:
         """A rename keeps the slug unless a new one is given."""
-        return await product_out(await catalog.edit_product(product_id, _edit(data)), blobs)
+        return await product_out(await catalog.edit_product(ref, _edit(data)), blobs)
 
-    @delete("/{product_id:uuid}", status_code=204, guards=[manager])
+    @delete("/{ref:uuid}", status_code=204, guards=[manager])
     async def remove_product(
         self,
-        product_id: FromPath[UUID],
+        ref: ProductId,
         catalog: Injected[CatalogService],
     ) -> None:
         """Deleted with its images; archived instead when an order ever had it."""
-        await catalog.remove_product(product_id)
+        await catalog.remove_product(ref)

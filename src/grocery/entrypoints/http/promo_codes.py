@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TypeVar
+from typing import Annotated, TypeVar
 from uuid import UUID
 
 import msgspec
@@ -14,21 +14,24 @@ from msgspec import UNSET, UnsetType
 
 from grocery.core.edits import KEEP, Keep
 from grocery.core.money import format_money
-from grocery.core.promotions import DiscountType, PromoCode, PromoEdit
+from grocery.core.promotions import MAX_COUNT, DiscountType, PromoCode, PromoEdit
 from grocery.core.services.promotions import PromoCodeService
 from grocery.entrypoints.http.deps import Injected
-from grocery.entrypoints.http.fields import Money
+from grocery.entrypoints.http.fields import Money, PromoCodeText, documented
 from grocery.entrypoints.http.guards import manager
 from grocery.entrypoints.http.pages import DEFAULT_LIMIT, Limit, id_cursor, read_id_cursor
 
 T = TypeVar("T")
 
 
+UseCount = Annotated[int, documented(minimum=1, maximum=MAX_COUNT)]
+
+
 class PromoCodeChange(msgspec.Struct, kw_only=True):
     """Only the fields sent change; null clears an optional one. Money comes as a decimal
     string ("5.00"), judged as typed."""
 
-    code: str | UnsetType = UNSET
+    code: PromoCodeText | UnsetType = UNSET
     discount_type: DiscountType | UnsetType = UNSET
     value: Money | UnsetType = UNSET
     is_active: bool | UnsetType = UNSET
@@ -36,15 +39,15 @@ class PromoCodeChange(msgspec.Struct, kw_only=True):
     expires_at: datetime | UnsetType | None = UNSET
     min_order_amount: Money | UnsetType | None = UNSET
     max_discount: Money | UnsetType | None = UNSET
-    max_uses: int | UnsetType | None = UNSET
-    max_uses_per_customer: int | UnsetType | None = UNSET
+    max_uses: UseCount | UnsetType | None = UNSET
+    max_uses_per_customer: UseCount | UnsetType | None = UNSET
     category_ids: list[UUID] | UnsetType = UNSET  # empty: the whole cart
 
 
 class PromoCodeBody(PromoCodeChange, kw_only=True):
     """A new code: these three are required, the rest default (active, no limits)."""
 
-    code: str
+    code: PromoCodeText
     discount_type: DiscountType
     value: Money
 

@@ -18,7 +18,14 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Request, get
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Operation, Schema
+from litestar.openapi.spec import (
+    OpenAPIFormat,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Operation,
+    Schema,
+)
 from litestar.params import FromQuery, QueryParameter
 from litestar.response import Stream
 from litestar.response.base import ASGIResponse
@@ -26,24 +33,45 @@ from litestar.response.base import ASGIResponse
 from grocery.core.errors import Invalid
 from grocery.core.money import format_money
 from grocery.core.reports import (
+    MAX_REPORT_LIMIT,
     CategorySales,
+    Interval,
     PeriodSales,
     ProductSales,
     SalesFilter,
     SalesReport,
+    SalesSort,
     over_time_filter,
     sales_filter,
 )
 from grocery.core.services.reports import ReportService
 from grocery.entrypoints.http.deps import Injected
+from grocery.entrypoints.http.fields import documented_query
 from grocery.entrypoints.http.guards import manager
 
 CSV = "text/csv"
 JSON = "application/json"
 
-FirstDay = Annotated[str | None, QueryParameter(name="from", description="YYYY-MM-DD, inclusive")]
-LastDay = Annotated[str | None, QueryParameter(name="to", description="YYYY-MM-DD, inclusive")]
-AnswerFormat = Annotated[str | None, QueryParameter(name="format", description="json or csv")]
+FirstDay = Annotated[
+    str | None, documented_query("YYYY-MM-DD, inclusive", name="from", format=OpenAPIFormat.DATE)
+]
+LastDay = Annotated[
+    str | None, documented_query("YYYY-MM-DD, inclusive", name="to", format=OpenAPIFormat.DATE)
+]
+AnswerFormat = Annotated[
+    str | None,
+    documented_query("json (the default) or csv", name="format", enum=["json", "csv"]),
+]
+SortBySales = Annotated[
+    str | None, documented_query("most (the default) or least", enum=list(SalesSort))
+]
+Period = Annotated[
+    str | None, documented_query("day (the default), week or month", enum=list(Interval))
+]
+RowLimit = Annotated[
+    int | None,
+    QueryParameter(ge=1, le=MAX_REPORT_LIMIT, description="Rows, 1 to 1000; 50 by default."),
+]
 
 
 class ProductSalesOut(msgspec.Struct):
@@ -146,7 +174,9 @@ Body = TypeVar("Body", bound=msgspec.Struct)
 def _answers(report: type[msgspec.Struct]) -> dict[int, ResponseSpec]:
     """The 200 as the JSON report: documented from the return annotation, `X | Download`
     would be oneOf[X, {}], which every JSON body matches twice."""
-    return {200: ResponseSpec(data_container=report, description="The report")}
+    return {
+        200: ResponseSpec(data_container=report, description="The report", generate_examples=False)
+    }
 
 
 @dataclass
@@ -172,9 +202,9 @@ class ReportController(Controller):
         reports: Injected[ReportService],
         first_day: FirstDay = None,
         last_day: LastDay = None,
-        sort: FromQuery[str | None] = None,
+        sort: SortBySales = None,
         category: FromQuery[str | None] = None,
-        limit: FromQuery[str | None] = None,
+        limit: RowLimit = None,
         answer_format: AnswerFormat = None,
     ) -> SalesByProductOut | Download:
         """Every product with units sold, revenue (net of discounts) and orders; unsold ones
@@ -183,7 +213,11 @@ class ReportController(Controller):
             request,
             answer_format,
             lambda: sales_filter(
-                sort=sort, category=category, first_day=first_day, last_day=last_day, limit=limit
+                sort=sort,
+                category=category,
+                first_day=first_day,
+                last_day=last_day,
+                limit=_typed(limit),
             ),
             reports.sales_by_product,
             ProductSalesOut,
@@ -197,9 +231,9 @@ class ReportController(Controller):
         reports: Injected[ReportService],
         first_day: FirstDay = None,
         last_day: LastDay = None,
-        sort: FromQuery[str | None] = None,
+        sort: SortBySales = None,
         category: FromQuery[str | None] = None,
-        limit: FromQuery[str | None] = None,
+        limit: RowLimit = None,
         answer_format: AnswerFormat = None,
     ) -> SalesByCategoryOut | Download:
         """One row per category, unsold ones as zeros; the same filters as by product."""
@@ -207,7 +241,11 @@ class ReportController(Controller):
             request,
             answer_format,
             lambda: sales_filter(
-                sort=sort, category=category, first_day=first_day, last_day=last_day, limit=limit
+                sort=sort,
+                category=category,
+                first_day=first_day,
+                last_day=last_day,
+                limit=_typed(limit),
             ),
             reports.sales_by_category,
             CategorySalesOut,
@@ -221,7 +259,7 @@ class ReportController(Controller):
         reports: Injected[ReportService],
         first_day: FirstDay = None,
         last_day: LastDay = None,
-        interval: FromQuery[str | None] = None,
+        interval: Period = None,
         category: FromQuery[str | None] = None,
         answer_format: AnswerFormat = None,
     ) -> SalesOverTimeOut | Download:
@@ -261,6 +299,11 @@ async def _answer(
 def _route_name(request: Request[Any, Any, Any]) -> str:
     """The route's last path segment (sales-by-product, ...): the CSV file is named after it."""
     return request.url.path.rstrip("/").rpartition("/")[2]
+
+
+def _typed(limit: int | None) -> str | None:
+    """The core reads a limit as typed in a query string."""
+    return None if limit is None else str(limit)
 
 
 def _wants_csv(request: Request[Any, Any, Any], answer_format: str | None) -> bool:

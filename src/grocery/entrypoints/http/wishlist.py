@@ -88,7 +88,13 @@ class WishlistController(Controller):
 
     @post(
         "/",
-        responses={200: ResponseSpec(data_container=WishlistItemOut, description="Already wished")},
+        responses={
+            200: ResponseSpec(
+                data_container=WishlistItemOut,
+                description="Already wished",
+                generate_examples=False,
+            )
+        },
     )
     async def add(
         self,
