@@ -50,6 +50,7 @@ def openapi_config() -> OpenAPIConfig:
             " and setting."
         ),
         path="/schema",
+        use_handler_docstrings=True,  # a route's docstring is its description
         components=Components(
             security_schemes={
                 BEARER: SecurityScheme(

@@ -45,8 +45,10 @@ _CODE_BY_STATUS = {
     415: "unsupported_media_type",
     422: "validation_error",
     429: "too_many_attempts",
+    500: "internal_error",
     503: "service_unavailable",
 }
+FALLBACK_CODE = "error"  # any other status the HTTP layer itself answers with
 
 
 def status_for(error: errors.DomainError) -> int:
@@ -96,7 +98,7 @@ def validation_handler(_: Request[Any, Any, Any], error: ValidationException) ->
 
 def http_error_handler(_: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
     status = error.status_code
-    code = _CODE_BY_STATUS.get(status, "error")
+    code = _CODE_BY_STATUS.get(status, FALLBACK_CODE)
     detail = error.detail if status < 500 else HTTPStatus(status).phrase
     return problem(status, code, detail, headers=error.headers)
 
