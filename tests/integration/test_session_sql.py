@@ -63,6 +63,58 @@ async def test_a_commit_keeps_both_kinds_of_statement(
         await uow.commit()
 
 
+async def test_statements_after_a_commit_run_in_a_transaction_of_their_own(
+    adapters: Adapters, shop: Shop, ann: SignedInUser
+) -> None:
+    apples = UUID((await shop.product())["id"])
+    code = UUID((await shop.promo())["id"])
+    async with SqlUnitOfWork(adapters.database) as uow:
+        await uow.commit()
+        await uow.cart.add(ann.id, apples, 2, at=NOW, room=10)  # hand-written
+        await uow.cart.set_promo(ann.id, code)  # SQLAlchemy
+        # Left without a commit: neither is kept (neither ran on its own, in autocommit).
+
+    async with SqlUnitOfWork(adapters.database) as uow:
+        assert await uow.shelf.in_cart(ann.id) == CartContents(entries=[], shelf={}, promo_id=None)
+
+
+async def test_a_unit_of_work_cancelled_mid_statement_leaves_no_transaction_behind(
+    adapters: Adapters, shop: Shop
+) -> None:
+    """A request cancelled while its statement waits on a row lock: the connection goes back
+    to the pool with nothing open (or is dropped), so the units of work after it, on every
+    pooled connection, see and lock the row as usual."""
+    apples = UUID((await shop.product(stock=30))["id"])
+    held, release = asyncio.Event(), asyncio.Event()
+
+    async def hold() -> None:
+        async with SqlUnitOfWork(adapters.database) as uow:
+            await uow.stock.take({apples: 1})
+            held.set()
+            await release.wait()
+            await uow.rollback()
+
+    async def take(units: int) -> None:
+        async with SqlUnitOfWork(adapters.database) as uow:
+            assert len(await uow.stock.take({apples: units})) == 1
+            await uow.commit()
+
+    holder = asyncio.create_task(hold())
+    await held.wait()
+    waiter = asyncio.create_task(take(5))
+    await _until_waiting_on_locks(adapters, 1)
+    waiter.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiter
+    release.set()
+    await holder
+
+    await asyncio.gather(*(take(1) for _ in range(adapters.database.pool_size * 2)))
+    async with SqlUnitOfWork(adapters.database) as uow:
+        shelf = await uow.shelf.for_cart([apples])
+    assert shelf[apples].stock == 30 - adapters.database.pool_size * 2
+
+
 class _AddsMeanwhile(SqlUnitOfWork):
     """A checkout's unit of work during which, right after the cart was taken, the same
     customer adds another product in a transaction of their own that commits first."""

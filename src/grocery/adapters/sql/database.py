@@ -111,26 +111,47 @@ async def _as_domain_errors() -> AsyncIterator[None]:
 
 
 class SessionSql:
-    """A unit of work's statements, both kinds, on its one connection and in its transaction.
+    """A unit of work's transaction on its one connection, and both kinds of statement in it.
 
-    SQLAlchemy statements go through the session (`execute`). The cart and checkout
-    statements are hand-written (`fetch`, `fetchrow`, `execute_sql`): asyncpg prepares each
-    once per connection, and a call then costs a fraction of building, caching, compiling
-    and running a SQLAlchemy statement (that work was half of a checkout's CPU). A failure
-    of either kind leaves as the shop's error where it means one (adapters/sql/errors.py).
-    One per unit of work; `forget` when its transaction ends.
+    The transaction is begun and ended here, on the asyncpg connection under the session's
+    (SQLAlchemy's public path to it: the session's connection, its pooled connection, the
+    driver's). The session's connection is in autocommit, so SQLAlchemy sends no BEGIN,
+    COMMIT or ROLLBACK of its own, and its statements run inside this transaction as the
+    hand-written ones do.
+
+    SQLAlchemy statements go through `execute`. The cart and checkout statements are
+    hand-written (`fetch`, `fetchrow`, `execute_sql`): asyncpg prepares each once per
+    connection, and a call then costs a fraction of building, caching, compiling and running
+    a SQLAlchemy statement (that work was half of a checkout's CPU). A failure of either kind
+    leaves as the shop's error where it means one (adapters/sql/errors.py). After a commit
+    or a rollback, the next statement begins another transaction.
     """
 
     def __init__(self, session: AsyncSession, *, pooled: int) -> None:
         self._session = session
         self._pooled = pooled  # how many connections the pool may hold
-        self._driver: asyncpg.Connection | None = None
+        self._driver: asyncpg.Connection | None = None  # while the transaction is open
         self._after_commit: list[Callable[[], None]] = []
+
+    async def begin(self) -> None:
+        """Take a connection and BEGIN. After a restart every pooled connection is dead, and
+        each fails here, before anything of the unit of work was sent: it is dropped and the
+        next taken, until a new one is opened (a failure to open one is final: 503)."""
+        for _ in range(self._pooled):
+            try:
+                await self._begin()
+                return
+            except _PooledConnectionDied as died:
+                if not is_database_down(died):
+                    raise
+                await self._session.invalidate()
+        await self._begin()
 
     async def execute(
         self, statement: Executable, rows: Sequence[Mapping[str, Any]] | None = None
     ) -> Result[Any]:
         """A SQLAlchemy statement; with `rows`, once for each."""
+        await self._connection()
         try:
             return await self._session.execute(statement, rows)
         except Exception as error:
@@ -168,44 +189,59 @@ class SessionSql:
         """Call `announce` once the transaction commits; never if it rolls back."""
         self._after_commit.append(announce)
 
-    def committed(self) -> None:
+    async def commit(self) -> None:
+        driver, self._driver = self._driver, None
         announcements, self._after_commit = self._after_commit, []
-        self.forget()
+        if driver is not None:
+            await self._ending(driver, "COMMIT")
         for announce in announcements:
             announce()
 
-    async def begin(self) -> None:
-        """Take a connection and BEGIN. After a restart every pooled connection is dead, and
-        each fails here, before anything of the unit of work was sent: it is dropped and the
-        next taken, until a new one is opened (a failure to open one is final: 503)."""
-        for _ in range(self._pooled):
-            try:
-                await self._connection()
-                return
-            except Exception as error:
-                if not _from_a_pooled_connection(error):
-                    raise
-                await self._session.invalidate()
-        await self._connection()
-
-    def forget(self) -> None:
-        """The transaction ended: the next statement begins another."""
-        self._driver = None
+    async def rollback(self) -> None:
+        driver, self._driver = self._driver, None
         self._after_commit.clear()
+        if driver is not None:
+            await self._ending(driver, "ROLLBACK")
+
+    async def end(self) -> None:
+        """Roll back what is still open and hand the connection back to the pool."""
+        try:
+            await self.rollback()
+        finally:
+            await self._session.close()
+
+    async def _begin(self) -> None:
+        # Autocommit: SQLAlchemy leaves the transaction to this class. (A connection the
+        # session already holds is in autocommit since it was taken.)
+        taken = self._session.in_transaction()
+        autocommit = None if taken else {"isolation_level": "AUTOCOMMIT"}
+        connection = await self._session.connection(execution_options=autocommit)
+        driver: asyncpg.Connection = (await connection.get_raw_connection()).driver_connection
+        try:
+            await driver.execute("BEGIN")
+        except Exception as error:
+            raise _PooledConnectionDied from error
+        self._driver = driver
+
+    async def _ending(self, driver: asyncpg.Connection, how: str) -> None:
+        """COMMIT or ROLLBACK. A connection that failed to is dropped, never handed back to
+        the pool with a transaction perhaps still open."""
+        try:
+            await driver.execute(how)
+        except BaseException as error:
+            await self._session.invalidate()
+            raise_as_domain_error(error)
+            raise
 
     async def _connection(self) -> asyncpg.Connection:
+        """The connection, in a transaction (the unit of work's, or the next one)."""
         if self._driver is None:
-            connection = await self._session.connection()
-            pooled = await connection.get_raw_connection()
-            adapted: Any = pooled.dbapi_connection
-            # SQLAlchemy's asyncpg adapter sends BEGIN with its first statement; the first
-            # statement may be ours, so begin as it would (SQLAlchemy 2.1's adapter).
-            if adapted._transaction is None:
-                try:
-                    await adapted._start_transaction()
-                except Exception as error:
-                    raise _PooledConnectionDied from error
-            self._driver = pooled.driver_connection
+            try:
+                await self._begin()
+            except _PooledConnectionDied as died:
+                raise_as_domain_error(died)
+                raise
+        assert self._driver is not None  # set by _begin
         return self._driver
 
 
@@ -216,7 +252,3 @@ def _deleting_from(statement: Executable) -> str | None:
 
 class _PooledConnectionDied(Exception):
     """BEGIN failed on a connection the pool handed out."""
-
-
-def _from_a_pooled_connection(error: Exception) -> bool:
-    return isinstance(error, _PooledConnectionDied) and is_database_down(error)

@@ -59,7 +59,7 @@ class SqlUnitOfWork:
             await self._sql.begin()
         except BaseException as error:
             with suppress(Exception):  # a dead connection can't be handed back cleanly
-                await self.session.close()
+                await self._sql.end()
             raise_as_domain_error(error)
             raise
         return self
@@ -93,11 +93,9 @@ class SqlUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         try:
-            if exc_type is not None:
-                await self.session.rollback()
-            await self.session.close()
+            await self._sql.end()
         except Exception as cleanup_error:
-            # A dead connection can't roll back; the pool discards it. Report the first failure.
+            # A dead connection can't roll back; it is dropped. Report the first failure.
             if exc is None:
                 raise_as_domain_error(cleanup_error)
                 raise
@@ -105,14 +103,7 @@ class SqlUnitOfWork:
             raise_as_domain_error(exc)
 
     async def commit(self) -> None:
-        try:
-            await self.session.commit()
-        except BaseException as error:
-            self._sql.forget()
-            raise_as_domain_error(error)
-            raise
-        self._sql.committed()
+        await self._sql.commit()
 
     async def rollback(self) -> None:
-        self._sql.forget()
-        await self.session.rollback()
+        await self._sql.rollback()
