@@ -103,6 +103,8 @@ ROUTES = [
     Route("DELETE", "/api/cart/items/{product}", Access.SIGNED_IN),
     Route("PUT", "/api/cart/promo", Access.SIGNED_IN, lambda s: {"code": s.ids["promo_code"]}),
     Route("DELETE", "/api/cart/promo", Access.SIGNED_IN),
+    Route("POST", "/api/products/{product}/notify-me", Access.SIGNED_IN),
+    Route("DELETE", "/api/products/{product}/notify-me", Access.SIGNED_IN),
     Route("GET", "/api/wishlist", Access.SIGNED_IN),
     Route("POST", "/api/wishlist", Access.SIGNED_IN, lambda s: {"product_id": s.ids["product"]}),
     Route("DELETE", "/api/wishlist/{product}", Access.SIGNED_IN),

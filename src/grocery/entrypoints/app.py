@@ -32,6 +32,7 @@ from grocery.core.services.checkout import CheckoutService
 from grocery.core.services.orders import OrderService
 from grocery.core.services.promotions import PromoCodeService
 from grocery.core.services.reports import ReportService
+from grocery.core.services.restock import RestockService
 from grocery.core.services.wishlist import WishlistService
 from grocery.entrypoints.housekeeping import housekeeping, retention
 from grocery.entrypoints.http.alerts import AlertController
@@ -59,6 +60,7 @@ from grocery.entrypoints.http.problems import EXCEPTION_HANDLERS, document_probl
 from grocery.entrypoints.http.products import ProductController
 from grocery.entrypoints.http.promo_codes import PromoCodeController
 from grocery.entrypoints.http.reports import ReportController
+from grocery.entrypoints.http.restock import NotifyMeController
 from grocery.entrypoints.http.storefront_cache import StorefrontCache
 from grocery.entrypoints.http.wishlist import WishlistController
 from grocery.entrypoints.logs import access_log_middleware, configure_logging
@@ -154,6 +156,7 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
         require_verified_email=settings.require_verified_email,
     )
     account_links = build_account_link_service(settings, wired)
+    restock = RestockService(uow=lambda: SqlUnitOfWork(wired.database), clock=wired.clock)
     catalog = build_catalog_service(settings, wired)
     stamps = SqlCatalogStamps(wired.database)
     storefront = Storefront(
@@ -195,6 +198,7 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
         "auth": Provide(lambda: auth, use_cache=True, sync_to_thread=False),
         "lockouts": Provide(lambda: lockouts, use_cache=True, sync_to_thread=False),
         "account_links": Provide(lambda: account_links, use_cache=True, sync_to_thread=False),
+        "restock": Provide(lambda: restock, use_cache=True, sync_to_thread=False),
         "catalog": Provide(lambda: catalog, use_cache=True, sync_to_thread=False),
         "storefront": Provide(lambda: storefront, use_cache=True, sync_to_thread=False),
         "cart": Provide(lambda: cart, use_cache=True, sync_to_thread=False),
@@ -218,6 +222,7 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
             image_routes(settings.max_upload_bytes),
             CartController,
             WishlistController,
+            NotifyMeController,
             PromoCodeController,
             CheckoutController,
             OrderController,

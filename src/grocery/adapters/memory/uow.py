@@ -36,6 +36,7 @@ from grocery.adapters.memory.promotions import (
     MemoryPromoRedemptionRepository,
     PromotionTables,
 )
+from grocery.adapters.memory.restock import MemoryRestockNotices, RestockTables
 from grocery.adapters.memory.stock import MemoryStockRoom
 from grocery.adapters.memory.wishlists import MemoryWishlistRepository, WishlistTables
 from grocery.core.ports.accounts import (
@@ -52,6 +53,7 @@ from grocery.core.ports.idempotency import IdempotencyKeyRepository
 from grocery.core.ports.orders import OrderRepository
 from grocery.core.ports.outbox import Outbox
 from grocery.core.ports.promotions import PromoCodeRepository, PromoRedemptionRepository
+from grocery.core.ports.restock import RestockNotices
 from grocery.core.ports.stock import StockRoom
 from grocery.core.ports.wishlists import WishlistRepository
 
@@ -68,6 +70,7 @@ class MemoryStore:
     orders: OrderTables = field(default_factory=OrderTables)
     idempotency: IdempotencyTables = field(default_factory=IdempotencyTables)
     alerts: AlertTables = field(default_factory=AlertTables)
+    restock: RestockTables = field(default_factory=RestockTables)
     outbox: OutboxTables = field(default_factory=OutboxTables)
 
 
@@ -107,6 +110,9 @@ class MemoryUnitOfWork:
         )
         self.low_stock_alerts: LowStockAlertRepository = MemoryLowStockAlertRepository(
             working.alerts, catalog
+        )
+        self.restock_notices: RestockNotices = MemoryRestockNotices(
+            working.restock, accounts, working.wishlists
         )
         self.outbox: Outbox = MemoryOutbox(working.outbox)
 

@@ -28,6 +28,7 @@ from grocery.adapters.sql.idempotency import SqlIdempotencyKeyRepository
 from grocery.adapters.sql.orders import SqlOrderRepository
 from grocery.adapters.sql.outbox import SqlOutbox
 from grocery.adapters.sql.promotions import SqlPromoCodeRepository, SqlPromoRedemptionRepository
+from grocery.adapters.sql.restock import SqlRestockNotices
 from grocery.adapters.sql.stock import SqlStockRoom
 from grocery.adapters.sql.wishlists import SqlWishlistRepository
 from grocery.core.ports.accounts import (
@@ -44,6 +45,7 @@ from grocery.core.ports.idempotency import IdempotencyKeyRepository
 from grocery.core.ports.orders import OrderRepository
 from grocery.core.ports.outbox import Outbox
 from grocery.core.ports.promotions import PromoCodeRepository, PromoRedemptionRepository
+from grocery.core.ports.restock import RestockNotices
 from grocery.core.ports.stock import StockRoom
 from grocery.core.ports.wishlists import WishlistRepository
 
@@ -84,6 +86,7 @@ class SqlUnitOfWork:
         self.redemptions: PromoRedemptionRepository = SqlPromoRedemptionRepository(sql)
         self.idempotency_keys: IdempotencyKeyRepository = SqlIdempotencyKeyRepository(sql)
         self.low_stock_alerts: LowStockAlertRepository = SqlLowStockAlertRepository(sql)
+        self.restock_notices: RestockNotices = SqlRestockNotices(sql)
         self.outbox: Outbox = SqlOutbox(sql)
 
     async def __aexit__(

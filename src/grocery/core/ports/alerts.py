@@ -9,6 +9,7 @@ from uuid import UUID
 
 from grocery.core.alerts import AlertStatus, AlertView, LowStockAlert
 from grocery.core.ports.outbox import Outbox
+from grocery.core.ports.restock import RestockNotices
 from grocery.core.ports.transaction import Transaction
 
 
@@ -30,9 +31,11 @@ class LowStockAlertRepository(Protocol):
 
 
 class StockWatch(Protocol):
-    """Where a stock change's alerts are written, in the transaction of the change."""
+    """Where a stock change's alerts and back-in-stock mail are written, in the transaction
+    of the change."""
 
     low_stock_alerts: LowStockAlertRepository
+    restock_notices: RestockNotices
     outbox: Outbox
 
 

@@ -15,6 +15,7 @@ from grocery.core.ports.catalog import CatalogWork
 from grocery.core.ports.orders import CheckoutWork, OrderWork
 from grocery.core.ports.outbox import OutboxWork
 from grocery.core.ports.promotions import PromoWork
+from grocery.core.ports.restock import RestockWork
 from grocery.core.ports.wishlists import WishlistWork
 
 
@@ -27,9 +28,10 @@ class UnitOfWork(
     OrderWork,
     AlertWork,
     OutboxWork,
+    RestockWork,
     Protocol,
 ):
     """Users, refresh tokens, login failures, mailed link tokens and asks for them,
     categories, products, product images, the
     shelf, carts, wishlists, promo codes, stock, orders, redemptions, idempotency keys,
-    low-stock alerts and the outbox."""
+    low-stock alerts, notify-me requests and the outbox."""

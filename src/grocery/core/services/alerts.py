@@ -17,22 +17,29 @@ from grocery.core.alerts import (
     stock_low_message,
 )
 from grocery.core.catalog import StockCrossing
+from grocery.core.mail import mail_message
 from grocery.core.outbox import OutboxMessage
 from grocery.core.paging import keyset_page
 from grocery.core.ports.alerts import AlertSink, AlertWork, StockWatch
 from grocery.core.ports.transaction import UnitOfWorkFactory
+from grocery.core.restock import back_in_stock_letter, came_back
 
 
 async def watch_stock(
     uow: StockWatch, moves: Iterable[StockMove], now: datetime
 ) -> list[LowStockAlert]:
-    """Open or resolve alerts for stock that crossed its threshold, in the caller's transaction.
+    """Open or resolve alerts for stock that crossed its threshold, and mail the customers
+    waiting for a product that came back in stock, in the caller's transaction.
 
-    Every use case that changes stock calls this before it commits, so an alert and its
-    outbox message exist exactly when the change does. Answers the alerts it opened.
+    Every use case that changes stock calls this before it commits, so an alert, a mail
+    and their outbox messages exist exactly when the change does. Answers the alerts it opened.
     """
     opened: list[LowStockAlert] = []
     for move in moves:
+        if came_back(move):
+            for customer in await uow.restock_notices.take_waiting(move.product_id):
+                letter = back_in_stock_letter(customer, move.product_name)
+                await uow.outbox.add(mail_message(letter, now))
         if move.crossing is StockCrossing.FELL_BELOW:
             alert = alert_for(move, now)
             if await uow.low_stock_alerts.open(alert, move.product_name):

@@ -15,6 +15,7 @@ from grocery.adapters.sql.schema import (
     outbox,
     promotions,
     reports,
+    restock,
     wishlists,
 )
 from grocery.adapters.sql.schema.metadata import metadata
@@ -30,5 +31,6 @@ __all__ = [
     "outbox",
     "promotions",
     "reports",
+    "restock",
     "wishlists",
 ]
