@@ -11,6 +11,7 @@ import os
 import re
 import secrets
 from collections.abc import Callable, Mapping
+from decimal import Decimal, InvalidOperation
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Literal
@@ -18,6 +19,8 @@ from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
+
+from grocery.core.weights import DEFAULT_WEIGHT_TOLERANCE_PERCENT, check_tolerance
 
 Environment = Literal["development", "production", "test"]
 LogFormat = Literal["console", "json"]
@@ -63,6 +66,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     currency: str = "USD"
     timezone: str = "UTC"
     low_stock_threshold: int = 10
+    # How far above its estimate a weighed line may be billed, in percent of the estimate.
+    weight_tolerance_percent: Decimal = DEFAULT_WEIGHT_TOLERANCE_PERCENT
     alert_webhook_url: str | None = None
     # Mail: unset smtp_url logs each message (recipient and subject) instead of sending it.
     smtp_url: str | None = None
@@ -204,6 +209,7 @@ class _Reader:
             currency=self.currency(),
             timezone=self.timezone(),
             low_stock_threshold=self.integer("GROCERY_LOW_STOCK_THRESHOLD", 10),
+            weight_tolerance_percent=self.weight_tolerance(),
             alert_webhook_url=self.webhook_url(),
             smtp_url=self.smtp_url(production),
             mail_from=self.mail_from(),
@@ -251,6 +257,17 @@ class _Reader:
                 f"GROCERY_STORAGE_URL must start with s3://, file:// or memory://, got {url!r}"
             )
         return url
+
+    def weight_tolerance(self) -> Decimal:
+        raw = self.get("GROCERY_WEIGHT_TOLERANCE_PERCENT")
+        if raw is None:
+            return DEFAULT_WEIGHT_TOLERANCE_PERCENT
+        try:
+            return check_tolerance(Decimal(raw.strip()))
+        except (InvalidOperation, ValueError):
+            raise ConfigError(
+                f"GROCERY_WEIGHT_TOLERANCE_PERCENT must be a percent from 0 to 100, got {raw!r}"
+            ) from None
 
     def currency(self) -> str:
         code = (self.get("GROCERY_CURRENCY") or "USD").upper()

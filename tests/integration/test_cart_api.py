@@ -119,6 +119,11 @@ async def test_adding_makes_a_line_then_grows_it(
             "line_total": "5.00",
             "available": True,
             "discount": "0.00",
+            # v2: a line by the piece, substitutes allowed unless the customer says none
+            "estimated": False,
+            "estimated_weight_kg": None,
+            "substitution": "allow",
+            "preferred_substitute_id": None,
         }
     ]
     assert grown.status_code == 200, grown.text

@@ -192,6 +192,9 @@ async def test_new_product_answers_the_contract_shape(
         "low_stock_threshold": 10,  # GROCERY_LOW_STOCK_THRESHOLD's default
         "images": [],
         "created_at": product["created_at"],
+        "sold_by": "each",  # v2: sold by the piece unless told
+        "step_kg": None,
+        "step_price": None,
     }
     assert datetime.fromisoformat(product["created_at"]).utcoffset() is not None
     by_slug = await client.get(f"/api/products/{product['slug']}")

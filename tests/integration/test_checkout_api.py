@@ -43,29 +43,48 @@ async def test_checkout_answers_the_order_and_empties_the_cart(
         "subtotal",
         "discount",
         "total",
+        "checkout_total",  # v2: the total as quoted, whatever picking makes of it
         "promo_code",
         "currency",
         "created_at",
     }
     assert order["status"] == "placed"
+    # v2: each line has an id and shows how it is sold, its substitution choice and, until
+    # it is picked, no pick.
+    unpicked = {
+        "estimated": False,
+        "estimated_weight_kg": None,
+        "substitution": "allow",
+        "preferred_substitute_id": None,
+        "picked_quantity": None,
+        "picked_weight_kg": None,
+        "substitute": None,
+        "final_line_total": None,
+    }
     assert order["items"] == [
         {
+            "id": order["items"][0]["id"],
             "product_id": apples["id"],
             "product_name": apples["name"],
             "quantity": 3,
             "price_at_purchase": "1.25",
             "discount": "0.00",
             "line_total": "3.75",
+            **unpicked,
         },
         {
+            "id": order["items"][1]["id"],
             "product_id": pears["id"],
             "product_name": pears["name"],
             "quantity": 1,
             "price_at_purchase": "3.00",
             "discount": "0.00",
             "line_total": "3.00",
+            **unpicked,
         },
     ]
+    assert order["items"][0]["id"] != order["items"][1]["id"]
+    assert order["checkout_total"] == order["total"]
     assert (order["subtotal"], order["discount"], order["total"]) == ("6.75", "0.00", "6.75")
     assert (order["promo_code"], order["currency"]) == (None, "USD")
     assert datetime.fromisoformat(order["created_at"]).utcoffset() == timedelta(0)

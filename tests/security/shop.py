@@ -80,6 +80,7 @@ async def open_shop(client: Client, make_user: MakeUser) -> Shop:
         promo=promo.json()["id"],
         promo_code=promo.json()["code"],
         order=order["id"],
+        order_line=order["items"][0]["id"],
         customer=str(shop.customer.id),
         spare=str(shop.spare.id),
     )

@@ -23,7 +23,7 @@ from grocery.core.errors import (
 )
 from grocery.core.pricing import CartLine
 from grocery.core.substitutions import NO_PREFERENCE, SubstitutionChoice
-from grocery.core.weights import Weighing
+from grocery.core.weights import Weighing, price_of_one
 
 MAX_LINE_QUANTITY = 999
 
@@ -71,8 +71,7 @@ class ShelfItem:
     @property
     def price_of_one(self) -> Decimal:
         """What one unit of quantity costs: a piece, or a step of a weighed product."""
-        weighing = self.weighing
-        return self.unit_price if weighing is None else weighing.step_price
+        return price_of_one(self.unit_price, self.weighing)
 
     @property
     def on_shelf(self) -> int:

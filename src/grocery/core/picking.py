@@ -85,6 +85,12 @@ class BilledLine:
     def line_total(self) -> Decimal:
         return self.amount - self.discount
 
+    @property
+    def discount_shares(self) -> tuple[Decimal, Decimal]:
+        """The discount split between the picked units and the substitute, by amount."""
+        own, substitute = spread(self.discount, [self.picked_amount, self.substitute_amount])
+        return own, substitute
+
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class FinalBill:

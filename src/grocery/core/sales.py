@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from uuid import UUID
 
-from grocery.core.money import ZERO, spread
-from grocery.core.orders import Order
+from grocery.core.money import ZERO
+from grocery.core.orders import Order, OrderLine
+from grocery.core.picking import BilledLine
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -41,15 +42,42 @@ def counted_sales(order: Order) -> dict[UUID, ProductSales]:
             _count(sales, line.product_id, line.quantity, line.line_total)
         return sales
     for line in order.lines:
-        billed = order.final.line(line.id)
-        pick = line.pick
-        assert pick is not None  # a final bill has a pick for every line
-        own, sub_share = spread(billed.discount, [billed.picked_amount, billed.substitute_amount])
-        _count(sales, line.product_id, pick.picked_quantity, billed.picked_amount - own)
-        if pick.substitute is not None:
-            sub = pick.substitute
-            _count(sales, sub.product_id, sub.quantity, billed.substitute_amount - sub_share)
+        sold = line_sales(line, order.final.line(line.id))
+        _count(sales, line.product_id, sold.units, sold.revenue)
+        if line.pick is not None and line.pick.substitute is not None:
+            _count(
+                sales,
+                line.pick.substitute.product_id,
+                sold.substitute_units,
+                sold.substitute_revenue,
+            )
     return sales
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class LineSales:
+    """What one picked line hands over: its own product's units and revenue, and its
+    substitute's, each net of its share of the line's discount."""
+
+    units: int
+    revenue: Decimal
+    substitute_units: int
+    substitute_revenue: Decimal
+    substitute_discount: Decimal
+
+
+def line_sales(line: OrderLine, billed: BilledLine) -> LineSales:
+    pick = line.pick
+    assert pick is not None  # a final bill has a pick for every line
+    own, sub_share = billed.discount_shares
+    sub = pick.substitute
+    return LineSales(
+        units=pick.picked_quantity,
+        revenue=billed.picked_amount - own,
+        substitute_units=0 if sub is None else sub.quantity,
+        substitute_revenue=billed.substitute_amount - sub_share,
+        substitute_discount=sub_share,
+    )
 
 
 def _count(sales: dict[UUID, ProductSales], product_id: UUID, units: int, revenue: Decimal) -> None:

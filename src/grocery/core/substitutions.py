@@ -32,6 +32,15 @@ class SubstitutionChoice:
 NO_PREFERENCE = SubstitutionChoice()
 
 
+@dataclass(frozen=True, slots=True)
+class SubstitutionRequest:
+    """A customer's choice as sent: it replaces the line's whole choice, so a field left
+    out takes its default (substitutes allowed, none preferred)."""
+
+    substitution: str = Substitution.ALLOW
+    preferred_substitute_id: UUID | None = None
+
+
 def substitution_choice(
     product_id: UUID, substitution: str, preferred_substitute_id: UUID | None
 ) -> SubstitutionChoice:

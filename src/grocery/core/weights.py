@@ -63,6 +63,11 @@ class Weighing:
             raise invalid(field, f"must be at most {limit} kg for {steps} of {self.step_kg} kg")
 
 
+def price_of_one(price: Decimal, weighing: Weighing | None) -> Decimal:
+    """What one unit of quantity costs: a piece at its price, or a step of a weighed product."""
+    return price if weighing is None else weighing.step_price
+
+
 def step_price(price_per_kg: Decimal, step_kg: Decimal) -> Decimal:
     """What one step costs: its weight at the price per kg, half up to cents."""
     return cents(price_per_kg * step_kg)

@@ -30,9 +30,11 @@ from grocery.core.services.cart import CartService
 from grocery.core.services.catalog import CatalogService
 from grocery.core.services.checkout import CheckoutService
 from grocery.core.services.orders import OrderService
+from grocery.core.services.picking import PickingService
 from grocery.core.services.promotions import PromoCodeService
 from grocery.core.services.reports import ReportService
 from grocery.core.services.restock import RestockService
+from grocery.core.services.stock import StockService
 from grocery.core.services.wishlist import WishlistService
 from grocery.entrypoints.housekeeping import housekeeping, retention
 from grocery.entrypoints.http.alerts import AlertController
@@ -56,11 +58,13 @@ from grocery.entrypoints.http.lockouts import LockedAccounts
 from grocery.entrypoints.http.media import media
 from grocery.entrypoints.http.openapi import docs_routes, finish_document, openapi_config
 from grocery.entrypoints.http.orders import OrderController
+from grocery.entrypoints.http.picking import PickingController
 from grocery.entrypoints.http.problems import EXCEPTION_HANDLERS, document_problems
 from grocery.entrypoints.http.products import ProductController
 from grocery.entrypoints.http.promo_codes import PromoCodeController
 from grocery.entrypoints.http.reports import ReportController
 from grocery.entrypoints.http.restock import NotifyMeController
+from grocery.entrypoints.http.stock import StockMovementController
 from grocery.entrypoints.http.storefront_cache import StorefrontCache
 from grocery.entrypoints.http.wishlist import WishlistController
 from grocery.entrypoints.logs import access_log_middleware, configure_logging
@@ -136,6 +140,19 @@ def build_order_services(
     )
 
 
+def build_picking_services(
+    settings: Settings, adapters: Adapters
+) -> tuple[PickingService, StockService]:
+    def uow() -> UnitOfWork:
+        return SqlUnitOfWork(adapters.database)
+
+    tolerance = settings.weight_tolerance_percent
+    return (
+        PickingService(uow=uow, clock=adapters.clock, tolerance_percent=tolerance),
+        StockService(uow=uow, clock=adapters.clock),
+    )
+
+
 def page_age(settings: Settings) -> float:
     """How long a storefront page may be kept: never past half a presigned URL's life."""
     if settings.storage_presign:
@@ -164,6 +181,7 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
     )
     cart, wishlist, promo_codes = build_cart_services(wired)
     checkout, orders, alerts = build_order_services(settings, wired)
+    picking, stock = build_picking_services(settings, wired)
     reports = ReportService(
         reader=SqlReportReader(wired.database),
         timezone=settings.timezone,
@@ -207,6 +225,8 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
         "checkout": Provide(lambda: checkout, use_cache=True, sync_to_thread=False),
         "orders": Provide(lambda: orders, use_cache=True, sync_to_thread=False),
         "alerts": Provide(lambda: alerts, use_cache=True, sync_to_thread=False),
+        "picking": Provide(lambda: picking, use_cache=True, sync_to_thread=False),
+        "stock": Provide(lambda: stock, use_cache=True, sync_to_thread=False),
         "reports": Provide(lambda: reports, use_cache=True, sync_to_thread=False),
         **PRINCIPAL,
     }
@@ -226,6 +246,8 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
             PromoCodeController,
             CheckoutController,
             OrderController,
+            PickingController,
+            StockMovementController,
             AlertController,
             ReportController,
         ],

@@ -9,12 +9,14 @@ from uuid import UUID
 
 from grocery.adapters.memory.catalog import CatalogTables
 from grocery.core.cart import AddedLine, CartContents, CartEntry, ShelfItem, TakenCart
+from grocery.core.substitutions import NO_PREFERENCE, SubstitutionChoice
 
 
 @dataclass(frozen=True, slots=True)
 class StoredLine:
     quantity: int
     added_at: datetime
+    choice: SubstitutionChoice = NO_PREFERENCE
 
 
 @dataclass
@@ -51,6 +53,7 @@ class MemoryProductShelf:
                 stock=product.stock,
                 category_id=product.category_id,
                 available=not product.archived,
+                step_kg=product.step_kg,
             )
             for product_id in product_ids
             if (product := self._products.get(product_id)) is not None
@@ -60,12 +63,13 @@ class MemoryProductShelf:
 def cart_entries(lines: dict[tuple[UUID, UUID], StoredLine], user_id: UUID) -> list[CartEntry]:
     """The user's lines oldest first (by when they were added, then product id, as SQL's)."""
     theirs = sorted(
-        (line.added_at, product_id, line.quantity)
+        (line.added_at, product_id, line)
         for (owner, product_id), line in lines.items()
         if owner == user_id
     )
     return [
-        CartEntry(product_id=product_id, quantity=quantity) for _, product_id, quantity in theirs
+        CartEntry(product_id=product_id, quantity=line.quantity, choice=line.choice)
+        for _, product_id, line in theirs
     ]
 
 
@@ -91,6 +95,13 @@ class MemoryCartRepository:
         if line is None:
             return False
         self._lines[user_id, product_id] = replace(line, quantity=quantity)
+        return True
+
+    async def set_choice(self, user_id: UUID, product_id: UUID, choice: SubstitutionChoice) -> bool:
+        line = self._lines.get((user_id, product_id))
+        if line is None:
+            return False
+        self._lines[user_id, product_id] = replace(line, choice=choice)
         return True
 
     async def remove(self, user_id: UUID, product_id: UUID) -> bool:

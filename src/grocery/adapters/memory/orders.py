@@ -8,7 +8,9 @@ from datetime import datetime
 from uuid import UUID
 
 from grocery.adapters.memory.catalog import CatalogTables
+from grocery.core.catalog import Product
 from grocery.core.orders import Order, OrderLine, OrderMark, OrderStatus
+from grocery.core.sales import counted_sales
 
 
 @dataclass
@@ -32,11 +34,8 @@ class MemoryOrderRepository:
         self._sold(order, -1)
 
     def _sold(self, order: Order, sign: int) -> None:
-        for product_id, quantity in order.quantities.items():
-            product = self._products[product_id]
-            self._products[product_id] = replace(
-                product, units_sold=product.units_sold + sign * quantity
-            )
+        for product_id, sales in counted_sales(order).items():
+            count_units(self._products, product_id, sign * sales.units)
 
     async def get(self, order_id: UUID) -> Order | None:
         return self._orders.get(order_id)
@@ -72,3 +71,8 @@ class MemoryOrderRepository:
 
 def _line_id(line: OrderLine) -> UUID:
     return line.id
+
+
+def count_units(products: dict[UUID, Product], product_id: UUID, units: int) -> None:
+    product = products[product_id]
+    products[product_id] = replace(product, units_sold=product.units_sold + units)

@@ -31,13 +31,14 @@ from grocery.adapters.memory.catalog import (
 from grocery.adapters.memory.idempotency import IdempotencyTables, MemoryIdempotencyKeyRepository
 from grocery.adapters.memory.orders import MemoryOrderRepository, OrderTables
 from grocery.adapters.memory.outbox import MemoryOutbox, OutboxTables
+from grocery.adapters.memory.picking import MemoryPickRepository
 from grocery.adapters.memory.promotions import (
     MemoryPromoCodeRepository,
     MemoryPromoRedemptionRepository,
     PromotionTables,
 )
 from grocery.adapters.memory.restock import MemoryRestockNotices, RestockTables
-from grocery.adapters.memory.stock import MemoryStockRoom
+from grocery.adapters.memory.stock import MemoryStockLedger, MemoryStockRoom, StockTables
 from grocery.adapters.memory.wishlists import MemoryWishlistRepository, WishlistTables
 from grocery.core.ports.accounts import (
     LinkTokenRepository,
@@ -52,9 +53,10 @@ from grocery.core.ports.catalog import CategoryRepository, ProductImageRepositor
 from grocery.core.ports.idempotency import IdempotencyKeyRepository
 from grocery.core.ports.orders import OrderRepository
 from grocery.core.ports.outbox import Outbox
+from grocery.core.ports.picking import PickRepository
 from grocery.core.ports.promotions import PromoCodeRepository, PromoRedemptionRepository
 from grocery.core.ports.restock import RestockNotices
-from grocery.core.ports.stock import StockRoom
+from grocery.core.ports.stock import StockLedger, StockRoom
 from grocery.core.ports.wishlists import WishlistRepository
 
 
@@ -72,6 +74,7 @@ class MemoryStore:
     alerts: AlertTables = field(default_factory=AlertTables)
     restock: RestockTables = field(default_factory=RestockTables)
     outbox: OutboxTables = field(default_factory=OutboxTables)
+    stock: StockTables = field(default_factory=StockTables)
 
 
 class MemoryUnitOfWork:
@@ -101,6 +104,8 @@ class MemoryUnitOfWork:
             working.promotions, catalog, working.carts
         )
         self.stock: StockRoom = MemoryStockRoom(catalog)
+        self.stock_movements: StockLedger = MemoryStockLedger(working.stock)
+        self.picks: PickRepository = MemoryPickRepository(working.orders, catalog)
         self.orders: OrderRepository = MemoryOrderRepository(working.orders, catalog)
         self.redemptions: PromoRedemptionRepository = MemoryPromoRedemptionRepository(
             working.promotions

@@ -22,6 +22,7 @@ from grocery.core.cart import (
     ShelfItem,
     TakenCart,
 )
+from grocery.core.substitutions import NO_PREFERENCE, Substitution, SubstitutionChoice
 
 # --- the shelf ----------------------------------------------------------------
 
@@ -40,13 +41,13 @@ class SqlProductShelf:
         rows = await self._sql.fetch(_IN_THE_CART, user_id, also)
         lines = [row for row in rows if row["quantity"] is not None]
         return CartContents(
-            entries=[CartEntry(product_id=row["id"], quantity=row["quantity"]) for row in lines],
+            entries=[_entry(row["id"], row) for row in lines],
             shelf={row["id"]: _shelf_item(row) for row in rows if row["id"] is not None},
             promo_id=rows[0]["promo_code_id"],
         )
 
 
-_SHELF_COLUMNS = "p.id, p.name, p.slug, p.price, p.stock, p.category_id, p.archived"
+_SHELF_COLUMNS = "p.id, p.name, p.slug, p.price, p.stock, p.category_id, p.archived, p.step_kg"
 # The ids as an InitPlan (here and in checkout's array statements): the planner then can't
 # see the array, so it keeps the prepared statement's generic plan instead of planning it
 # anew on every call (a custom plan for an array parameter looks cheaper, but isn't).
@@ -57,13 +58,14 @@ _ON_THE_SHELF = f"""
 # product. A line's product can't be missing: deleting a product deletes its cart lines.
 # Then the product $2 names, if any, as a row without a line.
 _IN_THE_CART = f"""
-    SELECT {_SHELF_COLUMNS}, line.quantity, cart.promo_code_id, 0 AS part, line.added_at
+    SELECT {_SHELF_COLUMNS}, line.quantity, line.substitution, line.preferred_substitute_id,
+           cart.promo_code_id, 0 AS part, line.added_at
       FROM (SELECT $1::uuid AS user_id) customer
       LEFT JOIN carts cart ON cart.user_id = customer.user_id
       LEFT JOIN (cart_items line JOIN products p ON p.id = line.product_id)
              ON line.user_id = customer.user_id
     UNION ALL
-    SELECT {_SHELF_COLUMNS}, NULL, NULL, 1, NULL FROM products p WHERE p.id = $2::uuid
+    SELECT {_SHELF_COLUMNS}, NULL, NULL, NULL, NULL, 1, NULL FROM products p WHERE p.id = $2::uuid
      ORDER BY part, added_at, id
 """  # noqa: S608 - constant columns
 
@@ -77,7 +79,19 @@ def _shelf_item(row: Mapping[str, Any]) -> ShelfItem:
         stock=row["stock"],
         category_id=row["category_id"],
         available=not row["archived"],
+        step_kg=row["step_kg"],
     )
+
+
+def _entry(product_id: UUID, row: Mapping[str, Any]) -> CartEntry:
+    """A cart line with its substitution choice (most lines keep the default)."""
+    substitution, preferred = row["substitution"], row["preferred_substitute_id"]
+    choice = (
+        NO_PREFERENCE
+        if substitution == Substitution.ALLOW and preferred is None
+        else SubstitutionChoice(Substitution(substitution), preferred)
+    )
+    return CartEntry(product_id=product_id, quantity=row["quantity"], choice=choice)
 
 
 # --- carts --------------------------------------------------------------------
@@ -97,6 +111,11 @@ _SET_LINE = """
     UPDATE cart_items SET quantity = $3 WHERE user_id = $1 AND product_id = $2
     RETURNING product_id
 """
+_SET_CHOICE = """
+    UPDATE cart_items SET substitution = $3, preferred_substitute_id = $4
+     WHERE user_id = $1 AND product_id = $2
+    RETURNING product_id
+"""
 _REMOVE_LINE = "DELETE FROM cart_items WHERE user_id = $1 AND product_id = $2 RETURNING product_id"
 # Deleting is what locks: a concurrent checkout of the same cart waits here, then finds
 # nothing; a line added after this statement is not taken, and stays in the cart.
@@ -104,9 +123,11 @@ _TAKE_ALL = """
     WITH cart AS (
         DELETE FROM carts WHERE user_id = $1 RETURNING promo_code_id
     ), taken AS (
-        DELETE FROM cart_items WHERE user_id = $1 RETURNING product_id, quantity, added_at
+        DELETE FROM cart_items WHERE user_id = $1
+        RETURNING product_id, quantity, added_at, substitution, preferred_substitute_id
     )
-    SELECT taken.product_id, taken.quantity, (SELECT promo_code_id FROM cart)
+    SELECT taken.product_id, taken.quantity, taken.substitution, taken.preferred_substitute_id,
+           (SELECT promo_code_id FROM cart)
       FROM taken
      ORDER BY taken.added_at, taken.product_id
 """
@@ -127,6 +148,16 @@ class SqlCartRepository:
     async def set_quantity(self, user_id: UUID, product_id: UUID, quantity: int) -> bool:
         return await self._sql.fetchrow(_SET_LINE, user_id, product_id, quantity) is not None
 
+    async def set_choice(self, user_id: UUID, product_id: UUID, choice: SubstitutionChoice) -> bool:
+        row = await self._sql.fetchrow(
+            _SET_CHOICE,
+            user_id,
+            product_id,
+            choice.substitution.value,
+            choice.preferred_substitute_id,
+        )
+        return row is not None
+
     async def remove(self, user_id: UUID, product_id: UUID) -> bool:
         return await self._sql.fetchrow(_REMOVE_LINE, user_id, product_id) is not None
 
@@ -138,7 +169,7 @@ class SqlCartRepository:
     async def take_all(self, user_id: UUID) -> TakenCart:
         rows = await self._sql.fetch(_TAKE_ALL, user_id)
         return TakenCart(
-            entries=[CartEntry(product_id=r["product_id"], quantity=r["quantity"]) for r in rows],
+            entries=[_entry(row["product_id"], row) for row in rows],
             promo_id=rows[0]["promo_code_id"] if rows else None,
         )
 

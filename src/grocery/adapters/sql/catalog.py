@@ -14,6 +14,7 @@ from grocery.adapters.sql.schema.catalog import categories, product_images, prod
 from grocery.adapters.sql.schema.orders import order_lines
 from grocery.core.catalog import Category, Product, ProductImage, Unit, as_id
 from grocery.core.errors import InUse
+from grocery.core.weights import SoldBy
 
 # --- categories ---------------------------------------------------------------
 
@@ -69,6 +70,8 @@ _PRODUCT_COLUMNS = [
         "created_at",
         "units_sold",
         "archived",
+        "sold_by",
+        "step_kg",
     )
 ]
 
@@ -125,11 +128,13 @@ def _editable_values(product: Product) -> dict[str, Any]:
         "stock": product.stock,
         "unit": product.unit.value,
         "low_stock_threshold": product.low_stock_threshold,
+        "sold_by": product.sold_by.value,
+        "step_kg": product.step_kg,
     }
 
 
 def _product(row: RowMapping) -> Product:
-    return Product(**{**row, "unit": Unit(row["unit"])})
+    return Product(**{**row, "unit": Unit(row["unit"]), "sold_by": SoldBy(row["sold_by"])})
 
 
 # --- images -------------------------------------------------------------------

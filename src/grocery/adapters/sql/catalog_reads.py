@@ -46,6 +46,7 @@ from grocery.adapters.sql.database import Database
 from grocery.adapters.sql.schema.catalog import categories, product_images
 from grocery.core.catalog import Category, CategorySummary, ImageKey, ProductView, Unit, as_id
 from grocery.core.storefront import ProductPage, ProductQuery, Sort
+from grocery.core.weights import SoldBy
 
 c, i = categories.alias("c"), product_images.alias("i")
 named = categories.alias("named")  # the category a filter names, apart from each row's own
@@ -84,6 +85,8 @@ _PRODUCT_COLUMNS = (
     "units_sold",
     "low_stock_threshold",
     "created_at",
+    "sold_by",
+    "step_kg",
 )
 
 
@@ -100,6 +103,7 @@ def _product_columns(product: Any) -> tuple[ColumnElement[Any], ...]:
 _PRODUCT = _product_columns(p)
 _VISIBLE = ~p.c.archived
 _UNITS = {unit.value: unit for unit in Unit}  # a dict lookup, not Enum's call machinery
+_SOLD_BY = {how.value: how for how in SoldBy}
 
 
 def _by_ref(table: Any, by_id: bool) -> ColumnElement[bool]:
@@ -340,6 +344,8 @@ def _view(row: Any, images: tuple[ImageKey, ...]) -> ProductView:
         units_sold,
         low_stock_threshold,
         created_at,
+        sold_by,
+        step_kg,
         category_id,
         category_name,
         category_slug,
@@ -357,4 +363,6 @@ def _view(row: Any, images: tuple[ImageKey, ...]) -> ProductView:
         low_stock_threshold,
         images,
         created_at,
+        _SOLD_BY[sold_by],
+        step_kg,
     )

@@ -85,6 +85,11 @@ _BY_CONSTRAINT: Mapping[str, Callable[[], DomainError]] = {
         errors=[field_error("category_id", "no such category")],
     ),
     "fk_product_images_product_id_products": lambda: NotFound("No such product."),
+    # The preferred substitute was deleted between its check and the line's update.
+    "fk_cart_items_preferred_substitute_id_products": lambda: Invalid(
+        "The preferred substitute is not a product for sale.",
+        errors=[field_error("preferred_substitute_id", "is not a product for sale")],
+    ),
     PROMO_CODE_INDEX: _taken("A promo code", "code"),
     "fk_promo_code_categories_category_id_categories": lambda: Invalid(
         "A category of this promo code does not exist.",

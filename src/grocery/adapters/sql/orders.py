@@ -1,5 +1,8 @@
 """Orders in PostgreSQL, with the sales counters checkout and cancellation keep.
 
+A line's substitute is a row of its own (schema/orders.py); reading an order puts it back
+on its line's pick.
+
 Every counter (units sold, revenue, orders) moves by an UPDATE relative to itself, never by
 reading, changing and writing back.
 """
@@ -17,6 +20,9 @@ from grocery.adapters.sql.database import SessionSql
 from grocery.adapters.sql.schema.catalog import products
 from grocery.adapters.sql.schema.orders import order_categories, order_lines, orders
 from grocery.core.orders import Order, OrderLine, OrderMark, OrderStatus
+from grocery.core.picking import BilledLine, FinalBill, Pick, SubstitutePick
+from grocery.core.substitutions import Substitution, SubstitutionChoice
+from grocery.core.weights import Weighing
 
 # An order, its lines and its products' sales counters in one statement, however many
 # lines (the lines' foreign key is checked at the statement's end, when the order is
@@ -26,9 +32,13 @@ _ADD_ORDER = """
     WITH line AS (
         SELECT * FROM unnest((SELECT $13::uuid[]), (SELECT $14::uuid[]), (SELECT $15::text[]),
                              (SELECT $16::int[]), (SELECT $17::numeric[]),
-                             (SELECT $18::numeric[]), (SELECT $19::numeric[]))
+                             (SELECT $18::numeric[]), (SELECT $19::numeric[]),
+                             (SELECT $20::uuid[]), (SELECT $21::numeric[]),
+                             (SELECT $22::numeric[]), (SELECT $23::text[]),
+                             (SELECT $24::uuid[]))
                AS line (id, product_id, product_name, quantity, price_at_purchase, discount,
-                        line_total)
+                        line_total, category_id, step_kg, price_per_kg, substitution,
+                        preferred_substitute_id)
     ), placed AS (
         INSERT INTO orders (id, user_id, status, subtotal, discount, total, promo_code_id,
                             promo_code, currency, created_at, updated_at, cancelled_at, units)
@@ -36,9 +46,12 @@ _ADD_ORDER = """
                 (SELECT sum(quantity) FROM line))
     ), stored AS (
         INSERT INTO order_lines (id, order_id, product_id, product_name, quantity,
-                                 price_at_purchase, discount, line_total)
+                                 price_at_purchase, discount, line_total, category_id, step_kg,
+                                 price_per_kg, substitution, preferred_substitute_id,
+                                 sold_units, sold_revenue)
         SELECT id, $1, product_id, product_name, quantity, price_at_purchase, discount,
-               line_total
+               line_total, category_id, step_kg, price_per_kg, substitution,
+               preferred_substitute_id, quantity, line_total
           FROM line
     ), sold AS (
         SELECT product_id, sum(quantity) AS units, sum(line_total) AS revenue
@@ -83,6 +96,11 @@ class SqlOrderRepository:
             [line.price_at_purchase for line in lines],
             [line.discount for line in lines],
             [line.line_total for line in lines],
+            [line.category_id for line in lines],
+            [None if line.weighing is None else line.weighing.step_kg for line in lines],
+            [None if line.weighing is None else line.weighing.price_per_kg for line in lines],
+            [line.choice.substitution.value for line in lines],
+            [line.choice.preferred_substitute_id for line in lines],
         )
 
     async def uncount_sold(self, order: Order) -> None:
@@ -141,35 +159,51 @@ class SqlOrderRepository:
         return (await self._sql.execute(statement)).first() is not None
 
     async def _with_lines(self, query: Any) -> list[Order]:
-        """The orders `query` selects, each with its lines (one query for them all)."""
-        rows = list((await self._sql.execute(query)).mappings())
-        lines: dict[UUID, list[OrderLine]] = {row["id"]: [] for row in rows}
-        if lines:
-            line_query = (
-                select(order_lines)
-                .where(order_lines.c.order_id.in_(lines))
-                .order_by(order_lines.c.order_id, order_lines.c.id)
-            )
-            for line in (await self._sql.execute(line_query)).mappings():
-                lines[line["order_id"]].append(_line(line))
-        return [_order(row, tuple(lines[row["id"]])) for row in rows]
+        return await orders_with_lines(self._sql, query)
+
+
+async def orders_with_lines(sql: SessionSql, query: Any) -> list[Order]:
+    """The orders `query` selects, each with its lines, their picks and substitutes (one
+    query for all the lines)."""
+    rows = list((await sql.execute(query)).mappings())
+    lines: dict[UUID, list[RowMapping]] = {row["id"]: [] for row in rows}
+    if lines:
+        line_query = (
+            select(order_lines)
+            .where(order_lines.c.order_id.in_(lines))
+            .order_by(order_lines.c.order_id, order_lines.c.id)
+        )
+        for line in (await sql.execute(line_query)).mappings():
+            lines[line["order_id"]].append(line)
+    return [_order(row, lines[row["id"]]) for row in rows]
 
 
 def _sold_in(order_id: UUID) -> CTE:
-    """The order's stored lines, per product: units and revenue."""
+    """What the order counts in sales, per product that sold: units and revenue."""
+    units = func.sum(order_lines.c.sold_units)
     return (
         select(
             order_lines.c.product_id,
-            func.sum(order_lines.c.quantity).label("units"),
-            func.sum(order_lines.c.line_total).label("revenue"),
+            units.label("units"),
+            func.sum(order_lines.c.sold_revenue).label("revenue"),
         )
         .where(order_lines.c.order_id == order_id)
         .group_by(order_lines.c.product_id)
+        .having(units > 0)
         .cte("sold")
     )
 
 
-def _line(row: RowMapping) -> OrderLine:
+def _line(row: RowMapping, substitute: RowMapping | None) -> OrderLine:
+    pick = (
+        None
+        if row["picked_quantity"] is None
+        else Pick(
+            picked_quantity=row["picked_quantity"],
+            picked_weight_kg=row["picked_weight_kg"],
+            substitute=None if substitute is None else _substitute(substitute),
+        )
+    )
     return OrderLine(
         id=row["id"],
         product_id=row["product_id"],
@@ -178,15 +212,39 @@ def _line(row: RowMapping) -> OrderLine:
         price_at_purchase=row["price_at_purchase"],
         discount=row["discount"],
         line_total=row["line_total"],
+        category_id=row["category_id"],
+        weighing=_weighing(row),
+        choice=SubstitutionChoice(
+            Substitution(row["substitution"]), row["preferred_substitute_id"]
+        ),
+        pick=pick,
     )
 
 
-def _order(row: RowMapping, lines: tuple[OrderLine, ...]) -> Order:
+def _substitute(row: RowMapping) -> SubstitutePick:
+    return SubstitutePick(
+        product_id=row["product_id"],
+        product_name=row["product_name"],
+        quantity=row["quantity"],
+        unit_price=row["price_at_purchase"],
+        weighing=_weighing(row),
+        weight_kg=row["picked_weight_kg"],
+    )
+
+
+def _weighing(row: RowMapping) -> Weighing | None:
+    step_kg = row["step_kg"]
+    return None if step_kg is None else Weighing(row["price_per_kg"], step_kg)
+
+
+def _order(row: RowMapping, rows: list[RowMapping]) -> Order:
+    substitutes = {line["substitute_for"]: line for line in rows if line["substitute_for"]}
+    ordered = [line for line in rows if line["substitute_for"] is None]
     return Order(
         id=row["id"],
         user_id=row["user_id"],
         status=OrderStatus(row["status"]),
-        lines=lines,
+        lines=tuple(_line(line, substitutes.get(line["id"])) for line in ordered),
         subtotal=row["subtotal"],
         discount=row["discount"],
         total=row["total"],
@@ -196,4 +254,24 @@ def _order(row: RowMapping, lines: tuple[OrderLine, ...]) -> Order:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         cancelled_at=row["cancelled_at"],
+        final=_final_bill(row, ordered),
+    )
+
+
+def _final_bill(row: RowMapping, ordered: list[RowMapping]) -> FinalBill | None:
+    if row["final_total"] is None:
+        return None
+    return FinalBill(
+        lines=tuple(
+            BilledLine(
+                line_id=line["id"],
+                picked_amount=line["picked_amount"],
+                substitute_amount=line["substitute_amount"],
+                discount=line["final_discount"],
+            )
+            for line in ordered
+        ),
+        subtotal=row["final_subtotal"],
+        discount=row["final_discount"],
+        total=row["final_total"],
     )

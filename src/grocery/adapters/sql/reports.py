@@ -6,11 +6,13 @@ revenue_sold and orders_sold, and order_categories, one row per (order, category
 the orders that count. Those agree exactly with the order lines: the same transaction
 writes both, and a product changing category carries its orders' rows along.
 
-Within dates, and over time, every report starts from the counted lines: order lines of
-orders that are not cancelled, placed within the window, optionally only products of one
-category. Products and categories are the left side of an outer join, so those that sold
-nothing come as zeros. Revenue is the sum of `line_total`, which checkout already made net
-of the order's discount. Each statement is built once per shape (which filters are present)
+Within dates, and over time, every report starts from the counted lines: order lines that
+sold something (`sold_units`: what was ordered until picking completes, then what was
+handed over, substitutes included) of orders that are not cancelled, placed within the
+window, optionally only products of one category. Products and categories are the left
+side of an outer join, so those that sold nothing come as zeros. Revenue is the sum of
+`sold_revenue`, net of the order's discount; an order's own revenue is its final total
+once picked, else its total. Each statement is built once per shape (which filters are present)
 and cached. The indexes they read through are defined in schema/reports.py.
 
 The plans these are built for (EXPLAIN ANALYZE at 1,000,000 lines, see bench/reports.py):
@@ -128,8 +130,12 @@ def _counted_lines(shape: _Shape, *, placed_at: bool = False) -> Subquery:
     """The lines that count: of orders not cancelled, within the window, in the category;
     with `placed_at`, each line carries its order's created_at."""
     query: Select[Any] = select(
-        line.c.product_id, line.c.order_id, line.c.quantity, line.c.line_total
+        line.c.product_id,
+        line.c.order_id,
+        line.c.sold_units.label("quantity"),
+        line.c.sold_revenue.label("line_total"),
     ).join(o, o.c.id == line.c.order_id)
+    query = query.where(line.c.sold_units > 0)
     if placed_at:
         query = query.add_columns(o.c.created_at)
     query = _counted(query, shape)
@@ -259,7 +265,9 @@ def _counted_orders(shape: _Shape) -> Subquery:
     """Each order that counts, with its units and revenue; one row per order."""
     if not shape.category:
         # An order's own units and total (the sum of its line totals), index-only.
-        own = select(o.c.created_at.label("placed_at"), o.c.units, o.c.total.label("revenue"))
+        revenue = func.coalesce(o.c.final_total, o.c.total).label("revenue")
+        own = select(o.c.created_at.label("placed_at"), o.c.units, revenue)
+        own = own.where(o.c.units > 0)  # an order picked short of everything sold nothing
         return _counted(own, shape).subquery("per_order")
     # Only the category's lines: summed per order, so each order counts once in its
     # period without count(DISTINCT).

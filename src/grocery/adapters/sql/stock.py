@@ -1,18 +1,24 @@
-"""The stock room in PostgreSQL: checkout takes stock, a cancellation puts it back.
+"""The stock room in PostgreSQL: checkout takes stock, a cancellation puts it back, a manager
+receives or adjusts it.
 
 Each moves every line in one conditional statement, relative to the stock it finds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
+from sqlalchemy import select
+
 from grocery.adapters.sql.database import SessionSql
+from grocery.adapters.sql.schema.stock import stock_movements
 from grocery.core.alerts import StockMove
 from grocery.core.orders import TakenStock
 from grocery.core.pricing import CartLine
+from grocery.core.stock import MovementKind, StockMovement
+from grocery.core.weights import Weighing, price_of_one
 
 # One statement for every line: the rows are locked in id order first, so two checkouts,
 # or a checkout and a cancellation, never wait on each other in a circle; then each sees
@@ -29,7 +35,7 @@ _TAKE = """
       FROM locked JOIN wanted USING (id)
      WHERE p.id = locked.id AND p.stock >= wanted.quantity AND NOT p.archived
     RETURNING p.id, p.name, p.price, p.category_id, p.stock, p.low_stock_threshold,
-              wanted.quantity
+              p.step_kg, wanted.quantity
 """
 # A cancelled order's units back on the shelf, locking as _TAKE does. An ordered product
 # is never deleted (only archived), so every one is there.
@@ -43,6 +49,12 @@ _PUT_BACK = """
       FROM locked JOIN back USING (id)
      WHERE p.id = locked.id
     RETURNING p.id, p.name, p.stock, p.low_stock_threshold, back.quantity
+"""
+# A manager's receipt or adjustment: conditional, so the shelf never goes below zero.
+_ADJUST = """
+    UPDATE products SET stock = stock + $2
+     WHERE id = $1 AND stock + $2 >= 0
+    RETURNING id, name, stock, low_stock_threshold
 """
 
 
@@ -59,15 +71,21 @@ class SqlStockRoom:
         moved = {row["id"]: _move(row, stock_before=row["stock"] - row["quantity"]) for row in rows}
         return [moved[product_id] for product_id in quantities]
 
+    async def adjust(self, product_id: UUID, quantity: int) -> StockMove | None:
+        row = await self._sql.fetchrow(_ADJUST, product_id, quantity)
+        return None if row is None else _move(row, stock_before=row["stock"] - quantity)
+
 
 def _taken(row: Mapping[str, Any]) -> TakenStock:
-    quantity = row["quantity"]
+    quantity, step_kg = row["quantity"], row["step_kg"]
+    weighing = None if step_kg is None else Weighing(row["price"], step_kg)
     line = CartLine(
         product_id=row["id"],
         name=row["name"],
         category_id=row["category_id"],
-        unit_price=row["price"],
+        unit_price=price_of_one(row["price"], weighing),
         quantity=quantity,
+        weighing=weighing,
     )
     return TakenStock(line=line, move=_move(row, stock_before=row["stock"] + quantity))
 
@@ -80,3 +98,51 @@ def _move(row: Mapping[Any, Any], *, stock_before: int) -> StockMove:
         stock_after=row["stock"],
         threshold=row["low_stock_threshold"],
     )
+
+
+# --- the ledger ---------------------------------------------------------------
+
+# Every movement of a use case in one statement, however many products it moved.
+_RECORD = """
+    INSERT INTO stock_movements (id, product_id, kind, quantity, stock_after, order_id,
+                                 user_id, note, created_at)
+    SELECT * FROM unnest((SELECT $1::uuid[]), (SELECT $2::uuid[]), (SELECT $3::text[]),
+                         (SELECT $4::int[]), (SELECT $5::int[]), (SELECT $6::uuid[]),
+                         (SELECT $7::uuid[]), (SELECT $8::text[]),
+                         (SELECT $9::timestamptz[]))
+"""
+
+
+class SqlStockLedger:
+    def __init__(self, sql: SessionSql) -> None:
+        self._sql = sql
+
+    async def record(self, movements: Sequence[StockMovement]) -> None:
+        if not movements:
+            return
+        await self._sql.execute_sql(
+            _RECORD,
+            [m.id for m in movements],
+            [m.product_id for m in movements],
+            [m.kind.value for m in movements],
+            [m.quantity for m in movements],
+            [m.stock_after for m in movements],
+            [m.order_id for m in movements],
+            [m.user_id for m in movements],
+            [m.note for m in movements],
+            [m.created_at for m in movements],
+        )
+
+    async def page(
+        self, product_id: UUID, *, before: UUID | None, limit: int
+    ) -> list[StockMovement]:
+        query = (
+            select(stock_movements)
+            .where(stock_movements.c.product_id == product_id)
+            .order_by(stock_movements.c.id.desc())
+            .limit(limit)
+        )
+        if before is not None:
+            query = query.where(stock_movements.c.id < before)
+        rows = (await self._sql.execute(query)).mappings()
+        return [StockMovement(**{**row, "kind": MovementKind(row["kind"])}) for row in rows]

@@ -27,9 +27,10 @@ from grocery.adapters.sql.errors import raise_as_domain_error
 from grocery.adapters.sql.idempotency import SqlIdempotencyKeyRepository
 from grocery.adapters.sql.orders import SqlOrderRepository
 from grocery.adapters.sql.outbox import SqlOutbox
+from grocery.adapters.sql.picking import SqlPickRepository
 from grocery.adapters.sql.promotions import SqlPromoCodeRepository, SqlPromoRedemptionRepository
 from grocery.adapters.sql.restock import SqlRestockNotices
-from grocery.adapters.sql.stock import SqlStockRoom
+from grocery.adapters.sql.stock import SqlStockLedger, SqlStockRoom
 from grocery.adapters.sql.wishlists import SqlWishlistRepository
 from grocery.core.ports.accounts import (
     LinkTokenRepository,
@@ -44,9 +45,10 @@ from grocery.core.ports.catalog import CategoryRepository, ProductImageRepositor
 from grocery.core.ports.idempotency import IdempotencyKeyRepository
 from grocery.core.ports.orders import OrderRepository
 from grocery.core.ports.outbox import Outbox
+from grocery.core.ports.picking import PickRepository
 from grocery.core.ports.promotions import PromoCodeRepository, PromoRedemptionRepository
 from grocery.core.ports.restock import RestockNotices
-from grocery.core.ports.stock import StockRoom
+from grocery.core.ports.stock import StockLedger, StockRoom
 from grocery.core.ports.wishlists import WishlistRepository
 
 
@@ -82,6 +84,8 @@ class SqlUnitOfWork:
         self.wishlist: WishlistRepository = SqlWishlistRepository(sql)
         self.promo_codes: PromoCodeRepository = SqlPromoCodeRepository(sql)
         self.stock: StockRoom = SqlStockRoom(sql)
+        self.stock_movements: StockLedger = SqlStockLedger(sql)
+        self.picks: PickRepository = SqlPickRepository(sql)
         self.orders: OrderRepository = SqlOrderRepository(sql)
         self.redemptions: PromoRedemptionRepository = SqlPromoRedemptionRepository(sql)
         self.idempotency_keys: IdempotencyKeyRepository = SqlIdempotencyKeyRepository(sql)

@@ -10,6 +10,7 @@ from uuid import UUID
 from grocery.core.alerts import AlertStatus, AlertView, LowStockAlert
 from grocery.core.ports.outbox import Outbox
 from grocery.core.ports.restock import RestockNotices
+from grocery.core.ports.stock import StockLedger
 from grocery.core.ports.transaction import Transaction
 
 
@@ -31,9 +32,10 @@ class LowStockAlertRepository(Protocol):
 
 
 class StockWatch(Protocol):
-    """Where a stock change's alerts and back-in-stock mail are written, in the transaction
-    of the change."""
+    """Where a stock change's ledger lines, alerts and back-in-stock mail are written, in the
+    transaction of the change."""
 
+    stock_movements: StockLedger
     low_stock_alerts: LowStockAlertRepository
     restock_notices: RestockNotices
     outbox: Outbox

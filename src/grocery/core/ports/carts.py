@@ -10,6 +10,7 @@ from uuid import UUID
 from grocery.core.cart import AddedLine, CartContents, ShelfItem, TakenCart
 from grocery.core.ports.promotions import PromoCodeRepository
 from grocery.core.ports.transaction import Transaction
+from grocery.core.substitutions import SubstitutionChoice
 
 
 class ProductShelf(Protocol):
@@ -34,6 +35,10 @@ class CartRepository(Protocol):
 
     async def set_quantity(self, user_id: UUID, product_id: UUID, quantity: int) -> bool:
         """False when there is no such line."""
+        ...
+
+    async def set_choice(self, user_id: UUID, product_id: UUID, choice: SubstitutionChoice) -> bool:
+        """Set the line's substitution choice; False when there is no such line."""
         ...
 
     async def remove(self, user_id: UUID, product_id: UUID) -> bool:

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from grocery.core.catalog import Category, CategorySummary, Product, ProductImage, ProductView
 from grocery.core.ports.alerts import StockWatch
+from grocery.core.ports.stock import StockRoom
 from grocery.core.ports.transaction import Transaction
 from grocery.core.storefront import ProductPage, ProductQuery
 
@@ -74,6 +75,14 @@ class CatalogWork(Transaction, StockWatch, Protocol):
     categories: CategoryRepository
     products: ProductRepository
     product_images: ProductImageRepository
+
+
+class StockWork(Transaction, StockWatch, Protocol):
+    """What a manager's receipts and adjustments work with: they move stock, write their
+    movement and keep alerts in step."""
+
+    products: ProductRepository
+    stock: StockRoom
 
 
 class CatalogReader(Protocol):

@@ -12,6 +12,7 @@ from grocery.core.ports.alerts import StockWatch
 from grocery.core.ports.carts import CartWork
 from grocery.core.ports.idempotency import IdempotencyKeyRepository
 from grocery.core.ports.mail import CustomerMailWork
+from grocery.core.ports.picking import PickRepository
 from grocery.core.ports.promotions import PromoRedemptionRepository
 from grocery.core.ports.stock import StockRoom
 from grocery.core.ports.transaction import Transaction
@@ -64,8 +65,10 @@ class CheckoutWork(CartWork, StockWatch, CustomerMailWork, Protocol):
 
 class OrderWork(Transaction, StockWatch, CustomerMailWork, Protocol):
     """What the order use cases work with: a cancellation puts stock back and releases
-    the code's use; the customer is mailed when the order ships or is cancelled."""
+    the code's use; the customer is mailed when the order ships or is cancelled; shipping
+    an order nobody picked records it picked in full."""
 
     orders: OrderRepository
     stock: StockRoom
     redemptions: PromoRedemptionRepository
+    picks: PickRepository

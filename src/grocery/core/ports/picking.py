@@ -8,6 +8,11 @@ from uuid import UUID
 
 from grocery.core.orders import Order
 from grocery.core.picking import Pick
+from grocery.core.ports.alerts import StockWatch
+from grocery.core.ports.carts import ProductShelf
+from grocery.core.ports.promotions import PromoCodeRepository
+from grocery.core.ports.stock import StockRoom
+from grocery.core.ports.transaction import Transaction
 from grocery.core.sales import SalesChange
 
 
@@ -25,5 +30,17 @@ class PickRepository(Protocol):
     async def complete(self, order: Order, sales: Sequence[SalesChange]) -> None:
         """Save the order's final bill (`order.final`) with every line's pick, and move its
         products' sales counters (units, revenue, orders; and the order's own units and
-        categories) by `sales`, so reports count what was handed over."""
+        categories) by `sales`, so reports count what was handed over. The products whose
+        counters move are locked in id order, as checkout locks them: give stock back after
+        this, and that waits for no new lock."""
         ...
+
+
+class PickingWork(Transaction, StockWatch, Protocol):
+    """What picking works with: the order and its picks, the shelf its substitutes come
+    from, the stock they move, and the order's promo code for the final bill."""
+
+    picks: PickRepository
+    shelf: ProductShelf
+    stock: StockRoom
+    promo_codes: PromoCodeRepository

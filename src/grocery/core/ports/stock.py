@@ -1,18 +1,19 @@
-"""Stock as checkout and cancellation move it."""
+"""Stock as checkout, cancellation, picking and managers move it, and its ledger."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 from uuid import UUID
 
 from grocery.core.alerts import StockMove
 from grocery.core.orders import TakenStock
+from grocery.core.stock import StockMovement
 
 
 class StockRoom(Protocol):
-    """Stock as checkout and cancellation move it: updates of the products' rows relative
-    to themselves."""
+    """Stock as checkout, cancellation, picking and managers move it: updates of the
+    products' rows relative to themselves."""
 
     async def take(self, wanted: Mapping[UUID, int]) -> dict[UUID, TakenStock]:
         """Take each product's units off the shelf in one conditional step, the products'
@@ -25,4 +26,25 @@ class StockRoom(Protocol):
     async def put_back(self, quantities: Mapping[UUID, int]) -> list[StockMove]:
         """Return each product's units to the shelf in one step, in `quantities`' order;
         the rows are locked in id order and stay locked likewise."""
+        ...
+
+    async def adjust(self, product_id: UUID, quantity: int) -> StockMove | None:
+        """Add `quantity` (negative: take it off) in one conditional step; None (and nothing
+        changes) when the stock would go below zero or there is no such product."""
+        ...
+
+
+class StockLedger(Protocol):
+    """One movement per stock change."""
+
+    async def record(self, movements: Sequence[StockMovement]) -> None:
+        """Write the movements in the caller's transaction, with the stock changes they
+        explain."""
+        ...
+
+    async def page(
+        self, product_id: UUID, *, before: UUID | None, limit: int
+    ) -> list[StockMovement]:
+        """The product's movements newest first, older than the given id (keyset), at most
+        `limit`."""
         ...

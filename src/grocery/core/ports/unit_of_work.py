@@ -11,9 +11,10 @@ from typing import Protocol
 
 from grocery.core.ports.accounts import AccountWork
 from grocery.core.ports.alerts import AlertWork
-from grocery.core.ports.catalog import CatalogWork
+from grocery.core.ports.catalog import CatalogWork, StockWork
 from grocery.core.ports.orders import CheckoutWork, OrderWork
 from grocery.core.ports.outbox import OutboxWork
+from grocery.core.ports.picking import PickingWork
 from grocery.core.ports.promotions import PromoWork
 from grocery.core.ports.restock import RestockWork
 from grocery.core.ports.wishlists import WishlistWork
@@ -26,6 +27,8 @@ class UnitOfWork(
     PromoWork,
     CheckoutWork,
     OrderWork,
+    PickingWork,
+    StockWork,
     AlertWork,
     OutboxWork,
     RestockWork,
@@ -34,4 +37,4 @@ class UnitOfWork(
     """Users, refresh tokens, login failures, mailed link tokens and asks for them,
     categories, products, product images, the
     shelf, carts, wishlists, promo codes, stock, orders, redemptions, idempotency keys,
-    low-stock alerts, notify-me requests and the outbox."""
+    low-stock alerts, notify-me requests, the outbox, picks and the stock ledger."""

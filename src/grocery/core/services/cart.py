@@ -11,14 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from grocery.core.cart import CartContents, check_quantity, for_sale, too_many
-from grocery.core.errors import NotFound
+from grocery.core.cart import CartContents, ShelfItem, check_quantity, for_sale, too_many
+from grocery.core.errors import Invalid, NotFound
 from grocery.core.ports.carts import CartWork
 from grocery.core.ports.clock import Clock
 from grocery.core.ports.promotions import PromoCodeRepository
 from grocery.core.ports.transaction import UnitOfWorkFactory
 from grocery.core.pricing import PricedCart, price_cart, price_cart_leniently
 from grocery.core.promotions import PromoCode, normalise_code, promo_not_found
+from grocery.core.substitutions import SubstitutionRequest, substitution_choice
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,37 +38,51 @@ class CartService:
         async with self._uow() as uow:
             return await priced_cart(uow, user_id, self._clock.now())
 
-    async def add(self, user_id: UUID, product_id: UUID, quantity: int) -> CartChange:
-        """Add to the product's line (making it when new)."""
+    async def add(
+        self,
+        user_id: UUID,
+        product_id: UUID,
+        quantity: int,
+        choice: SubstitutionRequest | None = None,
+    ) -> CartChange:
+        """Add to the product's line (making it when new); with `choice`, the line's
+        substitution choice is set too (else a line keeps its own)."""
         check_quantity(quantity)
         now = self._clock.now()
         async with self._uow() as uow:
             contents, created = await put_in_cart(uow, user_id, product_id, quantity, now)
+            if choice is not None:
+                contents = await _choose(uow, user_id, contents, product_id, choice)
             cart = await priced_contents(uow, user_id, contents, now)
             await uow.commit()
         return CartChange(cart=cart, created=created)
 
-    async def set_quantity(self, user_id: UUID, product_id: UUID, quantity: int) -> PricedCart:
-        """Set a line's quantity; 0 removes the line."""
-        check_quantity(quantity, allow_zero=True)
+    async def set_quantity(
+        self,
+        user_id: UUID,
+        product_id: UUID,
+        quantity: int | None,
+        choice: SubstitutionRequest | None = None,
+    ) -> PricedCart:
+        """Set a line's quantity (0 removes the line), its substitution choice, or both."""
+        if quantity is None and choice is None:
+            raise Invalid(
+                "Send a quantity or a substitution choice.",
+                errors=[{"field": "quantity", "message": "is required without a choice"}],
+            )
+        if quantity is not None:
+            check_quantity(quantity, allow_zero=True)
         now = self._clock.now()
         async with self._uow() as uow:
             contents = await uow.shelf.in_cart(user_id)
             item = contents.shelf.get(product_id)
             if item is None:
                 raise _not_in_cart()
-            if quantity and quantity > item.room:
-                raise too_many(item, quantity)
-            changed = (
-                await uow.cart.set_quantity(user_id, product_id, quantity)
-                if quantity
-                else await uow.cart.remove(user_id, product_id)
-            )
-            if not changed:  # removed since the read, by the customer elsewhere
-                raise _not_in_cart()
-            cart = await priced_contents(
-                uow, user_id, contents.with_line(product_id, quantity), now
-            )
+            if quantity is not None:
+                contents = await _set_quantity(uow, user_id, contents, item, quantity)
+            if choice is not None and quantity != 0:
+                contents = await _choose(uow, user_id, contents, product_id, choice)
+            cart = await priced_contents(uow, user_id, contents, now)
             await uow.commit()
         return cart
 
@@ -147,6 +162,45 @@ async def customer_uses(promo_codes: PromoCodeRepository, promo: PromoCode, user
     if not promo.limits_each_customer:
         return 0
     return await promo_codes.uses_by_customer(promo.id, user_id)
+
+
+async def _set_quantity(
+    uow: CartWork, user_id: UUID, contents: CartContents, item: ShelfItem, quantity: int
+) -> CartContents:
+    if quantity and quantity > item.room:
+        raise too_many(item, quantity)
+    product_id = item.product_id
+    changed = (
+        await uow.cart.set_quantity(user_id, product_id, quantity)
+        if quantity
+        else await uow.cart.remove(user_id, product_id)
+    )
+    if not changed:  # removed since the read, by the customer elsewhere
+        raise _not_in_cart()
+    return contents.with_line(product_id, quantity)
+
+
+async def _choose(
+    uow: CartWork,
+    user_id: UUID,
+    contents: CartContents,
+    product_id: UUID,
+    request: SubstitutionRequest,
+) -> CartContents:
+    """Set the line's substitution choice: a preferred substitute must be for sale."""
+    choice = substitution_choice(product_id, request.substitution, request.preferred_substitute_id)
+    preferred = choice.preferred_substitute_id
+    if preferred is not None:
+        item = (await uow.shelf.for_cart([preferred])).get(preferred)
+        if item is None or not item.available:
+            message = "is not a product for sale"
+            raise Invalid(
+                f"preferred_substitute_id {message}",
+                errors=[{"field": "preferred_substitute_id", "message": message}],
+            )
+    if not await uow.cart.set_choice(user_id, product_id, choice):
+        raise _not_in_cart()
+    return contents.with_line(product_id, contents.quantity_of(product_id), choice)
 
 
 def _not_in_cart() -> NotFound:

@@ -25,7 +25,8 @@ from grocery.core.ports.catalog import CatalogReader, CatalogWork
 from grocery.core.ports.clock import Clock
 from grocery.core.ports.images import ImageInspector
 from grocery.core.ports.transaction import UnitOfWorkFactory
-from grocery.core.services.alerts import watch_stock
+from grocery.core.services.stock import record_stock
+from grocery.core.stock import MovementKind, initial_movement
 from grocery.core.storefront import ProductPage, ProductQuery
 
 
@@ -99,27 +100,33 @@ class CatalogService:
 
     # --- products ---------------------------------------------------------------
 
-    async def add_product(self, edit: ProductEdit) -> ProductView:
+    async def add_product(self, edit: ProductEdit, *, by: UUID | None = None) -> ProductView:
+        """The product, its stock the first line of its ledger (`by` the manager)."""
+        now = self._clock.now()
         product = new_product(
-            edit,
-            id=new_id(),
-            created_at=self._clock.now(),
-            default_threshold=self._low_stock_threshold,
+            edit, id=new_id(), created_at=now, default_threshold=self._low_stock_threshold
         )
         async with self._uow() as uow:
             category = await _chosen_category(uow, product.category_id)
             await uow.products.add(product)
+            first = initial_movement(product.id, product.stock, now, user_id=by)
+            await uow.stock_movements.record([] if first is None else [first])
             await uow.commit()
         return ProductView.of(product, category)
 
-    async def edit_product(self, product_id: UUID, edit: ProductEdit) -> ProductView:
+    async def edit_product(
+        self, product_id: UUID, edit: ProductEdit, *, by: UUID | None = None
+    ) -> ProductView:
+        """A new `stock` is recorded as an adjustment by `by`."""
         async with self._uow() as uow:
             # Locked, so a checkout's stock change can't slip between reading and saving.
             before = await _product(uow, product_id, lock=True)
             product = edited_product(before, edit)
             category = await _chosen_category(uow, product.category_id)
             await uow.products.update(product)
-            await watch_stock(uow, [StockMove.edited(before, product)], self._clock.now())
+            move = StockMove.edited(before, product)
+            now = self._clock.now()
+            await record_stock(uow, [move], MovementKind.ADJUSTMENT, now, user_id=by)
             images = await uow.product_images.of_product(product_id)
             await uow.commit()
         return ProductView.of(product, category, tuple(ImageKey(i.id, i.key) for i in images))

@@ -12,7 +12,7 @@ conditional increment under its max_uses, then the cart is priced by the code's 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from uuid import UUID
 
@@ -33,9 +33,10 @@ from grocery.core.ports.orders import CheckoutWork
 from grocery.core.ports.transaction import UnitOfWorkFactory
 from grocery.core.pricing import CartLine, PricedCart, price_cart
 from grocery.core.promotions import PromoCode, normalise_code, promo_used_up
-from grocery.core.services.alerts import watch_stock
 from grocery.core.services.cart import customer_uses, typed_promo
 from grocery.core.services.mail import mail_about_order
+from grocery.core.services.stock import record_stock
+from grocery.core.stock import MovementKind
 
 Render = Callable[[Order], Answer]
 """How the entrypoint answers with a new order; the answer is what a replay gives again."""
@@ -95,7 +96,11 @@ async def _check_out(
         raise Invalid("Your cart is empty.", code="cart_empty")
     promo = await _chosen_promo(uow, request.promo_code, taken.promo_id)
     stock = await _take_stock(uow, wanted)
-    cart = await _priced(uow, [t.line for t in stock], promo, user_id, now)
+    # Lines are priced from the rows their stock was taken from; the cart's lines say
+    # what the customer wants done about substitutes.
+    choices = {entry.product_id: entry.choice for entry in taken.entries}
+    lines = [replace(t.line, choice=choices[t.line.product_id]) for t in stock]
+    cart = await _priced(uow, lines, promo, user_id, now)
     order = order_from_cart(
         cart,
         user_id=user_id,
@@ -107,7 +112,8 @@ async def _check_out(
     await mail_about_order(uow, MailKind.ORDER_PLACED, order, now)
     if promo is not None:
         await uow.redemptions.record(promo.id, user_id, order.id, now)
-    await watch_stock(uow, (t.move for t in stock), now)
+    moves = [t.move for t in stock]
+    await record_stock(uow, moves, MovementKind.SALE, now, order_id=order.id, user_id=user_id)
     return order
 
 

@@ -7,6 +7,7 @@ Status changes are conditional updates, so of two concurrent ones only one takes
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 from uuid import UUID
 
 from grocery.core.errors import NotFound
@@ -21,11 +22,13 @@ from grocery.core.orders import (
     invalid_transition,
 )
 from grocery.core.paging import keyset_page
+from grocery.core.picking import off_the_shelf, ready_to_ship
 from grocery.core.ports.clock import Clock
 from grocery.core.ports.orders import OrderWork
 from grocery.core.ports.transaction import UnitOfWorkFactory
-from grocery.core.services.alerts import watch_stock
 from grocery.core.services.mail import mail_about_order
+from grocery.core.services.stock import record_stock
+from grocery.core.stock import MovementKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +70,13 @@ class OrderService:
         """A manager moves the order one step along placed -> processing -> shipped -> delivered."""
         now = self._clock.now()
         async with self._uow() as uow:
-            order = await _existing(uow, order_id)
+            # Locked: a pick being recorded finishes first, or finds the order moved on.
+            order = await uow.picks.lock(order_id)
+            if order is None:
+                raise NotFound("There is no such order.")
             check_step(order, wanted)
+            if wanted is OrderStatus.SHIPPED:
+                order = await _ship(uow, order, now)
             if not await uow.orders.move(order_id, to=wanted, allowed_from={order.status}, at=now):
                 # Someone else moved it meanwhile.
                 raise invalid_transition((await _existing(uow, order_id)).status, wanted)
@@ -95,14 +103,33 @@ class OrderService:
                 if current.status is not OrderStatus.CANCELLED:
                     raise invalid_transition(current.status, to)
                 return current
-            moves = await uow.stock.put_back(order.quantities)
+            # Read again now that its row is locked: a pick recorded meanwhile counts.
+            order = await _existing(uow, order_id)
+            moves = await uow.stock.put_back(off_the_shelf(order))
             await uow.orders.uncount_sold(order)
             await uow.redemptions.release(order_id)
-            await watch_stock(uow, moves, now)
+            await record_stock(
+                uow,
+                moves,
+                MovementKind.CANCELLATION,
+                now,
+                order_id=order_id,
+                user_id=principal.user_id,
+            )
             cancelled = replace(order, status=to, updated_at=now, cancelled_at=now)
             await mail_about_order(uow, MailKind.ORDER_CANCELLED, cancelled, now)
             await uow.commit()
         return cancelled
+
+
+async def _ship(uow: OrderWork, order: Order, now: datetime) -> Order:
+    """The order as it ships: picking must be complete where anything needs weighing or
+    was picked already; any other order is recorded as picked in full now."""
+    shipped = ready_to_ship(order)
+    if shipped is not order:
+        shipped = replace(shipped, updated_at=now)
+        await uow.picks.complete(shipped, [])
+    return shipped
 
 
 async def _existing(uow: OrderWork, order_id: UUID) -> Order:

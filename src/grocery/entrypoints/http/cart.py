@@ -10,6 +10,7 @@ import msgspec
 from litestar import Controller, Response, delete, get, patch, post, put
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody
+from msgspec import UNSET, UnsetType
 
 from grocery.config import Settings
 from grocery.core.cart import MAX_LINE_QUANTITY
@@ -17,20 +18,41 @@ from grocery.core.identity import Principal
 from grocery.core.money import format_money
 from grocery.core.pricing import PricedCart
 from grocery.core.services.cart import CartService
+from grocery.core.substitutions import Substitution, SubstitutionRequest
+from grocery.entrypoints.http.catalog import kg_text
 from grocery.entrypoints.http.deps import Injected
 from grocery.entrypoints.http.fields import documented
 from grocery.entrypoints.http.guards import signed_in
 
 
-class AddToCartBody(msgspec.Struct):
+class SubstitutionFields(msgspec.Struct):
+    """A line's substitution choice; sending either field sets the whole choice (a field left
+    out takes its default: substitutes allowed, none preferred)."""
+
+    substitution: str | UnsetType = UNSET  # "allow" or "none"
+    preferred_substitute_id: UUID | UnsetType | None = UNSET
+
+    def choice(self) -> SubstitutionRequest | None:
+        if self.substitution is UNSET and self.preferred_substitute_id is UNSET:
+            return None
+        return SubstitutionRequest(
+            substitution=Substitution.ALLOW if self.substitution is UNSET else self.substitution,
+            preferred_substitute_id=None
+            if self.preferred_substitute_id is UNSET
+            else self.preferred_substitute_id,
+        )
+
+
+class AddToCartBody(SubstitutionFields, kw_only=True):
     product_id: UUID
     quantity: Annotated[int, documented(minimum=1, maximum=MAX_LINE_QUANTITY)] = 1
 
 
-class QuantityBody(msgspec.Struct):
-    quantity: Annotated[
-        int, documented("0 removes the line.", minimum=0, maximum=MAX_LINE_QUANTITY)
-    ]
+class LineChangeBody(SubstitutionFields):
+    quantity: (
+        Annotated[int, documented("0 removes the line.", minimum=0, maximum=MAX_LINE_QUANTITY)]
+        | None
+    ) = None  # may be left out to change only the substitution choice
 
 
 class PromoCodeChoice(msgspec.Struct):
@@ -45,6 +67,10 @@ class CartLineOut(msgspec.Struct):
     line_total: str
     available: bool
     discount: str  # this line's share of the promo's discount
+    estimated: bool  # sold by weight: line_total is an estimate until the line is weighed
+    estimated_weight_kg: str | None
+    substitution: Substitution
+    preferred_substitute_id: UUID | None
 
 
 class CartOut(msgspec.Struct):
@@ -69,6 +95,10 @@ class CartOut(msgspec.Struct):
                     line_total=format_money(line.line_total),
                     available=line.available,
                     discount=format_money(line.discount),
+                    estimated=line.weighing is not None,
+                    estimated_weight_kg=kg_text(line.estimated_weight_kg),
+                    substitution=line.choice.substitution,
+                    preferred_substitute_id=line.choice.preferred_substitute_id,
                 )
                 for line in cart.lines
             ],
@@ -111,8 +141,9 @@ class CartController(Controller):
         cart: Injected[CartService],
         settings: Injected[Settings],
     ) -> Response[CartOut]:
-        """Add to the product's line: 201 when the line is new, 200 when it grew."""
-        change = await cart.add(principal.user_id, data.product_id, data.quantity)
+        """Add to the product's line: 201 when the line is new, 200 when it grew. A
+        substitution choice sent along is set on the line."""
+        change = await cart.add(principal.user_id, data.product_id, data.quantity, data.choice())
         return Response(
             CartOut.of(change.cart, settings.currency), status_code=201 if change.created else 200
         )
@@ -121,13 +152,15 @@ class CartController(Controller):
     async def set_quantity(
         self,
         product_id: FromPath[UUID],
-        data: JSONBody[QuantityBody],
+        data: JSONBody[LineChangeBody],
         principal: Injected[Principal],
         cart: Injected[CartService],
         settings: Injected[Settings],
     ) -> CartOut:
-        """Set the line's quantity; 0 removes it."""
-        priced = await cart.set_quantity(principal.user_id, product_id, data.quantity)
+        """Set the line's quantity (0 removes it), its substitution choice, or both."""
+        priced = await cart.set_quantity(
+            principal.user_id, product_id, data.quantity, data.choice()
+        )
         return CartOut.of(priced, settings.currency)
 
     @delete("/items/{product_id:uuid}", status_code=204)

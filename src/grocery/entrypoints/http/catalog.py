@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from uuid import UUID
 
 import msgspec
@@ -16,6 +17,7 @@ from grocery.core.money import format_money
 from grocery.core.ports.blobs import BlobStore
 from grocery.core.services.catalog import CatalogService
 from grocery.core.storefront import ProductPage
+from grocery.core.weights import SoldBy
 from grocery.entrypoints.http.storefront_cache import StorefrontCache
 
 
@@ -73,6 +75,9 @@ class ProductOut(msgspec.Struct):
     low_stock_threshold: int
     images: list[ImageOut]
     created_at: datetime
+    sold_by: SoldBy
+    step_kg: str | None  # a weighed product's step in kg ("0.250"): stock counts steps
+    step_price: str | None  # what one step costs
 
 
 class ProductPageOut(msgspec.Struct):
@@ -105,6 +110,9 @@ async def product_out(view: ProductView, blobs: BlobStore) -> ProductOut:
         low_stock_threshold=view.low_stock_threshold,
         images=[await _image_out(image, blobs) for image in view.images],
         created_at=view.created_at,
+        sold_by=view.sold_by,
+        step_kg=kg_text(view.step_kg),
+        step_price=None if view.step_price is None else format_money(view.step_price),
     )
 
 
@@ -128,3 +136,8 @@ async def uploaded_image_out(image: ProductImage, blobs: BlobStore) -> UploadedI
 
 async def _image_out(image: ImageKey, blobs: BlobStore) -> ImageOut:
     return ImageOut(image.id, await blobs.url_for(image.key))
+
+
+def kg_text(weight: Decimal | None) -> str | None:
+    """A weight as the contract writes it: kg with three decimals ("0.250")."""
+    return None if weight is None else f"{weight:.3f}"

@@ -29,6 +29,7 @@ from grocery.core.promotions import PROMO_CODE_MAX_LENGTH
 
 # ASCII digits only; JSON Schema's `$` is the end of the text.
 MONEY_PATTERN = r"^[0-9]+(\.[0-9]{1,2})?$"
+KG_PATTERN = r"^[0-9]+(\.[0-9]{1,3})?$"
 
 
 def documented(description: str | None = None, **schema: object) -> msgspec.Meta:
@@ -44,6 +45,12 @@ Money = Annotated[
     documented(
         'A decimal string with at most two decimal places, e.g. "12.50".',
         pattern=MONEY_PATTERN,
+    ),
+]
+Kg = Annotated[
+    str,
+    documented(
+        'A weight in kg with at most three decimal places, e.g. "0.250".', pattern=KG_PATTERN
     ),
 ]
 Name = Annotated[str, documented(min_length=1, max_length=NAME_MAX_LENGTH)]

@@ -12,52 +12,104 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from grocery.core.identity import Principal
 from grocery.core.money import format_money
-from grocery.core.orders import Answer, Order, OrderStatus
+from grocery.core.orders import Answer, Order, OrderLine, OrderStatus
+from grocery.core.picking import BilledLine, SubstitutePick
 from grocery.core.services.orders import OrderService
+from grocery.core.substitutions import Substitution
+from grocery.entrypoints.http.catalog import kg_text
 from grocery.entrypoints.http.deps import Injected
 from grocery.entrypoints.http.guards import manager, signed_in
 from grocery.entrypoints.http.pages import DEFAULT_LIMIT, Limit, mark_cursor, read_mark_cursor
 
 
-class OrderLineOut(msgspec.Struct):
+class SubstituteOut(msgspec.Struct):
     product_id: UUID
     product_name: str
     quantity: int
-    price_at_purchase: str
+    weight_kg: str | None
+    line_total: str  # its own price until picking completes, then what it was billed
+
+
+class OrderLineOut(msgspec.Struct):
+    id: UUID
+    product_id: UUID
+    product_name: str
+    quantity: int
+    price_at_purchase: str  # per piece, or per step of a weighed product
     discount: str
-    line_total: str
+    line_total: str  # at checkout: an estimate for a weighed line
+    estimated: bool
+    estimated_weight_kg: str | None
+    substitution: Substitution
+    preferred_substitute_id: UUID | None
+    picked_quantity: int | None  # null until the line is picked
+    picked_weight_kg: str | None
+    substitute: SubstituteOut | None
+    final_line_total: str | None  # once picking is complete
+
+    @classmethod
+    def of(cls, line: OrderLine, billed: BilledLine | None) -> OrderLineOut:
+        pick = line.pick
+        return cls(
+            id=line.id,
+            product_id=line.product_id,
+            product_name=line.product_name,
+            quantity=line.quantity,
+            price_at_purchase=format_money(line.price_at_purchase),
+            discount=format_money(line.discount),
+            line_total=format_money(line.line_total),
+            estimated=line.weighing is not None,
+            estimated_weight_kg=kg_text(
+                None if line.weighing is None else line.weighing.weight_of(line.quantity)
+            ),
+            substitution=line.choice.substitution,
+            preferred_substitute_id=line.choice.preferred_substitute_id,
+            picked_quantity=None if pick is None else pick.picked_quantity,
+            picked_weight_kg=None if pick is None else kg_text(pick.picked_weight_kg),
+            substitute=None if pick is None else _substitute_out(pick.substitute, billed),
+            final_line_total=None if billed is None else format_money(billed.line_total),
+        )
+
+
+def _substitute_out(sub: SubstitutePick | None, billed: BilledLine | None) -> SubstituteOut | None:
+    if sub is None:
+        return None
+    amount = sub.unit_price * sub.quantity if billed is None else billed.substitute_amount
+    return SubstituteOut(
+        product_id=sub.product_id,
+        product_name=sub.product_name,
+        quantity=sub.quantity,
+        weight_kg=kg_text(sub.weight_kg),
+        line_total=format_money(amount),
+    )
 
 
 class OrderOut(msgspec.Struct):
     id: UUID
     status: OrderStatus
     items: list[OrderLineOut]
-    subtotal: str
+    subtotal: str  # the final amounts once picking is complete
     discount: str
     total: str
+    checkout_total: str  # the total at checkout
     promo_code: str | None
     currency: str
     created_at: datetime
 
     @classmethod
     def of(cls, order: Order) -> OrderOut:
+        bill = order.final
         return cls(
             id=order.id,
             status=order.status,
             items=[
-                OrderLineOut(
-                    product_id=line.product_id,
-                    product_name=line.product_name,
-                    quantity=line.quantity,
-                    price_at_purchase=format_money(line.price_at_purchase),
-                    discount=format_money(line.discount),
-                    line_total=format_money(line.line_total),
-                )
+                OrderLineOut.of(line, None if bill is None else bill.line(line.id))
                 for line in order.lines
             ],
-            subtotal=format_money(order.subtotal),
-            discount=format_money(order.discount),
-            total=format_money(order.total),
+            subtotal=format_money(order.subtotal if bill is None else bill.subtotal),
+            discount=format_money(order.discount if bill is None else bill.discount),
+            total=format_money(order.total_due),
+            checkout_total=format_money(order.total),
             promo_code=order.promo_code,
             currency=order.currency,
             created_at=order.created_at,
@@ -128,5 +180,7 @@ class OrderController(Controller):
         data: JSONBody[StatusBody],
         orders: Injected[OrderService],
     ) -> OrderOut:
-        """One step along placed -> processing -> shipped -> delivered."""
+        """One step along placed -> processing -> shipped -> delivered. Shipping an order with
+        weighed lines, or one whose picking started, before picking completes -> 409
+        `picking_incomplete`; any other order ships picked in full."""
         return OrderOut.of(await orders.step(order_id, data.status))

@@ -12,6 +12,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from grocery.core.catalog import Unit
 from grocery.core.catalog_edits import ProductEdit
 from grocery.core.edits import keep_if_none
+from grocery.core.identity import Principal
 from grocery.core.ports.blobs import BlobStore
 from grocery.core.services.catalog import CatalogService
 from grocery.core.storefront import (
@@ -20,6 +21,7 @@ from grocery.core.storefront import (
     PUBLIC_SORTS,
     product_query,
 )
+from grocery.core.weights import SoldBy
 from grocery.entrypoints.http.catalog import (
     ProductOut,
     ProductPageOut,
@@ -31,6 +33,7 @@ from grocery.entrypoints.http.deps import Injected
 from grocery.entrypoints.http.fields import (
     MONEY_PATTERN,
     Description,
+    Kg,
     Money,
     Name,
     Slug,
@@ -51,8 +54,10 @@ class ProductBody(msgspec.Struct):
     stock: Stock
     slug: Slug | None = None
     description: Description = ""
-    unit: Unit = Unit.PIECE
+    unit: Unit | None = None  # piece, or kg for a product sold by weight
     low_stock_threshold: Stock | None = None  # GROCERY_LOW_STOCK_THRESHOLD when absent
+    sold_by: SoldBy | None = None  # each unless told
+    step_kg: Kg | None = None  # a weighed product's step: stock and quantities count steps
 
 
 class ProductChange(msgspec.Struct):
@@ -66,6 +71,8 @@ class ProductChange(msgspec.Struct):
     stock: Stock | None = None
     unit: Unit | None = None
     low_stock_threshold: Stock | None = None
+    sold_by: SoldBy | None = None
+    step_kg: Kg | None = None
 
 
 def _json(body: bytes) -> Response[Any]:
@@ -83,6 +90,8 @@ def _edit(body: ProductBody | ProductChange) -> ProductEdit:
         stock=keep_if_none(body.stock),
         unit=keep_if_none(body.unit),
         low_stock_threshold=keep_if_none(body.low_stock_threshold),
+        sold_by=keep_if_none(body.sold_by),
+        step_kg=keep_if_none(body.step_kg),
     )
 
 
@@ -139,22 +148,27 @@ class ProductController(Controller):
     async def add_product(
         self,
         data: JSONBody[ProductBody],
+        principal: Injected[Principal],
         catalog: Injected[CatalogService],
         blobs: Injected[BlobStore],
     ) -> ProductOut:
-        """A taken slug -> 409 `already_exists`."""
-        return await product_out(await catalog.add_product(_edit(data)), blobs)
+        """A taken slug -> 409 `already_exists`. Its stock starts its ledger."""
+        added = await catalog.add_product(_edit(data), by=principal.user_id)
+        return await product_out(added, blobs)
 
     @patch("/{ref:uuid}", guards=[manager])
     async def edit_product(
         self,
         ref: ProductId,
         data: JSONBody[ProductChange],
+        principal: Injected[Principal],
         catalog: Injected[CatalogService],
         blobs: Injected[BlobStore],
     ) -> ProductOut:
-        """A rename keeps the slug unless a new one is given."""
-        return await product_out(await catalog.edit_product(ref, _edit(data)), blobs)
+        """A rename keeps the slug unless a new one is given; a new `stock` is recorded as
+        an adjustment."""
+        edited = await catalog.edit_product(ref, _edit(data), by=principal.user_id)
+        return await product_out(edited, blobs)
 
     @delete("/{ref:uuid}", status_code=204, guards=[manager])
     async def remove_product(

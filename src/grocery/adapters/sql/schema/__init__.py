@@ -16,6 +16,7 @@ from grocery.adapters.sql.schema import (
     promotions,
     reports,
     restock,
+    stock,
     wishlists,
 )
 from grocery.adapters.sql.schema.metadata import metadata
@@ -32,5 +33,6 @@ __all__ = [
     "promotions",
     "reports",
     "restock",
+    "stock",
     "wishlists",
 ]

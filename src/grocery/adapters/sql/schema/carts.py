@@ -5,10 +5,23 @@ Lines cascade away with their user or with a deleted product.
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKey, Integer, Table, Uuid
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Table,
+    Text,
+    Uuid,
+)
 
 from grocery.adapters.sql.schema.metadata import metadata
 from grocery.core.cart import MAX_LINE_QUANTITY
+from grocery.core.substitutions import Substitution
+
+SUBSTITUTIONS_SQL = ", ".join(f"'{choice}'" for choice in Substitution)
 
 cart_items = Table(
     "cart_items",
@@ -23,7 +36,16 @@ cart_items = Table(
     ),
     Column("quantity", Integer, nullable=False),
     Column("added_at", DateTime(timezone=True), nullable=False),
+    # What the customer wants if the product is missing at picking (migration 0011_picking).
+    Column("substitution", Text, nullable=False, server_default=Substitution.ALLOW.value),
+    Column("preferred_substitute_id", Uuid, ForeignKey("products.id", ondelete="SET NULL")),
     CheckConstraint(f"quantity BETWEEN 1 AND {MAX_LINE_QUANTITY}", name="quantity_range"),
+    CheckConstraint(f"substitution IN ({SUBSTITUTIONS_SQL})", name="substitution"),
+)
+Index(
+    "ix_cart_items_preferred_substitute_id",
+    cart_items.c.preferred_substitute_id,
+    postgresql_where=cart_items.c.preferred_substitute_id.isnot(None),
 )
 
 # One row per user who applied a code; the code goes with the promo if it is deleted.

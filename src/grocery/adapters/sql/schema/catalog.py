@@ -29,8 +29,11 @@ from sqlalchemy.dialects.postgresql import TSVECTOR
 
 from grocery.adapters.sql.schema.metadata import metadata
 from grocery.core.catalog import Unit
+from grocery.core.weights import SoldBy
 
 UNITS_SQL = ", ".join(f"'{unit}'" for unit in Unit)
+SOLD_BY_SQL = ", ".join(f"'{how}'" for how in SoldBy)
+KG = Numeric(6, 3)  # a weighed product's step: grams, up to 100 kg (core/weights.py)
 
 categories = Table(
     "categories",
@@ -66,6 +69,9 @@ products = Table(
     Column("orders_sold", Integer, nullable=False, server_default="0"),
     Column("archived", Boolean, nullable=False, server_default=false()),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Sold by the piece, or by weight in steps of step_kg (migration 0011_picking).
+    Column("sold_by", Text, nullable=False, server_default=SoldBy.EACH.value),
+    Column("step_kg", KG),
     Column(
         "name_key",
         Text(collation="C"),
@@ -80,6 +86,12 @@ products = Table(
     CheckConstraint("revenue_sold >= 0", name="revenue_sold_not_negative"),
     CheckConstraint("orders_sold >= 0", name="orders_sold_not_negative"),
     CheckConstraint(f"unit IN ({UNITS_SQL})", name="unit"),
+    CheckConstraint(f"sold_by IN ({SOLD_BY_SQL})", name="sold_by"),
+    CheckConstraint(
+        f"(sold_by = '{SoldBy.WEIGHT}') = (step_kg IS NOT NULL) AND (step_kg IS NULL OR step_kg > 0)",
+        name="step_kg",
+    ),
+    CheckConstraint(f"sold_by = '{SoldBy.EACH}' OR unit = '{Unit.KG}'", name="weighed_in_kg"),
 )
 
 product_images = Table(

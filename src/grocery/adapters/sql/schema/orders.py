@@ -1,4 +1,11 @@
-"""Orders and their lines (migrations 0005_checkout and 0007_sales_counters)."""
+"""Orders and their lines (migrations 0005_checkout, 0007_sales_counters and 0011_picking).
+
+An order's own amounts are the checkout's; picking adds the final ones beside them. Its
+lines keep the checkout's snapshot and what picking recorded; a substitute is a line of
+its own (`substitute_for` names the line it stands in for). `sold_units` and `sold_revenue`
+are what a line counts in sales: what was ordered until picking completes, then what was
+handed over (a substitute counts nothing before that).
+"""
 
 from __future__ import annotations
 
@@ -15,10 +22,14 @@ from sqlalchemy import (
     Uuid,
 )
 
+from grocery.adapters.sql.schema.carts import SUBSTITUTIONS_SQL
+from grocery.adapters.sql.schema.catalog import KG
 from grocery.adapters.sql.schema.metadata import metadata
 from grocery.core.orders import OrderStatus
+from grocery.core.substitutions import Substitution
 
 MONEY = Numeric(12, 2)
+WEIGHT = Numeric(12, 3)
 STATUSES_SQL = ", ".join(f"'{status}'" for status in OrderStatus)
 
 orders = Table(
@@ -37,11 +48,23 @@ orders = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("cancelled_at", DateTime(timezone=True)),
+    Column("final_subtotal", MONEY),  # the final bill, once picking completes
+    Column("final_discount", MONEY),
+    Column("final_total", MONEY),
+    Column("picked_at", DateTime(timezone=True)),
     CheckConstraint(f"status IN ({STATUSES_SQL})", name="status"),
     CheckConstraint("discount >= 0", name="discount_not_negative"),
     CheckConstraint("total >= 0", name="total_not_negative"),
     CheckConstraint("total = subtotal - discount", name="total_adds_up"),
-    CheckConstraint("units > 0", name="units_positive"),
+    CheckConstraint("units >= 0", name="units_not_negative"),  # all picked short: none
+    CheckConstraint(
+        "(picked_at IS NULL) = (final_total IS NULL)"
+        " AND (final_total IS NULL) = (final_subtotal IS NULL)"
+        " AND (final_total IS NULL) = (final_discount IS NULL)"
+        " AND (final_total IS NULL OR final_discount >= 0 AND final_total >= 0"
+        " AND final_total = final_subtotal - final_discount)",
+        name="final_bill",
+    ),
     CheckConstraint(
         f"(status = '{OrderStatus.CANCELLED}') = (cancelled_at IS NOT NULL)", name="cancelled_at"
     ),
@@ -67,11 +90,41 @@ order_lines = Table(
     Column("price_at_purchase", MONEY, nullable=False),
     Column("discount", MONEY, nullable=False),
     Column("line_total", MONEY, nullable=False),
+    Column("category_id", Uuid),  # the product's at checkout: whether a promo covers the line
+    Column("step_kg", KG),  # a weighed line's step and price per kg
+    Column("price_per_kg", MONEY),
+    Column("substitution", Text, nullable=False, server_default=Substitution.ALLOW.value),
+    Column("preferred_substitute_id", Uuid),  # a snapshot, like product_name: no foreign key
+    Column("picked_quantity", Integer),
+    Column("picked_weight_kg", WEIGHT),  # a substitute's row: its own weight
+    Column("picked_amount", MONEY),  # the final bill's line, once picking completes
+    Column("substitute_amount", MONEY),
+    Column("final_discount", MONEY),
+    Column("substitute_for", Uuid, ForeignKey("order_lines.id", ondelete="CASCADE")),
+    Column("sold_units", Integer, nullable=False),
+    Column("sold_revenue", MONEY, nullable=False),
     CheckConstraint("quantity > 0", name="quantity_positive"),
     CheckConstraint("price_at_purchase >= 0", name="price_at_purchase_not_negative"),
     CheckConstraint("discount >= 0", name="discount_not_negative"),
     CheckConstraint("line_total >= 0", name="line_total_not_negative"),
+    CheckConstraint(f"substitution IN ({SUBSTITUTIONS_SQL})", name="substitution"),
+    CheckConstraint(
+        "(step_kg IS NULL) = (price_per_kg IS NULL) AND (step_kg IS NULL OR step_kg > 0)",
+        name="weighed",
+    ),
+    CheckConstraint("picked_quantity BETWEEN 0 AND quantity", name="picked_quantity"),
+    CheckConstraint("picked_weight_kg > 0", name="picked_weight_kg"),
+    CheckConstraint(
+        "(picked_amount IS NULL) = (final_discount IS NULL)"
+        " AND (picked_amount IS NULL) = (substitute_amount IS NULL)"
+        " AND (picked_amount IS NULL OR picked_amount >= 0 AND substitute_amount >= 0"
+        " AND final_discount BETWEEN 0 AND picked_amount + substitute_amount)",
+        name="billed",
+    ),
+    CheckConstraint("sold_units BETWEEN 0 AND quantity AND sold_revenue >= 0", name="sold"),
 )
+# One substitute per line; also what the foreign key's cascade looks up.
+Index("uq_order_lines_substitute_for", order_lines.c.substitute_for, unique=True)
 
 # One row per (order not cancelled, category it bought from): a category's distinct orders,
 # which its products' counters can't give. Kept by checkout and cancellation

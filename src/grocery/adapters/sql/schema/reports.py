@@ -17,16 +17,16 @@ Index(
     "ix_order_lines_product_sales",
     order_lines.c.product_id,
     order_lines.c.order_id,
-    postgresql_include=["quantity", "line_total"],
+    postgresql_include=["sold_units", "sold_revenue"],
 )
 Index(
     "ix_order_lines_order_sales",
     order_lines.c.order_id,
-    postgresql_include=["product_id", "quantity", "line_total"],
+    postgresql_include=["product_id", "sold_units", "sold_revenue"],
 )
 Index(
     "ix_orders_counted_created_at",
     orders.c.created_at,
-    postgresql_include=["id", "units", "total"],
+    postgresql_include=["id", "units", "total", "final_total"],
     postgresql_where=orders.c.status != OrderStatus.CANCELLED.value,
 )
