@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from decimal import Decimal
 from uuid import UUID
 
 from grocery.core.cart import AddedLine, CartEntry, ShelfItem, TakenCart
-from grocery.core.catalog import Product
+from grocery.core.catalog import Product, Unit
+from grocery.core.substitutions import NO_PREFERENCE, Substitution, SubstitutionChoice
+from grocery.core.weights import SoldBy
 from tests.ports.shop import NOW, OpenWork, Seed, a_category, a_product, at
 
 
@@ -217,3 +221,39 @@ async def test_taking_a_cart_without_lines_answers_no_promo_and_drops_it(
     assert taken == TakenCart(entries=[], promo_id=None)
     async with uow() as work:
         assert (await work.shelf.in_cart(ann.id)).promo_id is None
+
+
+async def test_a_lines_substitution_choice_is_set_kept_and_taken_with_it(
+    uow: OpenWork, seed: Seed
+) -> None:
+    ann, apples, pears = await seed.user(), await seed.product(), await seed.product()
+    await _fill(uow, ann.id, (apples, 1), (pears, 2))
+    choice = SubstitutionChoice(Substitution.ALLOW, pears.id)
+
+    async with uow() as work:
+        assert await work.cart.set_choice(ann.id, apples.id, choice)
+        assert not await work.cart.set_choice(ann.id, a_product(a_category()).id, choice)
+        await work.commit()
+    async with uow() as work:
+        await work.cart.add(ann.id, apples.id, 2, at=at(5), room=99)  # grows, keeps its choice
+        contents = await work.shelf.in_cart(ann.id)
+        taken = await work.cart.take_all(ann.id)
+
+    wanted = [
+        CartEntry(product_id=apples.id, quantity=3, choice=choice),
+        CartEntry(product_id=pears.id, quantity=2, choice=NO_PREFERENCE),
+    ]
+    assert contents.entries == wanted
+    assert taken.entries == wanted
+
+
+async def test_the_shelf_gives_a_weighed_products_step(uow: OpenWork, seed: Seed) -> None:
+    cheese = await seed.product(
+        price=Decimal("13.99"), unit=Unit.KG, sold_by=SoldBy.WEIGHT, step_kg=Decimal("0.250")
+    )
+
+    async with uow() as work:
+        item = (await work.shelf.for_cart([cheese.id]))[cheese.id]
+
+    assert item == replace(_on_shelf(cheese), step_kg=Decimal("0.250"))
+    assert item.price_of_one == Decimal("3.50")

@@ -1,12 +1,19 @@
-"""StockRoom."""
+"""StockRoom and StockLedger."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+
 from grocery.core.alerts import StockMove
-from grocery.core.catalog import Product
+from grocery.core.catalog import Product, Unit
+from grocery.core.ids import new_id
 from grocery.core.orders import TakenStock
 from grocery.core.pricing import CartLine
-from tests.ports.shop import OpenWork, Seed, a_category, a_product
+from grocery.core.stock import MovementKind, StockMovement
+from grocery.core.weights import SoldBy, Weighing
+from tests.ports.shop import NOW, OpenWork, Seed, a_category, a_product
 
 
 def _taken(product: Product, quantity: int) -> TakenStock:
@@ -91,3 +98,92 @@ async def test_stock_put_back_answers_moves_in_the_order_asked(uow: OpenWork, se
     }
     assert moves == [expected[product_id] for product_id in asked]
     assert await _stock(uow, *by_id.values()) == [3, 7, 1]
+
+
+async def test_a_weighed_products_stock_is_taken_in_steps_priced_per_step(
+    uow: OpenWork, seed: Seed
+) -> None:
+    step = Decimal("0.500")
+    melon = await seed.product(
+        price=Decimal("2.99"), unit=Unit.KG, sold_by=SoldBy.WEIGHT, step_kg=step, stock=8
+    )
+
+    async with uow() as work:
+        taken = await work.stock.take({melon.id: 3})
+        await work.commit()
+
+    weighing = Weighing(Decimal("2.99"), step)
+    assert taken[melon.id].line == replace(
+        _taken(melon, 3).line, unit_price=Decimal("1.50"), weighing=weighing
+    )
+    assert await _stock(uow, melon) == [5]
+
+
+async def test_an_adjustment_moves_stock_unless_it_would_go_below_zero(
+    uow: OpenWork, seed: Seed
+) -> None:
+    apples = await seed.product(stock=4)
+
+    async with uow() as work:
+        received = await work.stock.adjust(apples.id, 6)
+        counted = await work.stock.adjust(apples.id, -10)
+        short = await work.stock.adjust(apples.id, -1)
+        missing = await work.stock.adjust(a_product(a_category()).id, 1)
+        await work.commit()
+
+    assert received == _move(apples, 10)
+    assert counted == replace(_move(apples, 0), stock_before=10)
+    assert (short, missing) == (None, None)
+    assert await _stock(uow, apples) == [0]
+
+
+# --- the ledger ---------------------------------------------------------------
+
+
+def _movement(product: Product, quantity: int, stock_after: int, **fields: Any) -> StockMovement:
+    values: dict[str, Any] = {
+        "id": new_id(),
+        "product_id": product.id,
+        "kind": MovementKind.RECEIPT,
+        "quantity": quantity,
+        "stock_after": stock_after,
+        "created_at": NOW,
+    }
+    return StockMovement(**{**values, **fields})
+
+
+async def test_movements_are_recorded_and_paged_newest_first_per_product(
+    uow: OpenWork, seed: Seed
+) -> None:
+    apples, pears = await seed.product(), await seed.product()
+    ann = await seed.user()
+    order = await seed.order(ann, (apples, 1))
+    first = _movement(apples, 10, 10, kind=MovementKind.INITIAL)
+    sale = _movement(apples, -1, 9, kind=MovementKind.SALE, order_id=order.id, user_id=ann.id)
+    noted = _movement(apples, 5, 14, note="pallet 7", user_id=ann.id)
+    other = _movement(pears, 3, 3)
+
+    async with uow() as work:
+        await work.stock_movements.record([first, sale])
+        await work.stock_movements.record([noted, other])
+        await work.stock_movements.record([])
+        await work.commit()
+
+    async with uow() as work:
+        page = await work.stock_movements.page(apples.id, before=None, limit=2)
+        rest = await work.stock_movements.page(apples.id, before=sale.id, limit=5)
+        theirs = await work.stock_movements.page(pears.id, before=None, limit=5)
+    assert (page, rest, theirs) == ([noted, sale], [first], [other])
+
+
+async def test_movements_of_a_rolled_back_unit_of_work_are_not_kept(
+    uow: OpenWork, seed: Seed
+) -> None:
+    apples = await seed.product()
+
+    async with uow() as work:
+        await work.stock_movements.record([_movement(apples, 1, 11)])
+        await work.rollback()
+
+    async with uow() as work:
+        assert await work.stock_movements.page(apples.id, before=None, limit=5) == []

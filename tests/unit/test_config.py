@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -211,3 +212,16 @@ def test_cors_origins_are_exact_and_none_by_default(tmp_path: Path) -> None:
 def test_a_cors_origin_that_is_not_exact_is_refused(tmp_path: Path, origin: str) -> None:
     with pytest.raises(ConfigError, match="GROCERY_CORS_ORIGINS"):
         settings_from({"GROCERY_CORS_ORIGINS": origin}, tmp_path)
+
+
+def test_the_weight_tolerance_is_ten_percent_unless_set(tmp_path: Path) -> None:
+    assert settings_from({}, tmp_path).weight_tolerance_percent == Decimal(10)
+    set_ = settings_from({"GROCERY_WEIGHT_TOLERANCE_PERCENT": " 12.5 "}, tmp_path)
+    assert set_.weight_tolerance_percent == Decimal("12.5")
+
+
+@pytest.mark.parametrize("raw", ["-1", "100.5", "ten", "NaN"])
+def test_a_weight_tolerance_that_is_not_a_percent_is_refused(tmp_path: Path, raw: str) -> None:
+    with pytest.raises(ConfigError, match="GROCERY_WEIGHT_TOLERANCE_PERCENT") as raised:
+        settings_from({"GROCERY_WEIGHT_TOLERANCE_PERCENT": raw}, tmp_path)
+    assert "\n" not in str(raised.value)
