@@ -1,12 +1,13 @@
 """Order mail over HTTP, caught by a real SMTP server: the customer hears when an order is
-placed, when it ships and when it is cancelled, each mail naming the order by its id; an
-order that was never placed mails nothing."""
+placed, when picking changed it, when it ships and when it is cancelled, each mail naming
+the order by its id; an order that was never placed mails nothing."""
 
 from __future__ import annotations
 
 from tests.integration.checkout_shop import Shop, checkout
 from tests.integration.conftest import SignedInUser
 from tests.integration.mailroom import Mailroom
+from tests.integration.picking_shop import Picker
 
 
 async def test_placing_an_order_mails_its_lines_and_total(
@@ -65,3 +66,30 @@ async def test_a_checkout_refused_for_short_stock_mails_nothing(
 
     assert answer.status_code == 409
     await mailroom.exactly(ann.email, 0)
+
+
+async def test_picking_that_changed_an_order_mails_what_changed_and_the_final_total(
+    shop: Shop, ann: SignedInUser, bob: SignedInUser, mailroom: Mailroom
+) -> None:
+    picker = Picker(shop)
+    milk, oat, eggs = await shop.product("2.00"), await shop.product("1.50"), await shop.product()
+    changed = await picker.placed_by(ann, (milk, 2))
+    as_ordered = await picker.placed_by(bob, (eggs, 1))
+    for order in (changed, as_ordered):
+        await picker.start(order)
+    await picker.pick(
+        changed, 0, picked_quantity=1, substitute={"product_id": oat["id"], "quantity": 1}
+    )
+    await picker.pick(as_ordered, 0, picked_quantity=1)
+    await picker.complete(changed)
+    await picker.complete(as_ordered)
+
+    _, picked_mail = await mailroom.wait_for(ann.email, count=2)
+
+    text = picked_mail.part("text/plain")
+    # A subject this long is folded onto a second header line; unfolded it reads as written.
+    subject = " ".join(str(picked_mail.message["Subject"]).split())
+    assert subject == f"Your grocery order {changed['id']} has been picked"
+    assert f"{milk['name']}: ordered 2, picked 1, replaced by 1 x {oat['name']}" in text
+    assert "Total at checkout: 4.00 USD" in text and "Final total: 3.50 USD" in text
+    await mailroom.exactly(bob.email, 1)  # picked as ordered: only the order's own mail

@@ -12,8 +12,48 @@ from grocery.core.orders import Order
 
 
 def order_letter(kind: MailKind, order: Order, customer: User) -> Letter:
-    """The letter of `kind` (order placed, shipped, cancelled) about `order`."""
-    return Letter(kind=kind, to=customer.email, to_name=customer.username, facts=_facts(order))
+    """The letter of `kind` (order placed, picked, shipped, cancelled) about `order`."""
+    facts = _picked_facts(order) if kind is MailKind.ORDER_PICKED else _facts(order)
+    return Letter(kind=kind, to=customer.email, to_name=customer.username, facts=facts)
+
+
+def picking_changed(order: Order) -> bool:
+    """Whether what was handed over differs from what was ordered: a line short, weighed or
+    substituted."""
+    return bool(_changes(order))
+
+
+def _picked_facts(order: Order) -> dict[str, Any]:
+    return {
+        "order_id": str(order.id),
+        "currency": order.currency,
+        "changes": _changes(order),
+        "checkout_total": format_money(order.total),
+        "total": format_money(order.total_due),
+    }
+
+
+def _changes(order: Order) -> list[dict[str, Any]]:
+    changes = []
+    for line in order.lines:
+        pick = line.pick
+        if pick is None:
+            continue
+        weight, sub = pick.picked_weight_kg, pick.substitute
+        if pick.picked_quantity == line.quantity and weight is None and sub is None:
+            continue
+        changes.append(
+            {
+                "name": line.product_name,
+                "ordered": line.quantity,
+                "picked": pick.picked_quantity,
+                "weight_kg": None if weight is None else f"{weight:.3f}",
+                "substitute": None
+                if sub is None
+                else {"name": sub.product_name, "quantity": sub.quantity},
+            }
+        )
+    return changes
 
 
 def _facts(order: Order) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from grocery.core.orders import Order
 from grocery.core.picking import Pick
 from grocery.core.ports.alerts import StockWatch
 from grocery.core.ports.carts import ProductShelf
+from grocery.core.ports.mail import CustomerMailWork
 from grocery.core.ports.promotions import PromoCodeRepository
 from grocery.core.ports.stock import StockRoom
 from grocery.core.ports.transaction import Transaction
@@ -36,9 +37,10 @@ class PickRepository(Protocol):
         ...
 
 
-class PickingWork(Transaction, StockWatch, Protocol):
+class PickingWork(Transaction, StockWatch, CustomerMailWork, Protocol):
     """What picking works with: the order and its picks, the shelf its substitutes come
-    from, the stock they move, and the order's promo code for the final bill."""
+    from, the stock they move, the order's promo code for the final bill, and the customer
+    to tell what picking changed."""
 
     picks: PickRepository
     shelf: ProductShelf

@@ -3,7 +3,8 @@
 Every call locks the order's row first, so picks and completions of one order take turns:
 two managers can't both give back or take the same stock. A substitute's units are taken
 when it is picked (and a substitute it replaces given back); completing bills what was
-handed over, gives the units not picked back to the shelf and corrects the sales counters.
+handed over, gives the units not picked back to the shelf, corrects the sales counters and
+tells the customer what picking changed.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from uuid import UUID
 from grocery.core.alerts import StockMove
 from grocery.core.cart import ShelfItem
 from grocery.core.errors import InsufficientStock, NotFound
+from grocery.core.mail import MailKind
+from grocery.core.order_mail import picking_changed
 from grocery.core.orders import Order
 from grocery.core.picking import (
     PickRequest,
@@ -31,6 +34,7 @@ from grocery.core.ports.clock import Clock
 from grocery.core.ports.picking import PickingWork
 from grocery.core.ports.transaction import UnitOfWorkFactory
 from grocery.core.sales import counted_sales, sales_changes
+from grocery.core.services.mail import mail_about_order
 from grocery.core.services.stock import record_stock
 from grocery.core.stock import MovementKind
 
@@ -76,6 +80,8 @@ class PickingService:
             moves = await uow.stock.put_back(unpicked(order))
             kind = MovementKind.PICKING_RETURN
             await record_stock(uow, moves, kind, now, order_id=order_id, user_id=by)
+            if picking_changed(done):
+                await mail_about_order(uow, MailKind.ORDER_PICKED, done, now)
             await uow.commit()
         return done
 
