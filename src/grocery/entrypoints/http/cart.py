@@ -48,7 +48,7 @@ class AddToCartBody(SubstitutionFields, kw_only=True):
     quantity: Annotated[int, documented(minimum=1, maximum=MAX_LINE_QUANTITY)] = 1
 
 
-class LineChangeBody(SubstitutionFields):
+class QuantityBody(SubstitutionFields):
     quantity: (
         Annotated[int, documented("0 removes the line.", minimum=0, maximum=MAX_LINE_QUANTITY)]
         | None
@@ -152,7 +152,7 @@ class CartController(Controller):
     async def set_quantity(
         self,
         product_id: FromPath[UUID],
-        data: JSONBody[LineChangeBody],
+        data: JSONBody[QuantityBody],
         principal: Injected[Principal],
         cart: Injected[CartService],
         settings: Injected[Settings],
