@@ -36,7 +36,7 @@ cart_items = Table(
     ),
     Column("quantity", Integer, nullable=False),
     Column("added_at", DateTime(timezone=True), nullable=False),
-    # What the customer wants if the product is missing at picking (migration 0014_picking).
+    # What the customer wants if the product is missing at picking (migration 0015_picking).
     Column("substitution", Text, nullable=False, server_default=Substitution.ALLOW.value),
     Column("preferred_substitute_id", Uuid, ForeignKey("products.id", ondelete="SET NULL")),
     CheckConstraint(f"quantity BETWEEN 1 AND {MAX_LINE_QUANTITY}", name="quantity_range"),

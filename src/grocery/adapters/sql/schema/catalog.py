@@ -69,7 +69,7 @@ products = Table(
     Column("orders_sold", Integer, nullable=False, server_default="0"),
     Column("archived", Boolean, nullable=False, server_default=false()),
     Column("created_at", DateTime(timezone=True), nullable=False),
-    # Sold by the piece, or by weight in steps of step_kg (migration 0014_picking).
+    # Sold by the piece, or by weight in steps of step_kg (migration 0015_picking).
     Column("sold_by", Text, nullable=False, server_default=SoldBy.EACH.value),
     Column("step_kg", KG),
     Column(

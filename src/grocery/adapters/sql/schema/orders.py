@@ -1,4 +1,4 @@
-"""Orders and their lines (migrations 0005_checkout, 0007_sales_counters and 0014_picking).
+"""Orders and their lines (migrations 0005_checkout, 0007_sales_counters and 0015_picking).
 
 An order's own amounts are the checkout's; picking adds the final ones beside them. Its
 lines keep the checkout's snapshot and what picking recorded; a substitute is a line of

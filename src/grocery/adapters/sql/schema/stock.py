@@ -1,4 +1,4 @@
-"""The stock ledger: one row per change of a product's stock (migration 0014_picking)."""
+"""The stock ledger: one row per change of a product's stock (migration 0015_picking)."""
 
 from __future__ import annotations
 

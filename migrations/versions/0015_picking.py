@@ -15,8 +15,8 @@ ledger.
 - The trigger that keeps order_categories when a product changes category counts only
   lines that sold something.
 
-Revision ID: 0014_picking
-Revises: 0013_account_links
+Revision ID: 0015_picking
+Revises: 0014_restock_requests
 Create Date: 2026-12-02
 """
 
@@ -24,8 +24,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0014_picking"
-down_revision: str | None = "0013_account_links"
+revision: str = "0015_picking"
+down_revision: str | None = "0014_restock_requests"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
