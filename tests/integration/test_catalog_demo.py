@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from decimal import Decimal
 
 import pytest
 
@@ -35,3 +36,18 @@ async def test_demo_catalog_loads_once_and_is_idempotent(catalog: CatalogService
     assert sum(category.product_count for category in categories) == 150
     fruit = await catalog.category("fruit")
     assert fruit.product_count == 15
+
+
+async def test_the_demo_shop_sells_loose_fruit_vegetables_and_counter_cheese_by_weight(
+    catalog: CatalogService,
+) -> None:
+    await load_demo_catalog(catalog)
+    weighed = {}
+    for slug in ("honeycrisp-apples", "carrots", "mature-cheddar"):
+        product = await catalog.product(slug)
+        weighed[slug] = (product.sold_by, product.unit, product.step_kg, product.step_price)
+    assert weighed == {
+        "honeycrisp-apples": ("weight", "kg", Decimal("0.500"), Decimal("2.50")),
+        "carrots": ("weight", "kg", Decimal("0.500"), Decimal("0.65")),
+        "mature-cheddar": ("weight", "kg", Decimal("0.250"), Decimal("3.23")),
+    }

@@ -8,7 +8,7 @@ Nothing is priced per gram or millilitre.
 `load_demo_catalog` adds it through the CatalogService, so every rule applies; running it
 again adds only what is missing (a taken slug means the item is already on the shelf).
 A few products are low or out of stock on purpose, so filters and alerts have something
-to show.
+to show, and a few are sold by weight (WEIGHED_STEPS), so picking has lines to weigh.
 """
 
 from __future__ import annotations
@@ -18,11 +18,20 @@ from uuid import UUID
 
 from grocery.core.catalog import slugify
 from grocery.core.catalog_edits import ProductEdit
+from grocery.core.edits import KEEP
 from grocery.core.errors import AlreadyExists, NotFound
 from grocery.core.services.catalog import CatalogService
 
 # name, unit, price, stock, description
 Item = tuple[str, str, str, int, str]
+
+# Sold by weight, the step each unit of quantity and stock stands for: loose fruit and
+# vegetables picked by the half kilo, cheese cut at the counter by the 250 g.
+WEIGHED_STEPS: dict[str, str] = {
+    "Honeycrisp Apples": "0.500",
+    "Carrots": "0.500",
+    "Mature Cheddar": "0.250",
+}
 
 DEMO_CATALOG: dict[str, list[Item]] = {
     "Fruit": [
@@ -65,7 +74,7 @@ DEMO_CATALOG: dict[str, list[Item]] = {
         ("Oat Milk", "l", "2.29", 70, "Creamy oat drink, great in coffee."),
         ("Free-Range Eggs", "pack", "3.49", 90, "A dozen large free-range eggs."),
         ("Salted Butter", "pack", "2.99", 60, "Creamy salted butter, 250 g block."),
-        ("Mature Cheddar", "pack", "3.79", 55, "Strong, crumbly cheddar, 350 g."),
+        ("Mature Cheddar", "kg", "12.90", 60, "Strong, crumbly cheddar, cut at the counter."),
         ("Mozzarella", "piece", "1.49", 48, "Fresh mozzarella ball in brine, 125 g."),
         ("Parmigiano Reggiano", "pack", "5.99", 30, "Aged 24 months, 200 g wedge."),
         ("Brie", "piece", "3.29", 5, "Soft, creamy French brie, 200 g."),
@@ -232,6 +241,8 @@ async def load_demo_catalog(catalog: CatalogService) -> DemoLoad:
                         stock=stock,
                         unit=unit,
                         description=description,
+                        sold_by="weight" if name in WEIGHED_STEPS else KEEP,
+                        step_kg=WEIGHED_STEPS.get(name, KEEP),
                     )
                 )
             except AlreadyExists:
