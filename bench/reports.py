@@ -106,9 +106,10 @@ async def _fill_orders(connection: asyncpg.Connection, new_id: str) -> None:
                   FROM bench_line GROUP BY n) t USING (n)
          ORDER BY o.placed_at;
         INSERT INTO order_lines (id, order_id, product_id, product_name, quantity,
-                                 price_at_purchase, discount, line_total)
+                                 price_at_purchase, discount, line_total,
+                                 sold_units, sold_revenue)
         SELECT id, order_id, product_id, product_name, quantity, price, discount,
-               price * quantity - discount
+               price * quantity - discount, quantity, price * quantity - discount
           FROM bench_line ORDER BY n;
         """
     )
