@@ -19,11 +19,11 @@ from sqlalchemy import (
     func,
 )
 
-from grocery.adapters.sql.schema.metadata import metadata
+from grocery.adapters.sql.schema.metadata import metadata, sql_choices
 from grocery.core.account_links import LinkPurpose
 from grocery.core.identity import Role
 
-ROLES_SQL = ", ".join(f"'{role}'" for role in Role)
+ROLES_SQL = sql_choices(Role)
 
 users = Table(
     "users",
@@ -63,7 +63,7 @@ login_failures = Table(
     Index("ix_login_failures_user_id_failed_at", "user_id", "failed_at"),
 )
 
-PURPOSES_SQL = ", ".join(f"'{purpose}'" for purpose in LinkPurpose)
+PURPOSES_SQL = sql_choices(LinkPurpose)
 
 # Tokens of the links mailed to customers (confirm the address, reset the password): only
 # their SHA-256 is kept; a use sets used_at, so each works once.

@@ -17,11 +17,11 @@ from sqlalchemy import (
     Uuid,
 )
 
-from grocery.adapters.sql.schema.metadata import metadata
+from grocery.adapters.sql.schema.metadata import metadata, sql_choices
 from grocery.core.cart import MAX_LINE_QUANTITY
 from grocery.core.substitutions import Substitution
 
-SUBSTITUTIONS_SQL = ", ".join(f"'{choice}'" for choice in Substitution)
+SUBSTITUTIONS_SQL = sql_choices(Substitution)
 
 cart_items = Table(
     "cart_items",

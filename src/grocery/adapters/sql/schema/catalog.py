@@ -27,12 +27,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import TSVECTOR
 
-from grocery.adapters.sql.schema.metadata import metadata
+from grocery.adapters.sql.schema.metadata import metadata, sql_choices
 from grocery.core.catalog import Unit
 from grocery.core.weights import SoldBy
 
-UNITS_SQL = ", ".join(f"'{unit}'" for unit in Unit)
-SOLD_BY_SQL = ", ".join(f"'{how}'" for how in SoldBy)
+UNITS_SQL = sql_choices(Unit)
+SOLD_BY_SQL = sql_choices(SoldBy)
 KG = Numeric(6, 3)  # a weighed product's step: grams, up to 100 kg (core/weights.py)
 
 categories = Table(

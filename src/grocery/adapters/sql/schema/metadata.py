@@ -6,6 +6,8 @@ created, and the ones adapters/sql/errors.py maps to the shop's refusals).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import MetaData
 
 NAMING_CONVENTION = {
@@ -17,3 +19,9 @@ NAMING_CONVENTION = {
 }
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def sql_choices(choices: Iterable[object]) -> str:
+    """The core's choices (an enum's members) as a SQL list of literals, `'a', 'b'`, for the
+    CHECK constraints and statements that must agree with the core."""
+    return ", ".join(f"'{choice}'" for choice in choices)

@@ -24,13 +24,13 @@ from sqlalchemy import (
 
 from grocery.adapters.sql.schema.carts import SUBSTITUTIONS_SQL
 from grocery.adapters.sql.schema.catalog import KG
-from grocery.adapters.sql.schema.metadata import metadata
+from grocery.adapters.sql.schema.metadata import metadata, sql_choices
 from grocery.core.orders import OrderStatus
 from grocery.core.substitutions import Substitution
 
 MONEY = Numeric(12, 2)
 WEIGHT = Numeric(12, 3)
-STATUSES_SQL = ", ".join(f"'{status}'" for status in OrderStatus)
+STATUSES_SQL = sql_choices(OrderStatus)
 
 orders = Table(
     "orders",

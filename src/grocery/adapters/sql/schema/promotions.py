@@ -17,10 +17,10 @@ from sqlalchemy import (
     func,
 )
 
-from grocery.adapters.sql.schema.metadata import metadata
+from grocery.adapters.sql.schema.metadata import metadata, sql_choices
 from grocery.core.promotions import DiscountType
 
-DISCOUNT_TYPES_SQL = ", ".join(f"'{kind}'" for kind in DiscountType)
+DISCOUNT_TYPES_SQL = sql_choices(DiscountType)
 
 promo_codes = Table(
     "promo_codes",

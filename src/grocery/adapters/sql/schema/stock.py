@@ -14,10 +14,10 @@ from sqlalchemy import (
     Uuid,
 )
 
-from grocery.adapters.sql.schema.metadata import metadata
+from grocery.adapters.sql.schema.metadata import metadata, sql_choices
 from grocery.core.stock import MovementKind
 
-KINDS_SQL = ", ".join(f"'{kind}'" for kind in MovementKind)
+KINDS_SQL = sql_choices(MovementKind)
 
 stock_movements = Table(
     "stock_movements",
