@@ -65,5 +65,5 @@ class AlertController(Controller):
         page = await alerts.page(status=status, before=read_id_cursor(cursor), limit=limit)
         return LowStockAlertListOut(
             items=[LowStockAlertOut.of(view) for view in page.alerts],
-            next_cursor=None if page.last_id is None else id_cursor(page.last_id),
+            next_cursor=id_cursor(page.last_id),
         )

@@ -228,7 +228,7 @@ class AdminUsersController(Controller):
         page = await auth.list_users(role=role, after=read_id_cursor(cursor), limit=limit)
         return UserListOut(
             items=[AdminUserOut.of(user) for user in page.users],
-            next_cursor=None if page.last_id is None else id_cursor(page.last_id),
+            next_cursor=id_cursor(page.last_id),
         )
 
     @patch("/{user_id:uuid}")

@@ -24,9 +24,9 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECONDS = struct.Struct(">q")
 
 
-def id_cursor(last_id: UUID) -> str:
-    """Opaque to clients: the last id seen."""
-    return _encode(last_id.bytes)
+def id_cursor(last_id: UUID | None) -> str | None:
+    """Opaque to clients: the last id seen; None when the page was the last."""
+    return None if last_id is None else _encode(last_id.bytes)
 
 
 def read_id_cursor(cursor: str | None) -> UUID | None:

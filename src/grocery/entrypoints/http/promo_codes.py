@@ -109,7 +109,7 @@ class PromoCodeController(Controller):
         page = await promo_codes.page(before=read_id_cursor(cursor), limit=limit)
         return PromoCodeListOut(
             items=[PromoCodeOut.of(promo) for promo in page.promos],
-            next_cursor=None if page.last_id is None else id_cursor(page.last_id),
+            next_cursor=id_cursor(page.last_id),
         )
 
     @post("/", status_code=201)

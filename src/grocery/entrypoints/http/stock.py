@@ -70,7 +70,7 @@ class StockMovementController(Controller):
         page = await stock.movements(product_id, before=read_id_cursor(cursor), limit=limit)
         return StockMovementListOut(
             items=[StockMovementOut.of(movement) for movement in page.movements],
-            next_cursor=None if page.last_id is None else id_cursor(page.last_id),
+            next_cursor=id_cursor(page.last_id),
         )
 
     @post("/", status_code=201)
