@@ -14,6 +14,7 @@ from uuid import uuid4
 import asyncpg
 
 from grocery.adapters.embedded_pg import EmbeddedPostgres
+from grocery.adapters.sql.database import Database
 from grocery.config import normalise_database_url
 
 
@@ -54,3 +55,16 @@ async def _admin(url: str, statement: str) -> None:
         await connection.execute(statement)
     finally:
         await connection.close()
+
+
+async def until_waiting_on_locks(database: Database, count: int) -> None:
+    """Return once `count` statements of this database wait on locks (a race set up)."""
+    for _ in range(200):
+        rows = await database.fetch(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        if rows[0][0] >= count:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"{count} statements never waited on row locks")

@@ -130,6 +130,23 @@ async def test_a_pick_sent_again_gives_back_the_substitute_it_replaces(
     await picker.assert_ledger_holds(milk, oat, soy)
 
 
+async def test_a_swap_to_a_substitute_short_of_stock_keeps_the_one_taken(
+    picker: Picker, shop: Shop, ann: SignedInUser
+) -> None:
+    """The give-back and the take are one step: the take refused, the give-back is undone."""
+    milk, oat, scarce = await shop.product(), await shop.product(), await shop.product(stock=1)
+    order = await picker.placed_by(ann, (milk, 2))
+    await picker.start(order)
+    await picker.pick(order, 0, **_sub(oat, 2))
+
+    assert_problem(await picker.try_pick(order, 0, **_sub(scarce, 2)), 409, "insufficient_stock")
+
+    kept = (await picker.order(order))["items"][0]["substitute"]
+    assert (kept["product_id"], kept["quantity"]) == (oat["id"], 2)
+    assert [(await shop.now(p))["stock"] for p in (oat, scarce)] == [8, 1]
+    await picker.assert_ledger_holds(oat, scarce)
+
+
 # --- the promo ----------------------------------------------------------------
 
 

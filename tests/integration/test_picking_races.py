@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from uuid import UUID
 
 import httpx
 import pytest
 
+from grocery.adapters.sql.uow import SqlUnitOfWork
+from grocery.config import Settings
+from grocery.entrypoints.wiring import Adapters
 from tests.integration.checkout_shop import Shop
-from tests.integration.conftest import MakeUser, SignedInUser
+from tests.integration.conftest import MakeUser, SignedInUser, app_in_this_loop
+from tests.integration.database import until_waiting_on_locks
 from tests.integration.picking_shop import Picker
 
 ROUNDS = range(3)
@@ -87,3 +92,50 @@ async def test_managers_substituting_one_line_at_once_take_one_substitute(
     done = await picker.complete(order)
     assert done["items"][0]["substitute"]["product_id"] == kept
     assert (await shop.now(milk))["stock"] == 10
+
+
+async def test_managers_swapping_substitutes_opposite_ways_queue_instead_of_deadlocking(
+    settings: Settings, adapters: Adapters, shop: Shop, ann: SignedInUser
+) -> None:
+    """Order one's substitute goes from a to b while order two's goes from b to a. A third
+    transaction holds both rows until both re-picks wait; giving back before taking, each
+    would then hold one row the other wants (PostgreSQL aborts one: a 409); locking both
+    in id order, the second queues behind the first."""
+    picker = Picker(shop)
+    milk = await shop.product(stock=10)
+    a, b = sorted([await shop.product(stock=10) for _ in range(2)], key=lambda p: p["id"])
+    one, two = [await picker.placed_by(ann, (milk, 2)) for _ in range(2)]
+    for order, substitute in ((one, a), (two, b)):
+        await picker.start(order)
+        await picker.pick(order, 0, picked_quantity=0, substitute=_units(substitute, 1))
+    held, release = asyncio.Event(), asyncio.Event()
+
+    async def hold_both() -> None:
+        async with SqlUnitOfWork(adapters.database) as uow:
+            assert len(await uow.stock.take({UUID(a["id"]): 1, UUID(b["id"]): 1})) == 2
+            held.set()
+            await release.wait()
+            await uow.rollback()
+
+    async with app_in_this_loop(settings) as client:
+        racing = Picker(shop, client)
+        holder = asyncio.create_task(hold_both())
+        await held.wait()
+        swaps = [
+            asyncio.create_task(
+                racing.try_pick(order, 0, picked_quantity=0, substitute=_units(s, 2))
+            )
+            for order, s in ((one, b), (two, a))
+        ]
+        await until_waiting_on_locks(adapters.database, 2)
+        release.set()
+        answers = await asyncio.gather(*swaps)
+        await holder
+
+    assert [answer.status_code for answer in answers] == [200, 200], [a.text for a in answers]
+    assert [(await shop.now(p))["stock"] for p in (a, b)] == [8, 8]
+    await picker.assert_ledger_holds(a, b)
+
+
+def _units(product: dict[str, str], quantity: int) -> dict[str, object]:
+    return {"product_id": product["id"], "quantity": quantity}

@@ -24,6 +24,7 @@ from grocery.entrypoints.http.problems import EXCEPTION_HANDLERS, PROBLEM_JSON
 from grocery.entrypoints.wiring import Adapters
 from tests.integration.checkout_shop import Shop
 from tests.integration.conftest import SignedInUser
+from tests.integration.database import until_waiting_on_locks
 
 NOW = datetime(2026, 11, 25, tzinfo=UTC)
 
@@ -102,7 +103,7 @@ async def test_a_unit_of_work_cancelled_mid_statement_leaves_no_transaction_behi
     holder = asyncio.create_task(hold())
     await held.wait()
     waiter = asyncio.create_task(take(5))
-    await _until_waiting_on_locks(adapters, 1)
+    await until_waiting_on_locks(adapters.database, 1)
     waiter.cancel()
     with pytest.raises(asyncio.CancelledError):
         await waiter
@@ -270,7 +271,7 @@ async def test_stock_moves_of_the_same_products_in_opposite_orders_queue_instead
         asyncio.create_task(move("take", {a: 2, b: 1})),
         asyncio.create_task(move(then, {b: 1, a: 2})),
     ]
-    await _until_waiting_on_locks(adapters, 2)
+    await until_waiting_on_locks(adapters.database, 2)
     release.set()
 
     assert await asyncio.gather(*moves) == [2, 2]  # neither was aborted
@@ -279,15 +280,3 @@ async def test_stock_moves_of_the_same_products_in_opposite_orders_queue_instead
         shelf = await uow.shelf.for_cart([a, b])
     expected = [1, 3] if then == "take" else [5, 5]
     assert [shelf[a].stock, shelf[b].stock] == expected
-
-
-async def _until_waiting_on_locks(adapters: Adapters, count: int) -> None:
-    for _ in range(200):
-        rows = await adapters.database.fetch(
-            "SELECT count(*) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        if rows[0][0] >= count:
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"{count} statements never waited on row locks")

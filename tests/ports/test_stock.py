@@ -100,6 +100,36 @@ async def test_stock_put_back_answers_moves_in_the_order_asked(uow: OpenWork, se
     assert await _stock(uow, *by_id.values()) == [3, 7, 1]
 
 
+async def test_an_exchange_gives_back_and_takes_in_one_step_answering_in_id_order(
+    uow: OpenWork, seed: Seed
+) -> None:
+    old, new = await seed.product(stock=1), await seed.product(stock=4)
+    asked = dict(sorted({old.id: -2, new.id: 3}.items(), reverse=True))
+
+    async with uow() as work:
+        moved = await work.stock.exchange(asked)
+        await work.commit()
+
+    assert list(moved) == sorted(asked)
+    assert moved == {old.id: _move(old, 3), new.id: _move(new, 1)}
+    assert await _stock(uow, old, new) == [3, 1]
+
+
+async def test_an_exchange_leaves_out_a_take_short_of_stock_archived_or_missing(
+    uow: OpenWork, seed: Seed
+) -> None:
+    old, short = await seed.product(stock=0), await seed.product(stock=2)
+    archived = await seed.archived(await seed.product(stock=9))
+    missing = a_product(a_category())
+
+    async with uow() as work:
+        moved = await work.stock.exchange({old.id: -1, short.id: 3, archived.id: 1, missing.id: 1})
+        await work.commit()
+
+    assert moved == {old.id: _move(old, 1)}  # the caller rolls back; the port leaves it to it
+    assert await _stock(uow, old, short, archived) == [1, 2, 9]
+
+
 async def test_a_weighed_products_stock_is_taken_in_steps_priced_per_step(
     uow: OpenWork, seed: Seed
 ) -> None:

@@ -44,6 +44,15 @@ class MemoryStockRoom:
             moves.append(_stock_move(product, self._restocked(product, quantity)))
         return moves
 
+    async def exchange(self, changes: Mapping[UUID, int]) -> dict[UUID, StockMove]:
+        moved: dict[UUID, StockMove] = {}
+        for product_id in sorted(changes):
+            units, product = changes[product_id], self._products.get(product_id)
+            if product is None or (units > 0 and (product.archived or product.stock < units)):
+                continue
+            moved[product_id] = _stock_move(product, self._restocked(product, -units))
+        return moved
+
     async def adjust(self, product_id: UUID, quantity: int) -> StockMove | None:
         product = self._products.get(product_id)
         if product is None or product.stock + quantity < 0:

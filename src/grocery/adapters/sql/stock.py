@@ -50,6 +50,21 @@ _PUT_BACK = """
      WHERE p.id = locked.id
     RETURNING p.id, p.name, p.stock, p.low_stock_threshold, back.quantity
 """
+# A substitute swapped at a pick: the old one's units back, the new one's taken, locking as
+# _TAKE does (a give-back locked alone first would make two opposite swaps wait on each other
+# in a circle). A take short of stock, or of an archived product, changes nothing of it.
+_EXCHANGE = """
+    WITH change AS (
+        SELECT * FROM unnest((SELECT $1::uuid[]), (SELECT $2::int[])) AS change (id, quantity)
+    ), locked AS MATERIALIZED (
+        SELECT p.id FROM change JOIN products p USING (id) ORDER BY p.id FOR UPDATE OF p
+    )
+    UPDATE products p SET stock = p.stock - change.quantity
+      FROM locked JOIN change USING (id)
+     WHERE p.id = locked.id
+       AND (change.quantity < 0 OR (p.stock >= change.quantity AND NOT p.archived))
+    RETURNING p.id, p.name, p.stock, p.low_stock_threshold, change.quantity
+"""
 # A manager's receipt or adjustment: conditional, so the shelf never goes below zero.
 _ADJUST = """
     UPDATE products SET stock = stock + $2
@@ -70,6 +85,11 @@ class SqlStockRoom:
         rows = await self._sql.fetch(_PUT_BACK, list(quantities), list(quantities.values()))
         moved = {row["id"]: _move(row, stock_before=row["stock"] - row["quantity"]) for row in rows}
         return [moved[product_id] for product_id in quantities]
+
+    async def exchange(self, changes: Mapping[UUID, int]) -> dict[UUID, StockMove]:
+        rows = await self._sql.fetch(_EXCHANGE, list(changes), list(changes.values()))
+        moved = {row["id"]: _move(row, stock_before=row["stock"] + row["quantity"]) for row in rows}
+        return {product_id: moved[product_id] for product_id in sorted(moved)}
 
     async def adjust(self, product_id: UUID, quantity: int) -> StockMove | None:
         row = await self._sql.fetchrow(_ADJUST, product_id, quantity)

@@ -28,6 +28,14 @@ class StockRoom(Protocol):
         the rows are locked in id order and stay locked likewise."""
         ...
 
+    async def exchange(self, changes: Mapping[UUID, int]) -> dict[UUID, StockMove]:
+        """Take (+) or give back (-) each product's units in one step, the rows locked in id
+        order and kept locked likewise, so two managers swapping the same substitutes opposite
+        ways queue instead of deadlocking. A take needs the units on the shelf of a product for
+        sale: a product taken from that is missing from the answer had fewer, or is archived
+        or gone, and nothing of it changed; the caller rolls back the rest."""
+        ...
+
     async def adjust(self, product_id: UUID, quantity: int) -> StockMove | None:
         """Add `quantity` (negative: take it off) in one conditional step; None (and nothing
         changes) when the stock would go below zero or there is no such product."""

@@ -96,15 +96,13 @@ async def _locked(uow: PickingWork, order_id: UUID) -> Order:
 async def _move_substitutes(
     uow: PickingWork, changes: Mapping[UUID, int], item: ShelfItem | None
 ) -> list[StockMove]:
-    """Give back what a replaced substitute took, then take the new one's units."""
-    back = {product_id: -units for product_id, units in changes.items() if units < 0}
-    wanted = {product_id: units for product_id, units in changes.items() if units > 0}
-    moves = await uow.stock.put_back(back) if back else []
-    taken = await uow.stock.take(wanted) if wanted else {}
-    for product_id, units in wanted.items():
-        if product_id not in taken:
+    """Give back what a replaced substitute took and take the new one's units in one step,
+    which locks both products in id order."""
+    moved = await uow.stock.exchange(changes) if changes else {}
+    for product_id, units in changes.items():
+        if units > 0 and product_id not in moved:
             raise _short(item, product_id, units)
-    return moves + [t.move for t in taken.values()]
+    return list(moved.values())
 
 
 def _short(item: ShelfItem | None, product_id: UUID, units: int) -> InsufficientStock:
