@@ -153,12 +153,46 @@ async def build_catalog(connection: asyncpg.Connection) -> None:
         list(SIZES),
         list(UNITS),
     )
+    await opening_stock(connection, new_id)
     await connection.execute(
         f"""
         INSERT INTO product_images (id, product_id, key, content_type, size, width, height)
         SELECT {new_id}, id, 'products/' || id || '/front.webp', 'image/webp', 24000, 800, 800
           FROM products WHERE get_byte(uuid_send(id), 15) % 2 = 0
         """
+    )
+
+
+async def opening_stock(connection: asyncpg.Connection, new_id: str) -> None:
+    """Every stocked product's `initial` movement: the ledger starts where the shelves do
+    (stock = the sum of a product's movements, bench/invariants.py)."""
+    await connection.execute(
+        f"""
+        INSERT INTO stock_movements (id, product_id, kind, quantity, stock_after, note, created_at)
+        SELECT {new_id}, id, 'initial', stock, stock, 'stock when the shop opened', now()
+          FROM products WHERE stock > 0 ORDER BY id
+        """
+    )
+
+
+async def stock_up(connection: asyncpg.Connection, product_ids: list[Any], stock: int) -> None:
+    """Set the products' stock to `stock`, each change written as an `adjustment` movement."""
+    new_id = await new_id_sql(connection)
+    await connection.execute(
+        f"""
+        WITH before AS (
+            SELECT id, stock FROM products WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE
+        ), changed AS (
+            UPDATE products p SET stock = $2 FROM before b
+             WHERE p.id = b.id AND b.stock <> $2
+            RETURNING p.id, $2 - b.stock AS quantity
+        )
+        INSERT INTO stock_movements (id, product_id, kind, quantity, stock_after, note, created_at)
+        SELECT {new_id}, id, 'adjustment', quantity, $2, 'bench: stocked up for the run', now()
+          FROM changed ORDER BY id
+        """,
+        product_ids,
+        stock,
     )
 
 

@@ -34,7 +34,18 @@ from uuid import UUID
 import asyncpg
 import msgspec
 import psutil  # type: ignore[import-untyped]
-from bench import cpu, dataset, invariants, reference, reports, scenarios, server, table, wrk
+from bench import (
+    cpu,
+    dataset,
+    invariants,
+    picking,
+    reference,
+    reports,
+    scenarios,
+    server,
+    table,
+    wrk,
+)
 from bench.scenarios import Customers, Inputs, Scenario
 
 from grocery.adapters.security import Argon2PasswordHasher, JwtCodec
@@ -47,6 +58,7 @@ REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "RESULTS.md"
 DATABASE = "grocery_bench"
 HOT_STOCK = DISTINCT_STOCK = 1_000_000  # enough for any run: the checkouts never run dry
+PICKING_RATE = 150  # completions a second one manager can't outrun: orders enough for a run
 RESULTS_BEGIN, RESULTS_END = "<!-- bench/run: begin -->", "<!-- bench/run: end -->"
 
 
@@ -80,9 +92,12 @@ class Config:
         )
 
     def wanted(self, scenario: Scenario) -> bool:
+        return self.wants(scenario.name)
+
+    def wants(self, scenario: str) -> bool:
         # By prefix: names such as "checkout, distinct products" hold the separator itself,
         # so BENCH_ONLY=checkout picks both checkouts.
-        return not self.only or any(scenario.name.startswith(name) for name in self.only)
+        return not self.only or any(scenario.startswith(name) for name in self.only)
 
 
 @dataclass(frozen=True)
@@ -183,9 +198,7 @@ async def prepare(pg: Postgres, work: Path, secret: str) -> tuple[Inputs, UUID]:
             "SELECT id FROM products WHERE NOT archived ORDER BY id LIMIT 33"
         )]  # fmt: skip
         hot, distinct = chosen[0], chosen[1:]
-        await connection.execute(
-            "UPDATE products SET stock = $2 WHERE id = ANY($1::uuid[])", chosen, HOT_STOCK
-        )
+        await dataset.stock_up(connection, chosen, HOT_STOCK)
         cart_products = [r["id"] for r in await connection.fetch(
             "SELECT id FROM products WHERE stock >= 100 AND NOT archived ORDER BY id DESC LIMIT 96"
         )]  # fmt: skip
@@ -217,6 +230,44 @@ async def prepare(pg: Postgres, work: Path, secret: str) -> tuple[Inputs, UUID]:
         manager_token=mint(manager, Role.MANAGER),
     )
     return inputs, hot
+
+
+def picking_orders(config: Config, pg: Postgres, work: Path, secret: str, inputs: Inputs) -> Inputs:
+    """Orders placed and picked, ready to complete (bench/picking.py): one through the API,
+    on a server of its own, the rest copies of it; their ids in a file for the Lua script."""
+    started = time.monotonic()
+    chosen, customer = asyncio.run(_picking_products(pg))
+    env = server_env(pg, secret, work)
+    with server.serving(env, 1, config.port, work, work / "server-picking.log") as shop:
+        mint = token_minter(secret)
+        token = mint(customer, Role.CUSTOMER)
+        original = picking.place_and_pick(shop.base_url, token, inputs.manager_token, chosen)
+    count = PICKING_RATE * (config.seconds + config.warmup) * len(config.workers)
+    ids = asyncio.run(_copied(pg, original, count))
+    print(f"bench: {count} orders picked and ready in {time.monotonic() - started:.0f} s")
+    path = scenarios.write_lines(work / "picking-orders.txt", ids)
+    return replace(inputs, picking_orders=path)
+
+
+async def _picking_products(pg: Postgres) -> tuple[list[UUID], UUID]:
+    connection = await asyncpg.connect(pg.dsn)
+    try:
+        chosen = await picking.products(connection)
+        customer = (await dataset.customer_ids(connection, 1, offset=96))[0]
+        return chosen, customer
+    finally:
+        await connection.close()
+
+
+async def _copied(pg: Postgres, original: UUID, count: int) -> list[UUID]:
+    connection = await asyncpg.connect(pg.dsn)
+    try:
+        ids = await picking.copies(connection, original, count)
+        await connection.execute("VACUUM ANALYZE orders, order_lines, products, stock_movements")
+        await checkpoint(connection)
+        return ids
+    finally:
+        await connection.close()
 
 
 async def checkpoint(connection: asyncpg.Connection) -> None:
@@ -258,6 +309,28 @@ def token_minter(secret: str) -> Any:
 # --- measuring ----------------------------------------------------------------
 
 
+def still_picking(pg: Postgres, orders: Path | None) -> None:
+    """Rewrite the scenario's order file with the orders not completed yet, in their order."""
+    if orders is None:
+        return
+    listed = [UUID(line) for line in orders.read_text(encoding="utf-8").split()]
+    left = asyncio.run(_not_completed(pg, listed))
+    if not left:
+        raise RuntimeError("bench: every picking order is completed; raise PICKING_RATE")
+    scenarios.write_lines(orders, [order for order in listed if order in left])
+
+
+async def _not_completed(pg: Postgres, orders: list[UUID]) -> set[UUID]:
+    connection = await asyncpg.connect(pg.dsn)
+    try:
+        rows = await connection.fetch(
+            "SELECT id FROM orders WHERE id = ANY($1::uuid[]) AND picked_at IS NULL", orders
+        )
+        return {row["id"] for row in rows}
+    finally:
+        await connection.close()
+
+
 async def empty_carts(pg: Postgres, customers: Sequence[UUID]) -> None:
     if not customers:
         return
@@ -296,6 +369,7 @@ def measure(
         *scenarios.catalog(inputs),
         *scenarios.shopping(inputs),
         *scenarios.reports(inputs),
+        *scenarios.picking(inputs),
     ]
     for workers in config.workers:
         with server.serving(env, workers, config.port, work, work / "server.log") as shop:
@@ -335,12 +409,14 @@ def _one(
     label: str,
 ) -> table.Row:
     asyncio.run(empty_carts(pg, scenario.customers))
+    still_picking(pg, scenario.orders)
     if config.warmup:
         wrk.run(scenario.load(shop.base_url, config.connections, label + "w"), config.warmup)
         # A checkout still in flight when the warm-up stopped would empty a cart the
         # measured run has just filled (a 422): let it land, then start from empty carts.
         time.sleep(1)
         asyncio.run(empty_carts(pg, scenario.customers))
+        still_picking(pg, scenario.orders)
     load = scenario.load(shop.base_url, config.connections, label)
     meter = cpu.Meter(shop.workers, pg.processes)
     meter.start()
@@ -527,6 +603,8 @@ def main() -> int:
             asyncio.run(build(pg))
         pg = asyncio.run(on_this_machine(pg))
         inputs, hot = asyncio.run(prepare(pg, work, secret))
+        if config.wants(scenarios.PICKING):
+            inputs = picking_orders(config, pg, work, secret, inputs)
         asyncio.run(take_snapshot(pg))
         rows, skipped, refs = measure(config, pg, work, inputs, secret)
         checks = asyncio.run(check_invariants(pg, hot))

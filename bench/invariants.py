@@ -3,8 +3,12 @@
 Before the load, `snapshot` keeps every product's stock and units_sold. Afterwards:
   - no product has negative stock;
   - stock + units_sold is what it was for every product (a sale moves a unit, never makes one);
-  - every product's stock went down by exactly the units of the orders placed meanwhile;
-  - the hot product sold no more than it had.
+  - every product's stock went down by exactly the units of the orders placed meanwhile
+    (substitutes included), less the units that completing picking gave back meanwhile;
+  - the hot product sold no more than it had;
+  - every product's stock is the sum of its stock movements (the ledger explains the shelf).
+The picking count assumes an order completed since the snapshot was placed before it only when
+its picks took no substitute (bench/run's picking orders don't).
 """
 
 from __future__ import annotations
@@ -33,14 +37,36 @@ async def snapshot(connection: asyncpg.Connection) -> None:
     )
 
 
-# Orders placed since the snapshot (cancelled ones gave their units back).
-_SOLD_SINCE = """
-    SELECT l.product_id, sum(l.quantity)::bigint AS units, count(DISTINCT o.id) AS orders
-      FROM orders o JOIN order_lines l ON l.order_id = o.id
-     WHERE o.created_at >= (SELECT min(taken_at) FROM bench_stock_before)
-       AND o.status <> 'cancelled'
-     GROUP BY l.product_id
+# Units that left the shelf since the snapshot, by product: those of orders placed meanwhile
+# (cancelled ones gave theirs back; a substitute is a line of its own), less the units not
+# picked of orders whose picking was completed meanwhile (given back then).
+_MOVED_SINCE = """
+    SELECT product_id, sum(units)::bigint AS units, count(DISTINCT order_id) AS orders,
+           sum(returned)::bigint AS returned
+      FROM (SELECT l.product_id, l.quantity AS units, o.id AS order_id, 0 AS returned
+              FROM orders o JOIN order_lines l ON l.order_id = o.id
+             WHERE o.created_at >= (SELECT min(taken_at) FROM bench_stock_before)
+               AND o.status <> 'cancelled'
+            UNION ALL
+            SELECT l.product_id, l.picked_quantity - l.quantity, NULL, l.quantity - l.picked_quantity
+              FROM orders o JOIN order_lines l ON l.order_id = o.id
+             WHERE o.picked_at >= (SELECT min(taken_at) FROM bench_stock_before)
+               AND o.status <> 'cancelled'
+               AND l.substitute_for IS NULL AND l.picked_quantity < l.quantity) moved
+     GROUP BY product_id
 """
+# Products whose stock is not the sum of their movements.
+_OFF_THE_LEDGER = """
+    SELECT p.id FROM products p
+      LEFT JOIN (SELECT product_id, sum(quantity) AS total FROM stock_movements
+                  GROUP BY product_id) m ON m.product_id = p.id
+     WHERE p.stock <> coalesce(m.total, 0)
+"""
+
+
+async def off_the_ledger(connection: asyncpg.Connection) -> set[UUID]:
+    """The products whose stock is not the sum of their movements."""
+    return {row["id"] for row in await connection.fetch(_OFF_THE_LEDGER)}
 
 
 async def check(connection: asyncpg.Connection, hot_product: UUID) -> list[Check]:
@@ -54,12 +80,16 @@ async def check(connection: asyncpg.Connection, hot_product: UUID) -> list[Check
     unexplained = await connection.fetchval(
         f"""
         SELECT count(*) FROM products p JOIN bench_stock_before b USING (id)
-          LEFT JOIN ({_SOLD_SINCE}) s ON s.product_id = p.id
+          LEFT JOIN ({_MOVED_SINCE}) s ON s.product_id = p.id
          WHERE b.stock - p.stock <> coalesce(s.units, 0)
         """  # noqa: S608 - a constant
     )
     totals = await connection.fetchrow(
-        f"SELECT coalesce(sum(units), 0) AS units, count(*) AS products FROM ({_SOLD_SINCE}) s"  # noqa: S608
+        f"""
+        SELECT coalesce(sum(units), 0) AS units, coalesce(sum(returned), 0) AS returned,
+               count(*) AS products
+          FROM ({_MOVED_SINCE}) s
+        """  # noqa: S608 - a constant
     )
     orders = await connection.fetchval(
         """
@@ -74,6 +104,7 @@ async def check(connection: asyncpg.Connection, hot_product: UUID) -> list[Check
         """,
         hot_product,
     )
+    unexplained_stock = len(await off_the_ledger(connection))
     return [
         Check("no negative stock", negative == 0, f"{negative} products below zero"),
         Check(
@@ -82,14 +113,19 @@ async def check(connection: asyncpg.Connection, hot_product: UUID) -> list[Check
             f"{unconserved} products changed their total",
         ),
         Check(
-            "stock moved by exactly the units ordered",
+            "stock moved by exactly the units ordered and given back",
             unexplained == 0,
             f"{unexplained} mismatches; {orders} orders placed, {totals['units']} units"
-            f" of {totals['products']} products",
+            f" of {totals['products']} products net of {totals['returned']} given back by picking",
         ),
         Check(
             "hot product not oversold",
             hot["after"] >= 0 and hot["sold"] <= hot["before"],
             f"stock {hot['before']} -> {hot['after']}, {hot['sold']} sold",
+        ),
+        Check(
+            "stock is the sum of its movements",
+            unexplained_stock == 0,
+            f"{unexplained_stock} products off their ledger",
         ),
     ]

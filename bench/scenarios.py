@@ -41,6 +41,10 @@ class Inputs:
     checkout_distinct: Customers
     checkout_hot: Customers
     manager_token: str
+    picking_orders: Path | None = None  # orders placed and picked, ready to complete
+
+
+PICKING = "picking, complete a 20-line order"
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class Scenario:
     per_customer: bool = False  # one connection per wrk thread: per-connection Lua state
     customers: tuple[UUID, ...] = ()  # whose carts are emptied first
     needs: str | None = None  # a route that must exist (not 404) for the scenario to run
+    orders: Path | None = None  # orders to complete: rewritten with those still being picked
 
     def load(self, base_url: str, connections: int, run: str) -> Load:
         connections = 1 if self.one_at_a_time else connections
@@ -85,6 +90,16 @@ def reports(inputs: Inputs) -> list[Scenario]:
     return [
         Scenario(name, path, "report.lua", env, one_at_a_time=True, needs=path)
         for name, path in REPORTS
+    ]
+
+
+def picking(inputs: Inputs) -> list[Scenario]:
+    """One manager completing picked orders one after another: a completion's own latency."""
+    if inputs.picking_orders is None:
+        return []
+    env = {"BENCH_TOKEN": inputs.manager_token, "BENCH_ORDERS": str(inputs.picking_orders)}
+    return [
+        Scenario(PICKING, "", "picking.lua", env, one_at_a_time=True, orders=inputs.picking_orders)
     ]
 
 

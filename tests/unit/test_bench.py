@@ -10,7 +10,7 @@ from pathlib import Path
 
 import psutil  # type: ignore[import-untyped]
 import pytest
-from bench import cpu, harness, reference, scenarios, table, wrk
+from bench import cpu, harness, picking, reference, scenarios, table, wrk
 
 LINE = "ceiling-products          5408 req/s  p50 5.60ms   p99 17.3ms"
 
@@ -130,6 +130,22 @@ def test_bench_only_picks_scenarios_by_name_prefix() -> None:
 
     # "checkout, distinct products" holds the separator: both checkouts come by prefix.
     assert wanted == every[1:4]
+
+
+def test_the_picking_orders_are_made_only_when_their_scenario_is_wanted() -> None:
+    assert harness.Config.of({"BENCH_ONLY": "picking"}).wants(scenarios.PICKING)
+    assert harness.Config.of({}).wants(scenarios.PICKING)
+    assert not harness.Config.of({"BENCH_ONLY": "checkout"}).wants(scenarios.PICKING)
+
+
+def test_the_bench_order_is_weighed_over_its_estimate_and_picked_short_on_some_lines() -> None:
+    weighed = {"quantity": 4, "estimated_weight_kg": "1.000"}
+    by_the_piece = {"quantity": 2, "estimated_weight_kg": None}
+
+    assert picking.pick(0, weighed) == {"picked_quantity": 4, "picked_weight_kg": "1.050"}
+    assert picking.pick(picking.SHORT[0], by_the_piece) == {"picked_quantity": 1}
+    assert picking.pick(picking.SHORT[0], {**by_the_piece, "quantity": 1}) == {"picked_quantity": 1}
+    assert picking.pick(picking.SHORT[0] + 1, by_the_piece) == {"picked_quantity": 2}
 
 
 def test_a_run_rewrites_its_own_block_and_keeps_the_notes_around_it(
