@@ -47,6 +47,7 @@ async def test_checkout_answers_the_order_and_empties_the_cart(
         "promo_code",
         "currency",
         "created_at",
+        "payment",  # v2: paid by hand (manual) here: pending until delivered
     }
     assert order["status"] == "placed"
     # v2: each line has an id and shows how it is sold, its substitution choice and, until

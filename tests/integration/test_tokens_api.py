@@ -196,6 +196,7 @@ async def test_an_expired_refresh_token_is_401(
         hasher=adapters.hasher,
         access_tokens=adapters.access_tokens,
         mailer=adapters.mailer,
+        gateways=adapters.gateways,
     )
     with pytest.raises(NotAuthenticated) as refused:
         await build_auth_service(settings, later).refresh(pair.refresh_token)

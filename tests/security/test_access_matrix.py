@@ -132,6 +132,12 @@ ROUTES = [
         lambda _: {"picked_quantity": 1},
     ),
     Route("POST", "/api/orders/{order}/picking/complete", Access.MANAGER),
+    Route(
+        "POST",
+        "/api/orders/{order}/refunds",
+        Access.MANAGER,
+        lambda _: {"amount": "0.01", "reason": "bruised"},
+    ),
     Route("GET", "/api/products/{product}/stock-movements", Access.MANAGER),
     Route(
         "POST",

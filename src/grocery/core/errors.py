@@ -98,6 +98,12 @@ class TooManyAttempts(DomainError):
         self.retry_after_seconds = retry_after_seconds
 
 
+class PaymentDeclined(DomainError):
+    """The customer's bank or card refused the payment (HTTP 402)."""
+
+    default_code = "payment_declined"
+
+
 class PayloadTooLarge(DomainError):
     default_code = "payload_too_large"
 

@@ -3,6 +3,7 @@ order by its id."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from grocery.core.identity import User
@@ -15,6 +16,14 @@ def order_letter(kind: MailKind, order: Order, customer: User) -> Letter:
     """The letter of `kind` (order placed, picked, shipped, cancelled) about `order`."""
     facts = _picked_facts(order) if kind is MailKind.ORDER_PICKED else _facts(order)
     return Letter(kind=kind, to=customer.email, to_name=customer.username, facts=facts)
+
+
+def refund_letter(order: Order, amount: Decimal, customer: User) -> Letter:
+    """The letter telling the customer `amount` was refunded on `order`."""
+    facts = {"order_id": str(order.id), "currency": order.currency, "amount": format_money(amount)}
+    return Letter(
+        kind=MailKind.ORDER_REFUNDED, to=customer.email, to_name=customer.username, facts=facts
+    )
 
 
 def picking_changed(order: Order) -> bool:

@@ -20,6 +20,7 @@ from grocery.core.alerts import StockMove
 from grocery.core.errors import Conflict, Invalid, field_error, invalid
 from grocery.core.identity import Principal
 from grocery.core.ids import new_id
+from grocery.core.payments import MANUAL_PAYMENT, Payment
 from grocery.core.pricing import CartLine, PricedCart
 from grocery.core.substitutions import NO_PREFERENCE, SubstitutionChoice
 from grocery.core.weights import Weighing
@@ -83,6 +84,7 @@ class Order:
     updated_at: datetime
     cancelled_at: datetime | None = None
     final: FinalBill | None = None  # once picking is complete
+    payment: Payment = MANUAL_PAYMENT
 
     @property
     def total_due(self) -> Decimal:

@@ -30,6 +30,7 @@ from grocery.core.services.cart import CartService
 from grocery.core.services.catalog import CatalogService
 from grocery.core.services.checkout import CheckoutService
 from grocery.core.services.orders import OrderService
+from grocery.core.services.payments import RefundService
 from grocery.core.services.picking import PickingService
 from grocery.core.services.promotions import PromoCodeService
 from grocery.core.services.reports import ReportService
@@ -58,6 +59,7 @@ from grocery.entrypoints.http.lockouts import LockedAccounts
 from grocery.entrypoints.http.media import media
 from grocery.entrypoints.http.openapi import docs_routes, finish_document, openapi_config
 from grocery.entrypoints.http.orders import OrderController
+from grocery.entrypoints.http.payments import RefundController
 from grocery.entrypoints.http.picking import PickingController
 from grocery.entrypoints.http.problems import EXCEPTION_HANDLERS, document_problems
 from grocery.entrypoints.http.products import ProductController
@@ -182,6 +184,9 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
     cart, wishlist, promo_codes = build_cart_services(wired)
     checkout, orders, alerts = build_order_services(settings, wired)
     picking, stock = build_picking_services(settings, wired)
+    refunds = RefundService(
+        uow=lambda: SqlUnitOfWork(wired.database), clock=wired.clock, gateways=wired.gateways
+    )
     reports = ReportService(
         reader=SqlReportReader(wired.database),
         timezone=settings.timezone,
@@ -227,6 +232,7 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
         "alerts": Provide(lambda: alerts, use_cache=True, sync_to_thread=False),
         "picking": Provide(lambda: picking, use_cache=True, sync_to_thread=False),
         "stock": Provide(lambda: stock, use_cache=True, sync_to_thread=False),
+        "refunds": Provide(lambda: refunds, use_cache=True, sync_to_thread=False),
         "reports": Provide(lambda: reports, use_cache=True, sync_to_thread=False),
         **PRINCIPAL,
     }
@@ -247,6 +253,7 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
             CheckoutController,
             OrderController,
             PickingController,
+            RefundController,
             StockMovementController,
             AlertController,
             ReportController,

@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 
 from grocery.adapters.blobs import make_blob_store
 from grocery.adapters.mail import make_mailer
+from grocery.adapters.payments.gateways import PaymentGateways
+from grocery.adapters.payments.manual import ManualGateway
 from grocery.adapters.security import Argon2PasswordHasher, JwtCodec
 from grocery.adapters.sql.database import Database
 from grocery.config import Settings
@@ -36,6 +38,7 @@ class Adapters:
     hasher: PasswordHasher
     access_tokens: AccessTokens
     mailer: Mailer
+    gateways: PaymentGateways
 
 
 def build_adapters(settings: Settings) -> Adapters:
@@ -58,6 +61,7 @@ def build_adapters(settings: Settings) -> Adapters:
         ),
         access_tokens=JwtCodec(settings.secret_key, token_policy(settings)),
         mailer=make_mailer(settings.smtp_url, sender=settings.mail_from),
+        gateways=PaymentGateways(ManualGateway()),
     )
 
 

@@ -10,12 +10,14 @@ from uuid import UUID
 from grocery.adapters.memory.catalog import CatalogTables
 from grocery.core.catalog import Product
 from grocery.core.orders import Order, OrderLine, OrderMark, OrderStatus
+from grocery.core.payments import Refund
 from grocery.core.sales import counted_sales
 
 
 @dataclass
 class OrderTables:
     orders: dict[UUID, Order] = field(default_factory=dict)
+    refunds: list[Refund] = field(default_factory=list)
 
 
 class MemoryOrderRepository:

@@ -31,6 +31,7 @@ from grocery.adapters.memory.catalog import (
 from grocery.adapters.memory.idempotency import IdempotencyTables, MemoryIdempotencyKeyRepository
 from grocery.adapters.memory.orders import MemoryOrderRepository, OrderTables
 from grocery.adapters.memory.outbox import MemoryOutbox, OutboxTables
+from grocery.adapters.memory.payments import MemoryPaymentRepository
 from grocery.adapters.memory.picking import MemoryPickRepository
 from grocery.adapters.memory.promotions import (
     MemoryPromoCodeRepository,
@@ -53,6 +54,7 @@ from grocery.core.ports.catalog import CategoryRepository, ProductImageRepositor
 from grocery.core.ports.idempotency import IdempotencyKeyRepository
 from grocery.core.ports.orders import OrderRepository
 from grocery.core.ports.outbox import Outbox
+from grocery.core.ports.payments import PaymentRepository
 from grocery.core.ports.picking import PickRepository
 from grocery.core.ports.promotions import PromoCodeRepository, PromoRedemptionRepository
 from grocery.core.ports.restock import RestockNotices
@@ -107,6 +109,7 @@ class MemoryUnitOfWork:
         self.stock_movements: StockLedger = MemoryStockLedger(working.stock)
         self.picks: PickRepository = MemoryPickRepository(working.orders, catalog)
         self.orders: OrderRepository = MemoryOrderRepository(working.orders, catalog)
+        self.payments: PaymentRepository = MemoryPaymentRepository(working.orders)
         self.redemptions: PromoRedemptionRepository = MemoryPromoRedemptionRepository(
             working.promotions
         )

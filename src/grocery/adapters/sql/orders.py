@@ -20,6 +20,7 @@ from grocery.adapters.sql.database import SessionSql
 from grocery.adapters.sql.schema.catalog import products
 from grocery.adapters.sql.schema.orders import order_categories, order_lines, orders
 from grocery.core.orders import Order, OrderLine, OrderMark, OrderStatus
+from grocery.core.payments import MANUAL_PAYMENT, Payment, PaymentProvider, PaymentStatus
 from grocery.core.picking import BilledLine, FinalBill, Pick, SubstitutePick
 from grocery.core.substitutions import Substitution, SubstitutionChoice
 from grocery.core.weights import Weighing
@@ -102,6 +103,12 @@ class SqlOrderRepository:
             [line.choice.substitution.value for line in lines],
             [line.choice.preferred_substitute_id for line in lines],
         )
+        # The payment columns' defaults are a manual payment not yet taken: only another
+        # provider's payment is written (by the payments repository, on the same row).
+        if order.payment != MANUAL_PAYMENT:
+            await self._sql.execute(
+                update(orders).where(orders.c.id == order.id).values(payment_values(order.payment))
+            )
 
     async def uncount_sold(self, order: Order) -> None:
         sold = _sold_in(order.id)
@@ -255,7 +262,33 @@ def _order(row: RowMapping, rows: list[RowMapping]) -> Order:
         updated_at=row["updated_at"],
         cancelled_at=row["cancelled_at"],
         final=_final_bill(row, ordered),
+        payment=_payment(row),
     )
+
+
+def _payment(row: RowMapping) -> Payment:
+    return Payment(
+        provider=PaymentProvider(row["payment_provider"]),
+        status=PaymentStatus(row["payment_status"]),
+        amount_authorized=row["payment_amount_authorized"],
+        amount_captured=row["payment_amount_captured"],
+        amount_refunded=row["payment_amount_refunded"],
+        client_secret=row["payment_client_secret"],
+        reference=row["payment_reference"],
+    )
+
+
+def payment_values(payment: Payment) -> dict[str, Any]:
+    """The order row's payment columns."""
+    return {
+        "payment_provider": payment.provider.value,
+        "payment_status": payment.status.value,
+        "payment_amount_authorized": payment.amount_authorized,
+        "payment_amount_captured": payment.amount_captured,
+        "payment_amount_refunded": payment.amount_refunded,
+        "payment_client_secret": payment.client_secret,
+        "payment_reference": payment.reference,
+    }
 
 
 def _final_bill(row: RowMapping, ordered: list[RowMapping]) -> FinalBill | None:

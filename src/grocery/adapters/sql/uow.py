@@ -27,6 +27,7 @@ from grocery.adapters.sql.errors import raise_as_domain_error
 from grocery.adapters.sql.idempotency import SqlIdempotencyKeyRepository
 from grocery.adapters.sql.orders import SqlOrderRepository
 from grocery.adapters.sql.outbox import SqlOutbox
+from grocery.adapters.sql.payments import SqlPaymentRepository
 from grocery.adapters.sql.picking import SqlPickRepository
 from grocery.adapters.sql.promotions import SqlPromoCodeRepository, SqlPromoRedemptionRepository
 from grocery.adapters.sql.restock import SqlRestockNotices
@@ -45,6 +46,7 @@ from grocery.core.ports.catalog import CategoryRepository, ProductImageRepositor
 from grocery.core.ports.idempotency import IdempotencyKeyRepository
 from grocery.core.ports.orders import OrderRepository
 from grocery.core.ports.outbox import Outbox
+from grocery.core.ports.payments import PaymentRepository
 from grocery.core.ports.picking import PickRepository
 from grocery.core.ports.promotions import PromoCodeRepository, PromoRedemptionRepository
 from grocery.core.ports.restock import RestockNotices
@@ -87,6 +89,7 @@ class SqlUnitOfWork:
         self.stock_movements: StockLedger = SqlStockLedger(sql)
         self.picks: PickRepository = SqlPickRepository(sql)
         self.orders: OrderRepository = SqlOrderRepository(sql)
+        self.payments: PaymentRepository = SqlPaymentRepository(sql)
         self.redemptions: PromoRedemptionRepository = SqlPromoRedemptionRepository(sql)
         self.idempotency_keys: IdempotencyKeyRepository = SqlIdempotencyKeyRepository(sql)
         self.low_stock_alerts: LowStockAlertRepository = SqlLowStockAlertRepository(sql)

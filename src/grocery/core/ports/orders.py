@@ -12,6 +12,7 @@ from grocery.core.ports.alerts import StockWatch
 from grocery.core.ports.carts import CartWork
 from grocery.core.ports.idempotency import IdempotencyKeyRepository
 from grocery.core.ports.mail import CustomerMailWork
+from grocery.core.ports.payments import PaymentRepository
 from grocery.core.ports.picking import PickRepository
 from grocery.core.ports.promotions import PromoRedemptionRepository
 from grocery.core.ports.stock import StockRoom
@@ -72,3 +73,4 @@ class OrderWork(Transaction, StockWatch, CustomerMailWork, Protocol):
     stock: StockRoom
     redemptions: PromoRedemptionRepository
     picks: PickRepository
+    payments: PaymentRepository

@@ -4,9 +4,10 @@ and hands it to the mailer."""
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from grocery.core.mail import MailKind, letter_from, mail_message
-from grocery.core.order_mail import order_letter
+from grocery.core.order_mail import order_letter, refund_letter
 from grocery.core.orders import Order
 from grocery.core.outbox import OutboxMessage
 from grocery.core.ports.mail import CustomerMailWork, Mailer, MailWriter
@@ -34,3 +35,10 @@ async def mail_about_order(
     customer = await uow.users.get(order.user_id)
     if customer is not None and customer.is_active:
         await uow.outbox.add(mail_message(order_letter(kind, order, customer), now))
+
+
+async def mail_refund(uow: CustomerMailWork, order: Order, amount: Decimal, now: datetime) -> None:
+    """Tell the order's customer `amount` was refunded, as mail_about_order tells the rest."""
+    customer = await uow.users.get(order.user_id)
+    if customer is not None and customer.is_active:
+        await uow.outbox.add(mail_message(refund_letter(order, amount, customer), now))

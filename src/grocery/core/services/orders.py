@@ -22,6 +22,13 @@ from grocery.core.orders import (
     invalid_transition,
 )
 from grocery.core.paging import keyset_page
+from grocery.core.payments import (
+    PaymentProvider,
+    PaymentStatus,
+    check_shippable,
+    moved,
+    paid_on_delivery,
+)
 from grocery.core.picking import off_the_shelf, ready_to_ship
 from grocery.core.ports.clock import Clock
 from grocery.core.ports.orders import OrderWork
@@ -76,7 +83,10 @@ class OrderService:
                 raise NotFound("There is no such order.")
             check_step(order, wanted)
             if wanted is OrderStatus.SHIPPED:
+                check_shippable(order.payment)
                 order = await _ship(uow, order, now)
+            if wanted is OrderStatus.DELIVERED:
+                order = await _paid(uow, order, now)
             if not await uow.orders.move(order_id, to=wanted, allowed_from={order.status}, at=now):
                 # Someone else moved it meanwhile.
                 raise invalid_transition((await _existing(uow, order_id)).status, wanted)
@@ -117,6 +127,11 @@ class OrderService:
                 user_id=principal.user_id,
             )
             cancelled = replace(order, status=to, updated_at=now, cancelled_at=now)
+            if order.payment.provider is PaymentProvider.MANUAL:
+                # Nothing was taken: there is nothing to give back.
+                payment = moved(order.payment, PaymentStatus.VOIDED)
+                await uow.payments.save(order_id, payment, now)
+                cancelled = replace(cancelled, payment=payment)
             await mail_about_order(uow, MailKind.ORDER_CANCELLED, cancelled, now)
             await uow.commit()
         return cancelled
@@ -130,6 +145,14 @@ async def _ship(uow: OrderWork, order: Order, now: datetime) -> Order:
         shipped = replace(shipped, updated_at=now)
         await uow.picks.complete(shipped, [])
     return shipped
+
+
+async def _paid(uow: OrderWork, order: Order, now: datetime) -> Order:
+    payment = paid_on_delivery(order.payment, order.total_due)
+    if payment is order.payment:
+        return order
+    await uow.payments.save(order.id, payment, now)
+    return replace(order, payment=payment)
 
 
 async def _existing(uow: OrderWork, order_id: UUID) -> Order:

@@ -13,6 +13,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from grocery.core.identity import Principal
 from grocery.core.money import format_money
 from grocery.core.orders import Answer, Order, OrderLine, OrderStatus
+from grocery.core.payments import Payment, PaymentProvider, PaymentStatus
 from grocery.core.picking import BilledLine, SubstitutePick
 from grocery.core.services.orders import OrderService
 from grocery.core.substitutions import Substitution
@@ -84,6 +85,26 @@ def _substitute_out(sub: SubstitutePick | None, billed: BilledLine | None) -> Su
     )
 
 
+class PaymentOut(msgspec.Struct, omit_defaults=True):
+    provider: PaymentProvider
+    status: PaymentStatus
+    amount_authorized: str
+    amount_captured: str
+    amount_refunded: str
+    client_secret: str | None = None  # for the storefront's Stripe.js, while action is required
+
+    @classmethod
+    def of(cls, payment: Payment) -> PaymentOut:
+        return cls(
+            provider=payment.provider,
+            status=payment.status,
+            amount_authorized=format_money(payment.amount_authorized),
+            amount_captured=format_money(payment.amount_captured),
+            amount_refunded=format_money(payment.amount_refunded),
+            client_secret=payment.client_secret,
+        )
+
+
 class OrderOut(msgspec.Struct):
     id: UUID
     status: OrderStatus
@@ -95,6 +116,7 @@ class OrderOut(msgspec.Struct):
     promo_code: str | None
     currency: str
     created_at: datetime
+    payment: PaymentOut
 
     @classmethod
     def of(cls, order: Order) -> OrderOut:
@@ -113,6 +135,7 @@ class OrderOut(msgspec.Struct):
             promo_code=order.promo_code,
             currency=order.currency,
             created_at=order.created_at,
+            payment=PaymentOut.of(order.payment),
         )
 
 

@@ -28,6 +28,7 @@ _STATUS_BY_KIND: tuple[tuple[type[errors.DomainError], int], ...] = (
     (errors.Invalid, 422),
     (errors.NotAuthenticated, 401),
     (errors.Forbidden, 403),
+    (errors.PaymentDeclined, 402),
     (errors.TooManyAttempts, 429),
     (errors.PayloadTooLarge, 413),
     (errors.UnsupportedMediaType, 415),

@@ -1,4 +1,5 @@
-"""Orders and their lines (migrations 0005_checkout, 0007_sales_counters and 0015_picking).
+"""Orders and their lines (migrations 0005_checkout, 0007_sales_counters, 0015_picking and
+0016_payments).
 
 An order's own amounts are the checkout's; picking adds the final ones beside them. Its
 lines keep the checkout's snapshot and what picking recorded; a substitute is a line of
@@ -26,11 +27,14 @@ from grocery.adapters.sql.schema.carts import SUBSTITUTIONS_SQL
 from grocery.adapters.sql.schema.catalog import KG
 from grocery.adapters.sql.schema.metadata import metadata, sql_choices
 from grocery.core.orders import OrderStatus
+from grocery.core.payments import PaymentProvider, PaymentStatus
 from grocery.core.substitutions import Substitution
 
 MONEY = Numeric(12, 2)
 WEIGHT = Numeric(12, 3)
 STATUSES_SQL = sql_choices(OrderStatus)
+PAYMENT_PROVIDERS_SQL = sql_choices(PaymentProvider)
+PAYMENT_STATUSES_SQL = sql_choices(PaymentStatus)
 
 orders = Table(
     "orders",
@@ -52,7 +56,22 @@ orders = Table(
     Column("final_discount", MONEY),
     Column("final_total", MONEY),
     Column("picked_at", DateTime(timezone=True)),
+    # The payment (core/payments.py); the defaults are a manual payment not yet taken.
+    Column("payment_provider", Text, nullable=False, server_default=PaymentProvider.MANUAL.value),
+    Column("payment_status", Text, nullable=False, server_default=PaymentStatus.PENDING.value),
+    Column("payment_amount_authorized", MONEY, nullable=False, server_default="0"),
+    Column("payment_amount_captured", MONEY, nullable=False, server_default="0"),
+    Column("payment_amount_refunded", MONEY, nullable=False, server_default="0"),
+    Column("payment_client_secret", Text),
+    Column("payment_reference", Text),  # the provider's id: a Stripe PaymentIntent's
     CheckConstraint(f"status IN ({STATUSES_SQL})", name="status"),
+    CheckConstraint(f"payment_provider IN ({PAYMENT_PROVIDERS_SQL})", name="payment_provider"),
+    CheckConstraint(f"payment_status IN ({PAYMENT_STATUSES_SQL})", name="payment_status"),
+    CheckConstraint(
+        "payment_amount_authorized >= 0 AND payment_amount_captured >= 0"
+        " AND payment_amount_refunded BETWEEN 0 AND payment_amount_captured",
+        name="payment_amounts",
+    ),
     CheckConstraint("discount >= 0", name="discount_not_negative"),
     CheckConstraint("total >= 0", name="total_not_negative"),
     CheckConstraint("total = subtotal - discount", name="total_adds_up"),
@@ -71,6 +90,23 @@ orders = Table(
 )
 Index("ix_orders_user_newest", orders.c.user_id, orders.c.created_at.desc(), orders.c.id.desc())
 Index("ix_orders_newest", orders.c.created_at.desc(), orders.c.id.desc())
+# A webhook finds its order by the provider's id.
+Index(
+    "uq_orders_payment_reference",
+    orders.c.payment_reference,
+    unique=True,
+    postgresql_where=orders.c.payment_reference.isnot(None),
+)
+# The worker's look for orders whose payment waits too long, or whose capture is due again.
+Index(
+    "ix_orders_payment_waiting",
+    orders.c.created_at,
+    postgresql_where=orders.c.payment_status.in_(
+        [PaymentStatus.PENDING.value, PaymentStatus.REQUIRES_ACTION.value]
+    )
+    & (orders.c.payment_provider == PaymentProvider.STRIPE.value)
+    & (orders.c.status != OrderStatus.CANCELLED.value),
+)
 Index(
     "ix_orders_promo_code_id",
     orders.c.promo_code_id,

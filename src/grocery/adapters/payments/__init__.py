@@ -1,0 +1,1 @@
+"""The payment providers: manual (paid at the door or the counter) and Stripe."""

@@ -1,0 +1,192 @@
+"""Payments: the states an order's payment goes through and the only moves between them.
+
+A payment only ever moves forward. A card is authorized (`authorized`) for the checkout's
+total plus the weight tolerance on weighed lines, captured (`captured`) for the final bill
+when picking completes, and refunded in part or in full afterwards; an authorization is
+voided (`voided`) when the order is cancelled before capture. The `manual` provider
+(paid at the door or the counter) stays `pending` until the order is delivered, then
+counts as captured for the final total.
+
+Moves a provider reports (webhooks, retries) that would go backwards are ignored, not
+refused: events arrive in any order and more than once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from uuid import UUID
+
+from grocery.core.errors import Conflict, invalid
+from grocery.core.money import ZERO, cents
+
+
+class PaymentProvider(StrEnum):
+    MANUAL = "manual"
+    STRIPE = "stripe"
+
+
+class PaymentStatus(StrEnum):
+    PENDING = "pending"
+    REQUIRES_ACTION = "requires_action"
+    AUTHORIZED = "authorized"
+    CAPTURED = "captured"
+    PARTIALLY_REFUNDED = "partially_refunded"
+    REFUNDED = "refunded"
+    VOIDED = "voided"
+    FAILED = "failed"
+
+
+_S = PaymentStatus
+# Every move forward; a status not named as a key is final.
+_FORWARD: dict[PaymentStatus, frozenset[PaymentStatus]] = {
+    _S.PENDING: frozenset({_S.REQUIRES_ACTION, _S.AUTHORIZED, _S.CAPTURED, _S.VOIDED, _S.FAILED}),
+    _S.REQUIRES_ACTION: frozenset({_S.AUTHORIZED, _S.VOIDED, _S.FAILED}),
+    _S.AUTHORIZED: frozenset({_S.CAPTURED, _S.VOIDED, _S.FAILED}),
+    _S.CAPTURED: frozenset({_S.PARTIALLY_REFUNDED, _S.REFUNDED}),
+    _S.PARTIALLY_REFUNDED: frozenset({_S.PARTIALLY_REFUNDED, _S.REFUNDED}),
+}
+# Not yet authorized: the order waits for the customer (or is given up on).
+UNAUTHORIZED = frozenset({_S.PENDING, _S.REQUIRES_ACTION})
+# Money was taken: what a refund can give back from.
+CAPTURED_STATES = frozenset({_S.CAPTURED, _S.PARTIALLY_REFUNDED, _S.REFUNDED})
+
+
+def can_move(current: PaymentStatus, to: PaymentStatus) -> bool:
+    """Whether `to` is a step forward from `current`."""
+    return to in _FORWARD.get(current, frozenset())
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Payment:
+    provider: PaymentProvider
+    status: PaymentStatus = PaymentStatus.PENDING
+    amount_authorized: Decimal = ZERO
+    amount_captured: Decimal = ZERO
+    amount_refunded: Decimal = ZERO
+    client_secret: str | None = None  # for the storefront's Stripe.js while action is required
+    reference: str | None = None  # the provider's id for it (a PaymentIntent's)
+
+    @property
+    def refundable(self) -> Decimal:
+        return self.amount_captured - self.amount_refunded
+
+    @property
+    def is_captured(self) -> bool:
+        return self.status in CAPTURED_STATES
+
+
+MANUAL_PAYMENT = Payment(provider=PaymentProvider.MANUAL)
+
+
+def provider_key(order_id: UUID, step: str) -> str:
+    """The idempotency key of one call to the provider: the same order and step always give
+    the same key, so a retried call is answered as the first was and never charges twice."""
+    return f"grocery-{order_id}-{step}"
+
+
+def moved(payment: Payment, to: PaymentStatus) -> Payment:
+    """The payment in status `to`; Conflict `invalid_payment_transition` unless it is a step
+    forward."""
+    if not can_move(payment.status, to):
+        raise Conflict(
+            f"A payment that is {payment.status} can't become {to}.",
+            code="invalid_payment_transition",
+        )
+    client_secret = payment.client_secret if to is PaymentStatus.REQUIRES_ACTION else None
+    return replace(payment, status=to, client_secret=client_secret)
+
+
+def requires_action(payment: Payment, *, reference: str, client_secret: str) -> Payment:
+    return replace(
+        moved(payment, PaymentStatus.REQUIRES_ACTION),
+        reference=reference,
+        client_secret=client_secret,
+    )
+
+
+def authorized(payment: Payment, amount: Decimal, *, reference: str) -> Payment:
+    return replace(
+        moved(payment, PaymentStatus.AUTHORIZED), amount_authorized=amount, reference=reference
+    )
+
+
+def captured(payment: Payment, amount: Decimal) -> Payment:
+    return replace(moved(payment, PaymentStatus.CAPTURED), amount_captured=amount)
+
+
+def refunded(payment: Payment, amount: Decimal) -> Payment:
+    """The payment with `amount` more given back; see check_refund."""
+    check_refund(payment, amount)
+    total = payment.amount_refunded + amount
+    to = (
+        PaymentStatus.REFUNDED
+        if total == payment.amount_captured
+        else PaymentStatus.PARTIALLY_REFUNDED
+    )
+    return replace(moved(payment, to), amount_refunded=total)
+
+
+def check_refund(payment: Payment, amount: Decimal) -> None:
+    """Invalid unless the amount is above zero; Conflict `refund_exceeds_captured` when it is
+    more than what was captured and not yet given back."""
+    if amount <= 0:
+        raise invalid("amount", "must be above 0")
+    if not payment.is_captured or amount > payment.refundable:
+        raise Conflict(
+            f"At most {payment.refundable} can be refunded on this order.",
+            code="refund_exceeds_captured",
+        )
+
+
+def check_shippable(payment: Payment) -> None:
+    """Conflict `payment_not_captured` while a card payment has not been captured: an order
+    leaves the shop paid. A manual payment is taken on delivery."""
+    if payment.provider is not PaymentProvider.MANUAL and not payment.is_captured:
+        raise Conflict(
+            "This order's payment has not been captured yet: complete picking first.",
+            code="payment_not_captured",
+        )
+
+
+def paid_on_delivery(payment: Payment, total: Decimal) -> Payment:
+    """A manual payment counts as captured for the final total once the order is delivered;
+    a card's was captured when picking completed."""
+    if payment.provider is PaymentProvider.MANUAL and payment.status is PaymentStatus.PENDING:
+        return captured(payment, total)
+    return payment
+
+
+def capture_amount(payment: Payment, final_total: Decimal) -> Decimal:
+    """What to capture for a final bill: never more than was authorized."""
+    return min(final_total, payment.amount_authorized)
+
+
+def authorization_amount(
+    total: Decimal, weighed_subtotals: list[Decimal], tolerance: Decimal
+) -> Decimal:
+    """The checkout's total plus the weight tolerance on its weighed lines (each rounded half
+    up to cents): the most picking may bill."""
+    return total + sum((cents(amount * tolerance / 100) for amount in weighed_subtotals), ZERO)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Refund:
+    id: UUID
+    order_id: UUID
+    amount: Decimal
+    reason: str
+    created_at: datetime
+    by: UUID | None = None  # the manager; None when cancelling refunded the capture
+
+
+REFUND_REASON_MAX_LENGTH = 500
+
+
+def check_reason(reason: str) -> str:
+    reason = reason.strip()
+    if not 0 < len(reason) <= REFUND_REASON_MAX_LENGTH:
+        raise invalid("reason", f"must be 1 to {REFUND_REASON_MAX_LENGTH} characters")
+    return reason

@@ -1,0 +1,73 @@
+"""Payments: the provider that takes the money, and what the shop records of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Protocol
+from uuid import UUID
+
+from grocery.core.payments import Payment, PaymentProvider, PaymentStatus, Refund
+from grocery.core.ports.mail import CustomerMailWork
+from grocery.core.ports.picking import PickRepository
+from grocery.core.ports.transaction import Transaction
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Authorization:
+    """What the provider answered to a checkout: authorized at once, waiting for the
+    customer (with the secret their browser needs), or pending (paid on delivery)."""
+
+    status: PaymentStatus
+    amount: Decimal
+    reference: str | None = None
+    client_secret: str | None = None
+
+
+class PaymentGateway(Protocol):
+    """The provider. Every call carries an idempotency key made from the order and the step
+    (core/payments.py provider_key), so a call sent again never charges twice. A decline
+    raises PaymentDeclined; a provider that can't be reached, ServiceUnavailable."""
+
+    @property
+    def provider(self) -> PaymentProvider: ...
+
+    async def authorize(
+        self, order_id: UUID, amount: Decimal, currency: str, payment_method: str | None
+    ) -> Authorization: ...
+
+    async def capture(self, order_id: UUID, payment: Payment, amount: Decimal) -> None: ...
+
+    async def void(self, order_id: UUID, payment: Payment) -> None: ...
+
+    async def refund(
+        self, order_id: UUID, payment: Payment, refund_id: UUID, amount: Decimal
+    ) -> None: ...
+
+
+class PaymentRepository(Protocol):
+    async def save(self, order_id: UUID, payment: Payment, at: datetime) -> None:
+        """Store the order's payment as it now is."""
+        ...
+
+    async def add_refund(self, refund: Refund) -> None: ...
+
+    async def refunds(self, order_id: UUID) -> list[Refund]:
+        """The order's refunds, oldest first."""
+        ...
+
+
+class PaymentWork(Transaction, CustomerMailWork, Protocol):
+    """What refunds work with: the order locked while its payment changes, the payment and
+    refunds stored, the customer told."""
+
+    picks: PickRepository
+    payments: PaymentRepository
+
+
+class Gateways(Protocol):
+    def __call__(self, provider: PaymentProvider) -> PaymentGateway:
+        """The gateway for an order's provider (the one it was placed with, whatever the
+        shop uses now); ServiceUnavailable when that provider is not set up."""
+        ...

@@ -1,0 +1,61 @@
+"""Payments over HTTP: managers' refunds."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, post
+from litestar.params import FromPath, JSONBody
+
+from grocery.core.identity import Principal
+from grocery.core.money import format_money
+from grocery.core.payments import REFUND_REASON_MAX_LENGTH, Refund
+from grocery.core.services.payments import RefundService
+from grocery.entrypoints.http.deps import Injected
+from grocery.entrypoints.http.fields import Money, documented
+from grocery.entrypoints.http.guards import manager
+
+Reason = Annotated[str, documented(min_length=1, max_length=REFUND_REASON_MAX_LENGTH)]
+
+
+class RefundBody(msgspec.Struct):
+    amount: Money
+    reason: Reason
+
+
+class RefundOut(msgspec.Struct):
+    id: UUID
+    amount: str
+    reason: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, refund: Refund) -> RefundOut:
+        return cls(
+            id=refund.id,
+            amount=format_money(refund.amount),
+            reason=refund.reason,
+            created_at=refund.created_at,
+        )
+
+
+class RefundController(Controller):
+    path = "/orders/{order_id:uuid}/refunds"
+    tags = ("payments",)
+    guards = (manager,)
+
+    @post("/", status_code=201)
+    async def refund(
+        self,
+        order_id: FromPath[UUID],
+        data: JSONBody[RefundBody],
+        principal: Injected[Principal],
+        refunds: Injected[RefundService],
+    ) -> RefundOut:
+        """Give back part or all of what the order's payment captured; the customer is mailed.
+        More than what is left of the capture -> 409 `refund_exceeds_captured`."""
+        refund = await refunds.refund(order_id, data.amount, data.reason, principal.user_id)
+        return RefundOut.of(refund)
