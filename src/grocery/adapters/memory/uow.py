@@ -20,6 +20,7 @@ from grocery.adapters.memory.accounts import (
     MemoryRefreshTokenRepository,
     MemoryUserRepository,
 )
+from grocery.adapters.memory.addresses import AddressTables, MemoryAddressRepository
 from grocery.adapters.memory.alerts import AlertTables, MemoryLowStockAlertRepository
 from grocery.adapters.memory.carts import CartTables, MemoryCartRepository, MemoryProductShelf
 from grocery.adapters.memory.catalog import (
@@ -27,6 +28,12 @@ from grocery.adapters.memory.catalog import (
     MemoryCategoryRepository,
     MemoryProductImageRepository,
     MemoryProductRepository,
+)
+from grocery.adapters.memory.fulfilment import (
+    FulfilmentTables,
+    MemoryDeliveryZoneRepository,
+    MemoryPickupPointRepository,
+    MemorySlotRepository,
 )
 from grocery.adapters.memory.idempotency import IdempotencyTables, MemoryIdempotencyKeyRepository
 from grocery.adapters.memory.orders import MemoryOrderRepository, OrderTables
@@ -48,9 +55,15 @@ from grocery.core.ports.accounts import (
     RefreshTokenRepository,
     UserRepository,
 )
+from grocery.core.ports.addresses import AddressRepository
 from grocery.core.ports.alerts import LowStockAlertRepository
 from grocery.core.ports.carts import CartRepository, ProductShelf
 from grocery.core.ports.catalog import CategoryRepository, ProductImageRepository, ProductRepository
+from grocery.core.ports.fulfilment import (
+    DeliveryZoneRepository,
+    PickupPointRepository,
+    SlotRepository,
+)
 from grocery.core.ports.idempotency import IdempotencyKeyRepository
 from grocery.core.ports.orders import OrderRepository
 from grocery.core.ports.outbox import Outbox
@@ -77,6 +90,8 @@ class MemoryStore:
     restock: RestockTables = field(default_factory=RestockTables)
     outbox: OutboxTables = field(default_factory=OutboxTables)
     stock: StockTables = field(default_factory=StockTables)
+    addresses: AddressTables = field(default_factory=AddressTables)
+    fulfilment: FulfilmentTables = field(default_factory=FulfilmentTables)
 
 
 class MemoryUnitOfWork:
@@ -123,6 +138,14 @@ class MemoryUnitOfWork:
             working.restock, accounts, working.wishlists
         )
         self.outbox: Outbox = MemoryOutbox(working.outbox)
+        self.addresses: AddressRepository = MemoryAddressRepository(
+            working.addresses, working.fulfilment
+        )
+        self.delivery_zones: DeliveryZoneRepository = MemoryDeliveryZoneRepository(
+            working.fulfilment
+        )
+        self.pickup_points: PickupPointRepository = MemoryPickupPointRepository(working.fulfilment)
+        self.slots: SlotRepository = MemorySlotRepository(working.fulfilment)
 
     async def __aexit__(
         self,

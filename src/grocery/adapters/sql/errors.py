@@ -21,7 +21,9 @@ from asyncpg import exceptions as pg_exc
 from sqlalchemy import exc as sa_exc
 
 from grocery.adapters.sql.schema.accounts import USERNAME_KEY_INDEX
+from grocery.adapters.sql.schema.addresses import DEFAULT_ADDRESS_INDEX
 from grocery.adapters.sql.schema.catalog import CATEGORY_NAME_INDEX, categories, products
+from grocery.adapters.sql.schema.fulfilment import ZONE_PREFIX_KEY, delivery_zones, pickup_points
 from grocery.adapters.sql.schema.promotions import PROMO_CODE_INDEX, TIMES_USED_CHECK
 from grocery.core.errors import (
     AlreadyExists,
@@ -33,6 +35,8 @@ from grocery.core.errors import (
     ServiceUnavailable,
     field_error,
 )
+from grocery.core.fulfilment.pickup_points import pickup_point_in_use
+from grocery.core.fulfilment.zones import zone_in_use
 
 log = structlog.get_logger("grocery.database")
 
@@ -73,6 +77,20 @@ def _category_not_empty() -> DomainError:
     )
 
 
+def _slot_taken() -> DomainError:
+    return AlreadyExists(
+        "This place already has a slot with these times.",
+        errors=[field_error("starts_at", "this place already has a slot with these times")],
+    )
+
+
+def _concurrent_default() -> DomainError:
+    return ConcurrentUpdate(
+        "Another request changed the default address at the same moment and nothing was saved;"
+        " send this one again."
+    )
+
+
 # A row written (inserted or updated) that a constraint refused, by the constraint's name.
 _BY_CONSTRAINT: Mapping[str, Callable[[], DomainError]] = {
     "uq_users_email": _taken("An account", "email"),
@@ -100,6 +118,22 @@ _BY_CONSTRAINT: Mapping[str, Callable[[], DomainError]] = {
         "max_uses is below how often the code was already used.",
         errors=[field_error("max_uses", "is below times_used")],
     ),
+    DEFAULT_ADDRESS_INDEX: _concurrent_default,
+    ZONE_PREFIX_KEY: lambda: AlreadyExists(
+        "A postal-code prefix of this zone belongs to another zone.",
+        errors=[field_error("postal_code_prefixes", "a prefix belongs to another zone")],
+    ),
+    "fk_delivery_zone_prefixes_zone_id_delivery_zones": lambda: NotFound("No such delivery zone."),
+    "uq_slots_zone_times": _slot_taken,
+    "uq_slots_pickup_point_times": _slot_taken,
+    "fk_slots_zone_id_delivery_zones": lambda: Invalid(
+        "The delivery zone does not exist.",
+        errors=[field_error("zone_id", "no such delivery zone")],
+    ),
+    "fk_slots_pickup_point_id_pickup_points": lambda: Invalid(
+        "The pickup point does not exist.",
+        errors=[field_error("pickup_point_id", "no such pickup point")],
+    ),
 }
 
 # A row deleted while others still refer to it, by the table it was deleted from: whichever
@@ -107,6 +141,8 @@ _BY_CONSTRAINT: Mapping[str, Callable[[], DomainError]] = {
 _BY_DELETED_TABLE: Mapping[str, Callable[[], DomainError]] = {
     categories.name: _category_not_empty,
     products.name: lambda: InUse("Other records, such as order lines, still refer to the product."),
+    delivery_zones.name: zone_in_use,
+    pickup_points.name: pickup_point_in_use,
 }
 
 MAPPED_CONSTRAINTS = frozenset(_BY_CONSTRAINT)

@@ -15,6 +15,7 @@ from grocery.adapters.sql.accounts import (
     SqlRefreshTokenRepository,
     SqlUserRepository,
 )
+from grocery.adapters.sql.addresses import SqlAddressRepository
 from grocery.adapters.sql.alerts import SqlLowStockAlertRepository
 from grocery.adapters.sql.carts import SqlCartRepository, SqlProductShelf
 from grocery.adapters.sql.catalog import (
@@ -24,6 +25,7 @@ from grocery.adapters.sql.catalog import (
 )
 from grocery.adapters.sql.database import Database, SessionSql
 from grocery.adapters.sql.errors import raise_as_domain_error
+from grocery.adapters.sql.fulfilment import SqlDeliveryZoneRepository, SqlPickupPointRepository
 from grocery.adapters.sql.idempotency import SqlIdempotencyKeyRepository
 from grocery.adapters.sql.orders import SqlOrderRepository
 from grocery.adapters.sql.outbox import SqlOutbox
@@ -31,6 +33,7 @@ from grocery.adapters.sql.payments import SqlPaymentRepository
 from grocery.adapters.sql.picking import SqlPickRepository
 from grocery.adapters.sql.promotions import SqlPromoCodeRepository, SqlPromoRedemptionRepository
 from grocery.adapters.sql.restock import SqlRestockNotices
+from grocery.adapters.sql.slots import SqlSlotRepository
 from grocery.adapters.sql.stock import SqlStockLedger, SqlStockRoom
 from grocery.adapters.sql.wishlists import SqlWishlistRepository
 from grocery.core.ports.accounts import (
@@ -40,9 +43,15 @@ from grocery.core.ports.accounts import (
     RefreshTokenRepository,
     UserRepository,
 )
+from grocery.core.ports.addresses import AddressRepository
 from grocery.core.ports.alerts import LowStockAlertRepository
 from grocery.core.ports.carts import CartRepository, ProductShelf
 from grocery.core.ports.catalog import CategoryRepository, ProductImageRepository, ProductRepository
+from grocery.core.ports.fulfilment import (
+    DeliveryZoneRepository,
+    PickupPointRepository,
+    SlotRepository,
+)
 from grocery.core.ports.idempotency import IdempotencyKeyRepository
 from grocery.core.ports.orders import OrderRepository
 from grocery.core.ports.outbox import Outbox
@@ -95,6 +104,10 @@ class SqlUnitOfWork:
         self.low_stock_alerts: LowStockAlertRepository = SqlLowStockAlertRepository(sql)
         self.restock_notices: RestockNotices = SqlRestockNotices(sql)
         self.outbox: Outbox = SqlOutbox(sql)
+        self.addresses: AddressRepository = SqlAddressRepository(sql)
+        self.delivery_zones: DeliveryZoneRepository = SqlDeliveryZoneRepository(sql)
+        self.pickup_points: PickupPointRepository = SqlPickupPointRepository(sql)
+        self.slots: SlotRepository = SqlSlotRepository(sql)
 
     async def __aexit__(
         self,

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from uuid import UUID
 
 from grocery.core.addresses import StreetAddress, validate_street_address
-from grocery.core.errors import Problems
+from grocery.core.errors import InUse, Problems
 from grocery.core.fulfilment.zones import name_errors
 
 INSTRUCTIONS_MAX_LENGTH = 500
@@ -39,3 +39,10 @@ def validate_pickup_point(point: PickupPoint) -> PickupPoint:
     address = problems.read(lambda: validate_street_address(point.address), point.address)
     problems.raise_if_any("The pickup point is not valid.")
     return replace(point, address=address)
+
+
+def pickup_point_in_use() -> InUse:
+    return InUse(
+        "Slots are planned at this pickup point; delete them or close the point instead.",
+        code="pickup_point_in_use",
+    )

@@ -9,7 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 from uuid import UUID
 
-from grocery.core.errors import ErrorDetail, Problems, field_error
+from grocery.core.errors import ErrorDetail, InUse, Problems, field_error
 from grocery.core.money import ZERO
 
 NAME_MAX_LENGTH = 120
@@ -95,6 +95,10 @@ def validate_zone(zone: DeliveryZone) -> DeliveryZone:
         _amount_errors("min_order_amount", zone.min_order_amount, MAX_AMOUNT),
     ).raise_if_any("The delivery zone is not valid.")
     return zone
+
+
+def zone_in_use() -> InUse:
+    return InUse("Slots are planned in this delivery zone; delete them first.", code="zone_in_use")
 
 
 def name_errors(name: str) -> list[ErrorDetail]:

@@ -6,6 +6,7 @@ from typing import Protocol
 from uuid import UUID
 
 from grocery.core.addresses import Address
+from grocery.core.ports.transaction import Transaction
 
 
 class AddressRepository(Protocol):
@@ -34,3 +35,9 @@ class AddressRepository(Protocol):
         """False when the customer has no such address. When it was their default, their
         oldest remaining address becomes the default. A hold delivering there goes too."""
         ...
+
+
+class AddressWork(Transaction, Protocol):
+    """What a customer's address book works with."""
+
+    addresses: AddressRepository

@@ -10,6 +10,8 @@ from uuid import UUID
 from grocery.core.fulfilment.pickup_points import PickupPoint
 from grocery.core.fulfilment.slots import HeldSlot, Slot, SlotHold, SlotLoad, SlotQuery
 from grocery.core.fulfilment.zones import DeliveryZone
+from grocery.core.ports.addresses import AddressRepository
+from grocery.core.ports.transaction import Transaction
 
 
 class DeliveryZoneRepository(Protocol):
@@ -80,6 +82,15 @@ class SlotRepository(Protocol):
         """Delete the slot (with its expired holds) unless a place in it is booked or held
         unexpired at `now`, judged under its lock: False, and nothing changes, otherwise."""
         ...
+
+
+class FulfilmentWork(Transaction, Protocol):
+    """What planning zones, pickup points and slots, and listing slots, work with."""
+
+    delivery_zones: DeliveryZoneRepository
+    pickup_points: PickupPointRepository
+    slots: SlotRepository
+    addresses: AddressRepository  # a customer lists the slots of their address's zone
 
 
 class SlotHoldRepository(Protocol):

@@ -10,8 +10,10 @@ from __future__ import annotations
 from typing import Protocol
 
 from grocery.core.ports.accounts import AccountWork
+from grocery.core.ports.addresses import AddressWork
 from grocery.core.ports.alerts import AlertWork
 from grocery.core.ports.catalog import CatalogWork, StockWork
+from grocery.core.ports.fulfilment import FulfilmentWork
 from grocery.core.ports.orders import CheckoutWork, OrderWork
 from grocery.core.ports.outbox import OutboxWork
 from grocery.core.ports.picking import PickingWork
@@ -32,9 +34,12 @@ class UnitOfWork(
     AlertWork,
     OutboxWork,
     RestockWork,
+    AddressWork,
+    FulfilmentWork,
     Protocol,
 ):
     """Users, refresh tokens, login failures, mailed link tokens and asks for them,
     categories, products, product images, the
     shelf, carts, wishlists, promo codes, stock, orders, redemptions, idempotency keys,
-    low-stock alerts, notify-me requests, the outbox, picks and the stock ledger."""
+    low-stock alerts, notify-me requests, the outbox, picks and the stock ledger,
+    addresses, delivery zones, pickup points and slots."""

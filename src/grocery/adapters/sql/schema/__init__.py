@@ -7,9 +7,11 @@ module; nothing here imports a repository.
 
 from grocery.adapters.sql.schema import (
     accounts,
+    addresses,
     alerts,
     carts,
     catalog,
+    fulfilment,
     idempotency,
     orders,
     outbox,
@@ -24,9 +26,11 @@ from grocery.adapters.sql.schema.metadata import metadata
 
 __all__ = [
     "accounts",
+    "addresses",
     "alerts",
     "carts",
     "catalog",
+    "fulfilment",
     "idempotency",
     "metadata",
     "orders",
