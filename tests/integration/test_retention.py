@@ -23,6 +23,7 @@ KEEP = Retention(
     login_failures=timedelta(days=1),
     link_tokens=timedelta(days=1),
     mail_asks=timedelta(days=1),
+    staff_sessions=timedelta(0),
 )
 
 
@@ -175,3 +176,23 @@ async def test_mailed_link_tokens_and_asks_go_a_day_after_they_stop_mattering(
     assert sorted(row[0].removeprefix(f"{ann.id}-") for row in left) == ["expired", "live"]
     assert asks[0][0] == 1
     assert forgotten["link_tokens"] >= 1 and forgotten["mail_asks"] >= 1
+
+
+async def test_the_back_office_s_expired_sessions_go(adapters: Adapters) -> None:
+    gone, live = f"gone-{uuid4().hex}", f"live-{uuid4().hex}"
+    await run(
+        adapters,
+        "INSERT INTO staff_sessions (id, data, expires_at) VALUES"
+        " (:gone, 'x', now() - interval '1 minute'), (:live, 'x', now() + interval '1 hour')",
+        {"gone": gone, "live": live},
+    )
+
+    forgotten = await SqlRecordKeeper(adapters.database).forget_old(KEEP)
+
+    left = await run(
+        adapters,
+        "SELECT id FROM staff_sessions WHERE id IN (:gone, :live)",
+        {"gone": gone, "live": live},
+    )
+    assert [row[0] for row in left] == [live]
+    assert forgotten["staff_sessions"] >= 1

@@ -14,8 +14,9 @@ from litestar.routes import HTTPRoute
 
 from grocery.entrypoints.app import create_app
 from grocery.entrypoints.http.guards import Caller, caller_let_in, is_public
+from grocery.entrypoints.web.door import staff_only
 from tests.integration.conftest import make_settings
-from tests.security.test_access_matrix import ROUTES, UNGUARDED_EXTRAS, Access
+from tests.security.test_access_matrix import ROUTES, UNGUARDED_EXTRAS, Access, is_back_office
 
 DECLARED_FOR: dict[Access, Caller | None] = {
     Access.ANYONE: None,
@@ -40,11 +41,16 @@ def _shape(path: str) -> str:
     return re.sub(r"\{\w+\}", "{}", path)
 
 
-def _handlers(app: Litestar) -> Iterator[tuple[str, str, HTTPRouteHandler]]:
-    """Every (method, path, handler) of ours; Litestar's own /schema routes aside."""
+def _handlers(
+    app: Litestar, *, back_office: bool = False
+) -> Iterator[tuple[str, str, HTTPRouteHandler]]:
+    """Every (method, path, handler) of the API (or of the back office); Litestar's own
+    /schema routes aside."""
     for route in app.routes:
         path = _template(route.path)
         if not isinstance(route, HTTPRoute) or path == "/schema" or path.startswith("/schema/"):
+            continue
+        if is_back_office(path) != back_office:
             continue
         for handler in route.route_handlers:
             for method in handler.http_methods - {"OPTIONS", "HEAD"}:
@@ -78,3 +84,18 @@ def test_a_handler_that_takes_the_caller_declares_a_guard(app: Litestar) -> None
     assert takers
     for method, path, handler in takers:
         assert caller_let_in(handler) is not None, f"{method} {path}"
+
+
+def test_every_back_office_page_lets_in_staff_only_or_says_it_is_public(app: Litestar) -> None:
+    pages = list(_handlers(app, back_office=True))
+    public = {(method, path) for method, path, handler in pages if is_public(handler)}
+    assert public == {
+        ("GET", "/admin/sign-in"),
+        ("POST", "/admin/sign-in"),
+        ("GET", "/admin/static/{file_path}"),
+    }
+    for method, path, handler in pages:
+        if (method, path) not in public:
+            assert staff_only in handler.resolve_guards(), f"{method} {path}"
+        if "staff" in handler.parsed_fn_signature.parameters:
+            assert staff_only in handler.resolve_guards(), f"{method} {path}"

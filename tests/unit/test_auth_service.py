@@ -232,6 +232,33 @@ async def test_a_disabled_account_is_refused_after_the_password_check(shop: Shop
     assert refused.value.code == "account_disabled"
 
 
+async def test_staff_sign_in_lets_managers_and_admins_in_without_tokens(shop: Shop) -> None:
+    manager, admin = await member(shop, Role.MANAGER), await member(shop, Role.ADMIN)
+    assert await shop.auth.sign_in_staff(manager.username, PASSWORD) == manager.principal
+    assert await shop.auth.sign_in_staff(admin.username, PASSWORD) == admin.principal
+    assert shop.store.accounts.refresh_tokens == {}
+
+
+async def test_staff_sign_in_refuses_a_customer_with_the_right_password(shop: Shop) -> None:
+    customer = await member(shop)
+    with pytest.raises(NotAuthenticated):
+        await shop.auth.sign_in_staff(customer.username, "guess-guess")
+    with pytest.raises(Forbidden) as refused:
+        await shop.auth.sign_in_staff(customer.username, PASSWORD)
+    assert refused.value.code == "forbidden"
+
+
+async def test_staff_sign_in_shares_the_login_throttle(shop: Shop) -> None:
+    manager = await member(shop, Role.MANAGER)
+    for _ in range(2):
+        with pytest.raises(NotAuthenticated):
+            await shop.auth.sign_in_staff(manager.username, "guess-guess")
+    with pytest.raises(NotAuthenticated):
+        await shop.auth.login("guess-guess", username=manager.username)
+    with pytest.raises(TooManyAttempts):
+        await shop.auth.sign_in_staff(manager.username, PASSWORD)
+
+
 async def test_a_hash_with_old_costs_is_upgraded_at_login(shop: Shop) -> None:
     user = await member(shop)
     old_hash = f"old-costs$hashed:{PASSWORD}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 
@@ -10,12 +11,14 @@ from grocery.core.errors import Invalid
 from grocery.core.reports import (
     DEFAULT_REPORT_LIMIT,
     Interval,
+    PeriodSales,
     SalesFilter,
     SalesQuery,
     SalesSort,
     local_midnight,
     over_time_filter,
     periods_between,
+    revenue_since,
     sales_filter,
 )
 
@@ -146,3 +149,12 @@ def test_over_time_refuses_more_periods_than_a_report_holds() -> None:
         {"field": "interval", "message": "spans 1001 days; at most 1000 fit a report"}
     ]
     assert over_time_filter(first_day="2000-01-01", last_day="2049-12-31", interval="month")
+
+
+def test_revenue_since_adds_the_periods_from_that_day_on() -> None:
+    days = [
+        PeriodSales(date(2030, 5, day), orders=1, units=1, revenue=Decimal(amount))
+        for day, amount in [(1, "10.00"), (2, "0.10"), (3, "0.205"), (4, "5")]
+    ]
+    assert revenue_since(days, date(2030, 5, 2)) == Decimal("5.31")
+    assert revenue_since(days, date(2030, 5, 5)) == Decimal("0.00")

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from grocery.core.catalog import Category
 from grocery.core.errors import Invalid, Problems, field_error
+from grocery.core.money import ZERO, cents
 
 DEFAULT_REPORT_LIMIT = 50
 MAX_REPORT_LIMIT = 1000
@@ -223,3 +224,9 @@ Row = TypeVar("Row", ProductSales, CategorySales, PeriodSales)
 class SalesReport(Generic[Row]):
     rows: list[Row]
     currency: str  # the store's, which every amount is in
+
+
+def revenue_since(periods: list[PeriodSales], first_day: date) -> Decimal:
+    """What the periods starting on or after `first_day` took, to the cent (the dashboard's
+    "today" and "last 7 days")."""
+    return cents(sum((row.revenue for row in periods if row.period >= first_day), ZERO))

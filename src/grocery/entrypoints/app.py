@@ -18,6 +18,7 @@ from grocery.adapters.sql.catalog_changes import SqlCatalogStamps
 from grocery.adapters.sql.catalog_reads import SqlCatalogReader
 from grocery.adapters.sql.reports import SqlReportReader
 from grocery.adapters.sql.retention import SqlRecordKeeper
+from grocery.adapters.sql.staff_sessions import SqlStaffSessions
 from grocery.adapters.sql.uow import SqlUnitOfWork
 from grocery.config import Settings
 from grocery.core.account_links import MailThrottle
@@ -70,6 +71,7 @@ from grocery.entrypoints.http.stock import StockMovementController
 from grocery.entrypoints.http.storefront_cache import StorefrontCache
 from grocery.entrypoints.http.wishlist import WishlistController
 from grocery.entrypoints.logs import access_log_middleware, configure_logging
+from grocery.entrypoints.web.office import back_office
 from grocery.entrypoints.wiring import Adapters, build_adapters, token_policy
 from grocery.entrypoints.worker import mail_delivery, outbox_worker
 
@@ -259,12 +261,21 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
             ReportController,
         ],
     )
+    office = back_office(
+        settings,
+        sessions=SqlStaffSessions(wired.database),
+        clock=wired.clock,
+        auth=auth,
+        lockouts=lockouts,
+    )
     # Local and memory stores have no web server of their own: the app serves their images.
     served_media = [media] if settings.storage_url.startswith(("file:", "memory:")) else []
     app = Litestar(
-        route_handlers=[HealthController, api, *docs_routes(), *served_media],
+        route_handlers=[HealthController, api, office.router, *docs_routes(), *served_media],
         dependencies=dependencies,
-        state=State(authenticator.state()),
+        state=State({**authenticator.state(), **office.state}),
+        template_config=office.templates,
+        stores=office.stores,
         exception_handlers=dict(EXCEPTION_HANDLERS),
         lifespan=[lifespan],
         request_max_body_size=settings.max_body_bytes,

@@ -28,6 +28,7 @@ def retention(settings: Settings) -> Retention:
         login_failures=max(timedelta(days=1), timedelta(seconds=settings.login_window_seconds)),
         link_tokens=timedelta(days=1),
         mail_asks=timedelta(days=1),  # the throttle looks back an hour
+        staff_sessions=timedelta(0),
     )
 
 

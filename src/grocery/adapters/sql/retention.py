@@ -1,6 +1,6 @@
 """Forgetting records nobody reads again: catalog changes older than any kept page,
 idempotency keys past their promise, refresh-token families long expired, old login
-failures, mailed link tokens past their life, old asks for them. Each kind goes in its own
+failures, mailed link tokens past their life, old asks for them, the back office's expired sessions. Each kind goes in its own
 short transaction; deleting is idempotent, so servers doing it at once only wait on each
 other briefly."""
 
@@ -22,6 +22,7 @@ class Retention:
     login_failures: timedelta
     link_tokens: timedelta  # after they expired
     mail_asks: timedelta
+    staff_sessions: timedelta  # after they expired
 
 
 _FORGET = {
@@ -39,6 +40,7 @@ _FORGET = {
     "login_failures": "DELETE FROM login_failures WHERE failed_at < now() - CAST(:age AS interval)",
     "link_tokens": "DELETE FROM link_tokens WHERE expires_at < now() - CAST(:age AS interval)",
     "mail_asks": "DELETE FROM mail_asks WHERE asked_at < now() - CAST(:age AS interval)",
+    "staff_sessions": "DELETE FROM staff_sessions WHERE expires_at < now() - CAST(:age AS interval)",
 }
 
 

@@ -19,6 +19,7 @@ from grocery.adapters.sql.schema import (
     promotions,
     reports,
     restock,
+    staff_sessions,
     stock,
     wishlists,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "promotions",
     "reports",
     "restock",
+    "staff_sessions",
     "stock",
     "wishlists",
 ]

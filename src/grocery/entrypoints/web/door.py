@@ -1,0 +1,79 @@
+"""Who may use the back office: a manager or an admin signed in with a session.
+
+    guards=[staff_only]   the back office's pages and forms
+    opt=PUBLIC            the sign-in page and the stylesheet
+
+Every request checks the session's clock (idle and absolute timeouts), the lockouts (a
+disabled account is out at once) and the account's role in the database (a demoted
+manager is out on their next request). A handler that needs the staff member names
+`staff: Injected[Principal]`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.di import Provide
+from litestar.handlers.base import BaseRouteHandler
+
+from grocery.core.errors import NotAuthenticated
+from grocery.core.identity import Principal
+from grocery.core.ports.clock import Clock
+from grocery.core.services.auth import AuthService
+from grocery.entrypoints.http.lockouts import LockedAccounts
+from grocery.entrypoints.web.sessions import close_session, mark_seen, read_session
+
+_APP_STATE_KEY = "staff_door"
+_STATE_KEY = "grocery_staff"
+
+
+class StaffDoor:
+    """create_app keeps the one the back office builds in the app's state."""
+
+    def __init__(self, auth: AuthService, lockouts: LockedAccounts, clock: Clock) -> None:
+        self.auth = auth
+        self.clock = clock
+        self._lockouts = lockouts
+
+    def state(self) -> dict[str, StaffDoor]:
+        return {_APP_STATE_KEY: self}
+
+    async def admit(self, connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
+        session = read_session(connection)
+        now = self.clock.now()
+        if session is None or session.is_over(now):
+            if session is not None:
+                close_session(connection)
+            raise NotAuthenticated("Sign in to use the back office.")
+        if await self._lockouts.is_locked(session.principal.user_id):
+            close_session(connection)
+            raise NotAuthenticated("This account is disabled.", code="account_disabled")
+        staff = await self.auth.confirm_staff(session.principal, admin_only=False)
+        mark_seen(connection, now)
+        connection.state[_STATE_KEY] = staff
+        return staff
+
+
+def staff_door(connection: ASGIConnection[Any, Any, Any, Any]) -> StaffDoor:
+    found = connection.app.state[_APP_STATE_KEY]
+    assert isinstance(found, StaffDoor), "create_app puts the StaffDoor in the state"
+    return found
+
+
+async def staff_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Guard: a manager or an admin with a live back-office session, as the database knows
+    them now."""
+    await staff_door(connection).admit(connection)
+
+
+async def _staff(request: Request[Any, Any, Any]) -> Principal:
+    found = request.state.get(_STATE_KEY)
+    if not isinstance(found, Principal):
+        raise RuntimeError(f"{request.url.path} takes the staff member but isn't staff_only")
+    return found
+
+
+STAFF = {"staff": Provide(_staff)}
+"""The DI provider of `staff: Injected[Principal]`."""

@@ -1,0 +1,52 @@
+"""The back office's pieces that need no server: chart geometry, session clocks, formats."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from uuid import uuid4
+
+from grocery.core.identity import Principal, Role
+from grocery.entrypoints.web.charts import HEIGHT, bar_chart, line_chart
+from grocery.entrypoints.web.formats import StoreFormats
+from grocery.entrypoints.web.sessions import ABSOLUTE, IDLE, StaffSession
+
+NOON = datetime(2030, 5, 1, 12, 0, tzinfo=UTC)
+
+
+def test_a_line_chart_has_a_point_per_period_from_zero_to_the_top() -> None:
+    chart = line_chart([("d1", Decimal(0)), ("d2", Decimal("50")), ("d3", Decimal("100"))])
+    assert [point.label for point in chart.points] == ["d1", "d2", "d3"]
+    low, middle, high = chart.points
+    assert low.y == chart.bottom_y and high.y < middle.y < low.y
+    assert low.x < middle.x < high.x <= chart.width
+    assert chart.top == Decimal("100")
+    assert len(chart.polyline.split()) == 3
+
+
+def test_a_chart_of_nothing_sold_stays_on_the_axis() -> None:
+    chart = line_chart([("d1", Decimal(0)), ("d2", Decimal(0))])
+    assert {point.y for point in chart.points} == {chart.bottom_y}
+    assert 0 < chart.bottom_y < HEIGHT
+
+
+def test_bars_are_as_long_as_their_share_of_the_largest() -> None:
+    chart = bar_chart([("apples", Decimal(40)), ("pears", Decimal(10))])
+    apples, pears = chart.bars
+    assert apples.length == 4 * pears.length and apples.y < pears.y
+
+
+def test_a_session_ends_when_idle_or_too_old() -> None:
+    session = StaffSession(Principal(uuid4(), Role.MANAGER), since=NOON, seen=NOON)
+    assert not session.is_over(NOON + IDLE - timedelta(seconds=1))
+    assert session.is_over(NOON + IDLE)
+    busy = StaffSession(session.principal, since=NOON, seen=NOON + ABSOLUTE - timedelta(seconds=1))
+    assert not busy.is_over(NOON + ABSOLUTE - timedelta(seconds=1))
+    assert busy.is_over(NOON + ABSOLUTE)
+
+
+def test_amounts_and_moments_in_the_store_s_currency_and_zone() -> None:
+    formats = StoreFormats(currency="EUR", timezone="Europe/Paris")
+    assert formats.money(Decimal("1234.5")) == "1,234.50 EUR"
+    assert formats.moment(NOON) == "2030-05-01 14:00"
+    assert formats.today(datetime(2030, 5, 1, 22, 30, tzinfo=UTC)).isoformat() == "2030-05-02"
