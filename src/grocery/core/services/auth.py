@@ -93,9 +93,7 @@ class AuthService:
         self._clock = clock
         self._policy = policy
         self._throttle = throttle
-        self._links = (
-            link_tokens or refresh_tokens
-        )  # a mailed link's token, else a refresh-style one
+        self._links = link_tokens  # a mailed link's token
 
     # --- sign-up ----------------------------------------------------------------
 
@@ -148,31 +146,23 @@ class AuthService:
     ) -> TokenPair:
         """Unknown user and wrong password answer alike, after the same hashing work."""
         now = self._clock.now()
-        user, fresh_hash = await self._check_password(password, username, email, now)
+        user = await self._authenticate(password, username, email, now)
         async with self._uow() as uow:
-            await _admitted(uow, user, fresh_hash)
             pair = await self._issue(uow, user, family_id=new_id(), now=now)
             await uow.commit()
         return pair
 
     async def sign_in_staff(self, username: str, password: str) -> Principal:
-        """The back office's sign-in: the API's checks and throttle, no tokens; a customer
-        who gets their password right is still refused."""
-        user, fresh_hash = await self._check_password(
-            password, username or None, None, self._clock.now()
-        )
-        async with self._uow() as uow:
-            await _admitted(uow, user, fresh_hash)
-            await uow.commit()
+        """The back office's: the API's checks and throttle, no tokens, no customers."""
+        user = await self._authenticate(password, username or None, None, self._clock.now())
         if not user.role.can_manage:
             raise Forbidden("The back office is for the shop's managers and admins.")
         return user.principal
 
-    async def _check_password(
+    async def _authenticate(
         self, password: str, username: str | None, email: str | None, now: datetime
-    ) -> tuple[User, str | None]:
-        """The account the password opens, and its hash redone if stale; every attempt
-        counts towards the throttle."""
+    ) -> User:
+        """The account the password opens; every attempt counts towards the throttle."""
         async with self._uow() as uow:
             user = await _find(uow, username, email)
             failures = 0 if user is None else await self._recent_failures(uow, user.id, now)
@@ -186,7 +176,13 @@ class AuthService:
             raise _bad_credentials()
         if not user.is_active:
             raise Forbidden("This account is disabled.", code="account_disabled")
-        return user, await self._rehash_if_stale(user, password)
+        fresh_hash = await self._rehash_if_stale(user, password)
+        async with self._uow() as uow:
+            await uow.login_failures.clear(user.id)
+            if fresh_hash is not None:
+                await uow.users.set_password(user.id, fresh_hash)
+            await uow.commit()
+        return user
 
     async def refresh(self, plain_token: str) -> TokenPair:
         """Spend the token and hand out the next of its family. A spent one coming back
@@ -383,22 +379,13 @@ async def mail_link(
     await uow.outbox.add(mail_message(link_letter(user, purpose, plain), now))
 
 
-async def _admitted(uow: AccountWork, user: User, fresh_hash: str | None) -> None:
-    """A sign-in that got through: its failures forgotten, a stale hash replaced."""
-    await uow.login_failures.clear(user.id)
-    if fresh_hash is not None:
-        await uow.users.set_password(user.id, fresh_hash)
-
-
 async def _find(uow: AccountWork, username: str | None, email: str | None) -> User | None:
     if username:
         return await uow.users.by_username(username)
     if email:
         return await uow.users.by_email(normalise_email(email))
-    raise Invalid(
-        "Sign in with a username or an email.",
-        errors=[field_error("username", "give a username or an email")],
-    )
+    problem = field_error("username", "give a username or an email")
+    raise Invalid("Sign in with a username or an email.", errors=[problem])
 
 
 def _bad_credentials() -> NotAuthenticated:

@@ -292,7 +292,7 @@ async def _answer(
     report = await run(chosen)
     items = [item.of(row) for row in report.rows]
     if csv_wanted:
-        return _csv(_route_name(request), chosen, item, items)
+        return csv_download(_route_name(request), chosen, item, items)
     return body(items, report.currency, chosen)
 
 
@@ -327,9 +327,10 @@ class Download(Stream):
         return super().to_asgi_response(*args, **{**kwargs, "media_type": self.media_type})
 
 
-def _csv(
+def csv_download(
     report: str, wanted: SalesFilter, row: type[msgspec.Struct], items: Sequence[msgspec.Struct]
 ) -> Download:
+    """The report as a CSV file (the back office offers the same downloads)."""
     return Download(
         _csv_lines(row, items),
         media_type=CSV,  # Litestar adds "; charset=utf-8" to text/*

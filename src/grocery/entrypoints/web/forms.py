@@ -5,10 +5,16 @@ only turns text into the types the services take."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from datetime import datetime
+from enum import Enum
+from typing import Any, TypeVar
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from grocery.core.edits import KEEP, Keep
+from grocery.core.errors import Invalid
+
+E = TypeVar("E", bound=Enum)
 
 
 class FormReader:
@@ -39,14 +45,64 @@ class FormReader:
         return self.whole(field) if self.text(field) else KEEP
 
     def id(self, field: str) -> UUID | Keep:
+        """Blank is "not chosen" (the core says whether it had to be)."""
         raw = self.text(field)
+        if not raw:
+            return KEEP
         try:
             return UUID(raw)
         except ValueError:
-            self.errors[field] = "choose one" if not raw else "is not one of the choices"
+            self.errors[field] = "is not one of the choices"
             return KEEP
+
+    def text_or_none(self, field: str) -> str | None:
+        """Blank clears an optional term (no minimum, no limit)."""
+        return self.text(field) or None
+
+    def whole_or_none(self, field: str) -> int | None:
+        if not self.text(field):
+            return None
+        number = self.whole(field)
+        return number if isinstance(number, int) else None
+
+    def ticked(self, field: str) -> bool:
+        return field in self._form
+
+    def ids(self, field: str) -> frozenset[UUID]:
+        picked = self._form.getall(field, []) if hasattr(self._form, "getall") else []
+        try:
+            return frozenset(UUID(str(raw)) for raw in picked)
+        except ValueError:
+            self.errors[field] = "is not one of the choices"
+            return frozenset()
+
+    def choice(self, field: str, choices: type[E]) -> E | Keep:
+        try:
+            return choices(self.text(field))
+        except ValueError:
+            self.errors[field] = "choose one"
+            return KEEP
+
+    def local_moment(self, field: str, zone: ZoneInfo) -> datetime | None:
+        """A date and time typed on the store's clock (a datetime-local input); blank: none."""
+        raw = self.text(field)
+        if not raw:
+            return None
+        try:
+            typed = datetime.fromisoformat(raw)
+        except ValueError:
+            self.errors[field] = "must be a date and time"
+            return None
+        return typed.replace(tzinfo=zone) if typed.tzinfo is None else typed
 
     @property
     def values(self) -> dict[str, str]:
         """What was typed, to put back in the form when it is shown again."""
         return {key: value for key, value in self._form.items() if isinstance(value, str)}
+
+    def refuse_unreadable(self) -> None:
+        """Invalid when a field could not even be read (a number that isn't one), so the
+        form comes back with each problem next to its field."""
+        if self.errors:
+            problems = [{"field": field, "message": text} for field, text in self.errors.items()]
+            raise Invalid("The form is not valid.", errors=problems)

@@ -23,11 +23,15 @@ from grocery.core.ports.clock import Clock
 from grocery.core.services.auth import AuthService
 from grocery.entrypoints.http.guards import PUBLIC
 from grocery.entrypoints.http.lockouts import LockedAccounts
+from grocery.entrypoints.web.alerts import AlertPages
+from grocery.entrypoints.web.categories import CategoryPages
 from grocery.entrypoints.web.dashboard import DashboardController
 from grocery.entrypoints.web.door import STAFF, StaffDoor
 from grocery.entrypoints.web.errors import EXCEPTION_PAGES
 from grocery.entrypoints.web.formats import StoreFormats
 from grocery.entrypoints.web.products import ProductPages
+from grocery.entrypoints.web.promo_codes import PromoCodePages
+from grocery.entrypoints.web.reports import ReportPages
 from grocery.entrypoints.web.sessions import STORE, SessionRows, StaffSessionStore, session_config
 from grocery.entrypoints.web.sign_in import SignInController
 
@@ -65,7 +69,15 @@ def back_office(
     )
     pages = Router(
         path="/admin",
-        route_handlers=[SignInController, DashboardController, ProductPages],
+        route_handlers=[
+            SignInController,
+            DashboardController,
+            ProductPages,
+            CategoryPages,
+            PromoCodePages,
+            AlertPages,
+            ReportPages,
+        ],
         middleware=[
             session_config(secure=secure).middleware,
             DefineMiddleware(CSRFMiddleware, config=csrf),

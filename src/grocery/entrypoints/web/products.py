@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 
 from grocery.core.catalog import Removal, Unit
 from grocery.core.catalog_edits import ProductEdit
-from grocery.core.errors import DomainError, Invalid
+from grocery.core.errors import DomainError
 from grocery.core.identity import Principal
 from grocery.core.services.catalog import CatalogService
 from grocery.core.services.stock import StockService
@@ -87,7 +87,7 @@ class ProductPages(Controller):
         form = FormReader(await request.form())
         edit = _product_form(form, new=True)
         try:
-            _refuse_unreadable(form)
+            form.refuse_unreadable()
             added = await catalog.add_product(edit, by=staff.user_id)
         except DomainError as refused:
             return await self._form_page(
@@ -122,7 +122,7 @@ class ProductPages(Controller):
         form = FormReader(await request.form())
         edit = _product_form(form, new=False)
         try:
-            _refuse_unreadable(form)
+            form.refuse_unreadable()
             edited = await catalog.edit_product(product_id, edit, by=staff.user_id)
         except DomainError as refused:
             return await self._detail(
@@ -161,7 +161,7 @@ class ProductPages(Controller):
         form = FormReader(await request.form())
         quantity = form.whole("quantity")
         try:
-            _refuse_unreadable(form)
+            form.refuse_unreadable()
             assert isinstance(quantity, int)  # else the form had an error
             movement = await stock.record(
                 product_id,
@@ -243,13 +243,6 @@ class ProductPages(Controller):
             next_cursor=id_cursor(movements.last_id),
             choices=await _choices(catalog),
         )
-
-
-def _refuse_unreadable(form: FormReader) -> None:
-    """Invalid when a field could not even be read (a number that isn't one)."""
-    if form.errors:
-        problems = [{"field": field, "message": text} for field, text in form.errors.items()]
-        raise Invalid("The form is not valid.", errors=problems)
 
 
 async def _choices(catalog: CatalogService) -> dict[str, list[tuple[str, str]]]:

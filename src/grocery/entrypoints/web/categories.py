@@ -1,0 +1,116 @@
+"""Categories in the back office: the list with each one's product count, add, rename,
+remove (refused while products are in it)."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from grocery.core.errors import DomainError
+from grocery.core.services.catalog import CatalogService
+from grocery.entrypoints.http.deps import Injected
+from grocery.entrypoints.http.problems import status_for
+from grocery.entrypoints.web.door import staff_only
+from grocery.entrypoints.web.forms import FormReader
+from grocery.entrypoints.web.rendering import after_form, field_errors, page
+
+
+class CategoryPages(Controller):
+    path = "/categories"
+    guards = (staff_only,)
+
+    @get("/")
+    async def list_categories(
+        self, request: Request[Any, Any, Any], catalog: Injected[CatalogService]
+    ) -> Template:
+        return await _list(request, catalog)
+
+    @post("/")
+    async def add_category(
+        self, request: Request[Any, Any, Any], catalog: Injected[CatalogService]
+    ) -> Template | Redirect:
+        form = FormReader(await request.form())
+        try:
+            added = await catalog.add_category(form.text("name"), form.text_or_keep("slug"))
+        except DomainError as refused:
+            return await _list(
+                request,
+                catalog,
+                values=form.values,
+                errors=field_errors(refused),
+                status=status_for(refused),
+            )
+        return after_form(request, "/admin/categories", f"Added {added.name}.")
+
+    @get("/{category_id:uuid}")
+    async def show_category(
+        self,
+        request: Request[Any, Any, Any],
+        category_id: FromPath[UUID],
+        catalog: Injected[CatalogService],
+    ) -> Template:
+        category = await catalog.category(str(category_id))
+        values = {"name": category.name, "slug": category.slug}
+        return page(request, "categories/edit.html", category=category, values=values, errors={})
+
+    @post("/{category_id:uuid}")
+    async def edit_category(
+        self,
+        request: Request[Any, Any, Any],
+        category_id: FromPath[UUID],
+        catalog: Injected[CatalogService],
+    ) -> Template | Redirect:
+        form = FormReader(await request.form())
+        try:
+            edited = await catalog.edit_category(
+                str(category_id), name=form.text("name"), slug=form.text_or_keep("slug")
+            )
+        except DomainError as refused:
+            category = await catalog.category(str(category_id))
+            return page(
+                request,
+                "categories/edit.html",
+                status=status_for(refused),
+                category=category,
+                values=form.values,
+                errors=field_errors(refused),
+            )
+        return after_form(request, "/admin/categories", f"Saved {edited.name}.")
+
+    @post("/{category_id:uuid}/remove")
+    async def remove_category(
+        self,
+        request: Request[Any, Any, Any],
+        category_id: FromPath[UUID],
+        catalog: Injected[CatalogService],
+    ) -> Template | Redirect:
+        category = await catalog.category(str(category_id))
+        try:
+            await catalog.remove_category(str(category_id))
+        except DomainError as refused:
+            return await _list(
+                request, catalog, errors={"form": refused.detail}, status=status_for(refused)
+            )
+        return after_form(request, "/admin/categories", f"Removed {category.name}.")
+
+
+async def _list(
+    request: Request[Any, Any, Any],
+    catalog: CatalogService,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Template:
+    return page(
+        request,
+        "categories/list.html",
+        status=status,
+        categories=await catalog.categories(),
+        values=values or {},
+        errors=errors or {},
+    )
