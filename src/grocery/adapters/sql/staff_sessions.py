@@ -1,4 +1,4 @@
-"""The back office's sessions in PostgreSQL (migration 0016_staff_sessions): a session's
+"""The back office's sessions in PostgreSQL (migration 0018_staff_sessions): a session's
 data under its random id until it expires. Expired rows are never read; housekeeping
 deletes them."""
 

@@ -1,8 +1,8 @@
 """The back office's sessions, kept in PostgreSQL so every server process and every server
 knows a staff member's session cookie.
 
-Revision ID: 0016_staff_sessions
-Revises: 0015_picking
+Revision ID: 0018_staff_sessions
+Revises: 0017_fulfilment
 Create Date: 2026-12-02
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0016_staff_sessions"
-down_revision: str | None = "0015_picking"
+revision: str = "0018_staff_sessions"
+down_revision: str | None = "0017_fulfilment"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
