@@ -357,6 +357,10 @@ async def test_picks_and_completion_only_while_the_order_is_being_picked(
     assert_problem(await picker.try_pick(order, 0, picked_quantity=1), 409, "not_picking")
     assert_problem(await picker.try_complete(order), 409, "not_picking")
     await picker.start(order)
+    started_again = await shop.client.post(
+        f"/api/orders/{order['id']}/picking", headers=shop.manager.headers
+    )
+    assert_problem(started_again, 409, "invalid_status_transition")
     await picker.pick(order, 0, picked_quantity=1)
     unpicked = assert_problem(await picker.try_complete(order), 422, "lines_not_picked")
     assert [e["line_id"] for e in unpicked["errors"]] == [order["items"][1]["id"]]

@@ -91,6 +91,7 @@ async def test_the_ledger_pages_newest_first(picker: Picker, shop: Shop) -> None
         ({"kind": "adjustment", "quantity": 0}, 422, "validation_error"),
         ({"kind": "sale", "quantity": -1}, 422, "validation_error"),
         ({"kind": "adjustment", "quantity": -4}, 409, "insufficient_stock"),
+        ({"kind": "receipt", "quantity": 999_998}, 422, "validation_error"),  # past 1,000,000
         ({"kind": "receipt", "quantity": 1, "note": "x" * 501}, 422, "validation_error"),
         ({"quantity": 1}, 422, "validation_error"),
     ],

@@ -12,11 +12,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grocery.core.alerts import StockMove
+from grocery.core.catalog import MAX_QUANTITY
 from grocery.core.errors import Invalid
 from grocery.core.sales import ProductSales, SalesChange, sales_changes
 from grocery.core.stock import (
     NOTE_MAX_LENGTH,
     MovementKind,
+    check_room,
     initial_movement,
     ledger_holds,
     movement,
@@ -65,6 +67,14 @@ def test_other_entries_are_refused(
     with pytest.raises(Invalid) as error:
         stock_entry(kind, quantity, note)
     assert [e["field"] for e in error.value.errors] == fields
+
+
+def test_an_entry_may_fill_a_shelf_to_the_most_a_product_holds_and_no_further() -> None:
+    check_room(MAX_QUANTITY - 10, stock_entry("receipt", 10))
+    check_room(MAX_QUANTITY + 5, stock_entry("adjustment", -5))  # a count down is always fine
+    with pytest.raises(Invalid) as error:
+        check_room(MAX_QUANTITY - 10, stock_entry("receipt", 11))
+    assert [e["field"] for e in error.value.errors] == ["quantity"]
 
 
 def test_a_movement_is_the_signed_change_with_the_stock_after_it() -> None:

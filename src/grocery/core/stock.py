@@ -14,7 +14,8 @@ from enum import StrEnum
 from uuid import UUID
 
 from grocery.core.alerts import StockMove
-from grocery.core.errors import InsufficientStock, Problems, field_error
+from grocery.core.catalog import MAX_QUANTITY
+from grocery.core.errors import InsufficientStock, Problems, field_error, invalid
 from grocery.core.ids import new_id
 
 NOTE_MAX_LENGTH = 500
@@ -133,6 +134,13 @@ def initial_movement(
         created_at=at,
         user_id=user_id,
     )
+
+
+def check_room(stock: int, entry: StockEntry) -> None:
+    """Invalid when the entry would take the stock past the most a product may hold (as a
+    PATCH of stock may not): receipts piled up would otherwise overflow the shelf's count."""
+    if stock + entry.quantity > MAX_QUANTITY:
+        raise invalid("quantity", f"would take the stock past {MAX_QUANTITY}")
 
 
 def too_little_stock(name: str, stock: int, quantity: int) -> InsufficientStock:

@@ -21,6 +21,7 @@ from grocery.core.services.alerts import watch_stock
 from grocery.core.stock import (
     MovementKind,
     StockMovement,
+    check_room,
     movement,
     movements,
     stock_entry,
@@ -74,6 +75,7 @@ class StockService:
             product = await uow.products.get(product_id, for_update=True)
             if product is None or product.archived:
                 raise NotFound("No such product.")
+            check_room(product.stock, entry)
             move = await uow.stock.adjust(product_id, entry.quantity)
             if move is None:
                 raise too_little_stock(product.name, product.stock, entry.quantity)
