@@ -21,6 +21,7 @@ from tests.integration.conftest import (  # noqa: F401 - fixtures
 )
 
 CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"  # CI's artefacts
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 INSTALLED = CHROMIUM.exists()

@@ -12,7 +12,14 @@ from uuid import uuid4
 
 import pytest
 
-from tests.browser.conftest import DESKTOP, PHONE, open_page, serious_violations, sign_in
+from tests.browser.conftest import (
+    DESKTOP,
+    PHONE,
+    SCREENSHOTS,
+    open_page,
+    serious_violations,
+    sign_in,
+)
 from tests.integration.conftest import MakeUser, SignedInUser
 
 pytestmark = pytest.mark.integration
@@ -133,6 +140,9 @@ async def test_a_report_downloads_as_csv(
 async def test_every_screen_has_no_serious_accessibility_problem(
     chromium: Any, live_server: str, manager: SignedInUser, viewport: dict[str, int]
 ) -> None:
+    """And a screenshot of each into build/screenshots, named after the screen and device."""
+    device = "phone" if viewport is PHONE else "desktop"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page = await open_page(chromium, live_server, viewport)
     await page.goto("/admin/sign-in")
     assert await serious_violations(page) == [], "/admin/sign-in"
@@ -141,3 +151,5 @@ async def test_every_screen_has_no_serious_accessibility_problem(
         await page.goto(screen)
         assert await page.locator("h1").count() == 1, screen
         assert await serious_violations(page) == [], screen
+        name = screen.removeprefix("/admin").strip("/").replace("/", "-") or "dashboard"
+        await page.screenshot(path=SCREENSHOTS / f"{name}-{device}.png", full_page=True)

@@ -4,8 +4,14 @@ request."""
 
 from __future__ import annotations
 
-import pytest
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import pytest
+from sqlalchemy import text
+
+from grocery.entrypoints.web.sessions import ABSOLUTE
+from grocery.entrypoints.wiring import Adapters
 from tests.integration.back_office.conftest import Browser, csrf_of, sign_in, submit
 from tests.integration.conftest import MakeUser, SignedInUser
 
@@ -166,3 +172,38 @@ def test_the_session_cookie_is_secure_in_production() -> None:
 
     assert session_config(secure=True).secure
     assert session_config(secure=False).httponly and session_config(secure=False).samesite == "lax"
+
+
+async def rewrite_session(adapters: Adapters, browser: Browser, sql: str, **values: Any) -> None:
+    async with adapters.database.engine.begin() as connection:
+        await connection.execute(text(sql), {"id": browser.cookies.get("grocery_staff"), **values})
+
+
+async def test_a_session_unused_for_too_long_is_over(
+    browser: Browser, staff: SignedInUser, adapters: Adapters
+) -> None:
+    await sign_in(browser, staff.username, staff.password)
+    await rewrite_session(
+        adapters,
+        browser,
+        "UPDATE staff_sessions SET expires_at = now() - interval '1 second' WHERE id = :id",
+    )
+    assert (await browser.get("/admin/", follow_redirects=False)).status_code == 303
+
+
+async def test_a_session_ends_hours_after_sign_in_however_busy(
+    browser: Browser, staff: SignedInUser, adapters: Adapters
+) -> None:
+    await sign_in(browser, staff.username, staff.password)
+    assert (await browser.get("/admin/")).status_code == 200
+    since = (
+        "UPDATE staff_sessions SET data = convert_to("
+        " jsonb_set(convert_from(data, 'UTF8')::jsonb, '{since}', to_jsonb(CAST(:since AS text)))::text,"
+        " 'UTF8') WHERE id = :id"
+    )
+    an_hour_ago = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+    await rewrite_session(adapters, browser, since, since=an_hour_ago)
+    assert (await browser.get("/admin/", follow_redirects=False)).status_code == 200
+    long_ago = (datetime.now(UTC) - ABSOLUTE).isoformat()
+    await rewrite_session(adapters, browser, since, since=long_ago)
+    assert (await browser.get("/admin/", follow_redirects=False)).status_code == 303
