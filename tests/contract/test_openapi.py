@@ -17,7 +17,7 @@ from litestar.testing import TestClient
 
 from grocery.core.storefront import PUBLIC_SORTS
 from grocery.entrypoints.app import create_app
-from grocery.entrypoints.http.problems import BEARER
+from grocery.entrypoints.http.problems import BEARER, CART_TOKEN
 from tests.integration.conftest import make_settings
 
 PROBLEM = "application/problem+json"
@@ -118,11 +118,20 @@ def _walk(node: Any) -> Iterator[dict[str, Any]]:
 
 def test_every_operation_says_whether_it_wants_a_token(schema: dict[str, Any]) -> None:
     bearer = [{BEARER: []}]
+    bearer_or_cart_token = [{BEARER: []}, {CART_TOKEN: []}]
     for method, path, operation in _operations(schema):
-        assert operation["security"] in ([], bearer), f"{method} {path}"
+        assert operation["security"] in ([], bearer, bearer_or_cart_token), f"{method} {path}"
     assert schema["paths"]["/api/products"]["get"]["security"] == []
     assert schema["paths"]["/api/auth/login"]["post"]["security"] == []
-    assert schema["paths"]["/api/cart"]["get"]["security"] == bearer
+    assert schema["paths"]["/api/guest-carts"]["post"]["security"] == []
+    assert schema["paths"]["/api/cart"]["get"]["security"] == bearer_or_cart_token
+    assert schema["paths"]["/api/cart/merge"]["post"]["security"] == bearer
+    assert schema["components"]["securitySchemes"][CART_TOKEN] == {
+        "type": "apiKey",
+        "name": "X-Cart-Token",
+        "in": "header",
+        "description": "A guest cart's cart_token from POST /api/guest-carts.",
+    }
 
 
 def test_no_oneof_of_one_schema_and_no_nullable_parameters(schema: dict[str, Any]) -> None:

@@ -58,7 +58,7 @@ async def test_the_schema_asks_for_a_bearer_token_exactly_where_one_is_needed(
     scheme = schema["components"]["securitySchemes"]["bearer"]
     assert (scheme["type"], scheme["scheme"], scheme["bearerFormat"]) == ("http", "bearer", "JWT")
     paths = schema["paths"]
-    assert paths["/api/cart"]["get"]["security"] == [{"bearer": []}]
+    assert paths["/api/cart"]["get"]["security"] == [{"bearer": []}, {"cart_token": []}]
     assert paths["/api/reports/sales-by-product"]["get"]["security"] == [{"bearer": []}]
     assert paths["/api/checkout"]["post"]["security"] == [{"bearer": []}]
     # Public operations say so explicitly: no security requirement at all (issue 15).

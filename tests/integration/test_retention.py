@@ -14,6 +14,7 @@ from sqlalchemy import text
 from grocery.adapters.sql.retention import Retention, SqlRecordKeeper
 from grocery.entrypoints.housekeeping import housekeeping
 from grocery.entrypoints.wiring import Adapters
+from tests.integration.checkout_shop import Shop
 from tests.integration.conftest import SignedInUser
 
 KEEP = Retention(
@@ -24,6 +25,7 @@ KEEP = Retention(
     link_tokens=timedelta(days=1),
     mail_asks=timedelta(days=1),
     staff_sessions=timedelta(0),
+    guest_carts=timedelta(days=30),
 )
 
 
@@ -196,3 +198,37 @@ async def test_the_back_office_s_expired_sessions_go(adapters: Adapters) -> None
     )
     assert [row[0] for row in left] == [live]
     assert forgotten["staff_sessions"] >= 1
+
+
+async def test_guest_carts_idle_for_thirty_days_go_with_their_lines(
+    adapters: Adapters, shop: Shop
+) -> None:
+    product = await shop.product()
+    idle, used = uuid4(), uuid4()
+    for cart_id, last_used in [(idle, timedelta(days=30, minutes=1)), (used, timedelta(days=29))]:
+        await run(
+            adapters,
+            "INSERT INTO guest_carts (id, token_hash, created_at, last_used_at)"
+            " VALUES (:id, :hash, now() - interval '60 days', now() - CAST(:idle AS interval))",
+            {"id": cart_id, "hash": f"{cart_id}", "idle": last_used},
+        )
+    await run(
+        adapters,
+        "INSERT INTO guest_cart_items (cart_id, product_id, quantity, added_at)"
+        " VALUES (:cart, :product, 1, now())",
+        {"cart": idle, "product": product["id"]},
+    )
+
+    forgotten = await SqlRecordKeeper(adapters.database).forget_old(KEEP)
+
+    left = await run(
+        adapters,
+        "SELECT id FROM guest_carts WHERE id IN (:idle, :used)",
+        {"idle": idle, "used": used},
+    )
+    lines = await run(
+        adapters, "SELECT count(*) FROM guest_cart_items WHERE cart_id = :idle", {"idle": idle}
+    )
+    assert [row[0] for row in left] == [used]
+    assert lines[0][0] == 0
+    assert forgotten["guest_carts"] >= 1

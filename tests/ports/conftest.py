@@ -35,6 +35,16 @@ def uow(request: pytest.FixtureRequest) -> OpenWork:
 
 
 @pytest.fixture
+def guest_uow(request: pytest.FixtureRequest, uow: OpenWork) -> OpenWork:
+    """The same shop, its `cart` and `shelf` addressing guest carts (by their ids). Memory
+    keeps guests' lines with customers', by owner id, so its unit of work serves both."""
+    if request.node.callspec.params["uow"] == "sql":
+        database: Database = request.getfixturevalue("ports_database")
+        return lambda: SqlUnitOfWork(database, for_guests=True)
+    return uow
+
+
+@pytest.fixture
 def seed(uow: OpenWork) -> Seed:
     return Seed(uow)
 

@@ -12,6 +12,9 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
+from grocery.adapters.sql.database import Database
+from grocery.adapters.sql.uow import SqlUnitOfWork
+from grocery.core.ids import new_id
 from grocery.core.orders import OrderStatus
 from grocery.core.ports.unit_of_work import UnitOfWork
 from tests.ports.shop import NOW, OpenWork, Seed, a_message, a_token, at
@@ -103,3 +106,22 @@ async def test_a_worker_claiming_due_messages_skips_those_another_holds(
             left = await asyncio.wait_for(other.outbox.claim_due(NOW, 5, kinds=["stock.low"]), 5)
 
     assert (held, left) == ([soonest, next_], [last])
+
+
+async def test_of_concurrent_takes_of_one_guest_cart_exactly_one_gets_it(
+    sql_uow: OpenWork, seed: Seed, ports_database: Database
+) -> None:
+    apples = await seed.product()
+    cart_id = new_id()
+    async with sql_uow() as work:
+        await work.guest_carts.open(cart_id, "hash", at(0))
+        await work.commit()
+    async with SqlUnitOfWork(ports_database, for_guests=True) as work:
+        await work.cart.add(cart_id, apples.id, 2, at=at(0), room=99)
+        await work.commit()
+
+    async def take(work: UnitOfWork) -> bool:
+        taken = await work.guest_carts.take("hash", idle_since=at(-60))
+        return taken is not None and len(taken.entries) == 1
+
+    assert await _race(sql_uow, take) == 1

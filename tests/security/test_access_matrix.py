@@ -24,6 +24,7 @@ from tests.security.shop import CALLERS, DENIALS, Shop, open_shop, unique
 
 class Access(Enum):
     ANYONE = "anyone"  # the same answer whoever asks
+    CART_HOLDER = "cart holder"  # as SIGNED_IN; a guest cart's token also lets its holder in
     SIGNED_IN = "signed in"  # each caller acts on their own things
     OWNER = "owner"  # the owner and staff; another customer gets 404
     MANAGER = "manager"  # managers and admins
@@ -96,13 +97,17 @@ ROUTES = [
     Route("DELETE", "/api/products/{spare_product}", Access.MANAGER),
     Route("POST", "/api/products/{product}/images", Access.MANAGER, upload=True),
     Route("DELETE", "/api/products/{product}/images/{image}", Access.MANAGER),
-    Route("GET", "/api/cart", Access.SIGNED_IN),
-    Route("DELETE", "/api/cart", Access.SIGNED_IN),
-    Route("POST", "/api/cart/items", Access.SIGNED_IN, lambda s: {"product_id": s.ids["product"]}),
-    Route("PATCH", "/api/cart/items/{product}", Access.SIGNED_IN, lambda _: {"quantity": 3}),
-    Route("DELETE", "/api/cart/items/{product}", Access.SIGNED_IN),
-    Route("PUT", "/api/cart/promo", Access.SIGNED_IN, lambda s: {"code": s.ids["promo_code"]}),
-    Route("DELETE", "/api/cart/promo", Access.SIGNED_IN),
+    Route("GET", "/api/cart", Access.CART_HOLDER),
+    Route("DELETE", "/api/cart", Access.CART_HOLDER),
+    Route(
+        "POST", "/api/cart/items", Access.CART_HOLDER, lambda s: {"product_id": s.ids["product"]}
+    ),
+    Route("PATCH", "/api/cart/items/{product}", Access.CART_HOLDER, lambda _: {"quantity": 3}),
+    Route("DELETE", "/api/cart/items/{product}", Access.CART_HOLDER),
+    Route("PUT", "/api/cart/promo", Access.CART_HOLDER, lambda s: {"code": s.ids["promo_code"]}),
+    Route("DELETE", "/api/cart/promo", Access.CART_HOLDER),
+    Route("POST", "/api/guest-carts", Access.ANYONE),
+    Route("POST", "/api/cart/merge", Access.SIGNED_IN, lambda _: {"cart_token": "gc_forged"}),
     Route("POST", "/api/products/{product}/notify-me", Access.SIGNED_IN),
     Route("DELETE", "/api/products/{product}/notify-me", Access.SIGNED_IN),
     Route("GET", "/api/wishlist", Access.SIGNED_IN),
@@ -169,7 +174,7 @@ def _outcome(route: Route, caller: str) -> str:
         return "same for all"
     if caller == "anonymous":
         return "denied"
-    if access is Access.SIGNED_IN:
+    if access in (Access.SIGNED_IN, Access.CART_HOLDER):
         return "served"
     if access is Access.OWNER:
         return "hidden" if caller == "other" else "served"

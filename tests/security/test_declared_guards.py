@@ -20,6 +20,7 @@ from tests.security.test_access_matrix import ROUTES, UNGUARDED_EXTRAS, Access, 
 
 DECLARED_FOR: dict[Access, Caller | None] = {
     Access.ANYONE: None,
+    Access.CART_HOLDER: "cart holder",
     Access.SIGNED_IN: "signed in",
     Access.OWNER: "signed in",  # the service hides another customer's things
     Access.MANAGER: "manager",

@@ -35,13 +35,16 @@ async def test_a_preflight_from_the_storefront_is_answered_and_cached(
         headers={
             "Origin": STOREFRONT,
             "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "authorization, content-type, idempotency-key",
+            "Access-Control-Request-Headers": (
+                "authorization, content-type, idempotency-key, x-cart-token"
+            ),
         },
     )
     assert response.status_code in (200, 204), response.text
     assert response.headers["access-control-allow-origin"] == STOREFRONT
     assert "POST" in response.headers["access-control-allow-methods"]
     assert "authorization" in response.headers["access-control-allow-headers"].lower()
+    assert "x-cart-token" in response.headers["access-control-allow-headers"].lower()
     assert int(response.headers["access-control-max-age"]) >= 600
     assert "access-control-allow-credentials" not in response.headers
 

@@ -159,6 +159,7 @@ def _invalid_token() -> NotAuthenticated:
 # at a glance (logs, secret scanners).
 LINK_TOKEN_PREFIX = "lk_"  # noqa: S105 - a label, not a secret
 REFRESH_TOKEN_PREFIX = "rt_"  # noqa: S105 - a label, not a secret
+GUEST_CART_TOKEN_PREFIX = "gc_"  # noqa: S105 - a label, not a secret
 
 
 def new_refresh_token() -> tuple[str, str]:
@@ -170,6 +171,12 @@ def new_refresh_token() -> tuple[str, str]:
 def new_link_token() -> tuple[str, str]:
     """A mailed link's token (confirm the address, reset the password) and its hash."""
     plain = LINK_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    return plain, hash_refresh_token(plain)
+
+
+def new_guest_cart_token() -> tuple[str, str]:
+    """A guest cart's token (sent as X-Cart-Token) and its hash."""
+    plain = GUEST_CART_TOKEN_PREFIX + secrets.token_urlsafe(32)
     return plain, hash_refresh_token(plain)
 
 

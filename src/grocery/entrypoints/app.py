@@ -12,7 +12,12 @@ from litestar.datastructures import State
 from litestar.di import Provide
 
 from grocery.adapters.images import inspect_image
-from grocery.adapters.security import hash_refresh_token, new_link_token, new_refresh_token
+from grocery.adapters.security import (
+    hash_refresh_token,
+    new_guest_cart_token,
+    new_link_token,
+    new_refresh_token,
+)
 from grocery.adapters.sql.account_lockouts import SqlAccountLockouts
 from grocery.adapters.sql.catalog_changes import SqlCatalogStamps
 from grocery.adapters.sql.catalog_reads import SqlCatalogReader
@@ -30,6 +35,7 @@ from grocery.core.services.auth import AuthService, RefreshTokenMint
 from grocery.core.services.cart import CartService
 from grocery.core.services.catalog import CatalogService
 from grocery.core.services.checkout import CheckoutService
+from grocery.core.services.guest_carts import GuestCartService
 from grocery.core.services.orders import OrderService
 from grocery.core.services.payments import RefundService
 from grocery.core.services.picking import PickingService
@@ -45,12 +51,13 @@ from grocery.entrypoints.http.auth import (
     AdminUsersController,
     AuthController,
 )
-from grocery.entrypoints.http.cart import CartController
+from grocery.entrypoints.http.cart import CartController, Carts
 from grocery.entrypoints.http.catalog import Storefront
 from grocery.entrypoints.http.categories import CategoryController
 from grocery.entrypoints.http.checkout import CheckoutController
 from grocery.entrypoints.http.cors import cors_config
 from grocery.entrypoints.http.guards import PRINCIPAL, Authenticator
+from grocery.entrypoints.http.guest_carts import GuestCartController
 from grocery.entrypoints.http.head import head_as_get
 from grocery.entrypoints.http.health import HealthController
 from grocery.entrypoints.http.hosts import host_check_middleware
@@ -76,6 +83,7 @@ from grocery.entrypoints.wiring import Adapters, build_adapters, token_policy
 from grocery.entrypoints.worker import mail_delivery, outbox_worker
 
 LINK_TOKENS = RefreshTokenMint(new=new_link_token, hash=hash_refresh_token)
+GUEST_CART_TOKENS = RefreshTokenMint(new=new_guest_cart_token, hash=hash_refresh_token)
 
 
 def build_auth_service(settings: Settings, adapters: Adapters) -> AuthService:
@@ -120,14 +128,29 @@ def build_catalog_service(settings: Settings, adapters: Adapters) -> CatalogServ
 
 def build_cart_services(
     adapters: Adapters,
-) -> tuple[CartService, WishlistService, PromoCodeService]:
+) -> tuple[Carts, WishlistService, PromoCodeService]:
     def uow() -> UnitOfWork:
         return SqlUnitOfWork(adapters.database)
 
+    def guests_uow() -> UnitOfWork:
+        return SqlUnitOfWork(adapters.database, for_guests=True)
+
+    carts = Carts(
+        customers=CartService(uow=uow, clock=adapters.clock),
+        guests=CartService(uow=guests_uow, clock=adapters.clock),
+    )
     return (
-        CartService(uow=uow, clock=adapters.clock),
+        carts,
         WishlistService(uow=uow, clock=adapters.clock, blobs=adapters.blobs),
         PromoCodeService(uow=uow, clock=adapters.clock),
+    )
+
+
+def build_guest_cart_service(adapters: Adapters) -> GuestCartService:
+    return GuestCartService(
+        uow=lambda: SqlUnitOfWork(adapters.database),
+        mint=GUEST_CART_TOKENS,
+        clock=adapters.clock,
     )
 
 
@@ -169,11 +192,13 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
     wired = adapters or build_adapters(settings)
     auth = build_auth_service(settings, wired)
     lockouts = LockedAccounts(SqlAccountLockouts(wired.database))
+    guest_carts = build_guest_cart_service(wired)
     authenticator = Authenticator(
         wired.access_tokens,
         wired.clock,
         auth,
         lockouts,
+        guest_carts,
         require_verified_email=settings.require_verified_email,
     )
     account_links = build_account_link_service(settings, wired)
@@ -183,7 +208,7 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
     storefront = Storefront(
         catalog, wired.blobs, StorefrontCache(stamps, max_age=page_age(settings))
     )
-    cart, wishlist, promo_codes = build_cart_services(wired)
+    carts, wishlist, promo_codes = build_cart_services(wired)
     checkout, orders, alerts = build_order_services(settings, wired)
     picking, stock = build_picking_services(settings, wired)
     refunds = RefundService(
@@ -226,7 +251,8 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
         "restock": Provide(lambda: restock, use_cache=True, sync_to_thread=False),
         "catalog": Provide(lambda: catalog, use_cache=True, sync_to_thread=False),
         "storefront": Provide(lambda: storefront, use_cache=True, sync_to_thread=False),
-        "cart": Provide(lambda: cart, use_cache=True, sync_to_thread=False),
+        "carts": Provide(lambda: carts, use_cache=True, sync_to_thread=False),
+        "guest_carts": Provide(lambda: guest_carts, use_cache=True, sync_to_thread=False),
         "wishlist": Provide(lambda: wishlist, use_cache=True, sync_to_thread=False),
         "promo_codes": Provide(lambda: promo_codes, use_cache=True, sync_to_thread=False),
         "checkout": Provide(lambda: checkout, use_cache=True, sync_to_thread=False),
@@ -249,6 +275,7 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
             ProductController,
             image_routes(settings.max_upload_bytes),
             CartController,
+            GuestCartController,
             WishlistController,
             NotifyMeController,
             PromoCodeController,

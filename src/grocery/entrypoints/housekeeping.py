@@ -1,5 +1,5 @@
 """Chores every server process does now and then, in the background of `grocery serve`:
-forgetting the records nobody reads again (adapters/sql/retention.py)."""
+forgetting the records nobody reads again and guest carts left idle (adapters/sql/retention.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import structlog
 from grocery.adapters.sql.retention import Retention, SqlRecordKeeper
 from grocery.config import Settings
 from grocery.core.errors import DomainError
+from grocery.core.guest_carts import GUEST_CART_IDLE
 
 log = structlog.get_logger("grocery.housekeeping")
 
@@ -29,6 +30,7 @@ def retention(settings: Settings) -> Retention:
         link_tokens=timedelta(days=1),
         mail_asks=timedelta(days=1),  # the throttle looks back an hour
         staff_sessions=timedelta(0),
+        guest_carts=GUEST_CART_IDLE,  # no route opens an idle one any more
     )
 
 

@@ -19,10 +19,19 @@ class StoredLine:
     choice: SubstitutionChoice = NO_PREFERENCE
 
 
+@dataclass(frozen=True, slots=True)
+class GuestCart:
+    token_hash: str
+    last_used_at: datetime
+
+
 @dataclass
 class CartTables:
-    lines: dict[tuple[UUID, UUID], StoredLine] = field(default_factory=dict)  # (user, product) ->
-    applied_promos: dict[UUID, UUID] = field(default_factory=dict)  # user -> promo
+    """Customers' and guests' carts alike, by owner: a customer's id or a guest cart's."""
+
+    lines: dict[tuple[UUID, UUID], StoredLine] = field(default_factory=dict)  # (owner, product) ->
+    applied_promos: dict[UUID, UUID] = field(default_factory=dict)  # owner -> promo
+    guests: dict[UUID, GuestCart] = field(default_factory=dict)  # guest cart id ->
 
 
 # --- the shelf ----------------------------------------------------------------
@@ -124,3 +133,44 @@ class MemoryCartRepository:
             self._promos.pop(user_id, None)
         else:
             self._promos[user_id] = promo_id
+
+
+# --- guest carts --------------------------------------------------------------
+
+
+class MemoryGuestCartRepository:
+    def __init__(self, tables: CartTables) -> None:
+        self._tables = tables
+        self._guests = tables.guests
+
+    async def open(self, cart_id: UUID, token_hash: str, at: datetime) -> None:
+        self._guests[cart_id] = GuestCart(token_hash=token_hash, last_used_at=at)
+
+    async def find(self, token_hash: str, *, at: datetime, idle_since: datetime) -> UUID | None:
+        cart_id = self._live(token_hash, idle_since)
+        if cart_id is not None:
+            cart = self._guests[cart_id]
+            self._guests[cart_id] = replace(cart, last_used_at=max(cart.last_used_at, at))
+        return cart_id
+
+    async def take(self, token_hash: str, *, idle_since: datetime) -> TakenCart | None:
+        cart_id = self._live(token_hash, idle_since)
+        if cart_id is None:
+            return None
+        taken = TakenCart(
+            entries=cart_entries(self._tables.lines, cart_id),
+            promo_id=self._tables.applied_promos.get(cart_id),
+        )
+        await MemoryCartRepository(self._tables).empty(cart_id)
+        del self._guests[cart_id]
+        return taken
+
+    def _live(self, token_hash: str, idle_since: datetime) -> UUID | None:
+        return next(
+            (
+                cart_id
+                for cart_id, cart in self._guests.items()
+                if cart.token_hash == token_hash and cart.last_used_at > idle_since
+            ),
+            None,
+        )

@@ -22,7 +22,12 @@ from grocery.adapters.memory.accounts import (
 )
 from grocery.adapters.memory.addresses import AddressTables, MemoryAddressRepository
 from grocery.adapters.memory.alerts import AlertTables, MemoryLowStockAlertRepository
-from grocery.adapters.memory.carts import CartTables, MemoryCartRepository, MemoryProductShelf
+from grocery.adapters.memory.carts import (
+    CartTables,
+    MemoryCartRepository,
+    MemoryGuestCartRepository,
+    MemoryProductShelf,
+)
 from grocery.adapters.memory.catalog import (
     CatalogTables,
     MemoryCategoryRepository,
@@ -57,7 +62,7 @@ from grocery.core.ports.accounts import (
 )
 from grocery.core.ports.addresses import AddressRepository
 from grocery.core.ports.alerts import LowStockAlertRepository
-from grocery.core.ports.carts import CartRepository, ProductShelf
+from grocery.core.ports.carts import CartRepository, GuestCartRepository, ProductShelf
 from grocery.core.ports.catalog import CategoryRepository, ProductImageRepository, ProductRepository
 from grocery.core.ports.fulfilment import (
     DeliveryZoneRepository,
@@ -116,6 +121,7 @@ class MemoryUnitOfWork:
         self.product_images: ProductImageRepository = MemoryProductImageRepository(catalog)
         self.shelf: ProductShelf = MemoryProductShelf(catalog, working.carts)
         self.cart: CartRepository = MemoryCartRepository(working.carts)
+        self.guest_carts: GuestCartRepository = MemoryGuestCartRepository(working.carts)
         self.wishlist: WishlistRepository = MemoryWishlistRepository(working.wishlists, catalog)
         self.promo_codes: PromoCodeRepository = MemoryPromoCodeRepository(
             working.promotions, catalog, working.carts

@@ -7,14 +7,12 @@ catalog's `products` table: prices and stock are always today's.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-
 from grocery.adapters.sql.database import SessionSql
-from grocery.adapters.sql.schema.carts import carts
 from grocery.core.cart import (
     AddedLine,
     CartContents,
@@ -28,8 +26,9 @@ from grocery.core.substitutions import NO_PREFERENCE, Substitution, Substitution
 
 
 class SqlProductShelf:
-    def __init__(self, sql: SessionSql) -> None:
+    def __init__(self, sql: SessionSql, carts: CartSql | None = None) -> None:
         self._sql = sql
+        self._in_cart = (carts or CUSTOMER_CARTS).in_cart
 
     async def for_cart(self, product_ids: Collection[UUID]) -> dict[UUID, ShelfItem]:
         if not product_ids:
@@ -38,10 +37,10 @@ class SqlProductShelf:
         return {row["id"]: _shelf_item(row) for row in rows}
 
     async def in_cart(self, user_id: UUID, *, also: UUID | None = None) -> CartContents:
-        rows = await self._sql.fetch(_IN_THE_CART, user_id, also)
+        rows = await self._sql.fetch(self._in_cart, user_id, also)
         lines = [row for row in rows if row["quantity"] is not None]
         return CartContents(
-            entries=[_entry(row["id"], row) for row in lines],
+            entries=[entry_of(row["id"], row) for row in lines],
             shelf={row["id"]: _shelf_item(row) for row in rows if row["id"] is not None},
             promo_id=rows[0]["promo_code_id"],
         )
@@ -53,20 +52,6 @@ _SHELF_COLUMNS = "p.id, p.name, p.slug, p.price, p.stock, p.category_id, p.archi
 # anew on every call (a custom plan for an array parameter looks cheaper, but isn't).
 _ON_THE_SHELF = f"""
     SELECT {_SHELF_COLUMNS} FROM products p WHERE p.id = ANY((SELECT $1::uuid[])::uuid[])
-"""  # noqa: S608 - constant columns
-# At least one row first, with the applied code (if any); a row without a line has no
-# product. A line's product can't be missing: deleting a product deletes its cart lines.
-# Then the product $2 names, if any, as a row without a line.
-_IN_THE_CART = f"""
-    SELECT {_SHELF_COLUMNS}, line.quantity, line.substitution, line.preferred_substitute_id,
-           cart.promo_code_id, 0 AS part, line.added_at
-      FROM (SELECT $1::uuid AS user_id) customer
-      LEFT JOIN carts cart ON cart.user_id = customer.user_id
-      LEFT JOIN (cart_items line JOIN products p ON p.id = line.product_id)
-             ON line.user_id = customer.user_id
-    UNION ALL
-    SELECT {_SHELF_COLUMNS}, NULL, NULL, NULL, NULL, 1, NULL FROM products p WHERE p.id = $2::uuid
-     ORDER BY part, added_at, id
 """  # noqa: S608 - constant columns
 
 
@@ -83,7 +68,7 @@ def _shelf_item(row: Mapping[str, Any]) -> ShelfItem:
     )
 
 
-def _entry(product_id: UUID, row: Mapping[str, Any]) -> CartEntry:
+def entry_of(product_id: UUID, row: Mapping[str, Any]) -> CartEntry:
     """A cart line with its substitution choice (most lines keep the default)."""
     substitution, preferred = row["substitution"], row["preferred_substitute_id"]
     choice = (
@@ -97,60 +82,124 @@ def _entry(product_id: UUID, row: Mapping[str, Any]) -> CartEntry:
 # --- carts --------------------------------------------------------------------
 
 
-# Adding to a line is one statement: a concurrent add of the same product waits on the
-# row, then adds to the quantity it committed, so no increment is lost and `room` ($5)
-# still holds. xmax is 0 on a row this statement inserted, set on one it updated.
-_ADD_TO_LINE = """
-    INSERT INTO cart_items (user_id, product_id, quantity, added_at) VALUES ($1, $2, $3, $4)
-    ON CONFLICT (user_id, product_id) DO UPDATE
-       SET quantity = cart_items.quantity + excluded.quantity
-     WHERE cart_items.quantity + excluded.quantity <= $5
+@dataclass(frozen=True, slots=True)
+class CartSql:
+    """The statements of one kind of cart: customers' (cart_items by user_id, the code in
+    carts) or guests' (guest_cart_items by cart_id, the code in guest_carts). $1 is always
+    the cart's owner: the customer's id, or the guest cart's."""
+
+    in_cart: str
+    add: str
+    set_line: str
+    set_choice: str
+    remove: str
+    take_all: str
+    set_promo: str
+
+
+def _cart_sql(
+    lines: str, owner: str, carts: str, cart_key: str, *, take_promo: str, set_promo: str
+) -> CartSql:
+    """`lines` keyed by (`owner`, product_id); `carts` by `cart_key`. `take_promo`: a CTE
+    body that clears the cart's code and returns the one it had, as `promo_code_id`;
+    `set_promo` sets it ($2)."""
+    return CartSql(
+        # At least one row first, with the applied code (if any); a row without a line has
+        # no product. A line's product can't be missing: deleting a product deletes its cart
+        # lines. Then the product $2 names, if any, as a row without a line.
+        in_cart=f"""
+    SELECT {_SHELF_COLUMNS}, line.quantity, line.substitution, line.preferred_substitute_id,
+           cart.promo_code_id, 0 AS part, line.added_at
+      FROM (SELECT $1::uuid AS owner_id) customer
+      LEFT JOIN {carts} cart ON cart.{cart_key} = customer.owner_id
+      LEFT JOIN ({lines} line JOIN products p ON p.id = line.product_id)
+             ON line.{owner} = customer.owner_id
+    UNION ALL
+    SELECT {_SHELF_COLUMNS}, NULL, NULL, NULL, NULL, 1, NULL FROM products p WHERE p.id = $2::uuid
+     ORDER BY part, added_at, id
+""",  # noqa: S608 - constant names
+        # Adding to a line is one statement: a concurrent add of the same product waits on
+        # the row, then adds to the quantity it committed, so no increment is lost and
+        # `room` ($5) still holds. xmax is 0 on a row this statement inserted, set on one it
+        # updated.
+        add=f"""
+    INSERT INTO {lines} ({owner}, product_id, quantity, added_at) VALUES ($1, $2, $3, $4)
+    ON CONFLICT ({owner}, product_id) DO UPDATE
+       SET quantity = {lines}.quantity + excluded.quantity
+     WHERE {lines}.quantity + excluded.quantity <= $5
     RETURNING quantity, xmax = 0 AS created
-"""
-_SET_LINE = """
-    UPDATE cart_items SET quantity = $3 WHERE user_id = $1 AND product_id = $2
+""",  # noqa: S608 - constant names
+        set_line=f"""
+    UPDATE {lines} SET quantity = $3 WHERE {owner} = $1 AND product_id = $2
     RETURNING product_id
-"""
-_SET_CHOICE = """
-    UPDATE cart_items SET substitution = $3, preferred_substitute_id = $4
-     WHERE user_id = $1 AND product_id = $2
+""",  # noqa: S608 - constant names
+        set_choice=f"""
+    UPDATE {lines} SET substitution = $3, preferred_substitute_id = $4
+     WHERE {owner} = $1 AND product_id = $2
     RETURNING product_id
-"""
-_REMOVE_LINE = "DELETE FROM cart_items WHERE user_id = $1 AND product_id = $2 RETURNING product_id"
-# Deleting is what locks: a concurrent checkout of the same cart waits here, then finds
-# nothing; a line added after this statement is not taken, and stays in the cart.
-_TAKE_ALL = """
-    WITH cart AS (
-        DELETE FROM carts WHERE user_id = $1 RETURNING promo_code_id
-    ), taken AS (
-        DELETE FROM cart_items WHERE user_id = $1
+""",  # noqa: S608 - constant names
+        remove=f"DELETE FROM {lines} WHERE {owner} = $1 AND product_id = $2 RETURNING product_id",  # noqa: S608
+        # Deleting is what locks: a concurrent checkout of the same cart waits here, then
+        # finds nothing; a line added after this statement is not taken, and stays in it.
+        take_all=f"""
+    WITH cart AS ({take_promo}), taken AS (
+        DELETE FROM {lines} WHERE {owner} = $1
         RETURNING product_id, quantity, added_at, substitution, preferred_substitute_id
     )
     SELECT taken.product_id, taken.quantity, taken.substitution, taken.preferred_substitute_id,
            (SELECT promo_code_id FROM cart)
       FROM taken
      ORDER BY taken.added_at, taken.product_id
-"""
+""",  # noqa: S608 - constant names
+        set_promo=set_promo,
+    )
+
+
+CUSTOMER_CARTS = _cart_sql(
+    "cart_items",
+    "user_id",
+    "carts",
+    "user_id",
+    take_promo="DELETE FROM carts WHERE user_id = $1 RETURNING promo_code_id",
+    set_promo="""
+    INSERT INTO carts (user_id, promo_code_id) VALUES ($1, $2)
+    ON CONFLICT (user_id) DO UPDATE SET promo_code_id = excluded.promo_code_id
+""",
+)
+# A guest cart's row is its identity: taking its lines clears its code but keeps the row.
+GUEST_CARTS = _cart_sql(
+    "guest_cart_items",
+    "cart_id",
+    "guest_carts",
+    "id",
+    take_promo="""UPDATE guest_carts cart SET promo_code_id = NULL FROM guest_carts had
+        WHERE cart.id = $1 AND had.id = cart.id RETURNING had.promo_code_id""",
+    set_promo="UPDATE guest_carts SET promo_code_id = $2 WHERE id = $1",
+)
 
 
 class SqlCartRepository:
-    def __init__(self, sql: SessionSql) -> None:
+    def __init__(self, sql: SessionSql, carts: CartSql | None = None) -> None:
         self._sql = sql
+        self._statements = carts or CUSTOMER_CARTS
 
     async def add(
         self, user_id: UUID, product_id: UUID, quantity: int, *, at: datetime, room: int
     ) -> AddedLine | None:
         if quantity > room:
             return None
-        row = await self._sql.fetchrow(_ADD_TO_LINE, user_id, product_id, quantity, at, room)
+        row = await self._sql.fetchrow(
+            self._statements.add, user_id, product_id, quantity, at, room
+        )
         return None if row is None else AddedLine(quantity=row["quantity"], created=row["created"])
 
     async def set_quantity(self, user_id: UUID, product_id: UUID, quantity: int) -> bool:
-        return await self._sql.fetchrow(_SET_LINE, user_id, product_id, quantity) is not None
+        row = await self._sql.fetchrow(self._statements.set_line, user_id, product_id, quantity)
+        return row is not None
 
     async def set_choice(self, user_id: UUID, product_id: UUID, choice: SubstitutionChoice) -> bool:
         row = await self._sql.fetchrow(
-            _SET_CHOICE,
+            self._statements.set_choice,
             user_id,
             product_id,
             choice.substitution.value,
@@ -159,25 +208,19 @@ class SqlCartRepository:
         return row is not None
 
     async def remove(self, user_id: UUID, product_id: UUID) -> bool:
-        return await self._sql.fetchrow(_REMOVE_LINE, user_id, product_id) is not None
+        return await self._sql.fetchrow(self._statements.remove, user_id, product_id) is not None
 
     async def empty(self, user_id: UUID) -> None:
         # The very statement checkout takes the cart with: the same rows locked in the same
         # order, so emptying a cart while it is checked out waits instead of deadlocking.
-        await self._sql.execute_sql(_TAKE_ALL, user_id)
+        await self._sql.execute_sql(self._statements.take_all, user_id)
 
     async def take_all(self, user_id: UUID) -> TakenCart:
-        rows = await self._sql.fetch(_TAKE_ALL, user_id)
+        rows = await self._sql.fetch(self._statements.take_all, user_id)
         return TakenCart(
-            entries=[_entry(row["product_id"], row) for row in rows],
+            entries=[entry_of(row["product_id"], row) for row in rows],
             promo_id=rows[0]["promo_code_id"] if rows else None,
         )
 
     async def set_promo(self, user_id: UUID, promo_id: UUID | None) -> None:
-        statement = pg_insert(carts).values(user_id=user_id, promo_code_id=promo_id)
-        await self._sql.execute(
-            statement.on_conflict_do_update(
-                index_elements=[carts.c.user_id],
-                set_={"promo_code_id": statement.excluded.promo_code_id},
-            )
-        )
+        await self._sql.execute_sql(self._statements.set_promo, user_id, promo_id)

@@ -37,6 +37,7 @@ from grocery.core.errors import (
 )
 from grocery.core.fulfilment.pickup_points import pickup_point_in_use
 from grocery.core.fulfilment.zones import zone_in_use
+from grocery.core.guest_carts import guest_cart_refused
 
 log = structlog.get_logger("grocery.database")
 
@@ -91,6 +92,13 @@ def _concurrent_default() -> DomainError:
     )
 
 
+def _no_such_substitute() -> DomainError:
+    return Invalid(
+        "The preferred substitute is not a product for sale.",
+        errors=[field_error("preferred_substitute_id", "is not a product for sale")],
+    )
+
+
 # A row written (inserted or updated) that a constraint refused, by the constraint's name.
 _BY_CONSTRAINT: Mapping[str, Callable[[], DomainError]] = {
     "uq_users_email": _taken("An account", "email"),
@@ -104,10 +112,10 @@ _BY_CONSTRAINT: Mapping[str, Callable[[], DomainError]] = {
     ),
     "fk_product_images_product_id_products": lambda: NotFound("No such product."),
     # The preferred substitute was deleted between its check and the line's update.
-    "fk_cart_items_preferred_substitute_id_products": lambda: Invalid(
-        "The preferred substitute is not a product for sale.",
-        errors=[field_error("preferred_substitute_id", "is not a product for sale")],
-    ),
+    "fk_cart_items_preferred_substitute_id_products": _no_such_substitute,
+    "fk_guest_cart_items_preferred_substitute_id_products": _no_such_substitute,
+    # The guest cart was merged or swept between its token's check and the line's write.
+    "fk_guest_cart_items_cart_id_guest_carts": guest_cart_refused,
     PROMO_CODE_INDEX: _taken("A promo code", "code"),
     "fk_promo_code_categories_category_id_categories": lambda: Invalid(
         "A category of this promo code does not exist.",

@@ -1,6 +1,7 @@
 """Forgetting records nobody reads again: catalog changes older than any kept page,
 idempotency keys past their promise, refresh-token families long expired, old login
-failures, mailed link tokens past their life, old asks for them, the back office's expired sessions. Each kind goes in its own
+failures, mailed link tokens past their life, old asks for them, the back office's expired sessions,
+guest carts left idle. Each kind goes in its own
 short transaction; deleting is idempotent, so servers doing it at once only wait on each
 other briefly."""
 
@@ -23,6 +24,7 @@ class Retention:
     link_tokens: timedelta  # after they expired
     mail_asks: timedelta
     staff_sessions: timedelta  # after they expired
+    guest_carts: timedelta  # since last used (their lines go with them)
 
 
 _FORGET = {
@@ -41,6 +43,7 @@ _FORGET = {
     "link_tokens": "DELETE FROM link_tokens WHERE expires_at < now() - CAST(:age AS interval)",
     "mail_asks": "DELETE FROM mail_asks WHERE asked_at < now() - CAST(:age AS interval)",
     "staff_sessions": "DELETE FROM staff_sessions WHERE expires_at < now() - CAST(:age AS interval)",
+    "guest_carts": "DELETE FROM guest_carts WHERE last_used_at < now() - CAST(:age AS interval)",
 }
 
 

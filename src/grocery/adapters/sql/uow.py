@@ -17,7 +17,12 @@ from grocery.adapters.sql.accounts import (
 )
 from grocery.adapters.sql.addresses import SqlAddressRepository
 from grocery.adapters.sql.alerts import SqlLowStockAlertRepository
-from grocery.adapters.sql.carts import SqlCartRepository, SqlProductShelf
+from grocery.adapters.sql.carts import (
+    CUSTOMER_CARTS,
+    GUEST_CARTS,
+    SqlCartRepository,
+    SqlProductShelf,
+)
 from grocery.adapters.sql.catalog import (
     SqlCategoryRepository,
     SqlProductImageRepository,
@@ -26,6 +31,7 @@ from grocery.adapters.sql.catalog import (
 from grocery.adapters.sql.database import Database, SessionSql
 from grocery.adapters.sql.errors import raise_as_domain_error
 from grocery.adapters.sql.fulfilment import SqlDeliveryZoneRepository, SqlPickupPointRepository
+from grocery.adapters.sql.guest_carts import SqlGuestCartRepository
 from grocery.adapters.sql.idempotency import SqlIdempotencyKeyRepository
 from grocery.adapters.sql.orders import SqlOrderRepository
 from grocery.adapters.sql.outbox import SqlOutbox
@@ -45,7 +51,7 @@ from grocery.core.ports.accounts import (
 )
 from grocery.core.ports.addresses import AddressRepository
 from grocery.core.ports.alerts import LowStockAlertRepository
-from grocery.core.ports.carts import CartRepository, ProductShelf
+from grocery.core.ports.carts import CartRepository, GuestCartRepository, ProductShelf
 from grocery.core.ports.catalog import CategoryRepository, ProductImageRepository, ProductRepository
 from grocery.core.ports.fulfilment import (
     DeliveryZoneRepository,
@@ -64,8 +70,10 @@ from grocery.core.ports.wishlists import WishlistRepository
 
 
 class SqlUnitOfWork:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, *, for_guests: bool = False) -> None:
+        """`for_guests`: `cart` and `shelf` address guest carts (by their ids), not customers'."""
         self._database = database
+        self._carts = GUEST_CARTS if for_guests else CUSTOMER_CARTS
 
     async def __aenter__(self) -> Self:
         self.session: AsyncSession = self._database.sessions()
@@ -90,8 +98,9 @@ class SqlUnitOfWork:
         self.categories: CategoryRepository = SqlCategoryRepository(sql)
         self.products: ProductRepository = SqlProductRepository(sql)
         self.product_images: ProductImageRepository = SqlProductImageRepository(sql)
-        self.shelf: ProductShelf = SqlProductShelf(sql)
-        self.cart: CartRepository = SqlCartRepository(sql)
+        self.shelf: ProductShelf = SqlProductShelf(sql, self._carts)
+        self.cart: CartRepository = SqlCartRepository(sql, self._carts)
+        self.guest_carts: GuestCartRepository = SqlGuestCartRepository(sql)
         self.wishlist: WishlistRepository = SqlWishlistRepository(sql)
         self.promo_codes: PromoCodeRepository = SqlPromoCodeRepository(sql)
         self.stock: StockRoom = SqlStockRoom(sql)

@@ -64,3 +64,27 @@ class CartWork(Transaction, Protocol):
     shelf: ProductShelf
     cart: CartRepository
     promo_codes: PromoCodeRepository
+
+
+class GuestCartRepository(Protocol):
+    """Guest carts by their token's hash; their lines are a CartRepository's, keyed by the
+    guest cart's id (a unit of work opened for guests binds `cart` and `shelf` to them)."""
+
+    async def open(self, cart_id: UUID, token_hash: str, at: datetime) -> None: ...
+
+    async def find(self, token_hash: str, *, at: datetime, idle_since: datetime) -> UUID | None:
+        """The id of the cart with this token if it was used after `idle_since`, marking it
+        used `at`; else None."""
+        ...
+
+    async def take(self, token_hash: str, *, idle_since: datetime) -> TakenCart | None:
+        """The live cart's lines (oldest first) and promo code, the cart deleted with them;
+        None when no live cart has this token. A concurrent take of the same cart waits,
+        then gets None."""
+        ...
+
+
+class GuestCartWork(CartWork, Protocol):
+    """Merging a guest's cart into a customer's: both carts in one transaction."""
+
+    guest_carts: GuestCartRepository

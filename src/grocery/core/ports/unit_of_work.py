@@ -12,6 +12,7 @@ from typing import Protocol
 from grocery.core.ports.accounts import AccountWork
 from grocery.core.ports.addresses import AddressWork
 from grocery.core.ports.alerts import AlertWork
+from grocery.core.ports.carts import GuestCartWork
 from grocery.core.ports.catalog import CatalogWork, StockWork
 from grocery.core.ports.fulfilment import FulfilmentWork
 from grocery.core.ports.orders import CheckoutWork, OrderWork
@@ -36,10 +37,11 @@ class UnitOfWork(
     RestockWork,
     AddressWork,
     FulfilmentWork,
+    GuestCartWork,
     Protocol,
 ):
     """Users, refresh tokens, login failures, mailed link tokens and asks for them,
     categories, products, product images, the
     shelf, carts, wishlists, promo codes, stock, orders, redemptions, idempotency keys,
     low-stock alerts, notify-me requests, the outbox, picks and the stock ledger,
-    addresses, delivery zones, pickup points and slots."""
+    addresses, delivery zones, pickup points, slots and guest carts."""

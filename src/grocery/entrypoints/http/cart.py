@@ -1,8 +1,10 @@
-"""The signed-in customer's cart over HTTP. Every path addresses the caller's own cart:
-the customer comes from the access token, never from the path or the body."""
+"""The cart over HTTP. Every path addresses the caller's own cart: a customer's, from their
+access token, or a guest's, from the guest cart's token in X-Cart-Token; never from the
+path or the body."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 from uuid import UUID
 
@@ -14,7 +16,6 @@ from msgspec import UNSET, UnsetType
 
 from grocery.config import Settings
 from grocery.core.cart import MAX_LINE_QUANTITY
-from grocery.core.identity import Principal
 from grocery.core.money import format_money
 from grocery.core.pricing import PricedCart
 from grocery.core.services.cart import CartService
@@ -22,7 +23,7 @@ from grocery.core.substitutions import Substitution, SubstitutionRequest
 from grocery.entrypoints.http.catalog import kg_text
 from grocery.entrypoints.http.deps import Injected
 from grocery.entrypoints.http.fields import documented
-from grocery.entrypoints.http.guards import signed_in
+from grocery.entrypoints.http.guards import CartOwner, cart_holder
 
 
 class SubstitutionFields(msgspec.Struct):
@@ -111,20 +112,31 @@ class CartOut(msgspec.Struct):
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Carts:
+    """The cart service of each kind of cart: customers' and guests'."""
+
+    customers: CartService
+    guests: CartService
+
+    def of(self, owner: CartOwner) -> CartService:
+        return self.guests if owner.guest else self.customers
+
+
 class CartController(Controller):
     path = "/cart"
     tags = ("cart",)
-    guards = (signed_in,)
+    guards = (cart_holder,)
 
     @get("/")
     async def show(
         self,
-        principal: Injected[Principal],
-        cart: Injected[CartService],
+        cart_owner: Injected[CartOwner],
+        carts: Injected[Carts],
         settings: Injected[Settings],
     ) -> CartOut:
         """The cart priced now, with the applied promo code if it still applies."""
-        return CartOut.of(await cart.view(principal.user_id), settings.currency)
+        return CartOut.of(await carts.of(cart_owner).view(cart_owner.owner_id), settings.currency)
 
     @post(
         "/items",
@@ -137,13 +149,15 @@ class CartController(Controller):
     async def add_item(
         self,
         data: JSONBody[AddToCartBody],
-        principal: Injected[Principal],
-        cart: Injected[CartService],
+        cart_owner: Injected[CartOwner],
+        carts: Injected[Carts],
         settings: Injected[Settings],
     ) -> Response[CartOut]:
         """Add to the product's line: 201 when the line is new, 200 when it grew. A
         substitution choice sent along is set on the line."""
-        change = await cart.add(principal.user_id, data.product_id, data.quantity, data.choice())
+        change = await carts.of(cart_owner).add(
+            cart_owner.owner_id, data.product_id, data.quantity, data.choice()
+        )
         return Response(
             CartOut.of(change.cart, settings.currency), status_code=201 if change.created else 200
         )
@@ -153,13 +167,13 @@ class CartController(Controller):
         self,
         product_id: FromPath[UUID],
         data: JSONBody[QuantityBody],
-        principal: Injected[Principal],
-        cart: Injected[CartService],
+        cart_owner: Injected[CartOwner],
+        carts: Injected[Carts],
         settings: Injected[Settings],
     ) -> CartOut:
         """Set the line's quantity (0 removes it), its substitution choice, or both."""
-        priced = await cart.set_quantity(
-            principal.user_id, product_id, data.quantity, data.choice()
+        priced = await carts.of(cart_owner).set_quantity(
+            cart_owner.owner_id, product_id, data.quantity, data.choice()
         )
         return CartOut.of(priced, settings.currency)
 
@@ -167,27 +181,30 @@ class CartController(Controller):
     async def remove_item(
         self,
         product_id: FromPath[UUID],
-        principal: Injected[Principal],
-        cart: Injected[CartService],
+        cart_owner: Injected[CartOwner],
+        carts: Injected[Carts],
     ) -> None:
-        await cart.remove(principal.user_id, product_id)
+        await carts.of(cart_owner).remove(cart_owner.owner_id, product_id)
 
     @delete("/", status_code=204)
-    async def empty(self, principal: Injected[Principal], cart: Injected[CartService]) -> None:
+    async def empty(self, cart_owner: Injected[CartOwner], carts: Injected[Carts]) -> None:
         """Every line and the applied promo code go."""
-        await cart.empty(principal.user_id)
+        await carts.of(cart_owner).empty(cart_owner.owner_id)
 
     @put("/promo")
     async def apply_promo(
         self,
         data: JSONBody[PromoCodeChoice],
-        principal: Injected[Principal],
-        cart: Injected[CartService],
+        cart_owner: Injected[CartOwner],
+        carts: Injected[Carts],
         settings: Injected[Settings],
     ) -> CartOut:
         """Apply a promo code; one the cart can't use answers 422 with the reason's code."""
-        return CartOut.of(await cart.apply_promo(principal.user_id, data.code), settings.currency)
+        return CartOut.of(
+            await carts.of(cart_owner).apply_promo(cart_owner.owner_id, data.code),
+            settings.currency,
+        )
 
     @delete("/promo", status_code=204)
-    async def drop_promo(self, principal: Injected[Principal], cart: Injected[CartService]) -> None:
-        await cart.drop_promo(principal.user_id)
+    async def drop_promo(self, cart_owner: Injected[CartOwner], carts: Injected[Carts]) -> None:
+        await carts.of(cart_owner).drop_promo(cart_owner.owner_id)

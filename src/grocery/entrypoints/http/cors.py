@@ -6,7 +6,13 @@ from __future__ import annotations
 from litestar.config.cors import CORSConfig
 
 # What a browser client sends beyond the simple headers, and what it may read back.
-_REQUEST_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"]
+_REQUEST_HEADERS = [
+    "Authorization",
+    "Content-Type",
+    "Idempotency-Key",
+    "X-Cart-Token",
+    "X-Request-ID",
+]
 _EXPOSED_HEADERS = [
     "Content-Disposition",
     "Idempotent-Replayed",

@@ -34,7 +34,7 @@ from litestar.static_files import create_static_files_router
 from swagger_ui_bundle import swagger_ui_path
 
 from grocery.entrypoints.http.guards import PUBLIC
-from grocery.entrypoints.http.problems import BEARER
+from grocery.entrypoints.http.problems import BEARER, CART_TOKEN
 
 DOCS_ASSETS = "/docs/assets"
 _FAVICON = f"<link rel='icon' type='image/png' href='{DOCS_ASSETS}/favicon-32x32.png'>"
@@ -58,7 +58,13 @@ def openapi_config() -> OpenAPIConfig:
                     scheme="bearer",
                     bearer_format="JWT",
                     description="The access_token of POST /api/auth/login.",
-                )
+                ),
+                CART_TOKEN: SecurityScheme(
+                    type="apiKey",
+                    name="X-Cart-Token",
+                    security_scheme_in="header",
+                    description="A guest cart's cart_token from POST /api/guest-carts.",
+                ),
             }
         ),
         render_plugins=[
