@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -24,6 +24,7 @@ from grocery.core.weights import DEFAULT_WEIGHT_TOLERANCE_PERCENT, check_toleran
 
 Environment = Literal["development", "production", "test"]
 LogFormat = Literal["console", "json"]
+PaymentProviderName = Literal["manual", "stripe"]
 
 DEFAULT_MAIL_FROM = "grocery@localhost"
 DEFAULT_PUBLIC_URL = "http://localhost:8000"
@@ -69,6 +70,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # How far above its estimate a weighed line may be billed, in percent of the estimate.
     weight_tolerance_percent: Decimal = DEFAULT_WEIGHT_TOLERANCE_PERCENT
     alert_webhook_url: str | None = None
+    # Payments: manual (paid at the door or the counter) or stripe, with its keys.
+    payment_provider: PaymentProviderName = "manual"
+    stripe_secret_key: str | None = None
+    stripe_webhook_secret: str | None = None
+    stripe_api_base: str | None = None  # any Stripe-compatible server; unset: Stripe's
+    payment_timeout_minutes: int = 30  # a card not authorized by then: the order is cancelled
     # Mail: unset smtp_url logs each message (recipient and subject) instead of sending it.
     smtp_url: str | None = None
     mail_from: str = DEFAULT_MAIL_FROM
@@ -211,6 +218,7 @@ class _Reader:
             low_stock_threshold=self.integer("GROCERY_LOW_STOCK_THRESHOLD", 10),
             weight_tolerance_percent=self.weight_tolerance(),
             alert_webhook_url=self.webhook_url(),
+            **self.payments(production),
             smtp_url=self.smtp_url(production),
             mail_from=self.mail_from(),
             store_name=self.get("GROCERY_STORE_NAME") or "grocery",
@@ -268,6 +276,30 @@ class _Reader:
             raise ConfigError(
                 f"GROCERY_WEIGHT_TOLERANCE_PERCENT must be a percent from 0 to 100, got {raw!r}"
             ) from None
+
+    def payments(self, production: bool) -> dict[str, Any]:
+        provider = self.choice("GROCERY_PAYMENT_PROVIDER", ("manual", "stripe"), "manual")
+        secret_key = self.get("STRIPE_SECRET_KEY")
+        webhook_secret = self.get("STRIPE_WEBHOOK_SECRET")
+        # The keys themselves are never echoed.
+        if provider == "stripe" and secret_key is None:
+            raise ConfigError("GROCERY_PAYMENT_PROVIDER=stripe needs STRIPE_SECRET_KEY")
+        if provider == "stripe" and production and webhook_secret is None:
+            raise ConfigError(
+                "GROCERY_PAYMENT_PROVIDER=stripe needs STRIPE_WEBHOOK_SECRET in production"
+            )
+        api_base = self.get("STRIPE_API_BASE")
+        if api_base is not None and not api_base.startswith(("http://", "https://")):
+            raise ConfigError(f"STRIPE_API_BASE must be an http(s) URL, got {api_base!r}")
+        return {
+            "payment_provider": provider,
+            "stripe_secret_key": secret_key,
+            "stripe_webhook_secret": webhook_secret,
+            "stripe_api_base": None if api_base is None else api_base.rstrip("/"),
+            "payment_timeout_minutes": self.integer(
+                "GROCERY_PAYMENT_TIMEOUT_MINUTES", 30, minimum=1
+            ),
+        }
 
     def currency(self) -> str:
         code = (self.get("GROCERY_CURRENCY") or "USD").upper()

@@ -25,10 +25,12 @@ from grocery.core.identity import Role
 from grocery.core.services.auth import AuthService
 from grocery.entrypoints.app import build_auth_service, create_app
 from grocery.entrypoints.wiring import Adapters, build_adapters
+from tests.integration.card_shop import card_client, card_shop  # noqa: F401 - fixtures
 from tests.integration.catalog_shop import Client, Json, add_category
 from tests.integration.checkout_shop import Shop
 from tests.integration.database import fresh_database
 from tests.integration.mailroom import mailroom, smtp_server  # noqa: F401 - fixtures
+from tests.integration.stripe_server import localstripe  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.integration
 

@@ -225,3 +225,50 @@ def test_a_weight_tolerance_that_is_not_a_percent_is_refused(tmp_path: Path, raw
     with pytest.raises(ConfigError, match="GROCERY_WEIGHT_TOLERANCE_PERCENT") as raised:
         settings_from({"GROCERY_WEIGHT_TOLERANCE_PERCENT": raw}, tmp_path)
     assert "\n" not in str(raised.value)
+
+
+def test_payments_are_taken_by_hand_unless_stripe_is_set_up(tmp_path: Path) -> None:
+    manual = settings_from({}, tmp_path)
+    card = settings_from(
+        {
+            "GROCERY_PAYMENT_PROVIDER": "Stripe",
+            "STRIPE_SECRET_KEY": "sk_test_x",
+            "STRIPE_WEBHOOK_SECRET": "whsec_x",
+            "STRIPE_API_BASE": "http://127.0.0.1:8420/",
+            "GROCERY_PAYMENT_TIMEOUT_MINUTES": "15",
+        },
+        tmp_path,
+    )
+
+    assert (manual.payment_provider, manual.payment_timeout_minutes) == ("manual", 30)
+    assert manual.stripe_secret_key is None
+    assert (card.payment_provider, card.stripe_api_base) == ("stripe", "http://127.0.0.1:8420")
+    assert (card.stripe_secret_key, card.stripe_webhook_secret) == ("sk_test_x", "whsec_x")
+    assert card.payment_timeout_minutes == 15
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"GROCERY_PAYMENT_PROVIDER": "paypal"}, "GROCERY_PAYMENT_PROVIDER"),
+        ({"GROCERY_PAYMENT_PROVIDER": "stripe"}, "STRIPE_SECRET_KEY"),
+        (
+            {"GROCERY_PAYMENT_PROVIDER": "stripe", "STRIPE_SECRET_KEY": "sk_live_secret"},
+            "STRIPE_WEBHOOK_SECRET",
+        ),
+        ({"STRIPE_API_BASE": "localhost:8420"}, "STRIPE_API_BASE"),
+        ({"GROCERY_PAYMENT_TIMEOUT_MINUTES": "0"}, "GROCERY_PAYMENT_TIMEOUT_MINUTES"),
+    ],
+)
+def test_production_refuses_stripe_without_its_keys(
+    tmp_path: Path, env: dict[str, str], named: str
+) -> None:
+    production = {
+        "GROCERY_ENV": "production",
+        "GROCERY_SECRET_KEY": SECRET,
+        "GROCERY_DATABASE_URL": "postgresql://u@db/shop",
+    }
+    with pytest.raises(ConfigError) as refused:
+        settings_from({**production, **env}, tmp_path)
+    assert named in str(refused.value)
+    assert "sk_live_secret" not in str(refused.value)  # a key is never echoed

@@ -190,3 +190,29 @@ def check_reason(reason: str) -> str:
     if not 0 < len(reason) <= REFUND_REASON_MAX_LENGTH:
         raise invalid("reason", f"must be 1 to {REFUND_REASON_MAX_LENGTH} characters")
     return reason
+
+
+# --- what the provider reports ----------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PaymentReport:
+    """A provider's event (a webhook) about a payment: what it is now, as the provider sees it."""
+
+    event_id: str  # applied once, however often it is sent
+    reference: str  # the provider's id for the payment
+    status: PaymentStatus
+    amount_authorized: Decimal
+    amount_captured: Decimal
+
+
+def reported(payment: Payment, report: PaymentReport) -> Payment | None:
+    """The payment as the report has it; None when that would not be a step forward (a
+    report sent again, or one overtaken by a later one)."""
+    if not can_move(payment.status, report.status):
+        return None
+    if report.status is PaymentStatus.AUTHORIZED:
+        return authorized(payment, report.amount_authorized, reference=report.reference)
+    if report.status is PaymentStatus.CAPTURED:
+        return captured(payment, report.amount_captured)
+    return moved(payment, report.status)

@@ -28,6 +28,7 @@ from grocery.adapters.sql.uow import SqlUnitOfWork
 from grocery.config import Settings
 from grocery.core.account_links import MailThrottle
 from grocery.core.identity import LoginThrottle
+from grocery.core.payments import PaymentProvider
 from grocery.core.ports.unit_of_work import UnitOfWork
 from grocery.core.services.account_links import AccountLinkService
 from grocery.core.services.alerts import AlertService
@@ -37,6 +38,7 @@ from grocery.core.services.catalog import CatalogService
 from grocery.core.services.checkout import CheckoutService
 from grocery.core.services.guest_carts import GuestCartService
 from grocery.core.services.orders import OrderService
+from grocery.core.services.paid_checkout import PaidCheckoutService
 from grocery.core.services.payments import RefundService
 from grocery.core.services.picking import PickingService
 from grocery.core.services.promotions import PromoCodeService
@@ -67,7 +69,7 @@ from grocery.entrypoints.http.lockouts import LockedAccounts
 from grocery.entrypoints.http.media import media
 from grocery.entrypoints.http.openapi import docs_routes, finish_document, openapi_config
 from grocery.entrypoints.http.orders import OrderController
-from grocery.entrypoints.http.payments import RefundController
+from grocery.entrypoints.http.payments import RefundController, StripeWebhookController
 from grocery.entrypoints.http.picking import PickingController
 from grocery.entrypoints.http.problems import EXCEPTION_HANDLERS, document_problems
 from grocery.entrypoints.http.products import ProductController
@@ -80,7 +82,13 @@ from grocery.entrypoints.http.wishlist import WishlistController
 from grocery.entrypoints.logs import access_log_middleware, configure_logging
 from grocery.entrypoints.web.office import back_office
 from grocery.entrypoints.wiring import Adapters, build_adapters, token_policy
-from grocery.entrypoints.worker import mail_delivery, outbox_worker
+from grocery.entrypoints.worker import (
+    mail_delivery,
+    outbox_worker,
+    payment_follow_ups,
+    payment_sweep,
+    payment_worker,
+)
 
 LINK_TOKENS = RefreshTokenMint(new=new_link_token, hash=hash_refresh_token)
 GUEST_CART_TOKENS = RefreshTokenMint(new=new_guest_cart_token, hash=hash_refresh_token)
@@ -161,9 +169,27 @@ def build_order_services(
         return SqlUnitOfWork(adapters.database)
 
     return (
-        CheckoutService(uow=uow, clock=adapters.clock, currency=settings.currency),
-        OrderService(uow=uow, clock=adapters.clock),
+        build_checkout_service(settings, adapters),
+        OrderService(uow=uow, clock=adapters.clock, payments=payment_follow_ups(adapters)),
         AlertService(uow=uow),
+    )
+
+
+def build_checkout_service(settings: Settings, adapters: Adapters) -> CheckoutService:
+    """Paid by hand, or by card through the configured provider."""
+    gateway = adapters.gateways.checkout
+    if gateway.provider is PaymentProvider.MANUAL:
+        return CheckoutService(
+            uow=lambda: SqlUnitOfWork(adapters.database),
+            clock=adapters.clock,
+            currency=settings.currency,
+        )
+    return PaidCheckoutService(
+        uow=lambda: SqlUnitOfWork(adapters.database),
+        clock=adapters.clock,
+        currency=settings.currency,
+        gateway=gateway,
+        tolerance_percent=settings.weight_tolerance_percent,
     )
 
 
@@ -175,7 +201,12 @@ def build_picking_services(
 
     tolerance = settings.weight_tolerance_percent
     return (
-        PickingService(uow=uow, clock=adapters.clock, tolerance_percent=tolerance),
+        PickingService(
+            uow=uow,
+            clock=adapters.clock,
+            tolerance_percent=tolerance,
+            payments=payment_follow_ups(adapters),
+        ),
         StockService(uow=uow, clock=adapters.clock),
     )
 
@@ -214,6 +245,7 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
     refunds = RefundService(
         uow=lambda: SqlUnitOfWork(wired.database), clock=wired.clock, gateways=wired.gateways
     )
+    follow_ups = payment_follow_ups(wired)
     reports = ReportService(
         reader=SqlReportReader(wired.database),
         timezone=settings.timezone,
@@ -236,6 +268,9 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
                         webhook_url=settings.alert_webhook_url,
                     )
                     await background.enter_async_context(worker)
+                    if wired.gateways.stripe is not None:
+                        sweep = payment_sweep(settings, wired)
+                        await background.enter_async_context(payment_worker(sweep))
                 yield
         finally:
             await wired.database.dispose()
@@ -261,6 +296,8 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
         "picking": Provide(lambda: picking, use_cache=True, sync_to_thread=False),
         "stock": Provide(lambda: stock, use_cache=True, sync_to_thread=False),
         "refunds": Provide(lambda: refunds, use_cache=True, sync_to_thread=False),
+        "follow_ups": Provide(lambda: follow_ups, use_cache=True, sync_to_thread=False),
+        "gateways": Provide(lambda: wired.gateways, use_cache=True, sync_to_thread=False),
         "reports": Provide(lambda: reports, use_cache=True, sync_to_thread=False),
         **PRINCIPAL,
     }
@@ -283,6 +320,7 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
             OrderController,
             PickingController,
             RefundController,
+            StripeWebhookController,
             StockMovementController,
             AlertController,
             ReportController,

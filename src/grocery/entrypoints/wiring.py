@@ -11,8 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from grocery.adapters.blobs import make_blob_store
 from grocery.adapters.mail import make_mailer
-from grocery.adapters.payments.gateways import PaymentGateways
-from grocery.adapters.payments.manual import ManualGateway
+from grocery.adapters.payments.gateways import PaymentGateways, make_gateways
 from grocery.adapters.security import Argon2PasswordHasher, JwtCodec
 from grocery.adapters.sql.database import Database
 from grocery.config import Settings
@@ -61,7 +60,7 @@ def build_adapters(settings: Settings) -> Adapters:
         ),
         access_tokens=JwtCodec(settings.secret_key, token_policy(settings)),
         mailer=make_mailer(settings.smtp_url, sender=settings.mail_from),
-        gateways=PaymentGateways(ManualGateway()),
+        gateways=make_gateways(settings),
     )
 
 

@@ -1,5 +1,6 @@
 """The outbox worker: delivers customers' mail (over SMTP, or to the log) and low-stock
-alerts (to GROCERY_ALERT_WEBHOOK_URL, when set; until then they wait in the outbox).
+alerts (to GROCERY_ALERT_WEBHOOK_URL, when set; until then they wait in the outbox); with
+Stripe set up, it also follows card payments up (core/services/payment_sweep.py).
 
 It runs as `grocery worker`, and inside every `grocery serve` process unless
 GROCERY_RUN_WORKER is false. Any number may run at once: each claims messages with
@@ -12,6 +13,7 @@ import asyncio
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from datetime import timedelta
 
 import msgspec
 import structlog
@@ -29,8 +31,11 @@ from grocery.core.ports.mail import Mailer
 from grocery.core.ports.outbox import Delivery
 from grocery.core.services.alerts import AlertDelivery
 from grocery.core.services.mail import MailDelivery
+from grocery.core.services.orders import OrderService
 from grocery.core.services.outbox import OutboxCourier
-from grocery.entrypoints.wiring import build_adapters
+from grocery.core.services.payment_sweep import ROUND_SIZE, PaymentSweep
+from grocery.core.services.payments import PaymentFollowUps
+from grocery.entrypoints.wiring import Adapters, build_adapters
 
 log = structlog.get_logger("grocery.worker")
 
@@ -93,6 +98,65 @@ async def outbox_worker(
                 await sink.close()
 
 
+PAYMENT_POLL_SECONDS = 5.0
+
+
+def payment_follow_ups(adapters: Adapters) -> PaymentFollowUps:
+    return PaymentFollowUps(
+        uow=lambda: SqlUnitOfWork(adapters.database),
+        clock=adapters.clock,
+        gateways=adapters.gateways,
+    )
+
+
+def payment_sweep(settings: Settings, adapters: Adapters) -> PaymentSweep:
+    follow_ups = payment_follow_ups(adapters)
+
+    def uow() -> SqlUnitOfWork:
+        return SqlUnitOfWork(adapters.database)
+
+    return PaymentSweep(
+        uow=uow,
+        clock=adapters.clock,
+        orders=OrderService(uow=uow, clock=adapters.clock, payments=follow_ups),
+        follow_ups=follow_ups,
+        timeout=timedelta(minutes=settings.payment_timeout_minutes),
+    )
+
+
+async def follow_payments(
+    sweep: PaymentSweep, stop: asyncio.Event, *, poll_seconds: float = PAYMENT_POLL_SECONDS
+) -> None:
+    """Rounds of card payments waiting on the shop until `stop` is set: a full round is
+    followed at once by the next, a short one by a pause."""
+    while not stop.is_set():
+        try:
+            looked_at = await sweep.follow_up()
+        except DomainError as error:  # the database is down, say: try again shortly
+            log.warning("payments.unavailable", code=error.code)
+            looked_at = 0
+        except Exception:
+            log.exception("payments.failed")
+            looked_at = 0
+        if looked_at < ROUND_SIZE:
+            with suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), poll_seconds)
+
+
+@asynccontextmanager
+async def payment_worker(
+    sweep: PaymentSweep, *, poll_seconds: float = PAYMENT_POLL_SECONDS
+) -> AsyncIterator[None]:
+    """Follow card payments in the background while the block runs."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(follow_payments(sweep, stop, poll_seconds=poll_seconds))
+    try:
+        yield
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, STOP_GRACE_SECONDS)
+
+
 async def run_worker(settings: Settings) -> None:
     """`grocery worker`: deliver until SIGINT or SIGTERM."""
     # The worker delivers one message at a time: a small pool is plenty.
@@ -108,6 +172,10 @@ async def run_worker(settings: Settings) -> None:
             mail=mail_delivery(settings, adapters.mailer),
             webhook_url=settings.alert_webhook_url,
         ):
-            await stopped.wait()
+            if adapters.gateways.stripe is None:
+                await stopped.wait()
+            else:
+                async with payment_worker(payment_sweep(settings, adapters)):
+                    await stopped.wait()
     finally:
         await adapters.database.dispose()

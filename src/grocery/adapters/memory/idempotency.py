@@ -31,3 +31,6 @@ class MemoryIdempotencyKeyRepository:
     async def answer(self, user_id: UUID, key: str, answer: Answer, order_id: UUID) -> None:
         request_hash, _ = self._keys[user_id, key]
         self._keys[user_id, key] = (request_hash, answer)
+
+    async def release(self, user_id: UUID, key: str) -> None:
+        self._keys.pop((user_id, key), None)

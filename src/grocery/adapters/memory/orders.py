@@ -18,6 +18,7 @@ from grocery.core.sales import counted_sales
 class OrderTables:
     orders: dict[UUID, Order] = field(default_factory=dict)
     refunds: list[Refund] = field(default_factory=list)
+    payment_events: set[str] = field(default_factory=set)  # the provider's, applied
 
 
 class MemoryOrderRepository:

@@ -130,7 +130,7 @@ class MemoryUnitOfWork:
         self.stock_movements: StockLedger = MemoryStockLedger(working.stock)
         self.picks: PickRepository = MemoryPickRepository(working.orders, catalog)
         self.orders: OrderRepository = MemoryOrderRepository(working.orders, catalog)
-        self.payments: PaymentRepository = MemoryPaymentRepository(working.orders)
+        self.payments: PaymentRepository = MemoryPaymentRepository(working.orders, working.stock)
         self.redemptions: PromoRedemptionRepository = MemoryPromoRedemptionRepository(
             working.promotions
         )

@@ -6,7 +6,7 @@ from datetime import datetime
 from uuid import UUID
 
 import msgspec
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from grocery.adapters.sql.database import SessionSql
 from grocery.adapters.sql.schema.idempotency import idempotency_keys
@@ -50,3 +50,10 @@ class SqlIdempotencyKeyRepository:
     async def answer(self, user_id: UUID, key: str, answer: Answer, order_id: UUID) -> None:
         body = msgspec.json.encode(answer.body).decode()
         await self._sql.execute_sql(_ANSWER_KEY, user_id, key, answer.status, body, order_id)
+
+    async def release(self, user_id: UUID, key: str) -> None:
+        await self._sql.execute(
+            delete(idempotency_keys).where(
+                idempotency_keys.c.user_id == user_id, idempotency_keys.c.key == key
+            )
+        )

@@ -5,13 +5,25 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import ColumnElement, and_, delete, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from grocery.adapters.sql.database import SessionSql
-from grocery.adapters.sql.orders import payment_values
-from grocery.adapters.sql.schema.orders import orders
-from grocery.adapters.sql.schema.payments import refunds
-from grocery.core.payments import Payment, Refund
+from grocery.adapters.sql.orders import orders_with_lines, payment_values
+from grocery.adapters.sql.schema.orders import FOLLOW_UP, UNAUTHORIZED_SQL, orders
+from grocery.adapters.sql.schema.payments import payment_events, refunds
+from grocery.adapters.sql.schema.stock import stock_movements
+from grocery.core.orders import Order, OrderStatus
+from grocery.core.payments import Payment, PaymentStatus, Refund
+
+
+def _due(unpaid_before: datetime) -> ColumnElement[bool]:
+    status, payment = orders.c.status, orders.c.payment_status
+    return or_(
+        status == OrderStatus.CANCELLED.value,
+        and_(payment.in_(UNAUTHORIZED_SQL), orders.c.created_at < unpaid_before),
+        and_(payment == PaymentStatus.AUTHORIZED.value, orders.c.final_total.isnot(None)),
+    )
 
 
 class SqlPaymentRepository:
@@ -42,3 +54,34 @@ class SqlPaymentRepository:
             select(refunds).where(refunds.c.order_id == order_id).order_by(refunds.c.id)
         )
         return [Refund(**row) for row in rows.mappings()]
+
+    async def discard(self, order_id: UUID) -> None:
+        await self._sql.execute(
+            delete(stock_movements).where(stock_movements.c.order_id == order_id)
+        )
+        # Its lines and order_categories rows go by their foreign keys' cascades.
+        await self._sql.execute(delete(orders).where(orders.c.id == order_id))
+
+    async def lock_by_reference(self, reference: str) -> Order | None:
+        query = select(orders).where(orders.c.payment_reference == reference).with_for_update()
+        found = await orders_with_lines(self._sql, query)
+        return found[0] if found else None
+
+    async def needing_follow_up(self, *, unpaid_before: datetime, limit: int) -> list[Order]:
+        query = (
+            select(orders)
+            .where(FOLLOW_UP, _due(unpaid_before))
+            .order_by(orders.c.created_at, orders.c.id)
+            .limit(limit)
+        )
+        return await orders_with_lines(self._sql, query)
+
+    async def first_time(self, event_id: str, at: datetime) -> bool:
+        # The primary key makes a concurrent insert of the same id wait, then do nothing.
+        statement = (
+            pg_insert(payment_events)
+            .values(id=event_id, applied_at=at)
+            .on_conflict_do_nothing(index_elements=[payment_events.c.id])
+            .returning(payment_events.c.id)
+        )
+        return (await self._sql.execute(statement)).first() is not None

@@ -62,6 +62,7 @@ class CheckoutWork(CartWork, StockWatch, CustomerMailWork, Protocol):
     orders: OrderRepository
     redemptions: PromoRedemptionRepository
     idempotency_keys: IdempotencyKeyRepository
+    payments: PaymentRepository
 
 
 class OrderWork(Transaction, StockWatch, CustomerMailWork, Protocol):

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Protocol
 from uuid import UUID
 
+from grocery.core.orders import Order
 from grocery.core.payments import Payment, PaymentProvider, PaymentStatus, Refund
 from grocery.core.ports.mail import CustomerMailWork
 from grocery.core.ports.picking import PickRepository
@@ -52,6 +53,28 @@ class PaymentRepository(Protocol):
         ...
 
     async def add_refund(self, refund: Refund) -> None: ...
+
+    async def discard(self, order_id: UUID) -> None:
+        """An order whose payment was never authorized, gone as if it had never been placed:
+        its lines and its stock movements with it. Called after its stock was put back and
+        its sales taken off."""
+        ...
+
+    async def lock_by_reference(self, reference: str) -> Order | None:
+        """The order whose payment the provider knows by `reference`, its row locked until
+        the transaction ends."""
+        ...
+
+    async def needing_follow_up(self, *, unpaid_before: datetime, limit: int) -> list[Order]:
+        """Orders paid by card whose payment waits on the shop, oldest first: not authorized
+        and placed before `unpaid_before` (to be cancelled), picked and only authorized (to
+        be captured), cancelled with money still held or taken (to be voided or refunded)."""
+        ...
+
+    async def first_time(self, event_id: str, at: datetime) -> bool:
+        """Note a provider event as applied: True the first time, False ever after. Of two
+        concurrent notes of one event exactly one answers True (the other waits for it)."""
+        ...
 
     async def refunds(self, order_id: UUID) -> list[Refund]:
         """The order's refunds, oldest first."""

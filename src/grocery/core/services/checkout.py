@@ -28,6 +28,7 @@ from grocery.core.orders import (
     replay,
     request_fingerprint,
 )
+from grocery.core.payments import MANUAL_PAYMENT, Payment, PaymentProvider
 from grocery.core.ports.clock import Clock
 from grocery.core.ports.orders import CheckoutWork
 from grocery.core.ports.transaction import UnitOfWorkFactory
@@ -47,11 +48,15 @@ class CheckoutRequest:
     user_id: UUID
     promo_code: str | None = None  # else the code applied to the cart, if any
     idempotency_key: str | None = None
+    payment_method: str | None = None  # the card's, from the storefront's Stripe.js
 
     @property
     def fingerprint(self) -> str:
         code = None if self.promo_code is None else normalise_code(self.promo_code)
-        return request_fingerprint({"promo_code": code})
+        asked: dict[str, object] = {"promo_code": code}
+        if self.payment_method is not None:
+            asked["payment_method"] = self.payment_method
+        return request_fingerprint(asked)
 
 
 class CheckoutService:
@@ -86,7 +91,12 @@ class CheckoutService:
 
 
 async def _check_out(
-    uow: CheckoutWork, request: CheckoutRequest, currency: str, now: datetime
+    uow: CheckoutWork,
+    request: CheckoutRequest,
+    currency: str,
+    now: datetime,
+    *,
+    payment: Payment = MANUAL_PAYMENT,
 ) -> Order:
     """Every write of a checkout, within `uow`; raises (and the caller rolls back) on refusal."""
     user_id = request.user_id
@@ -108,8 +118,10 @@ async def _check_out(
         currency=currency,
         now=now,
     )
+    order = replace(order, payment=payment)
     await uow.orders.add(order)
-    await mail_about_order(uow, MailKind.ORDER_PLACED, order, now)
+    if payment.provider is PaymentProvider.MANUAL:  # a card's once authorized (paid_checkout)
+        await mail_about_order(uow, MailKind.ORDER_PLACED, order, now)
     if promo is not None:
         await uow.redemptions.record(promo.id, user_id, order.id, now)
     moves = [t.move for t in stock]

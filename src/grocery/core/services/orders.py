@@ -11,7 +11,7 @@ from datetime import datetime
 from uuid import UUID
 
 from grocery.core.errors import NotFound
-from grocery.core.identity import Principal
+from grocery.core.identity import Principal, Role
 from grocery.core.mail import MailKind
 from grocery.core.orders import (
     Order,
@@ -23,6 +23,7 @@ from grocery.core.orders import (
 )
 from grocery.core.paging import keyset_page
 from grocery.core.payments import (
+    UNAUTHORIZED,
     PaymentProvider,
     PaymentStatus,
     check_shippable,
@@ -34,8 +35,12 @@ from grocery.core.ports.clock import Clock
 from grocery.core.ports.orders import OrderWork
 from grocery.core.ports.transaction import UnitOfWorkFactory
 from grocery.core.services.mail import mail_about_order
+from grocery.core.services.payments import PaymentFollowUps
 from grocery.core.services.stock import record_stock
 from grocery.core.stock import MovementKind
+
+# The shop itself, cancelling an order nobody paid for: it may do what a manager may.
+STAFF = Principal(user_id=UUID(int=0), role=Role.MANAGER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,9 +50,16 @@ class OrderPage:
 
 
 class OrderService:
-    def __init__(self, *, uow: UnitOfWorkFactory[OrderWork], clock: Clock) -> None:
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWorkFactory[OrderWork],
+        clock: Clock,
+        payments: PaymentFollowUps | None = None,
+    ) -> None:
         self._uow = uow
         self._clock = clock
+        self._payments = payments
 
     async def page(
         self,
@@ -113,28 +125,51 @@ class OrderService:
                 if current.status is not OrderStatus.CANCELLED:
                     raise invalid_transition(current.status, to)
                 return current
-            # Read again now that its row is locked: a pick recorded meanwhile counts.
-            order = await _existing(uow, order_id)
-            moves = await uow.stock.put_back(off_the_shelf(order))
-            await uow.orders.uncount_sold(order)
-            await uow.redemptions.release(order_id)
-            await record_stock(
-                uow,
-                moves,
-                MovementKind.CANCELLATION,
-                now,
-                order_id=order_id,
-                user_id=principal.user_id,
-            )
-            cancelled = replace(order, status=to, updated_at=now, cancelled_at=now)
-            if order.payment.provider is PaymentProvider.MANUAL:
-                # Nothing was taken: there is nothing to give back.
-                payment = moved(order.payment, PaymentStatus.VOIDED)
-                await uow.payments.save(order_id, payment, now)
-                cancelled = replace(cancelled, payment=payment)
-            await mail_about_order(uow, MailKind.ORDER_CANCELLED, cancelled, now)
+            cancelled = await _cancelled(uow, order_id, principal.user_id, now)
             await uow.commit()
-        return cancelled
+        return await self._settled(cancelled)
+
+    async def cancel_unpaid(self, order_id: UUID) -> Order | None:
+        """Cancel an order whose card was not authorized in time, as a manager would; None
+        when it was authorized (or cancelled) meanwhile."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            order = await uow.picks.lock(order_id)
+            if order is None or order.payment.status not in UNAUTHORIZED:
+                return None
+            to, allowed = OrderStatus.CANCELLED, cancellable_from(order, STAFF)
+            if not await uow.orders.move(order_id, to=to, allowed_from=allowed, at=now):
+                return None
+            cancelled = await _cancelled(uow, order_id, None, now)
+            await uow.commit()
+        return await self._settled(cancelled)
+
+    async def _settled(self, cancelled: Order) -> Order:
+        """A card's authorization voided, or its capture refunded, once the cancel is
+        committed (no stock row is locked while the provider is called)."""
+        if self._payments is None or cancelled.payment.provider is PaymentProvider.MANUAL:
+            return cancelled
+        return await self._payments.settle(cancelled)
+
+
+async def _cancelled(uow: OrderWork, order_id: UUID, by: UUID | None, now: datetime) -> Order:
+    """Put back what a cancelled order held: its stock, its sales, its promo use. A manual
+    payment is voided with it (nothing was taken); a card's once this commits."""
+    # Read again now that its row is locked: a pick recorded meanwhile counts.
+    order = await _existing(uow, order_id)
+    moves = await uow.stock.put_back(off_the_shelf(order))
+    await uow.orders.uncount_sold(order)
+    await uow.redemptions.release(order_id)
+    kind = MovementKind.CANCELLATION
+    await record_stock(uow, moves, kind, now, order_id=order_id, user_id=by)
+    to = OrderStatus.CANCELLED
+    cancelled = replace(order, status=to, updated_at=now, cancelled_at=now)
+    if order.payment.provider is PaymentProvider.MANUAL:
+        payment = moved(order.payment, PaymentStatus.VOIDED)
+        await uow.payments.save(order_id, payment, now)
+        cancelled = replace(cancelled, payment=payment)
+    await mail_about_order(uow, MailKind.ORDER_CANCELLED, cancelled, now)
+    return cancelled
 
 
 async def _ship(uow: OrderWork, order: Order, now: datetime) -> Order:

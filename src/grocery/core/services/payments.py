@@ -1,4 +1,7 @@
-"""Refunds: a manager gives back part or all of what an order's payment captured.
+"""Payments after checkout: managers' refunds, and a card's follow-ups (capture, void,
+refund on cancel, the provider's webhooks).
+
+Refunds: a manager gives back part or all of what an order's payment captured.
 
 The order's row is locked while the refund is given, so two refunds of one order take
 turns and together never exceed the capture. The provider is called under that lock (no
@@ -8,17 +11,33 @@ provider gave the money back.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from uuid import UUID
 
-from grocery.core.errors import NotFound
+from grocery.core.errors import NotFound, PaymentDeclined, ServiceUnavailable
 from grocery.core.ids import new_id
 from grocery.core.money import parse_money
-from grocery.core.payments import Refund, check_reason, refunded
+from grocery.core.orders import Order
+from grocery.core.payments import (
+    UNAUTHORIZED,
+    Payment,
+    PaymentReport,
+    PaymentStatus,
+    Refund,
+    capture_amount,
+    captured,
+    check_reason,
+    moved,
+    refunded,
+    reported,
+)
 from grocery.core.ports.clock import Clock
 from grocery.core.ports.payments import Gateways, PaymentWork
 from grocery.core.ports.transaction import UnitOfWorkFactory
 from grocery.core.services.mail import mail_refund
+
+CANCELLED_REFUND_REASON = "The order was cancelled."
 
 
 class RefundService:
@@ -50,3 +69,90 @@ class RefundService:
             await mail_refund(uow, order, amount, now)
             await uow.commit()
         return refund
+
+
+class PaymentFollowUps:
+    """A card payment after checkout: captured when picking completes, voided or refunded
+    when its order is cancelled, moved along by the provider's webhooks.
+
+    The provider is called with no row locked; the result is saved under the order's lock,
+    and only if nothing else (a webhook) moved the payment meanwhile. A provider out of reach
+    leaves the payment as it was, for the worker to try again.
+    """
+
+    def __init__(
+        self, *, uow: UnitOfWorkFactory[PaymentWork], clock: Clock, gateways: Gateways
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._gateways = gateways
+
+    async def capture(self, order: Order) -> Order:
+        """Capture the final bill (never above the authorization); nothing to capture voids
+        the authorization, and a capture the provider refuses fails the payment."""
+        payment = order.payment
+        if payment.status is not PaymentStatus.AUTHORIZED or order.final is None:
+            return order
+        amount = capture_amount(payment, order.total_due)
+        gateway = self._gateways(payment.provider)
+        try:
+            if amount > 0:
+                await gateway.capture(order.id, payment, amount)
+                after = captured(payment, amount)
+            else:
+                await gateway.void(order.id, payment)
+                after = moved(payment, PaymentStatus.VOIDED)
+        except ServiceUnavailable:
+            return order
+        except PaymentDeclined:
+            after = moved(payment, PaymentStatus.FAILED)
+        return await self._saved(order, after)
+
+    async def settle(self, order: Order) -> Order:
+        """A cancelled order's payment: an authorization voided, a capture refunded in full."""
+        payment = order.payment
+        gateway = self._gateways(payment.provider)
+        try:
+            if payment.status in UNAUTHORIZED or payment.status is PaymentStatus.AUTHORIZED:
+                if payment.reference is not None:
+                    await gateway.void(order.id, payment)
+                return await self._saved(order, moved(payment, PaymentStatus.VOIDED))
+            if not payment.is_captured or payment.refundable == 0:
+                return order
+            refund = Refund(
+                id=new_id(),
+                order_id=order.id,
+                amount=payment.refundable,
+                reason=CANCELLED_REFUND_REASON,
+                created_at=self._clock.now(),
+            )
+            await gateway.refund(order.id, payment, refund.id, refund.amount)
+            return await self._saved(order, refunded(payment, refund.amount), refund)
+        except (ServiceUnavailable, PaymentDeclined):
+            return order
+
+    async def apply(self, report: PaymentReport) -> None:
+        """A provider's event, applied once (a replay changes nothing) and only as a step
+        forward (one overtaken by a later event changes nothing)."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            if not await uow.payments.first_time(report.event_id, now):
+                return
+            order = await uow.payments.lock_by_reference(report.reference)
+            after = None if order is None else reported(order.payment, report)
+            if order is not None and after is not None:
+                await uow.payments.save(order.id, after, now)
+            await uow.commit()
+
+    async def _saved(self, order: Order, after: Payment, refund: Refund | None = None) -> Order:
+        now = self._clock.now()
+        async with self._uow() as uow:
+            locked = await uow.picks.lock(order.id)
+            if locked is None or locked.payment != order.payment:
+                return locked or order  # moved meanwhile: that move stands
+            await uow.payments.save(order.id, after, now)
+            if refund is not None:
+                await uow.payments.add_refund(refund)
+                await mail_refund(uow, locked, refund.amount, now)
+            await uow.commit()
+        return replace(locked, payment=after, updated_at=now)

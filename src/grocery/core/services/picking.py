@@ -4,7 +4,8 @@ Every call locks the order's row first, so picks and completions of one order ta
 two managers can't both give back or take the same stock. A substitute's units are taken
 when it is picked (and a substitute it replaces given back); completing bills what was
 handed over, gives the units not picked back to the shelf, corrects the sales counters and
-tells the customer what picking changed.
+tells the customer what picking changed. A card payment is then captured for the final
+bill (core/services/payments.py).
 """
 
 from __future__ import annotations
@@ -35,17 +36,24 @@ from grocery.core.ports.picking import PickingWork
 from grocery.core.ports.transaction import UnitOfWorkFactory
 from grocery.core.sales import counted_sales, sales_changes
 from grocery.core.services.mail import mail_about_order
+from grocery.core.services.payments import PaymentFollowUps
 from grocery.core.services.stock import record_stock
 from grocery.core.stock import MovementKind
 
 
 class PickingService:
     def __init__(
-        self, *, uow: UnitOfWorkFactory[PickingWork], clock: Clock, tolerance_percent: Decimal
+        self,
+        *,
+        uow: UnitOfWorkFactory[PickingWork],
+        clock: Clock,
+        tolerance_percent: Decimal,
+        payments: PaymentFollowUps | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._tolerance = tolerance_percent
+        self._payments = payments
 
     async def pick(self, order_id: UUID, line_id: UUID, request: PickRequest, by: UUID) -> Order:
         """Record (or record again) what was picked for a line; a substitute's stock is taken
@@ -83,7 +91,8 @@ class PickingService:
             if picking_changed(done):
                 await mail_about_order(uow, MailKind.ORDER_PICKED, done, now)
             await uow.commit()
-        return done
+        # A card is charged the final bill once the stock rows are let go.
+        return done if self._payments is None else await self._payments.capture(done)
 
 
 async def _locked(uow: PickingWork, order_id: UUID) -> Order:

@@ -13,6 +13,7 @@ from grocery.core.identity import Principal
 from grocery.core.orders import IDEMPOTENCY_KEY_MAX_LENGTH
 from grocery.core.services.checkout import CheckoutRequest, CheckoutService
 from grocery.entrypoints.http.deps import Injected
+from grocery.entrypoints.http.fields import documented
 from grocery.entrypoints.http.guards import verified
 from grocery.entrypoints.http.orders import OrderOut, placed_answer
 
@@ -29,6 +30,8 @@ IdempotencyKey = Annotated[
 
 class CheckoutBody(msgspec.Struct):
     promo_code: str | None = None  # else the code applied to the cart
+    # With Stripe: the card Stripe.js collected; the payment is confirmed at once.
+    payment_method: Annotated[str, documented(min_length=1, max_length=255)] | None = None
 
 
 class CheckoutController(Controller):
@@ -55,12 +58,14 @@ class CheckoutController(Controller):
         """Take the cart's stock and place the order; the cart is emptied.
 
         Short stock answers 409 `insufficient_stock` naming each product, an unusable promo
-        code 422 with its reason; either way nothing changes.
+        code 422 with its reason, a declined card 402 `payment_declined`, a payment provider
+        out of reach 503; in every case nothing changes.
         """
         request = CheckoutRequest(
             user_id=principal.user_id,
             promo_code=None if data is None else data.promo_code,
             idempotency_key=idempotency_key,
+            payment_method=None if data is None else data.payment_method,
         )
         answer = await checkout.place_order(request, placed_answer)
         headers = {"Idempotent-Replayed": "true"} if answer.replayed else None

@@ -1,22 +1,24 @@
-"""Payments over HTTP: managers' refunds."""
+"""Payments over HTTP: managers' refunds, and Stripe's webhook."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, post
+from litestar import Controller, Request, post
 from litestar.params import FromPath, JSONBody
 
+from grocery.adapters.payments.gateways import PaymentGateways
+from grocery.core.errors import NotFound
 from grocery.core.identity import Principal
 from grocery.core.money import format_money
 from grocery.core.payments import REFUND_REASON_MAX_LENGTH, Refund
-from grocery.core.services.payments import RefundService
+from grocery.core.services.payments import PaymentFollowUps, RefundService
 from grocery.entrypoints.http.deps import Injected
 from grocery.entrypoints.http.fields import Money, documented
-from grocery.entrypoints.http.guards import manager
+from grocery.entrypoints.http.guards import PUBLIC, manager
 
 Reason = Annotated[str, documented(min_length=1, max_length=REFUND_REASON_MAX_LENGTH)]
 
@@ -59,3 +61,26 @@ class RefundController(Controller):
         More than what is left of the capture -> 409 `refund_exceeds_captured`."""
         refund = await refunds.refund(order_id, data.amount, data.reason, principal.user_id)
         return RefundOut.of(refund)
+
+
+class StripeWebhookController(Controller):
+    path = "/payments/stripe/webhook"
+    tags = ("payments",)
+
+    @post("/", status_code=200, opt=PUBLIC)  # Stripe's signature is checked instead
+    async def receive(
+        self,
+        request: Request[Any, Any, Any],
+        follow_ups: Injected[PaymentFollowUps],
+        gateways: Injected[PaymentGateways],
+    ) -> dict[str, bool]:
+        """Stripe's events about PaymentIntents, each applied once whatever order they come
+        in. A missing, forged or stale (over 5 minutes) `Stripe-Signature` -> 400
+        `invalid_signature`; a shop not set up for Stripe -> 404."""
+        if gateways.stripe is None:
+            raise NotFound("This shop takes no payments through Stripe.")
+        body = await request.body()
+        report = gateways.stripe.report(body, request.headers.get("stripe-signature"))
+        if report is not None:
+            await follow_ups.apply(report)
+        return {"received": True}

@@ -1,5 +1,5 @@
 """Orders and their lines (migrations 0005_checkout, 0007_sales_counters, 0015_picking and
-0016_payments).
+0016_payments, 0019_payment_follow_ups).
 
 An order's own amounts are the checkout's; picking adds the final ones beside them. Its
 lines keep the checkout's snapshot and what picking recorded; a substitute is a line of
@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    or_,
 )
 
 from grocery.adapters.sql.schema.carts import SUBSTITUTIONS_SQL
@@ -97,16 +98,17 @@ Index(
     unique=True,
     postgresql_where=orders.c.payment_reference.isnot(None),
 )
-# The worker's look for orders whose payment waits too long, or whose capture is due again.
-Index(
-    "ix_orders_payment_waiting",
-    orders.c.created_at,
-    postgresql_where=orders.c.payment_status.in_(
-        [PaymentStatus.PENDING.value, PaymentStatus.REQUIRES_ACTION.value]
-    )
-    & (orders.c.payment_provider == PaymentProvider.STRIPE.value)
-    & (orders.c.status != OrderStatus.CANCELLED.value),
+# Card payments the worker may have to follow up (adapters/sql/payments.py): not yet
+# authorized, authorized and not yet captured, or cancelled with money taken.
+UNAUTHORIZED_SQL = [PaymentStatus.PENDING.value, PaymentStatus.REQUIRES_ACTION.value]
+FOLLOW_UP = (orders.c.payment_provider == PaymentProvider.STRIPE.value) & or_(
+    orders.c.payment_status.in_([*UNAUTHORIZED_SQL, PaymentStatus.AUTHORIZED.value]),
+    (orders.c.status == OrderStatus.CANCELLED.value)
+    & orders.c.payment_status.in_(
+        [PaymentStatus.CAPTURED.value, PaymentStatus.PARTIALLY_REFUNDED.value]
+    ),
 )
+Index("ix_orders_payment_follow_up", orders.c.created_at, postgresql_where=FOLLOW_UP)
 Index(
     "ix_orders_promo_code_id",
     orders.c.promo_code_id,

@@ -1,0 +1,130 @@
+"""Checkout paid by card: no call to the provider while stock rows are locked.
+
+1. One transaction takes the cart's stock and writes the order awaiting payment (as
+   checkout does, the Idempotency-Key claimed), and commits: the locks are let go.
+2. The provider authorizes the total plus the weight tolerance on weighed lines, under the
+   idempotency key of the order's authorization.
+3. A second transaction records the authorization (or the wait for the customer's action),
+   mails the customer and keeps the answer under the Idempotency-Key.
+
+A decline, or a provider out of reach, undoes step 1 in one transaction: the stock goes
+back, the sales counters and the promo use are taken off, the order and its stock movements
+are deleted, the key is forgotten and the cart gets its lines back. Then 402
+`payment_declined` or 503, and nothing is left behind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+
+from grocery.core.cart import MAX_LINE_QUANTITY
+from grocery.core.mail import MailKind
+from grocery.core.orders import Answer, Order, check_idempotency_key, replay
+from grocery.core.payments import (
+    Payment,
+    PaymentStatus,
+    authorization_amount,
+    authorized,
+    requires_action,
+)
+from grocery.core.ports.clock import Clock
+from grocery.core.ports.orders import CheckoutWork
+from grocery.core.ports.payments import Authorization, PaymentGateway
+from grocery.core.ports.transaction import UnitOfWorkFactory
+from grocery.core.services.alerts import watch_stock
+from grocery.core.services.checkout import CheckoutRequest, CheckoutService, Render, _check_out
+from grocery.core.services.mail import mail_about_order
+from grocery.core.substitutions import NO_PREFERENCE
+
+
+class PaidCheckoutService(CheckoutService):
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWorkFactory[CheckoutWork],
+        clock: Clock,
+        currency: str,
+        gateway: PaymentGateway,
+        tolerance_percent: Decimal,
+    ) -> None:
+        super().__init__(uow=uow, clock=clock, currency=currency)
+        self._gateway = gateway
+        self._tolerance = tolerance_percent
+
+    async def place_order(self, request: CheckoutRequest, render: Render) -> Answer:
+        key = (
+            None
+            if request.idempotency_key is None
+            else check_idempotency_key(request.idempotency_key)
+        )
+        now = self._clock.now()
+        awaiting = Payment(provider=self._gateway.provider)
+        async with self._uow() as uow:
+            if key is not None:
+                kept = await uow.idempotency_keys.claim(
+                    request.user_id, key, request.fingerprint, now
+                )
+                if kept is not None:
+                    return replay(kept, request.fingerprint)
+            order = await _check_out(uow, request, self._currency, now, payment=awaiting)
+            await uow.commit()
+        try:
+            authorization = await self._gateway.authorize(
+                order.id, self.amount_to_authorize(order), self._currency, request.payment_method
+            )
+        except Exception:
+            await self._undo(order, request, key)
+            raise
+        return await self._confirm(order, authorization, key, render)
+
+    def amount_to_authorize(self, order: Order) -> Decimal:
+        weighed = [line.subtotal for line in order.lines if line.weighing is not None]
+        return authorization_amount(order.total, weighed, self._tolerance)
+
+    async def _confirm(
+        self, order: Order, authorization: Authorization, key: str | None, render: Render
+    ) -> Answer:
+        now = self._clock.now()
+        payment = _authorized(order.payment, authorization)
+        confirmed = replace(order, payment=payment, updated_at=now)
+        async with self._uow() as uow:
+            await uow.payments.save(order.id, payment, now)
+            await mail_about_order(uow, MailKind.ORDER_PLACED, confirmed, now)
+            answer = render(confirmed)
+            if key is not None:
+                await uow.idempotency_keys.answer(order.user_id, key, answer, order.id)
+            await uow.commit()
+        return answer
+
+    async def _undo(self, order: Order, request: CheckoutRequest, key: str | None) -> None:
+        """Everything step 1 did, undone in one transaction."""
+        now = self._clock.now()
+        user_id = order.user_id
+        async with self._uow() as uow:
+            moves = await uow.stock.put_back(order.quantities)
+            await uow.orders.uncount_sold(order)
+            await uow.redemptions.release(order.id)
+            await uow.payments.discard(order.id)
+            await watch_stock(uow, moves, now)
+            if key is not None:
+                await uow.idempotency_keys.release(user_id, key)
+            for line in order.lines:
+                product_id = line.product_id
+                await uow.cart.add(
+                    user_id, product_id, line.quantity, at=now, room=MAX_LINE_QUANTITY
+                )
+                if line.choice != NO_PREFERENCE:
+                    await uow.cart.set_choice(user_id, product_id, line.choice)
+            if request.promo_code is None and order.promo_code_id is not None:
+                await uow.cart.set_promo(user_id, order.promo_code_id)  # it was the cart's
+            await uow.commit()
+
+
+def _authorized(payment: Payment, authorization: Authorization) -> Payment:
+    reference = authorization.reference or ""
+    if authorization.status is PaymentStatus.AUTHORIZED:
+        return authorized(payment, authorization.amount, reference=reference)
+    return requires_action(
+        payment, reference=reference, client_secret=authorization.client_secret or ""
+    )

@@ -1,0 +1,193 @@
+"""Stripe's webhooks and the payment worker, against localstripe: a card the customer
+confirms at Stripe is authorized by the signed event that says so; an event sent again, or
+overtaken by a later one, changes nothing; a forged or stale signature is refused; the same
+event sent many times at once is applied once; an order left unauthorized past the timeout
+is cancelled; a capture that failed while Stripe was out of reach is made later."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+from uuid import uuid4
+
+from sqlalchemy import func, select
+
+from grocery.adapters.payments.gateways import PaymentGateways, make_gateways
+from grocery.adapters.sql.schema.payments import payment_events
+from grocery.config import Settings
+from grocery.entrypoints.wiring import Adapters
+from grocery.entrypoints.worker import payment_sweep
+from tests.integration.card_shop import VISA, card_settings, intent, pay, served, stripe_post
+from tests.integration.catalog_shop import Client, Json
+from tests.integration.checkout_shop import Shop
+from tests.integration.conftest import SignedInUser, app_in_this_loop, free_port
+from tests.integration.picking_shop import Picker
+from tests.integration.stripe_server import intent_event, signed
+from tests.integration.test_payments_stripe_api import stored
+from tests.integration.test_tokens_api import ShiftedClock
+
+WEBHOOK = "/api/payments/stripe/webhook"
+
+
+async def _send(client: Any, event: dict[str, Any], **signing: Any) -> Any:
+    payload, signature = signed(event, **signing)
+    headers = {"Stripe-Signature": signature, "Content-Type": "application/json"}
+    return await client.post(WEBHOOK, content=payload, headers=headers)
+
+
+async def _waiting(shop: Shop, user: SignedInUser, adapters: Adapters) -> tuple[Json, str]:
+    """An order placed without a card, and its PaymentIntent's id."""
+    answer = await pay(shop, user, None, (await shop.product(price="3.00", stock=5), 2))
+    assert answer.status_code == 201, answer.text
+    order = dict(answer.json())
+    assert order["payment"]["status"] == "requires_action"
+    return order, str((await stored(adapters, order["id"])).payment.reference)
+
+
+async def _confirmed_at_stripe(api_base: str, reference: str) -> dict[str, Any]:
+    """What Stripe.js does in the customer's browser: the card attached, the intent confirmed."""
+    await stripe_post(api_base, f"/v1/payment_intents/{reference}", {"payment_method": VISA})
+    return await stripe_post(api_base, f"/v1/payment_intents/{reference}/confirm")
+
+
+async def _payment(client: Client, user: SignedInUser, order: Json) -> Json:
+    shown = await client.get(f"/api/orders/{order['id']}", headers=user.headers)
+    return dict(shown.json()["payment"])
+
+
+async def test_a_signed_event_authorizes_the_card_the_customer_confirmed(
+    card_shop: Shop, ann: SignedInUser, adapters: Adapters, localstripe: str
+) -> None:
+    order, reference = await _waiting(card_shop, ann, adapters)
+    confirmed = await _confirmed_at_stripe(localstripe, reference)
+    assert confirmed["status"] == "requires_capture"
+
+    event = intent_event(
+        f"evt_{uuid4().hex}", "payment_intent.amount_capturable_updated", confirmed
+    )
+    answer = await _send(card_shop.client, event)
+
+    assert answer.status_code == 200, answer.text
+    payment = await _payment(card_shop.client, ann, order)
+    assert (payment["status"], payment["amount_authorized"]) == ("authorized", "6.00")
+    assert "client_secret" not in payment
+
+
+async def test_a_replayed_or_overtaken_event_changes_nothing(
+    card_shop: Shop, ann: SignedInUser, adapters: Adapters, localstripe: str
+) -> None:
+    order, reference = await _waiting(card_shop, ann, adapters)
+    authorized = await _confirmed_at_stripe(localstripe, reference)
+    first = intent_event(
+        f"evt_{uuid4().hex}", "payment_intent.amount_capturable_updated", authorized
+    )
+    await _send(card_shop.client, first)
+    picker = Picker(card_shop)
+    await picker.start(order)
+    await picker.pick(order, 0, picked_quantity=1)
+    await picker.complete(order)  # captures 3.00
+    captured = await _payment(card_shop.client, ann, order)
+    before = await stored(adapters, order["id"])
+
+    replayed = await _send(card_shop.client, first)
+    # Stripe sends the older news again under a new id, after the capture.
+    late = intent_event(
+        f"evt_{uuid4().hex}", "payment_intent.amount_capturable_updated", authorized
+    )
+    overtaken = await _send(card_shop.client, late)
+
+    assert (replayed.status_code, overtaken.status_code) == (200, 200)
+    assert captured["status"] == "captured" and captured["amount_captured"] == "3.00"
+    assert await _payment(card_shop.client, ann, order) == captured
+    assert await stored(adapters, order["id"]) == before
+
+
+async def test_a_forged_or_stale_signature_is_refused(
+    card_shop: Shop, ann: SignedInUser, adapters: Adapters, localstripe: str
+) -> None:
+    order, reference = await _waiting(card_shop, ann, adapters)
+    authorized = await _confirmed_at_stripe(localstripe, reference)
+    event = intent_event(
+        f"evt_{uuid4().hex}", "payment_intent.amount_capturable_updated", authorized
+    )
+
+    forged = await _send(card_shop.client, event, secret="whsec_someone_else")
+    stale = await _send(card_shop.client, event, at=int(time.time()) - 6 * 60)
+    unsigned = await card_shop.client.post(WEBHOOK, json=event)
+
+    for answer in (forged, stale, unsigned):
+        assert answer.status_code == 400, answer.text
+        assert answer.json()["code"] == "invalid_signature"
+    assert (await _payment(card_shop.client, ann, order))["status"] == "requires_action"
+    # Refused events were not noted as applied: the genuine one still counts.
+    assert (await _send(card_shop.client, event)).status_code == 200
+    assert (await _payment(card_shop.client, ann, order))["status"] == "authorized"
+
+
+async def test_the_same_event_sent_at_once_many_times_is_applied_once(
+    settings: Settings, card_shop: Shop, ann: SignedInUser, adapters: Adapters, localstripe: str
+) -> None:
+    order, reference = await _waiting(card_shop, ann, adapters)
+    authorized = await _confirmed_at_stripe(localstripe, reference)
+    event_id = f"evt_{uuid4().hex}"
+    event = intent_event(event_id, "payment_intent.amount_capturable_updated", authorized)
+
+    async with app_in_this_loop(card_settings(settings, localstripe, db_pool_size=8)) as client:
+        answers = await asyncio.gather(*(_send(client, event) for _ in range(8)))
+
+    assert [answer.status_code for answer in answers] == [200] * 8
+    async with adapters.database.engine.connect() as connection:
+        count = select(func.count()).where(payment_events.c.id == event_id)
+        assert (await connection.execute(count)).scalar_one() == 1
+    assert (await _payment(card_shop.client, ann, order))["status"] == "authorized"
+
+
+async def test_an_order_not_authorized_in_time_is_cancelled_and_its_stock_freed(
+    settings: Settings, card_shop: Shop, ann: SignedInUser, adapters: Adapters, localstripe: str
+) -> None:
+    order, reference = await _waiting(card_shop, ann, adapters)
+    product_id = order["items"][0]["product_id"]
+    later = replace(adapters, clock=ShiftedClock(timedelta(minutes=31)))
+    stripe_settings = card_settings(settings, localstripe)
+    sweep = payment_sweep(stripe_settings, replace(later, gateways=_gateways(stripe_settings)))
+
+    await payment_sweep(
+        stripe_settings, replace(adapters, gateways=_gateways(stripe_settings))
+    ).follow_up()
+    assert (await _payment(card_shop.client, ann, order))["status"] == "requires_action"
+    await sweep.follow_up()
+
+    shown = (await card_shop.client.get(f"/api/orders/{order['id']}", headers=ann.headers)).json()
+    assert (shown["status"], shown["payment"]["status"]) == ("cancelled", "voided")
+    product = (await card_shop.client.get(f"/api/products/{product_id}")).json()
+    assert product["stock"] == 5
+    assert (await intent(localstripe, reference))["status"] == "canceled"
+
+
+async def test_a_capture_that_failed_while_stripe_was_away_is_made_later(
+    settings: Settings, card_shop: Shop, ann: SignedInUser, adapters: Adapters, localstripe: str
+) -> None:
+    answer = await pay(card_shop, ann, VISA, (await card_shop.product(price="2.00"), 3))
+    order = dict(answer.json())
+    away = f"http://127.0.0.1:{free_port()}"
+    async for client in served(card_settings(settings, away)):
+        picker = Picker(card_shop, client)
+        await picker.start(order)
+        await picker.pick(order, 0, picked_quantity=2)
+        done = await picker.complete(order)
+    assert (done["status"], done["payment"]["status"]) == ("processing", "authorized")
+
+    stripe_settings = card_settings(settings, localstripe)
+    await payment_sweep(
+        stripe_settings, replace(adapters, gateways=_gateways(stripe_settings))
+    ).follow_up()
+
+    payment = await _payment(card_shop.client, ann, order)
+    assert (payment["status"], payment["amount_captured"]) == ("captured", "4.00")
+
+
+def _gateways(settings: Settings) -> PaymentGateways:
+    return make_gateways(settings)
