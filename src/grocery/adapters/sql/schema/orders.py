@@ -1,5 +1,5 @@
 """Orders and their lines (migrations 0005_checkout, 0007_sales_counters, 0015_picking and
-0016_payments, 0019_payment_follow_ups).
+0016_payments, 0020_payment_follow_ups).
 
 An order's own amounts are the checkout's; picking adds the final ones beside them. Its
 lines keep the checkout's snapshot and what picking recorded; a substitute is a line of

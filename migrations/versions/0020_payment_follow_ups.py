@@ -4,8 +4,8 @@ Orders paid by card that are not yet authorized (cancelled when they wait too lo
 authorized and not yet captured (captured once picked), or cancelled with money taken
 (refunded): one partial index, in place of 0016's for the first kind only.
 
-Revision ID: 0019_payment_follow_ups
-Revises: 0018_staff_sessions
+Revision ID: 0020_payment_follow_ups
+Revises: 0019_guest_carts
 Create Date: 2026-12-02
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0019_payment_follow_ups"
-down_revision: str | None = "0018_staff_sessions"
+revision: str = "0020_payment_follow_ups"
+down_revision: str | None = "0019_guest_carts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
