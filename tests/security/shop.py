@@ -56,6 +56,10 @@ async def open_shop(client: Client, make_user: MakeUser) -> Shop:
         headers=staff,
     )
     assert promo.status_code == 201, promo.text
+    tax_class = await client.post(
+        "/api/tax-classes", json={"name": f"Tax {tag()}", "rate": "20"}, headers=staff
+    )
+    assert tax_class.status_code == 201, tax_class.text
     order = await place_order(client, shop.customer, product, quantity=2)
     await expect(
         client.post(
@@ -79,6 +83,7 @@ async def open_shop(client: Client, make_user: MakeUser) -> Shop:
         image=image.json()["id"],
         promo=promo.json()["id"],
         promo_code=promo.json()["code"],
+        tax_class=tax_class.json()["id"],
         order=order["id"],
         order_line=order["items"][0]["id"],
         customer=str(shop.customer.id),

@@ -90,6 +90,12 @@ ROUTES = [
     Route("GET", "/api/categories/{category_slug}", Access.ANYONE),
     Route("PATCH", "/api/categories/{category}", Access.MANAGER, lambda _: {"name": unique("A ")}),
     Route("DELETE", "/api/categories/{empty_category}", Access.MANAGER),
+    Route("GET", "/api/tax-classes", Access.ANYONE),
+    Route(
+        "POST", "/api/tax-classes", Access.MANAGER, lambda _: {"name": unique("Tax "), "rate": "5"}
+    ),
+    Route("PATCH", "/api/tax-classes/{tax_class}", Access.MANAGER, lambda _: {"rate": "6"}),
+    Route("DELETE", "/api/tax-classes/{tax_class}", Access.MANAGER),
     Route("GET", "/api/products", Access.ANYONE),
     Route("POST", "/api/products", Access.MANAGER, _product),
     Route("GET", "/api/products/{product_slug}", Access.ANYONE),

@@ -70,6 +70,7 @@ PATHS = [
     ("GET", "/api/categories/{}", "anyone"),
     ("PATCH", "/api/categories/{}", "manager"),
     ("DELETE", "/api/categories/{}", "manager"),
+    ("PATCH", "/api/tax-classes/{}", "manager"),
     ("GET", "/api/orders/{}", "customer"),
     ("GET", "/api/promo-codes/{}", "manager"),
     ("DELETE", "/api/cart/items/{}", "customer"),

@@ -47,6 +47,7 @@ class Category:
     id: UUID
     name: str
     slug: str
+    tax_class_id: UUID | None = None  # its products' tax unless they name their own
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +66,7 @@ class Product:
     archived: bool = False
     sold_by: SoldBy = SoldBy.EACH
     step_kg: Decimal | None = None  # one unit of stock and quantity, when sold by weight
+    tax_class_id: UUID | None = None  # its own, over its category's
 
     @property
     def weighing(self) -> Weighing | None:
@@ -92,6 +94,7 @@ class CategorySummary:
     name: str
     slug: str
     product_count: int
+    tax_class_id: UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +121,7 @@ class ProductView:
     created_at: datetime
     sold_by: SoldBy = SoldBy.EACH
     step_kg: Decimal | None = None
+    tax_class_id: UUID | None = None  # its own; its category's is the category's
 
     @property
     def in_stock(self) -> bool:
@@ -147,6 +151,7 @@ class ProductView:
             created_at=product.created_at,
             sold_by=product.sold_by,
             step_kg=product.step_kg,
+            tax_class_id=product.tax_class_id,
         )
 
 

@@ -107,6 +107,7 @@ class ProductEdit:
     low_stock_threshold: int | Keep = KEEP
     sold_by: str | Keep = KEEP
     step_kg: str | Decimal | Keep | None = KEEP  # None: no step (a product sold by the piece)
+    tax_class_id: UUID | Keep | None = KEEP  # None: taxed as its category is
 
 
 _REQUIRED = ("name", "category_id", "price", "stock")
@@ -142,6 +143,7 @@ def new_product(
         created_at=created_at,
         sold_by=sold.sold_by,
         step_kg=sold.step_kg,
+        tax_class_id=kept(edit.tax_class_id, None),
     )
     problems.raise_if_any("The product is not valid.")
     return product
@@ -179,6 +181,7 @@ def edited_product(product: Product, edit: ProductEdit) -> Product:
         low_stock_threshold=threshold,
         sold_by=sold.sold_by,
         step_kg=sold.step_kg,
+        tax_class_id=kept(edit.tax_class_id, product.tax_class_id),
     )
 
 

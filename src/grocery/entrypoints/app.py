@@ -45,6 +45,7 @@ from grocery.core.services.promotions import PromoCodeService
 from grocery.core.services.reports import ReportService
 from grocery.core.services.restock import RestockService
 from grocery.core.services.stock import StockService
+from grocery.core.services.taxes import TaxClassService
 from grocery.core.services.wishlist import WishlistService
 from grocery.entrypoints.housekeeping import housekeeping, retention
 from grocery.entrypoints.http.alerts import AlertController
@@ -78,6 +79,7 @@ from grocery.entrypoints.http.reports import ReportController
 from grocery.entrypoints.http.restock import NotifyMeController
 from grocery.entrypoints.http.stock import StockMovementController
 from grocery.entrypoints.http.storefront_cache import StorefrontCache
+from grocery.entrypoints.http.taxes import TaxClassController
 from grocery.entrypoints.http.wishlist import WishlistController
 from grocery.entrypoints.logs import access_log_middleware, configure_logging
 from grocery.entrypoints.web.office import back_office
@@ -246,6 +248,7 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
         uow=lambda: SqlUnitOfWork(wired.database), clock=wired.clock, gateways=wired.gateways
     )
     follow_ups = payment_follow_ups(wired)
+    taxes = TaxClassService(uow=lambda: SqlUnitOfWork(wired.database))
     reports = ReportService(
         reader=SqlReportReader(wired.database),
         timezone=settings.timezone,
@@ -299,6 +302,7 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
         "follow_ups": Provide(lambda: follow_ups, use_cache=True, sync_to_thread=False),
         "gateways": Provide(lambda: wired.gateways, use_cache=True, sync_to_thread=False),
         "reports": Provide(lambda: reports, use_cache=True, sync_to_thread=False),
+        "taxes": Provide(lambda: taxes, use_cache=True, sync_to_thread=False),
         **PRINCIPAL,
     }
     # Each area of the shop adds its services to `dependencies` and its controllers to `api`.
@@ -310,6 +314,7 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
             AdminUsersController,
             CategoryController,
             ProductController,
+            TaxClassController,
             image_routes(settings.max_upload_bytes),
             CartController,
             GuestCartController,

@@ -13,6 +13,7 @@ from uuid import UUID
 
 from grocery.core.catalog import Category, Product, ProductImage, as_id
 from grocery.core.errors import AlreadyExists, Conflict, Invalid, NotFound
+from grocery.core.taxes import TaxClass
 
 if TYPE_CHECKING:  # uow.py imports this module for its tables
     from grocery.adapters.memory.uow import MemoryStore
@@ -26,6 +27,7 @@ class CatalogTables:
     categories: dict[UUID, Category] = field(default_factory=dict)
     products: dict[UUID, Product] = field(default_factory=dict)
     images: dict[UUID, ProductImage] = field(default_factory=dict)
+    tax_classes: dict[UUID, TaxClass] = field(default_factory=dict)
 
 
 # --- categories ---------------------------------------------------------------
@@ -38,6 +40,7 @@ class MemoryCategoryRepository:
 
     async def add(self, category: Category) -> None:
         self._refuse_clash(category)
+        _check_tax_class(self._tables, category.tax_class_id)
         self._tables.categories[category.id] = category
 
     async def get(self, ref: str) -> Category | None:
@@ -53,6 +56,7 @@ class MemoryCategoryRepository:
 
     async def update(self, category: Category) -> None:
         self._refuse_clash(category)
+        _check_tax_class(self._tables, category.tax_class_id)
         self._tables.categories[category.id] = category
 
     async def delete(self, category_id: UUID) -> None:
@@ -73,12 +77,12 @@ class MemoryCategoryRepository:
             if other.id == category.id:
                 continue
             if other.slug == category.slug:
-                raise _taken("category", "slug")
+                raise taken("category", "slug")
             if other.name.lower() == category.name.lower():
-                raise _taken("category", "name")
+                raise taken("category", "name")
 
 
-def _taken(what: str, field: str) -> AlreadyExists:
+def taken(what: str, field: str) -> AlreadyExists:
     return AlreadyExists(
         f"A {what} with this {field} already exists.",
         errors=[{"field": field, "message": "is already taken"}],
@@ -143,12 +147,22 @@ class MemoryProductRepository:
         if any(
             p.slug == product.slug and p.id != product.id for p in self._tables.products.values()
         ):
-            raise _taken("product", "slug")
+            raise taken("product", "slug")
         if product.category_id not in self._tables.categories:
             raise Invalid(
                 "The category does not exist.",
                 errors=[{"field": "category_id", "message": "no such category"}],
             )
+        _check_tax_class(self._tables, product.tax_class_id)
+
+
+def _check_tax_class(tables: CatalogTables, tax_class_id: UUID | None) -> None:
+    """What the foreign key refuses: a tax class that isn't there."""
+    if tax_class_id is not None and tax_class_id not in tables.tax_classes:
+        raise Invalid(
+            "The tax class does not exist.",
+            errors=[{"field": "tax_class_id", "message": "no such tax class"}],
+        )
 
 
 def _drop_where(table: dict[K, V], doomed: Callable[[K, V], bool]) -> None:

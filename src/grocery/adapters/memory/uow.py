@@ -52,6 +52,7 @@ from grocery.adapters.memory.promotions import (
 )
 from grocery.adapters.memory.restock import MemoryRestockNotices, RestockTables
 from grocery.adapters.memory.stock import MemoryStockLedger, MemoryStockRoom, StockTables
+from grocery.adapters.memory.taxes import MemoryTaxClassRepository
 from grocery.adapters.memory.wishlists import MemoryWishlistRepository, WishlistTables
 from grocery.core.ports.accounts import (
     LinkTokenRepository,
@@ -77,6 +78,7 @@ from grocery.core.ports.picking import PickRepository
 from grocery.core.ports.promotions import PromoCodeRepository, PromoRedemptionRepository
 from grocery.core.ports.restock import RestockNotices
 from grocery.core.ports.stock import StockLedger, StockRoom
+from grocery.core.ports.taxes import TaxClassRepository
 from grocery.core.ports.wishlists import WishlistRepository
 
 
@@ -119,6 +121,7 @@ class MemoryUnitOfWork:
         self.categories: CategoryRepository = MemoryCategoryRepository(working)
         self.products: ProductRepository = MemoryProductRepository(working)
         self.product_images: ProductImageRepository = MemoryProductImageRepository(catalog)
+        self.tax_classes: TaxClassRepository = MemoryTaxClassRepository(catalog)
         self.shelf: ProductShelf = MemoryProductShelf(catalog, working.carts)
         self.cart: CartRepository = MemoryCartRepository(working.carts)
         self.guest_carts: GuestCartRepository = MemoryGuestCartRepository(working.carts)

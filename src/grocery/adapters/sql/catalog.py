@@ -35,7 +35,7 @@ class SqlCategoryRepository:
             categories.c.id == category_id if category_id else categories.c.slug == ref.lower()
         )
         row = (await self._sql.execute(select(categories).where(condition))).first()
-        return None if row is None else Category(id=row.id, name=row.name, slug=row.slug)
+        return None if row is None else Category(row.id, row.name, row.slug, row.tax_class_id)
 
     async def update(self, category: Category) -> None:
         await self._sql.execute(
@@ -50,7 +50,12 @@ class SqlCategoryRepository:
 
 
 def _category_values(category: Category) -> dict[str, Any]:
-    return {"id": category.id, "name": category.name, "slug": category.slug}
+    return {
+        "id": category.id,
+        "name": category.name,
+        "slug": category.slug,
+        "tax_class_id": category.tax_class_id,
+    }
 
 
 # --- products -----------------------------------------------------------------
@@ -72,6 +77,7 @@ _PRODUCT_COLUMNS = [
         "archived",
         "sold_by",
         "step_kg",
+        "tax_class_id",
     )
 ]
 
@@ -130,6 +136,7 @@ def _editable_values(product: Product) -> dict[str, Any]:
         "low_stock_threshold": product.low_stock_threshold,
         "sold_by": product.sold_by.value,
         "step_kg": product.step_kg,
+        "tax_class_id": product.tax_class_id,
     }
 
 

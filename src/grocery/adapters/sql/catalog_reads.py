@@ -87,6 +87,7 @@ _PRODUCT_COLUMNS = (
     "created_at",
     "sold_by",
     "step_kg",
+    "tax_class_id",
 )
 
 
@@ -122,7 +123,9 @@ def _categories_statement(by: Literal["id", "slug"] | None) -> _Prepared:
     )
     condition = true() if by is None else _by_ref(c, by == "id")
     return _Prepared.of(
-        select(c.c.id, c.c.name, c.c.slug, shown).where(condition).order_by(c.c.name)
+        select(c.c.id, c.c.name, c.c.slug, shown, c.c.tax_class_id)
+        .where(condition)
+        .order_by(c.c.name)
     )
 
 
@@ -346,6 +349,7 @@ def _view(row: Any, images: tuple[ImageKey, ...]) -> ProductView:
         created_at,
         sold_by,
         step_kg,
+        tax_class_id,
         category_id,
         category_name,
         category_slug,
@@ -365,4 +369,5 @@ def _view(row: Any, images: tuple[ImageKey, ...]) -> ProductView:
         created_at,
         _SOLD_BY[sold_by],
         step_kg,
+        tax_class_id,
     )

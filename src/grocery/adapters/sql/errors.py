@@ -25,6 +25,7 @@ from grocery.adapters.sql.schema.addresses import DEFAULT_ADDRESS_INDEX
 from grocery.adapters.sql.schema.catalog import CATEGORY_NAME_INDEX, categories, products
 from grocery.adapters.sql.schema.fulfilment import ZONE_PREFIX_KEY, delivery_zones, pickup_points
 from grocery.adapters.sql.schema.promotions import PROMO_CODE_INDEX, TIMES_USED_CHECK
+from grocery.adapters.sql.schema.taxes import TAX_CLASS_NAME_INDEX, tax_classes
 from grocery.core.errors import (
     AlreadyExists,
     ConcurrentUpdate,
@@ -38,6 +39,7 @@ from grocery.core.errors import (
 from grocery.core.fulfilment.pickup_points import pickup_point_in_use
 from grocery.core.fulfilment.zones import zone_in_use
 from grocery.core.guest_carts import guest_cart_refused
+from grocery.core.taxes import tax_class_in_use
 
 log = structlog.get_logger("grocery.database")
 
@@ -68,6 +70,13 @@ def _taken(thing: str, field: str) -> Callable[[], DomainError]:
     return lambda: AlreadyExists(
         f"{thing} with this {field} already exists.",
         errors=[field_error(field, "is already taken")],
+    )
+
+
+def _no_such_tax_class() -> DomainError:
+    return Invalid(
+        "The tax class does not exist.",
+        errors=[field_error("tax_class_id", "no such tax class")],
     )
 
 
@@ -110,6 +119,9 @@ _BY_CONSTRAINT: Mapping[str, Callable[[], DomainError]] = {
         "The category does not exist.",
         errors=[field_error("category_id", "no such category")],
     ),
+    TAX_CLASS_NAME_INDEX: _taken("A tax class", "name"),
+    "fk_categories_tax_class_id_tax_classes": _no_such_tax_class,
+    "fk_products_tax_class_id_tax_classes": _no_such_tax_class,
     "fk_product_images_product_id_products": lambda: NotFound("No such product."),
     # The preferred substitute was deleted between its check and the line's update.
     "fk_cart_items_preferred_substitute_id_products": _no_such_substitute,
@@ -151,6 +163,7 @@ _BY_DELETED_TABLE: Mapping[str, Callable[[], DomainError]] = {
     products.name: lambda: InUse("Other records, such as order lines, still refer to the product."),
     delivery_zones.name: zone_in_use,
     pickup_points.name: pickup_point_in_use,
+    tax_classes.name: tax_class_in_use,
 }
 
 MAPPED_CONSTRAINTS = frozenset(_BY_CONSTRAINT)

@@ -41,6 +41,7 @@ from grocery.adapters.sql.promotions import SqlPromoCodeRepository, SqlPromoRede
 from grocery.adapters.sql.restock import SqlRestockNotices
 from grocery.adapters.sql.slots import SqlSlotRepository
 from grocery.adapters.sql.stock import SqlStockLedger, SqlStockRoom
+from grocery.adapters.sql.taxes import SqlTaxClassRepository
 from grocery.adapters.sql.wishlists import SqlWishlistRepository
 from grocery.core.ports.accounts import (
     LinkTokenRepository,
@@ -66,6 +67,7 @@ from grocery.core.ports.picking import PickRepository
 from grocery.core.ports.promotions import PromoCodeRepository, PromoRedemptionRepository
 from grocery.core.ports.restock import RestockNotices
 from grocery.core.ports.stock import StockLedger, StockRoom
+from grocery.core.ports.taxes import TaxClassRepository
 from grocery.core.ports.wishlists import WishlistRepository
 
 
@@ -101,6 +103,7 @@ class SqlUnitOfWork:
         self.shelf: ProductShelf = SqlProductShelf(sql, self._carts)
         self.cart: CartRepository = SqlCartRepository(sql, self._carts)
         self.guest_carts: GuestCartRepository = SqlGuestCartRepository(sql)
+        self.tax_classes: TaxClassRepository = SqlTaxClassRepository(sql)
         self.wishlist: WishlistRepository = SqlWishlistRepository(sql)
         self.promo_codes: PromoCodeRepository = SqlPromoCodeRepository(sql)
         self.stock: StockRoom = SqlStockRoom(sql)

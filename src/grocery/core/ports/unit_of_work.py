@@ -20,6 +20,7 @@ from grocery.core.ports.outbox import OutboxWork
 from grocery.core.ports.picking import PickingWork
 from grocery.core.ports.promotions import PromoWork
 from grocery.core.ports.restock import RestockWork
+from grocery.core.ports.taxes import TaxWork
 from grocery.core.ports.wishlists import WishlistWork
 
 
@@ -38,10 +39,11 @@ class UnitOfWork(
     AddressWork,
     FulfilmentWork,
     GuestCartWork,
+    TaxWork,
     Protocol,
 ):
     """Users, refresh tokens, login failures, mailed link tokens and asks for them,
     categories, products, product images, the
     shelf, carts, wishlists, promo codes, stock, orders, redemptions, idempotency keys,
     low-stock alerts, notify-me requests, the outbox, picks and the stock ledger,
-    addresses, delivery zones, pickup points, slots and guest carts."""
+    addresses, delivery zones, pickup points, slots, guest carts and tax classes."""

@@ -72,23 +72,33 @@ class CatalogService:
 
     # --- categories -------------------------------------------------------------
 
-    async def add_category(self, name: str, slug: str | Keep = KEEP) -> CategorySummary:
+    async def add_category(
+        self, name: str, slug: str | Keep = KEEP, tax_class_id: UUID | None = None
+    ) -> CategorySummary:
         """The slug is derived from the name when none is sent."""
         draft = category_draft(name, slug)
-        category = Category(id=new_id(), name=draft.name, slug=draft.slug)
+        category = Category(new_id(), draft.name, draft.slug, tax_class_id)
         async with self._uow() as uow:
             await uow.categories.add(category)
             await uow.commit()
-        return CategorySummary(category.id, category.name, category.slug, product_count=0)
+        return CategorySummary(
+            category.id, category.name, category.slug, product_count=0, tax_class_id=tax_class_id
+        )
 
     async def edit_category(
-        self, ref: str, *, name: str | Keep = KEEP, slug: str | Keep = KEEP
+        self,
+        ref: str,
+        *,
+        name: str | Keep = KEEP,
+        slug: str | Keep = KEEP,
+        tax_class_id: UUID | Keep | None = KEEP,
     ) -> CategorySummary:
         """A rename keeps the slug unless a new one is sent, so links keep working."""
         async with self._uow() as uow:
             category = await _category(uow, ref)
             draft = category_draft(kept(name, category.name), kept(slug, category.slug))
-            await uow.categories.update(Category(category.id, draft.name, draft.slug))
+            taxed_by = kept(tax_class_id, category.tax_class_id)
+            await uow.categories.update(Category(category.id, draft.name, draft.slug, taxed_by))
             await uow.commit()
         return await self.category(str(category.id))
 

@@ -37,10 +37,17 @@ class CategoryOut(msgspec.Struct):
     name: str
     slug: str
     product_count: int
+    tax_class_id: UUID | None
 
     @classmethod
     def of(cls, category: CategorySummary) -> CategoryOut:
-        return cls(category.id, category.name, category.slug, category.product_count)
+        return cls(
+            category.id,
+            category.name,
+            category.slug,
+            category.product_count,
+            category.tax_class_id,
+        )
 
 
 class CategoryListOut(msgspec.Struct):
@@ -78,6 +85,7 @@ class ProductOut(msgspec.Struct):
     sold_by: SoldBy
     step_kg: str | None  # a weighed product's step in kg ("0.250"): stock counts steps
     step_price: str | None  # what one step costs
+    tax_class_id: UUID | None  # its own; else its category's class taxes it
 
 
 class ProductPageOut(msgspec.Struct):
@@ -113,6 +121,7 @@ async def product_out(view: ProductView, blobs: BlobStore) -> ProductOut:
         sold_by=view.sold_by,
         step_kg=kg_text(view.step_kg),
         step_price=None if view.step_price is None else format_money(view.step_price),
+        tax_class_id=view.tax_class_id,
     )
 
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from typing import Annotated
+from uuid import UUID
 
 import msgspec
 from litestar import Controller, delete, get, patch, post
 from litestar.params import FromPath, JSONBody, QueryParameter
+from msgspec import UNSET, UnsetType
 
 from grocery.core.edits import keep_if_none
 from grocery.core.services.catalog import CatalogService
 from grocery.entrypoints.http.catalog import CategoryListOut, CategoryOut
 from grocery.entrypoints.http.deps import Injected
-from grocery.entrypoints.http.fields import Name, Slug
+from grocery.entrypoints.http.fields import Name, Slug, kept_unless_sent
 from grocery.entrypoints.http.guards import PUBLIC, manager
 from grocery.entrypoints.http.pages import refuse_any_cursor
 
@@ -25,11 +27,13 @@ OneWholePage = Annotated[
 class CategoryBody(msgspec.Struct):
     name: Name
     slug: Slug | None = None  # derived from the name when absent
+    tax_class_id: UUID | None = None  # its products' tax class; none: untaxed
 
 
 class CategoryChange(msgspec.Struct):
     name: Name | None = None
     slug: Slug | None = None
+    tax_class_id: UUID | UnsetType | None = UNSET  # null: untaxed
 
 
 class CategoryController(Controller):
@@ -58,8 +62,9 @@ class CategoryController(Controller):
         data: JSONBody[CategoryBody],
         catalog: Injected[CatalogService],
     ) -> CategoryOut:
-        """A taken slug or name -> 409 `already_exists`."""
-        return CategoryOut.of(await catalog.add_category(data.name, keep_if_none(data.slug)))
+        """A taken slug or name -> 409 `already_exists`; an unknown tax class -> 422."""
+        added = await catalog.add_category(data.name, keep_if_none(data.slug), data.tax_class_id)
+        return CategoryOut.of(added)
 
     @patch("/{ref:str}", guards=[manager])
     async def edit_category(
@@ -68,9 +73,12 @@ class CategoryController(Controller):
         data: JSONBody[CategoryChange],
         catalog: Injected[CatalogService],
     ) -> CategoryOut:
-        """A rename keeps the slug unless a new one is given."""
+        """A rename keeps the slug unless a new one is given; `tax_class_id` null: untaxed."""
         edited = await catalog.edit_category(
-            ref, name=keep_if_none(data.name), slug=keep_if_none(data.slug)
+            ref,
+            name=keep_if_none(data.name),
+            slug=keep_if_none(data.slug),
+            tax_class_id=kept_unless_sent(data.tax_class_id),
         )
         return CategoryOut.of(edited)
 

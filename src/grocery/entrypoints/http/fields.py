@@ -7,10 +7,11 @@ answer; these annotations tell client generators and readers what those bounds a
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import msgspec
 from litestar.params import ParameterKwarg, QueryParameter
+from msgspec import UNSET, UnsetType
 
 from grocery.core.catalog import (
     DESCRIPTION_MAX_LENGTH,
@@ -18,6 +19,7 @@ from grocery.core.catalog import (
     NAME_MAX_LENGTH,
     SLUG_MAX_LENGTH,
 )
+from grocery.core.edits import KEEP, Keep
 from grocery.core.identity import (
     EMAIL_MAX_LENGTH,
     PASSWORD_MAX_LENGTH,
@@ -27,9 +29,12 @@ from grocery.core.identity import (
 )
 from grocery.core.promotions import PROMO_CODE_MAX_LENGTH
 
+T = TypeVar("T")
+
 # ASCII digits only; JSON Schema's `$` is the end of the text.
 MONEY_PATTERN = r"^[0-9]+(\.[0-9]{1,2})?$"
 KG_PATTERN = r"^[0-9]+(\.[0-9]{1,3})?$"
+RATE_PATTERN = r"^[0-9]{1,3}(\.[0-9]{1,3})?$"
 
 
 def documented(description: str | None = None, **schema: object) -> msgspec.Meta:
@@ -51,6 +56,13 @@ Kg = Annotated[
     str,
     documented(
         'A weight in kg with at most three decimal places, e.g. "0.250".', pattern=KG_PATTERN
+    ),
+]
+Rate = Annotated[
+    str,
+    documented(
+        'A percent from 0 to 100 with at most three decimal places, e.g. "7.5".',
+        pattern=RATE_PATTERN,
     ),
 ]
 Name = Annotated[str, documented(min_length=1, max_length=NAME_MAX_LENGTH)]
@@ -82,3 +94,8 @@ def documented_query(
     """A query parameter whose bounds or choices the document shows and the core checks
     (with a message naming the parameter)."""
     return QueryParameter(name=name, description=description, schema_extra=schema)
+
+
+def kept_unless_sent(value: T | UnsetType) -> T | Keep:
+    """A field of a change whose null is a value (it clears the field): left out, it is KEEP."""
+    return KEEP if value is UNSET else value

@@ -8,6 +8,7 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, MediaType, Response, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
+from msgspec import UNSET, UnsetType
 
 from grocery.core.catalog import Unit
 from grocery.core.catalog_edits import ProductEdit
@@ -39,6 +40,7 @@ from grocery.entrypoints.http.fields import (
     Slug,
     Stock,
     documented_query,
+    kept_unless_sent,
 )
 from grocery.entrypoints.http.guards import PUBLIC, manager
 
@@ -58,6 +60,7 @@ class ProductBody(msgspec.Struct):
     low_stock_threshold: Stock | None = None  # GROCERY_LOW_STOCK_THRESHOLD when absent
     sold_by: SoldBy | None = None  # each unless told
     step_kg: Kg | None = None  # a weighed product's step: stock and quantities count steps
+    tax_class_id: UUID | None = None  # none: taxed as its category is
 
 
 class ProductChange(msgspec.Struct):
@@ -73,6 +76,7 @@ class ProductChange(msgspec.Struct):
     low_stock_threshold: Stock | None = None
     sold_by: SoldBy | None = None
     step_kg: Kg | None = None
+    tax_class_id: UUID | UnsetType | None = UNSET  # null: taxed as its category is
 
 
 def _json(body: bytes) -> Response[Any]:
@@ -92,6 +96,7 @@ def _edit(body: ProductBody | ProductChange) -> ProductEdit:
         low_stock_threshold=keep_if_none(body.low_stock_threshold),
         sold_by=keep_if_none(body.sold_by),
         step_kg=keep_if_none(body.step_kg),
+        tax_class_id=kept_unless_sent(body.tax_class_id),
     )
 
 

@@ -12,12 +12,12 @@ from litestar import Controller, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from msgspec import UNSET, UnsetType
 
-from grocery.core.edits import KEEP, Keep
+from grocery.core.edits import KEEP
 from grocery.core.money import format_money
 from grocery.core.promotions import MAX_COUNT, DiscountType, PromoCode, PromoEdit
 from grocery.core.services.promotions import PromoCodeService
 from grocery.entrypoints.http.deps import Injected
-from grocery.entrypoints.http.fields import Money, PromoCodeText, documented
+from grocery.entrypoints.http.fields import Money, PromoCodeText, documented, kept_unless_sent
 from grocery.entrypoints.http.guards import manager
 from grocery.entrypoints.http.pages import DEFAULT_LIMIT, Limit, id_cursor, read_id_cursor
 
@@ -149,22 +149,18 @@ class PromoCodeController(Controller):
 
 def _edit(body: PromoCodeChange) -> PromoEdit:
     return PromoEdit(
-        code=_kept(body.code),
-        discount_type=_kept(body.discount_type),
-        value=_kept(body.value),
-        is_active=_kept(body.is_active),
-        starts_at=_kept(body.starts_at),
-        expires_at=_kept(body.expires_at),
-        min_order_amount=_kept(body.min_order_amount),
-        max_discount=_kept(body.max_discount),
-        max_uses=_kept(body.max_uses),
-        max_uses_per_customer=_kept(body.max_uses_per_customer),
+        code=kept_unless_sent(body.code),
+        discount_type=kept_unless_sent(body.discount_type),
+        value=kept_unless_sent(body.value),
+        is_active=kept_unless_sent(body.is_active),
+        starts_at=kept_unless_sent(body.starts_at),
+        expires_at=kept_unless_sent(body.expires_at),
+        min_order_amount=kept_unless_sent(body.min_order_amount),
+        max_discount=kept_unless_sent(body.max_discount),
+        max_uses=kept_unless_sent(body.max_uses),
+        max_uses_per_customer=kept_unless_sent(body.max_uses_per_customer),
         category_ids=KEEP if body.category_ids is UNSET else frozenset(body.category_ids),
     )
-
-
-def _kept(value: T | UnsetType) -> T | Keep:
-    return KEEP if value is UNSET else value
 
 
 def _utc(moment: datetime | None) -> datetime | None:

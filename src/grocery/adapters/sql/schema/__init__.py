@@ -21,6 +21,7 @@ from grocery.adapters.sql.schema import (
     restock,
     staff_sessions,
     stock,
+    taxes,
     wishlists,
 )
 from grocery.adapters.sql.schema.metadata import metadata
@@ -42,5 +43,6 @@ __all__ = [
     "restock",
     "staff_sessions",
     "stock",
+    "taxes",
     "wishlists",
 ]

@@ -41,6 +41,8 @@ categories = Table(
     Column("id", Uuid, primary_key=True),
     Column("name", String(120), nullable=False),
     Column("slug", String(120), nullable=False, unique=True),
+    # The class its products are taxed by unless they name their own (0021_tax_classes).
+    Column("tax_class_id", Uuid, ForeignKey("tax_classes.id", ondelete="RESTRICT"), index=True),
 )
 CATEGORY_NAME_INDEX = "uq_categories_name_key"  # names are unique case-insensitively
 Index(CATEGORY_NAME_INDEX, func.lower(categories.c.name), unique=True)
@@ -72,6 +74,7 @@ products = Table(
     # Sold by the piece, or by weight in steps of step_kg (migration 0015_picking).
     Column("sold_by", Text, nullable=False, server_default=SoldBy.EACH.value),
     Column("step_kg", KG),
+    Column("tax_class_id", Uuid, ForeignKey("tax_classes.id", ondelete="RESTRICT"), index=True),
     Column(
         "name_key",
         Text(collation="C"),
