@@ -43,6 +43,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     data_dir: str = ".grocery"
     database_url: str | None = None
     db_pool_size: int = 10
+    db_pgbouncer: bool = False  # connections go through PgBouncer in transaction pooling
+    read_database_url: str | None = None  # a streaming replica for catalog reads and reports
     # How long the storefront may keep an unchanged page (0: never); each reuse is checked
     # against the catalog's changes, so this bounds memory and presigned URLs, not staleness.
     catalog_cache_seconds: int = 60
@@ -90,6 +92,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Browser origins (scheme://host[:port]) that may call the API; none: no CORS at all.
     cors_origins: tuple[str, ...] = ()
     debug: bool = False
+    metrics: bool = False  # GET /metrics for Prometheus
+    metrics_token: str | None = None  # the bearer token /metrics asks for, when set
+    otel_endpoint: str | None = None  # an OTLP/HTTP collector: traces are sent there
     log_format: LogFormat = "console"
     log_level: str = "INFO"
     demo_password: str = "grocery-demo"  # noqa: S105 - documented demo default
@@ -194,6 +199,8 @@ class _Reader:
             data_dir=data_dir,
             database_url=database_url,
             db_pool_size=self.integer("GROCERY_DB_POOL_SIZE", 10, minimum=1),
+            db_pgbouncer=self.boolean("GROCERY_DB_PGBOUNCER", False),
+            read_database_url=self.read_database_url(),
             catalog_cache_seconds=self.integer("GROCERY_CATALOG_CACHE_SECONDS", 60, maximum=600),
             secret_key=secret_key,
             access_token_ttl_seconds=self.integer("GROCERY_ACCESS_TOKEN_TTL", 900, minimum=30),
@@ -230,6 +237,9 @@ class _Reader:
             allowed_hosts=self.allowed_hosts(),
             cors_origins=self.cors_origins(),
             debug=debug,
+            metrics=self.boolean("GROCERY_METRICS", False),
+            metrics_token=self.get("GROCERY_METRICS_TOKEN"),
+            otel_endpoint=self.get("OTEL_EXPORTER_OTLP_ENDPOINT"),
             log_format=self.choice("GROCERY_LOG_FORMAT", ("console", "json"), log_default),  # type: ignore[arg-type]
             log_level=self.choice(
                 "GROCERY_LOG_LEVEL",
@@ -252,6 +262,10 @@ class _Reader:
         host = self.get("DB_HOST") or "127.0.0.1"
         port = self.integer("DB_PORT", 5432, minimum=1)
         return f"postgresql+asyncpg://{auth}@{host}:{port}/{quote(name, safe='')}"
+
+    def read_database_url(self) -> str | None:
+        url = self.get("GROCERY_READ_DATABASE_URL")
+        return None if url is None else normalise_database_url(url, "GROCERY_READ_DATABASE_URL")
 
     def storage_url(self, data_dir: str) -> str:
         url = self.get("GROCERY_STORAGE_URL")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -83,10 +84,12 @@ def serving(
     *,
     workers: int = 1,
     environment: Mapping[str, str] | None = None,
+    port: int | None = None,
 ) -> Iterator[Server]:
-    """`grocery serve` (granian) in its own processes on a free port, ready when yielded."""
+    """`grocery serve` (granian) in its own processes (a session of their own, so all of them
+    can be killed at once) on `port` or a free one, ready when yielded."""
     scratch.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+    port = port or free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GROCERY_", "DB_", "AWS_"))}
     env.update(
         {
@@ -110,6 +113,7 @@ def serving(
             env=env,
             stdout=output,
             stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     server = Server(f"http://127.0.0.1:{port}", process, log)
     try:
@@ -117,6 +121,12 @@ def serving(
         yield server
     finally:
         stop(process, seconds=20)
+
+
+def kill_hard(server: Server) -> None:
+    """SIGKILL the server and all its workers at once, as a dying machine would."""
+    os.killpg(server.process.pid, signal.SIGKILL)
+    server.process.wait()
 
 
 async def wait_until_ready(base_url: str, seconds: float = 30) -> float:

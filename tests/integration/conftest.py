@@ -30,6 +30,7 @@ from tests.integration.catalog_shop import Client, Json, add_category
 from tests.integration.checkout_shop import Shop
 from tests.integration.database import fresh_database
 from tests.integration.mailroom import mailroom, smtp_server  # noqa: F401 - fixtures
+from tests.integration.pgbouncer import BOUNCING, pgbouncer_in_front
 from tests.integration.stripe_server import localstripe  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.integration
@@ -43,6 +44,7 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "storage_url": "memory://",
         "log_level": "WARNING",
         "run_worker": False,
+        "db_pgbouncer": BOUNCING,
         # Cheap argon2id so tests don't spend seconds hashing; production keeps the defaults.
         "password_hash_time_cost": 1,
         "password_hash_memory_kib": 1024,
@@ -68,9 +70,15 @@ async def app_in_this_loop(settings: Settings) -> AsyncIterator[httpx.AsyncClien
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with fresh_database(tmp_path_factory.mktemp("pg")) as url:
+    """A migrated database; with GROCERY_TEST_PGBOUNCER=true, through PgBouncer."""
+    scratch = tmp_path_factory.mktemp("pg")
+    with fresh_database(scratch) as url:
         migrate.upgrade(url)
-        yield url
+        if not BOUNCING:
+            yield url
+            return
+        with pgbouncer_in_front(url, scratch / "pgbouncer.log") as bounced:
+            yield bounced
 
 
 @pytest.fixture(scope="session")
@@ -190,6 +198,7 @@ def live_server(settings: Settings, tmp_path_factory: pytest.TempPathFactory) ->
         GROCERY_RUN_WORKER="false",
         GROCERY_DB_POOL_SIZE="8",
         GROCERY_LOG_LEVEL="warning",
+        GROCERY_DB_PGBOUNCER=str(settings.db_pgbouncer).lower(),
     )
     command = [str(Path(sys.executable).parent / "grocery"), "serve", "--workers", "2"]
     command += ["--host", "127.0.0.1", "--port", str(port)]
@@ -223,7 +232,7 @@ def stop(server: subprocess.Popen[bytes], seconds: float) -> None:
 
 def wait_until_live(server: subprocess.Popen[bytes], base_url: str, log: Path) -> None:
     """Until `grocery serve` answers /health/live; its log in the error if it never does."""
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # a loaded machine (CI) may take minutes to start it
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise RuntimeError(f"grocery serve exited:\n{log.read_text(errors='replace')}")

@@ -191,6 +191,7 @@ async def test_an_expired_refresh_token_is_401(
     pair = await auth_service.login(user.password, username=user.username)
     later = Adapters(
         database=adapters.database,
+        replica=adapters.replica,
         blobs=adapters.blobs,
         clock=ShiftedClock(timedelta(seconds=settings.refresh_token_ttl_seconds + 1)),
         hasher=adapters.hasher,

@@ -16,6 +16,7 @@ from grocery.adapters.sql import migrate
 from grocery.adapters.sql.database import Database
 from grocery.adapters.sql.uow import SqlUnitOfWork
 from tests.integration.database import fresh_database
+from tests.integration.pgbouncer import BOUNCING, pgbouncer_in_front
 from tests.ports.shop import OpenWork, Seed
 
 _EVERY_TABLE = """
@@ -51,14 +52,19 @@ def seed(uow: OpenWork) -> Seed:
 
 @pytest.fixture(scope="session")
 def ports_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with fresh_database(tmp_path_factory.mktemp("pg")) as url:
+    scratch = tmp_path_factory.mktemp("pg")
+    with fresh_database(scratch) as url:
         migrate.upgrade(url)
-        yield url
+        if not BOUNCING:
+            yield url
+            return
+        with pgbouncer_in_front(url, scratch / "pgbouncer.log") as bounced:
+            yield bounced
 
 
 @pytest.fixture(scope="session")
 async def ports_database(ports_database_url: str) -> AsyncIterator[Database]:
-    database = Database(ports_database_url, pool_size=4)
+    database = Database(ports_database_url, pool_size=4, pgbouncer=BOUNCING)
     yield database
     await database.dispose()
 

@@ -272,3 +272,25 @@ def test_production_refuses_stripe_without_its_keys(
         settings_from({**production, **env}, tmp_path)
     assert named in str(refused.value)
     assert "sk_live_secret" not in str(refused.value)  # a key is never echoed
+
+
+def test_the_fleet_settings_are_off_unless_set(tmp_path: Path) -> None:
+    plain = settings_from({}, tmp_path)
+    assert (plain.metrics, plain.metrics_token, plain.otel_endpoint) == (False, None, None)
+    assert (plain.db_pgbouncer, plain.read_database_url) == (False, None)
+    fleet = settings_from(
+        {
+            "GROCERY_METRICS": "true",
+            "GROCERY_METRICS_TOKEN": "scrape-me",
+            "OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318",
+            "GROCERY_DB_PGBOUNCER": "yes",
+            "GROCERY_READ_DATABASE_URL": "postgres://reader@replica:5432/shop",
+        },
+        tmp_path,
+    )
+    assert (fleet.metrics, fleet.metrics_token) == (True, "scrape-me")
+    assert fleet.otel_endpoint == "http://collector:4318"
+    assert fleet.db_pgbouncer
+    assert fleet.read_database_url == "postgresql+asyncpg://reader@replica:5432/shop"
+    with pytest.raises(ConfigError, match="GROCERY_READ_DATABASE_URL"):
+        settings_from({"GROCERY_READ_DATABASE_URL": "mysql://replica/shop"}, tmp_path)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from litestar import Litestar, Router
 from litestar.datastructures import State
@@ -68,6 +69,12 @@ from grocery.entrypoints.http.images import image_routes
 from grocery.entrypoints.http.json_bodies import JsonRequest
 from grocery.entrypoints.http.lockouts import LockedAccounts
 from grocery.entrypoints.http.media import media
+from grocery.entrypoints.http.metrics import (
+    MetricsAccess,
+    metrics_middleware,
+    pools_sampled,
+    serve_metrics,
+)
 from grocery.entrypoints.http.openapi import docs_routes, finish_document, openapi_config
 from grocery.entrypoints.http.orders import OrderController
 from grocery.entrypoints.http.payments import RefundController, StripeWebhookController
@@ -82,6 +89,7 @@ from grocery.entrypoints.http.storefront_cache import StorefrontCache
 from grocery.entrypoints.http.taxes import TaxClassController
 from grocery.entrypoints.http.wishlist import WishlistController
 from grocery.entrypoints.logs import access_log_middleware, configure_logging
+from grocery.entrypoints.metrics import NO_METRICS, ShopMetrics, worker_gone
 from grocery.entrypoints.web.office import back_office
 from grocery.entrypoints.wiring import Adapters, build_adapters, token_policy
 from grocery.entrypoints.worker import (
@@ -91,6 +99,9 @@ from grocery.entrypoints.worker import (
     payment_sweep,
     payment_worker,
 )
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
 
 LINK_TOKENS = RefreshTokenMint(new=new_link_token, hash=hash_refresh_token)
 GUEST_CART_TOKENS = RefreshTokenMint(new=new_guest_cart_token, hash=hash_refresh_token)
@@ -127,7 +138,7 @@ def build_account_link_service(settings: Settings, adapters: Adapters) -> Accoun
 def build_catalog_service(settings: Settings, adapters: Adapters) -> CatalogService:
     return CatalogService(
         uow=lambda: SqlUnitOfWork(adapters.database),
-        reader=SqlCatalogReader(adapters.database),
+        reader=SqlCatalogReader(adapters.replica),
         blobs=adapters.blobs,
         inspect_image=inspect_image,
         clock=adapters.clock,
@@ -220,9 +231,25 @@ def page_age(settings: Settings) -> float:
     return settings.catalog_cache_seconds
 
 
-def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar:
+def create_app(
+    settings: Settings,
+    adapters: Adapters | None = None,
+    *,
+    tracer_provider: TracerProvider | None = None,
+) -> Litestar:
+    """`tracer_provider` (tests) stands in for the OTLP exporter of `settings.otel_endpoint`."""
     configure_logging(settings)
     wired = adapters or build_adapters(settings)
+    # Imported here: only a traced shop pays for loading OpenTelemetry.
+    if tracer_provider is None and settings.otel_endpoint is not None:
+        from grocery.entrypoints.traces import otlp_provider
+
+        tracer_provider = otlp_provider(settings.otel_endpoint)
+    traced = None
+    if tracer_provider is not None:
+        from grocery.entrypoints.traces import Tracing
+
+        traced = Tracing(tracer_provider)
     auth = build_auth_service(settings, wired)
     lockouts = LockedAccounts(SqlAccountLockouts(wired.database))
     guest_carts = build_guest_cart_service(wired)
@@ -237,10 +264,12 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
     account_links = build_account_link_service(settings, wired)
     restock = RestockService(uow=lambda: SqlUnitOfWork(wired.database), clock=wired.clock)
     catalog = build_catalog_service(settings, wired)
-    stamps = SqlCatalogStamps(wired.database)
-    storefront = Storefront(
-        catalog, wired.blobs, StorefrontCache(stamps, max_age=page_age(settings))
-    )
+    stamps = SqlCatalogStamps(wired.replica)  # the pages' own server: stamps are its snapshots
+    metrics = ShopMetrics() if settings.metrics else None
+    tally = metrics or NO_METRICS
+    metrics_access = MetricsAccess(metrics, settings.metrics_token)
+    pages = StorefrontCache(stamps, max_age=page_age(settings), tally=tally.storefront_cache)
+    storefront = Storefront(catalog, wired.blobs, pages)
     carts, wishlist, promo_codes = build_cart_services(wired)
     checkout, orders, alerts = build_order_services(settings, wired)
     picking, stock = build_picking_services(settings, wired)
@@ -250,7 +279,7 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
     follow_ups = payment_follow_ups(wired)
     taxes = TaxClassService(uow=lambda: SqlUnitOfWork(wired.database))
     reports = ReportService(
-        reader=SqlReportReader(wired.database),
+        reader=SqlReportReader(wired.replica),
         timezone=settings.timezone,
         currency=settings.currency,
     )
@@ -262,6 +291,11 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
                 keeper = SqlRecordKeeper(wired.database)
                 await background.enter_async_context(housekeeping(keeper, retention(settings)))
                 await background.enter_async_context(lockouts.followed())
+                if metrics is not None:
+                    await background.enter_async_context(pools_sampled(metrics, wired.database))
+                    background.callback(worker_gone)
+                if traced is not None:
+                    background.enter_context(traced.sql([wired.database, wired.replica]))
                 # Every server process runs one outbox worker; they share the work.
                 if settings.run_worker:
                     worker = outbox_worker(
@@ -277,6 +311,8 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
                 yield
         finally:
             await wired.database.dispose()
+            if wired.replica is not wired.database:
+                await wired.replica.dispose()
 
     dependencies = {
         "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
@@ -303,6 +339,8 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
         "gateways": Provide(lambda: wired.gateways, use_cache=True, sync_to_thread=False),
         "reports": Provide(lambda: reports, use_cache=True, sync_to_thread=False),
         "taxes": Provide(lambda: taxes, use_cache=True, sync_to_thread=False),
+        "metrics": Provide(lambda: tally, use_cache=True, sync_to_thread=False),
+        "metrics_access": Provide(lambda: metrics_access, use_cache=True, sync_to_thread=False),
         **PRINCIPAL,
     }
     # Each area of the shop adds its services to `dependencies` and its controllers to `api`.
@@ -341,7 +379,14 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
     # Local and memory stores have no web server of their own: the app serves their images.
     served_media = [media] if settings.storage_url.startswith(("file:", "memory:")) else []
     app = Litestar(
-        route_handlers=[HealthController, api, office.router, *docs_routes(), *served_media],
+        route_handlers=[
+            HealthController,
+            serve_metrics,
+            api,
+            office.router,
+            *docs_routes(),
+            *served_media,
+        ],
         dependencies=dependencies,
         state=State({**authenticator.state(), **office.state}),
         template_config=office.templates,
@@ -352,12 +397,15 @@ def create_app(settings: Settings, adapters: Adapters | None = None) -> Litestar
         request_class=JsonRequest,
         cors_config=cors_config(settings.cors_origins),
         openapi_config=openapi_config(),
+        plugins=[] if traced is None else [traced.plugin()],
+        before_request=None if traced is None else traced.name_span_by_route,
         debug=False,
     )
     document_problems(app)
     finish_document(app)
     # Wrapped outside the router, so unknown paths and 405s get their access line too.
+    served = app.asgi_handler if metrics is None else metrics_middleware(app.asgi_handler, metrics)
     app.asgi_handler = access_log_middleware(
-        host_check_middleware(head_as_get(app.asgi_handler), settings.allowed_hosts)
+        host_check_middleware(head_as_get(served), settings.allowed_hosts)
     )
     return app

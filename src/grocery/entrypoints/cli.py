@@ -70,6 +70,11 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
         migrations.upgrade(settings.database_url)
     if args.demo and seed_demo(args, settings) != 0:
         return 2
+    if settings.metrics:
+        from grocery.entrypoints.metrics_runs import MULTIPROCESS_DIR, start_run_directory
+
+        # Set before any worker starts: each writes its figures there, a scrape adds them up.
+        os.environ[MULTIPROCESS_DIR] = start_run_directory(settings.data_dir)
     print(f"grocery: serving on http://{args.host}:{args.port} with {args.workers} worker(s)")
     Granian(
         "grocery.entrypoints.asgi:app_from_environment",

@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from grocery.config import Settings
 
 access_log = structlog.get_logger("grocery.access")
+# The scope key of a one-item list holding the request's id: tracing replaces the id with the
+# trace's (the list survives the scope copies that inner middleware make).
+REQUEST_ID = "grocery.request_id"
 
 
 def configure_logging(settings: Settings, stream: TextIO | None = None) -> None:
@@ -62,7 +65,8 @@ def access_log_middleware(app: ASGIApp) -> ASGIApp:
         if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
-        request_id = _request_id(scope)
+        request_id = [_request_id(scope)]
+        scope[REQUEST_ID] = request_id  # type: ignore[literal-required]
         started = time.perf_counter()
         status = 500
 
@@ -71,16 +75,17 @@ def access_log_middleware(app: ASGIApp) -> ASGIApp:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 headers = list(message.get("headers", []))
-                headers.append((b"x-request-id", request_id.encode()))
+                headers.append((b"x-request-id", request_id[0].encode()))
                 message["headers"] = headers
             await send(message)
 
-        structlog.contextvars.bind_contextvars(request_id=request_id)
+        structlog.contextvars.bind_contextvars(request_id=request_id[0])
         try:
             await app(scope, receive, send_with_id)
         finally:
             access_log.info(
                 "request",
+                request_id=request_id[0],
                 method=scope.get("method"),
                 path=scope["path"],
                 status=status,

@@ -32,6 +32,8 @@ class Adapters:
     """Everything outside the core that a running shop talks to."""
 
     database: Database
+    # Catalog reads and reports: the streaming replica when there is one, else `database`.
+    replica: Database
     blobs: BlobStore
     clock: Clock
     hasher: PasswordHasher
@@ -43,8 +45,15 @@ class Adapters:
 def build_adapters(settings: Settings) -> Adapters:
     if settings.database_url is None:
         raise ValueError("settings.database_url must be resolved before building adapters")
+    database = Database(
+        settings.database_url, pool_size=settings.db_pool_size, pgbouncer=settings.db_pgbouncer
+    )
+    replica = database
+    if settings.read_database_url is not None:
+        replica = Database(settings.read_database_url, pool_size=settings.db_pool_size)
     return Adapters(
-        database=Database(settings.database_url, pool_size=settings.db_pool_size),
+        database=database,
+        replica=replica,
         blobs=make_blob_store(
             settings.storage_url,
             public_base_url=settings.media_base_url,

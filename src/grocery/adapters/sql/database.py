@@ -25,7 +25,15 @@ class Database:
     """One engine per process for sessions and connections, and a plain asyncpg pool for
     the storefront's hot reads (`fetch`)."""
 
-    def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False) -> None:
+    def __init__(
+        self, url: str, *, pool_size: int = 10, echo: bool = False, pgbouncer: bool = False
+    ) -> None:
+        # Behind PgBouncer in transaction pooling, consecutive transactions of one connection
+        # may run on different server connections: no statement may stay prepared across
+        # them. Without a cache asyncpg (and SQLAlchemy over it) prepares each statement
+        # unnamed, inside the transaction that runs it.
+        self._statement_cache = {"statement_cache_size": 0} if pgbouncer else {}
+        uncached = {"prepared_statement_cache_size": 0, **self._statement_cache}
         self.engine: AsyncEngine = create_async_engine(
             url,
             pool_size=pool_size,
@@ -35,7 +43,7 @@ class Database:
             pool_pre_ping=False,
             pool_timeout=5,
             echo=echo,
-            connect_args={"timeout": 5, "command_timeout": 30},
+            connect_args={"timeout": 5, "command_timeout": 30, **(uncached if pgbouncer else {})},
         )
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         self._reads_dsn = make_url(url).set(drivername="postgresql").render_as_string(False)
@@ -74,6 +82,12 @@ class Database:
         async with self.connect() as connection:
             await connection.execute(text("SELECT 1"))
 
+    def connections_in_use(self) -> dict[str, int]:
+        """Connections taken from each pool right now: the units of work's, the hot reads'."""
+        reads = self._reads
+        taken_reads = 0 if reads is None else reads.get_size() - reads.get_idle_size()
+        return {"transactions": self.engine.pool.checkedout(), "reads": taken_reads}  # type: ignore[attr-defined]
+
     async def dispose(self) -> None:
         if self._reads is not None:
             await self._reads.close()
@@ -91,6 +105,7 @@ class Database:
                 timeout=5,
                 command_timeout=30,
                 reset=_nothing_to_reset,
+                **self._statement_cache,
             )
             await self._reads
         return self._reads

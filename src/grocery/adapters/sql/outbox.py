@@ -6,9 +6,9 @@ from collections.abc import Collection
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 
-from grocery.adapters.sql.database import SessionSql
+from grocery.adapters.sql.database import Database, SessionSql
 from grocery.adapters.sql.schema.outbox import PENDING, outbox
 from grocery.core.outbox import OutboxMessage
 
@@ -76,3 +76,16 @@ class SqlOutbox:
                 attempts=outbox.c.attempts + 1, last_error=error[:_LAST_ERROR_MAX_LENGTH], **when
             )
         )
+
+
+_BACKLOG = text(
+    "SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0)"
+    " FROM outbox WHERE delivered_at IS NULL AND given_up_at IS NULL"
+)
+
+
+async def outbox_backlog(database: Database) -> tuple[int, float]:
+    """How many messages wait for delivery, and the oldest one's age in seconds."""
+    async with database.connect() as connection:
+        pending, oldest = (await connection.execute(_BACKLOG)).one()
+    return int(pending), float(oldest)

@@ -100,7 +100,10 @@ class CatalogService:
             taxed_by = kept(tax_class_id, category.tax_class_id)
             await uow.categories.update(Category(category.id, draft.name, draft.slug, taxed_by))
             await uow.commit()
-        return await self.category(str(category.id))
+        # The name and slug as written: the reader may be a replica that has not replayed them.
+        counted = await self._reader.category(str(category.id))
+        products = 0 if counted is None else counted.product_count
+        return CategorySummary(category.id, draft.name, draft.slug, product_count=products)
 
     async def remove_category(self, ref: str) -> None:
         async with self._uow() as uow:

@@ -9,6 +9,7 @@ from litestar import Controller, Response, post
 from litestar.openapi import ResponseSpec
 from litestar.params import HeaderParameter, JSONBody
 
+from grocery.core.errors import DomainError
 from grocery.core.identity import Principal
 from grocery.core.orders import IDEMPOTENCY_KEY_MAX_LENGTH
 from grocery.core.services.checkout import CheckoutRequest, CheckoutService
@@ -16,6 +17,7 @@ from grocery.entrypoints.http.deps import Injected
 from grocery.entrypoints.http.fields import documented
 from grocery.entrypoints.http.guards import verified
 from grocery.entrypoints.http.orders import OrderOut, placed_answer
+from grocery.entrypoints.metrics import Tally
 
 IdempotencyKey = Annotated[
     str | None,
@@ -52,6 +54,7 @@ class CheckoutController(Controller):
         self,
         principal: Injected[Principal],
         checkout: Injected[CheckoutService],
+        metrics: Injected[Tally],
         idempotency_key: IdempotencyKey = None,
         data: JSONBody[CheckoutBody | None] = None,
     ) -> Response[Any]:
@@ -67,6 +70,11 @@ class CheckoutController(Controller):
             idempotency_key=idempotency_key,
             payment_method=None if data is None else data.payment_method,
         )
-        answer = await checkout.place_order(request, placed_answer)
+        try:
+            answer = await checkout.place_order(request, placed_answer)
+        except DomainError as refused:
+            metrics.checkout(refused.code)
+            raise
+        metrics.checkout("replayed" if answer.replayed else "placed")
         headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
         return Response(answer.body, status_code=answer.status, headers=headers)

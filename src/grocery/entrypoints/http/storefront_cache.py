@@ -34,25 +34,30 @@ class StorefrontCache:
         max_age: float,
         max_bytes: int = 16 * 2**20,
         clock: Callable[[], float] = time.monotonic,
+        tally: Callable[[bool], None] = lambda hit: None,
     ) -> None:
         self._stamps = stamps
         self._max_age = max_age
         self._max_bytes = max_bytes
         self._clock = clock
+        self._tally = tally  # told True for each page served kept, False for each built
         self._pages: dict[Hashable, _Page] = {}
         self._bytes = 0
 
     async def page(self, key: Hashable, build: Callable[[], Awaitable[object]]) -> bytes:
         """The page for `key`: kept, if still right; else built, encoded and kept."""
         if self._max_age <= 0:
+            self._tally(False)
             return msgspec.json.encode(await build())
         kept = self._pages.get(key)
         if kept is not None:
             if self._clock() - kept.born < self._max_age:
                 if await self._stamps.unchanged_since(kept.stamp):
+                    self._tally(True)
                     return kept.body
             else:
                 self._forget(key)
+        self._tally(False)
         stamp = await self._stamps.stamp()
         body = msgspec.json.encode(await build())
         self._keep(key, _Page(stamp, self._clock(), body))

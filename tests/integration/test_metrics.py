@@ -1,0 +1,198 @@
+"""GET /metrics on PostgreSQL: requests by route template, checkouts by outcome, the
+storefront cache, the pools and the outbox; off by default, behind its token when set; and
+with several granian workers, every worker's figures added up."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from litestar.testing import AsyncTestClient
+from prometheus_client.parser import text_string_to_metric_families
+
+from grocery.config import Settings
+from grocery.entrypoints.app import create_app
+from tests.integration.catalog_shop import Client, Json, assert_problem
+from tests.integration.checkout_shop import Shop, checkout
+from tests.integration.conftest import (
+    SignedInUser,
+    free_port,
+    make_settings,
+    stop,
+    wait_until_live,
+)
+
+TOKEN = "scrape-token-for-the-tests"
+Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
+
+
+def samples(exposition: str) -> Samples:
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(exposition)
+        for sample in family.samples
+    }
+
+
+def value(found: Samples, name: str, **labels: str) -> float:
+    return found.get((name, frozenset(labels.items())), 0.0)
+
+
+@pytest.fixture
+async def metered(settings: Settings) -> AsyncIterator[Client]:
+    """An app of its own with metrics on (its figures are its own registry's)."""
+    app = create_app(make_settings(str(settings.database_url), metrics=True, metrics_token=TOKEN))
+    async with AsyncTestClient(app=app, base_url="http://testserver.local") as client:
+        yield client
+
+
+async def scrape(client: Client | httpx.AsyncClient) -> Samples:
+    response = await client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/plain; version=0.0.4")
+    return samples(response.text)
+
+
+async def test_requests_are_counted_by_route_template_and_status(
+    metered: Client, shop: Shop
+) -> None:
+    apples = await shop.product("1.00")
+    before = await scrape(metered)
+    for _ in range(3):
+        assert (await metered.get(f"/api/products/{apples['id']}")).status_code == 200
+    assert (await metered.get("/no/such/page")).status_code == 404
+
+    after = await scrape(metered)
+    route = {"method": "GET", "route": "/api/products/{ref}"}
+    served = {**route, "status": "200"}
+    assert (
+        value(after, "grocery_http_requests_total", **served)
+        - value(before, "grocery_http_requests_total", **served)
+        == 3
+    )
+    assert value(after, "grocery_http_request_duration_seconds_count", **route) >= 3
+    unmatched = {"method": "GET", "route": "unmatched", "status": "404"}
+    assert value(after, "grocery_http_requests_total", **unmatched) >= 1
+    assert not any(apples["id"] in str(labels) for _, labels in after)  # no path in a label
+
+
+async def test_checkouts_are_counted_by_outcome_and_the_outbox_shows(
+    metered: Client, shop: Shop, ann: SignedInUser
+) -> None:
+    apples = await shop.product("1.00", stock=2)
+    before = await scrape(metered)
+    await shop.fill(ann, (apples, 1))
+    placed = await checkout(metered, ann)
+    assert placed.status_code == 201, placed.text
+    await shop.fill(ann, (apples, 1))
+    await shop.edit(apples, stock=0)
+    short = await checkout(metered, ann)
+    assert_problem(short, 409, "insufficient_stock")
+
+    after = await scrape(metered)
+    for outcome in ("placed", "insufficient_stock"):
+        gained = value(after, "grocery_checkouts_total", outcome=outcome) - value(
+            before, "grocery_checkouts_total", outcome=outcome
+        )
+        assert gained == 1, outcome
+    # The placed order's mail waits in the outbox (no worker runs in these tests).
+    assert value(after, "grocery_outbox_backlog") >= 1
+    assert value(after, "grocery_outbox_oldest_age_seconds") >= 0
+    assert ("grocery_slot_bookings_total", frozenset()) not in after  # defined, none yet
+
+
+async def test_storefront_cache_hits_and_misses_are_counted(metered: Client, shop: Shop) -> None:
+    apples: Json = await shop.product("1.00")
+    before = await scrape(metered)
+    for _ in range(3):
+        assert (await metered.get(f"/api/products/{apples['id']}")).status_code == 200
+    after = await scrape(metered)
+
+    def gained(result: str) -> float:
+        return value(after, "grocery_storefront_cache_total", result=result) - value(
+            before, "grocery_storefront_cache_total", result=result
+        )
+
+    assert (gained("miss"), gained("hit")) == (1, 2)
+
+
+async def test_the_database_pools_in_use_are_shown(metered: Client) -> None:
+    found = await scrape(metered)
+    for pool in ("transactions", "reads"):
+        assert ("grocery_db_connections_in_use", frozenset({("pool", pool)})) in found
+
+
+async def test_metrics_need_their_token(metered: Client) -> None:
+    assert_problem(await metered.get("/metrics"), 401, "not_authenticated")
+    wrong = await metered.get("/metrics", headers={"Authorization": "Bearer nope"})
+    assert_problem(wrong, 401, "not_authenticated")
+
+
+async def test_metrics_are_off_unless_asked_for(client: Client) -> None:
+    assert_problem(await client.get("/metrics"), 404, "not_found")
+
+
+# --- several workers -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def metered_server(
+    settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Path]]:
+    """`grocery serve --workers 2` with metrics on; its data dir and base URL."""
+    scratch = tmp_path_factory.mktemp("metered-server")
+    port = free_port()
+    environment = {key: value for key, value in os.environ.items() if "GROCERY" not in key}
+    environment.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    environment.update(
+        GROCERY_ENV="test",
+        GROCERY_DATABASE_URL=str(settings.database_url),
+        GROCERY_SECRET_KEY=settings.secret_key,
+        GROCERY_STORAGE_URL="memory://",
+        GROCERY_DATA_DIR=str(scratch),
+        GROCERY_RUN_WORKER="false",
+        GROCERY_LOG_LEVEL="warning",
+        GROCERY_METRICS="true",
+        GROCERY_METRICS_TOKEN=TOKEN,
+        GROCERY_DB_PGBOUNCER=str(settings.db_pgbouncer).lower(),
+    )
+    stale = scratch / "metrics" / "999999999"  # a run whose server is gone
+    stale.mkdir(parents=True)
+    command = [str(Path(sys.executable).parent / "grocery"), "serve", "--workers", "2"]
+    command += ["--host", "127.0.0.1", "--port", str(port)]
+    with (scratch / "server.log").open("wb") as output:
+        server = subprocess.Popen(
+            command, cwd=scratch, env=environment, stdout=output, stderr=subprocess.STDOUT
+        )
+        try:
+            base_url = f"http://127.0.0.1:{port}"
+            wait_until_live(server, base_url, scratch / "server.log")
+            yield base_url, scratch
+        finally:
+            stop(server, seconds=15)
+
+
+async def test_every_workers_figures_are_served_together(
+    metered_server: tuple[str, Path],
+) -> None:
+    base_url, data_dir = metered_server
+    sent = 60
+    for _ in range(sent):  # a fresh connection each: the workers share them out
+        async with httpx.AsyncClient(base_url=base_url) as one:
+            assert (await one.get("/health/live")).status_code == 200
+
+    live = {"method": "GET", "route": "/health/live", "status": "200"}
+    async with httpx.AsyncClient(base_url=base_url) as scraper:
+        for _ in range(4):  # whichever worker answers, it tells all the workers' figures
+            counted = value(await scrape(scraper), "grocery_http_requests_total", **live)
+            assert counted >= sent
+
+    runs = list((data_dir / "metrics").iterdir())
+    assert [run.name for run in runs] != ["999999999"] and len(runs) == 1
+    writers = {path.stem.rsplit("_", 1)[-1] for path in runs[0].glob("counter_*.db")}
+    assert len(writers) == 2, writers  # both workers counted requests
