@@ -10,7 +10,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from uuid import UUID
 
-from grocery.core.errors import ErrorDetail, Problems, field_error
+import pycountry
+
+from grocery.core.edits import KEEP, Keep, applied, left_out
+from grocery.core.errors import ErrorDetail, Invalid, Problems, field_error
 
 LABEL_MAX_LENGTH = 60
 LINE_MAX_LENGTH = 200
@@ -18,19 +21,8 @@ INSTRUCTIONS_MAX_LENGTH = 500
 POSTAL_CODE_MAX_LENGTH = 16
 MAX_ADDRESSES_PER_CUSTOMER = 50
 
-# ISO 3166-1 alpha-2: the officially assigned codes.
-_COUNTRY_CODES = """
-    AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR
-    BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ
-    EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW
-    GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY
-    KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV
-    MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY
-    QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG
-    TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM
-    ZW
-"""
-COUNTRIES = frozenset(_COUNTRY_CODES.split())
+# ISO 3166-1 alpha-2: the officially assigned codes, as pycountry keeps them up to date.
+COUNTRIES = frozenset(country.alpha_2 for country in pycountry.countries)
 
 _POSTAL_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 -]*")
 _PHONE = re.compile(r"[+(]?[0-9][0-9 ()./-]{2,30}")
@@ -63,6 +55,53 @@ class Address:
     phone: str | None = None
     instructions: str | None = None
     is_default: bool = False
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AddressEdit:
+    """A customer's form: the fields sent change, None clears an optional one."""
+
+    label: str | Keep | None = KEEP
+    recipient: str | Keep = KEEP
+    line1: str | Keep = KEEP
+    line2: str | Keep | None = KEEP
+    city: str | Keep = KEEP
+    postal_code: str | Keep = KEEP
+    country: str | Keep = KEEP
+    phone: str | Keep | None = KEEP
+    instructions: str | Keep | None = KEEP
+    is_default: bool | Keep = KEEP
+
+
+_REQUIRED = ("recipient", "line1", "city", "postal_code", "country")
+
+
+def new_address(
+    edit: AddressEdit, *, id: UUID, user_id: UUID, created_at: datetime, first: bool
+) -> Address:
+    """The customer's new address; their first is their default whatever the form says."""
+    left_out(edit, _REQUIRED).raise_if_any("The address is not valid.")
+    blank = Address(
+        id=id,
+        user_id=user_id,
+        recipient="",
+        line1="",
+        city="",
+        postal_code="",
+        country="",
+        created_at=created_at,
+    )
+    address = validate_address(applied(blank, edit))
+    return replace(address, is_default=first or address.is_default)
+
+
+def edited_address(address: Address, edit: AddressEdit) -> Address:
+    """The address with the edit applied, checked whole. The default moves by making another
+    address the default, never by unsetting it (a customer with addresses has one)."""
+    if address.is_default and edit.is_default is False:
+        message = "stays true until another address becomes the default"
+        raise Invalid(f"is_default {message}.", errors=[field_error("is_default", message)])
+    return validate_address(applied(address, edit))
 
 
 def validate_address(address: Address) -> Address:

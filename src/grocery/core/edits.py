@@ -7,8 +7,9 @@ field that may be empty (a promo code's expiry, its limits).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import fields, replace
 from enum import Enum
-from typing import Final, TypeVar
+from typing import Any, Final, TypeVar
 
 from grocery.core.errors import Problems
 
@@ -22,6 +23,7 @@ class Keep(Enum):
 KEEP: Final = Keep.KEEP
 
 Value = TypeVar("Value")
+Thing = TypeVar("Thing")
 Sent = TypeVar("Sent")
 
 
@@ -49,3 +51,13 @@ def left_out(form: object, required: Iterable[str]) -> Problems:
         if getattr(form, field) is KEEP:
             problems.add(field, "is required")
     return problems
+
+
+def applied(thing: Thing, edit: object) -> Thing:
+    """`thing` (a dataclass) with the fields `edit` (a dataclass naming some of them) sends."""
+    sent: dict[str, Any] = {
+        field.name: getattr(edit, field.name)
+        for field in fields(edit)  # type: ignore[arg-type]
+        if getattr(edit, field.name) is not KEEP
+    }
+    return replace(thing, **sent)  # type: ignore[type-var]

@@ -32,11 +32,13 @@ from grocery.core.identity import LoginThrottle
 from grocery.core.payments import PaymentProvider
 from grocery.core.ports.unit_of_work import UnitOfWork
 from grocery.core.services.account_links import AccountLinkService
+from grocery.core.services.addresses import AddressService
 from grocery.core.services.alerts import AlertService
 from grocery.core.services.auth import AuthService, RefreshTokenMint
 from grocery.core.services.cart import CartService
 from grocery.core.services.catalog import CatalogService
 from grocery.core.services.checkout import CheckoutService
+from grocery.core.services.fulfilment import DeliveryZoneService, PickupPointService
 from grocery.core.services.guest_carts import GuestCartService
 from grocery.core.services.orders import OrderService
 from grocery.core.services.paid_checkout import PaidCheckoutService
@@ -45,10 +47,12 @@ from grocery.core.services.picking import PickingService
 from grocery.core.services.promotions import PromoCodeService
 from grocery.core.services.reports import ReportService
 from grocery.core.services.restock import RestockService
+from grocery.core.services.slots import SlotService
 from grocery.core.services.stock import StockService
 from grocery.core.services.taxes import TaxClassService
 from grocery.core.services.wishlist import WishlistService
 from grocery.entrypoints.housekeeping import housekeeping, retention
+from grocery.entrypoints.http.addresses import AddressController
 from grocery.entrypoints.http.alerts import AlertController
 from grocery.entrypoints.http.auth import (
     AccountLinkController,
@@ -60,6 +64,7 @@ from grocery.entrypoints.http.catalog import Storefront
 from grocery.entrypoints.http.categories import CategoryController
 from grocery.entrypoints.http.checkout import CheckoutController
 from grocery.entrypoints.http.cors import cors_config
+from grocery.entrypoints.http.delivery_zones import DeliveryZoneController
 from grocery.entrypoints.http.guards import PRINCIPAL, Authenticator
 from grocery.entrypoints.http.guest_carts import GuestCartController
 from grocery.entrypoints.http.head import head_as_get
@@ -79,11 +84,13 @@ from grocery.entrypoints.http.openapi import docs_routes, finish_document, opena
 from grocery.entrypoints.http.orders import OrderController
 from grocery.entrypoints.http.payments import RefundController, StripeWebhookController
 from grocery.entrypoints.http.picking import PickingController
+from grocery.entrypoints.http.pickup_points import PickupPointController
 from grocery.entrypoints.http.problems import EXCEPTION_HANDLERS, document_problems
 from grocery.entrypoints.http.products import ProductController
 from grocery.entrypoints.http.promo_codes import PromoCodeController
 from grocery.entrypoints.http.reports import ReportController
 from grocery.entrypoints.http.restock import NotifyMeController
+from grocery.entrypoints.http.slots import SlotController
 from grocery.entrypoints.http.stock import StockMovementController
 from grocery.entrypoints.http.storefront_cache import StorefrontCache
 from grocery.entrypoints.http.taxes import TaxClassController
@@ -224,6 +231,20 @@ def build_picking_services(
     )
 
 
+def build_fulfilment_services(
+    settings: Settings, adapters: Adapters
+) -> tuple[AddressService, DeliveryZoneService, PickupPointService, SlotService]:
+    def uow() -> UnitOfWork:
+        return SqlUnitOfWork(adapters.database)
+
+    return (
+        AddressService(uow=uow, clock=adapters.clock),
+        DeliveryZoneService(uow=uow),
+        PickupPointService(uow=uow),
+        SlotService(uow=uow, clock=adapters.clock, timezone=settings.timezone),
+    )
+
+
 def page_age(settings: Settings) -> float:
     """How long a storefront page may be kept: never past half a presigned URL's life."""
     if settings.storage_presign:
@@ -278,6 +299,7 @@ def create_app(
     )
     follow_ups = payment_follow_ups(wired)
     taxes = TaxClassService(uow=lambda: SqlUnitOfWork(wired.database))
+    addresses, delivery_zones, pickup_points, slots = build_fulfilment_services(settings, wired)
     reports = ReportService(
         reader=SqlReportReader(wired.replica),
         timezone=settings.timezone,
@@ -341,6 +363,10 @@ def create_app(
         "taxes": Provide(lambda: taxes, use_cache=True, sync_to_thread=False),
         "metrics": Provide(lambda: tally, use_cache=True, sync_to_thread=False),
         "metrics_access": Provide(lambda: metrics_access, use_cache=True, sync_to_thread=False),
+        "addresses": Provide(lambda: addresses, use_cache=True, sync_to_thread=False),
+        "delivery_zones": Provide(lambda: delivery_zones, use_cache=True, sync_to_thread=False),
+        "pickup_points": Provide(lambda: pickup_points, use_cache=True, sync_to_thread=False),
+        "slots": Provide(lambda: slots, use_cache=True, sync_to_thread=False),
         **PRINCIPAL,
     }
     # Each area of the shop adds its services to `dependencies` and its controllers to `api`.
@@ -367,6 +393,10 @@ def create_app(
             StockMovementController,
             AlertController,
             ReportController,
+            AddressController,
+            DeliveryZoneController,
+            PickupPointController,
+            SlotController,
         ],
     )
     office = back_office(

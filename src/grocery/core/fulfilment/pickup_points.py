@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from uuid import UUID
 
 from grocery.core.addresses import StreetAddress, validate_street_address
+from grocery.core.edits import KEEP, Keep, applied, left_out
 from grocery.core.errors import InUse, Problems
 from grocery.core.fulfilment.zones import name_errors
 
@@ -27,6 +28,27 @@ class PickupPointRef:
 
     id: UUID
     name: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PickupPointEdit:
+    """A manager's form: the fields sent change (the address as a whole)."""
+
+    name: str | Keep = KEEP
+    address: StreetAddress | Keep = KEEP
+    instructions: str | Keep | None = KEEP
+    is_active: bool | Keep = KEEP
+
+
+def new_pickup_point(edit: PickupPointEdit, *, id: UUID) -> PickupPoint:
+    """A point from a manager's form: name and address are required; it opens active."""
+    left_out(edit, ("name", "address")).raise_if_any("The pickup point is not valid.")
+    blank_address = StreetAddress(line1="", city="", postal_code="", country="")
+    return edited_pickup_point(PickupPoint(id=id, name="", address=blank_address), edit)
+
+
+def edited_pickup_point(point: PickupPoint, edit: PickupPointEdit) -> PickupPoint:
+    return validate_pickup_point(applied(point, edit))
 
 
 def validate_pickup_point(point: PickupPoint) -> PickupPoint:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from enum import StrEnum
+from functools import partial
 from uuid import UUID
 
+from grocery.core.edits import KEEP, Keep, left_out
 from grocery.core.errors import ErrorDetail, InUse, Problems, field_error
-from grocery.core.money import ZERO
+from grocery.core.money import ZERO, parse_money
 
 NAME_MAX_LENGTH = 120
 PREFIX_MAX_LENGTH = 16
@@ -60,6 +62,45 @@ class DeliveryZone:
         )
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ZoneEdit:
+    """A manager's form: the fields sent change; amounts come as the client typed them, and
+    None clears an optional one."""
+
+    name: str | Keep = KEEP
+    postal_code_prefixes: tuple[str, ...] | Keep = KEEP
+    fee: str | Keep = KEEP
+    free_delivery_over: str | Keep | None = KEEP
+    min_order_amount: str | Keep | None = KEEP
+
+
+_ZONE_AMOUNTS = {"fee": MAX_FEE, "free_delivery_over": MAX_AMOUNT, "min_order_amount": MAX_AMOUNT}
+
+
+def new_zone(edit: ZoneEdit, *, id: UUID) -> DeliveryZone:
+    """A zone from a manager's form: name, prefixes and fee are required."""
+    left_out(edit, ("name", "postal_code_prefixes", "fee")).raise_if_any(_NOT_VALID)
+    return edited_zone(DeliveryZone(id=id, name="", postal_code_prefixes=(), fee=ZERO), edit)
+
+
+def edited_zone(zone: DeliveryZone, edit: ZoneEdit) -> DeliveryZone:
+    """The zone with the edit applied, checked whole, or Invalid listing every fault."""
+    problems = Problems()
+    changes: dict[str, object] = {}
+    for name in (field.name for field in fields(edit)):
+        value: object = getattr(edit, name)
+        if name in _ZONE_AMOUNTS and isinstance(value, str):
+            read = partial(parse_money, value, field=name, at_most=_ZONE_AMOUNTS[name])
+            value = problems.read(read, KEEP)
+        if value is not KEEP:
+            changes[name] = value
+    problems.raise_if_any(_NOT_VALID)
+    return validate_zone(replace(zone, **changes))  # type: ignore[arg-type]
+
+
+_NOT_VALID = "The delivery zone is not valid."
+
+
 def normalise_postal_code(code: str) -> str:
     """The form postal codes and prefixes are compared in: upper case, no spaces."""
     return "".join(code.split()).upper()
@@ -81,11 +122,12 @@ def zone_for(postal_code: str, zones: Iterable[DeliveryZone]) -> DeliveryZone | 
 
 
 def validate_zone(zone: DeliveryZone) -> DeliveryZone:
-    """The zone with its name trimmed and prefixes normalised, or Invalid listing each fault.
+    """The zone with its name trimmed and prefixes normalised (and sorted), or Invalid listing
+    each fault.
 
     Used for new zones and for edits (validate the edited whole, not just the change).
     """
-    prefixes = tuple(normalise_postal_code(prefix) for prefix in zone.postal_code_prefixes)
+    prefixes = tuple(sorted(normalise_postal_code(prefix) for prefix in zone.postal_code_prefixes))
     zone = replace(zone, name=zone.name.strip(), postal_code_prefixes=prefixes)
     Problems(
         name_errors(zone.name),
@@ -93,7 +135,7 @@ def validate_zone(zone: DeliveryZone) -> DeliveryZone:
         _amount_errors("fee", zone.fee, MAX_FEE),
         _amount_errors("free_delivery_over", zone.free_delivery_over, MAX_AMOUNT),
         _amount_errors("min_order_amount", zone.min_order_amount, MAX_AMOUNT),
-    ).raise_if_any("The delivery zone is not valid.")
+    ).raise_if_any(_NOT_VALID)
     return zone
 
 

@@ -174,6 +174,12 @@ async def verified(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteH
     await _authenticator(connection).confirm_verified(connection)
 
 
+async def signed_in_caller(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
+    """The signed-in caller of a public route that needs one for some requests only (a
+    filter naming the caller's own things): 401 without a valid token."""
+    return await _authenticator(connection).resolve(connection, "signed in")
+
+
 async def manager(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """Guard: a manager or an admin, as the database knows them now."""
     await _authenticator(connection).resolve(connection, "manager")
