@@ -1,11 +1,17 @@
-"""The demo shop: the demo catalog and three accounts, loaded idempotently."""
+"""The demo shop: the demo catalog, three accounts, and delivery zones, a pickup counter and a
+week of slots, loaded idempotently."""
 
 from __future__ import annotations
 
 from grocery.config import Settings
 from grocery.core.identity import Role
-from grocery.entrypoints.app import build_auth_service, build_catalog_service
+from grocery.entrypoints.app import (
+    build_auth_service,
+    build_catalog_service,
+    build_fulfilment_services,
+)
 from grocery.entrypoints.demo_catalog import load_demo_catalog
+from grocery.entrypoints.demo_slots import load_demo_fulfilment
 from grocery.entrypoints.wiring import build_adapters
 
 DEMO_ACCOUNTS: tuple[tuple[str, Role], ...] = (
@@ -25,11 +31,15 @@ async def seed_demo(settings: Settings) -> str:
             await auth.ensure_user(
                 username, f"{username}@demo.grocery.test", settings.demo_password, role
             )
+        _, zones, points, slots = build_fulfilment_services(settings, adapters)
+        places = await load_demo_fulfilment(zones, points, slots, timezone=settings.timezone)
     finally:
         await adapters.database.dispose()
     return (
         f"demo shop ready: {catalog.categories_added} categories and {catalog.products_added} "
-        f"products added; accounts {', '.join(name for name, _ in DEMO_ACCOUNTS)}"
+        f"products added; {places.zones_added} delivery zones, {places.points_added} pickup"
+        f" points and {places.slots_added} slots added;"
+        f" accounts {', '.join(name for name, _ in DEMO_ACCOUNTS)}"
     )
 
 
