@@ -3,15 +3,17 @@ filters, and the places taken guarding changes and deletions."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text
 
+from grocery.config import Settings
 from grocery.entrypoints.wiring import Adapters
 from tests.integration.catalog_shop import Client, Json, assert_problem
-from tests.integration.conftest import MakeUser, SignedInUser
+from tests.integration.conftest import MakeUser, SignedInUser, app_in_this_loop, make_settings
 from tests.integration.places_shop import (
     add_address,
     add_point,
@@ -445,3 +447,51 @@ async def test_a_slot_in_use_is_not_deleted(
     assert gone.status_code == 204
     left = [s["id"] for s in await listed(client, f"zone_id={zone['id']}")]
     assert left == [booked["id"], held["id"]]
+
+
+def next_clock_change(timezone: str) -> date:
+    """The first day from tomorrow on whose local midnight and noon differ in UTC offset."""
+    zone = ZoneInfo(timezone)
+    day = date.today() + timedelta(days=1)
+    while True:
+        midnight = datetime.combine(day, time(0), tzinfo=zone)
+        noon = datetime.combine(day, time(12), tzinfo=zone)
+        if midnight.utcoffset() != noon.utcoffset():
+            return day
+        day += timedelta(days=1)
+
+
+async def test_a_batch_keeps_local_time_across_a_clock_change(
+    settings: Settings, manager: SignedInUser
+) -> None:
+    change = next_clock_change("Europe/London")
+    london_shop = make_settings(str(settings.database_url), timezone="Europe/London")
+    async with app_in_this_loop(london_shop) as london:
+        zone = (
+            await london.post(
+                "/api/delivery-zones",
+                json={"name": "London", "postal_code_prefixes": [prefix()], "fee": "1.00"},
+                headers=manager.headers,
+            )
+        ).json()
+        body = {
+            "method": "delivery",
+            "zone_id": zone["id"],
+            "from": (change - timedelta(days=1)).isoformat(),
+            "to": (change + timedelta(days=1)).isoformat(),
+            "weekdays": [1, 2, 3, 4, 5, 6, 7],
+            "windows": [{"start": "09:00", "end": "11:00"}],
+            "capacity": 3,
+            "cutoff_minutes": 0,
+        }
+        made = await london.post("/api/slots/batch", json=body, headers=manager.headers)
+        listed = await london.get(f"/api/slots?zone_id={zone['id']}")
+
+    assert made.json() == {"created": 3}
+    local = [
+        datetime.fromisoformat(s["starts_at"]).astimezone(ZoneInfo("Europe/London"))
+        for s in listed.json()["items"]
+    ]
+    assert [moment.time() for moment in local] == [time(9)] * 3
+    offsets = [datetime.fromisoformat(s["starts_at"]).hour for s in listed.json()["items"]]
+    assert offsets[0] != offsets[2]  # the same local hour is another UTC hour after the change
