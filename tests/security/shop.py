@@ -4,6 +4,7 @@ one order of the customer's. Everything is made over HTTP, the way a client woul
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -73,6 +74,7 @@ async def open_shop(client: Client, make_user: MakeUser) -> Shop:
         ),
         201,
     )
+    shop.ids.update(await _places(client, shop))
     shop.ids.update(
         category=aisle["id"],
         category_slug=aisle["slug"],
@@ -90,6 +92,69 @@ async def open_shop(client: Client, make_user: MakeUser) -> Shop:
         spare=str(shop.spare.id),
     )
     return shop
+
+
+async def _places(client: Client, shop: Shop) -> dict[str, str]:
+    """The customer's address, two delivery zones, two pickup points, two slots (the spares
+    are deleted by the routes that delete)."""
+    staff = shop.manager.headers
+    address = await expect(
+        client.post(
+            "/api/addresses",
+            json={
+                "recipient": "Ada",
+                "line1": "1 A St",
+                "city": "London",
+                "postal_code": "E1 6AN",
+                "country": "GB",
+            },
+            headers=shop.customer.headers,
+        ),
+        201,
+    )
+    zones, points = [], []
+    for _ in range(2):
+        zone = {"name": f"Zone {tag()}", "postal_code_prefixes": [f"S{tag()}"], "fee": "1.00"}
+        made = await expect(client.post("/api/delivery-zones", json=zone, headers=staff), 201)
+        zones.append(made.json())
+        point = {
+            "name": f"Counter {tag()}",
+            "address": {
+                "line1": "1 High St",
+                "city": "Leeds",
+                "postal_code": "LS1",
+                "country": "GB",
+            },
+        }
+        placed = await expect(client.post("/api/pickup-points", json=point, headers=staff), 201)
+        points.append(placed.json())
+    slots = [
+        (
+            await expect(client.post("/api/slots", json=slot_in(zones[0], h), headers=staff), 201)
+        ).json()
+        for h in (30, 31)
+    ]
+    return {
+        "address": address.json()["id"],
+        "zone": zones[0]["id"],
+        "spare_zone": zones[1]["id"],
+        "pickup_point": points[0]["id"],
+        "spare_pickup_point": points[1]["id"],
+        "slot": slots[0]["id"],
+        "spare_slot": slots[1]["id"],
+    }
+
+
+def slot_in(zone: Json, hours: int) -> Json:
+    """A one-hour delivery slot starting `hours` from the last full hour."""
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=hours)
+    return {
+        "method": "delivery",
+        "zone_id": zone["id"],
+        "starts_at": start.isoformat(),
+        "ends_at": (start + timedelta(hours=1)).isoformat(),
+        "capacity": 3,
+    }
 
 
 async def place_order(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from enum import Enum
 from typing import Any
 
@@ -19,7 +20,7 @@ from litestar.routes import HTTPRoute
 
 from tests.integration.catalog_shop import PROBLEM, Client, picture
 from tests.integration.conftest import TEST_PASSWORD, MakeUser
-from tests.security.shop import CALLERS, DENIALS, Shop, open_shop, unique
+from tests.security.shop import CALLERS, DENIALS, Shop, open_shop, slot_in, unique
 
 
 class Access(Enum):
@@ -27,6 +28,7 @@ class Access(Enum):
     CART_HOLDER = "cart holder"  # as SIGNED_IN; a guest cart's token also lets its holder in
     SIGNED_IN = "signed in"  # each caller acts on their own things
     OWNER = "owner"  # the owner and staff; another customer gets 404
+    OWN_ONLY = "own only"  # the owner; anyone else signed in, staff too, gets 404
     MANAGER = "manager"  # managers and admins
     ADMIN = "admin"
 
@@ -53,6 +55,43 @@ def _register(_: Shop) -> dict[str, str]:
 
 def _product(shop: Shop) -> dict[str, Any]:
     return {"name": unique("P "), "category_id": shop.ids["category"], "price": "1", "stock": 1}
+
+
+def _address(_: Shop) -> dict[str, Any]:
+    return {
+        "recipient": "Ada",
+        "line1": "2 B St",
+        "city": "Leeds",
+        "postal_code": "LS1",
+        "country": "GB",
+    }
+
+
+def _zone(_: Shop) -> dict[str, Any]:
+    return {"name": "Zone", "postal_code_prefixes": [unique("Q").upper()[:16]], "fee": "1.00"}
+
+
+def _pickup_point(_: Shop) -> dict[str, Any]:
+    place = {"line1": "1 High St", "city": "Leeds", "postal_code": "LS1", "country": "GB"}
+    return {"name": "Counter", "address": place}
+
+
+def slot_in_zone(shop: Shop, hours: int) -> dict[str, Any]:
+    return slot_in({"id": shop.ids["zone"]}, hours)
+
+
+def _slot_batch(shop: Shop) -> dict[str, Any]:
+    first = date.today() + timedelta(days=2)
+    return {
+        "method": "pickup",
+        "pickup_point_id": shop.ids["pickup_point"],
+        "from": first.isoformat(),
+        "to": first.isoformat(),
+        "weekdays": [1, 2, 3, 4, 5, 6, 7],
+        "windows": [{"start": "10:00", "end": "11:00"}],
+        "capacity": 5,
+        "cutoff_minutes": 0,
+    }
 
 
 ROUTES = [
@@ -159,6 +198,27 @@ ROUTES = [
         Access.MANAGER,
         lambda _: {"kind": "receipt", "quantity": 1},
     ),
+    Route("GET", "/api/addresses", Access.SIGNED_IN),
+    Route("POST", "/api/addresses", Access.SIGNED_IN, _address),
+    Route("GET", "/api/addresses/{address}", Access.OWN_ONLY),
+    Route("PATCH", "/api/addresses/{address}", Access.OWN_ONLY, lambda _: {"city": "Leeds"}),
+    Route("DELETE", "/api/addresses/{address}", Access.OWN_ONLY),
+    Route("GET", "/api/delivery-zones", Access.ANYONE),
+    Route("GET", "/api/delivery-zones/{zone}", Access.ANYONE),
+    Route("POST", "/api/delivery-zones", Access.MANAGER, _zone),
+    Route("PATCH", "/api/delivery-zones/{zone}", Access.MANAGER, lambda _: {"fee": "2.00"}),
+    Route("DELETE", "/api/delivery-zones/{spare_zone}", Access.MANAGER),
+    Route("GET", "/api/pickup-points", Access.ANYONE),
+    Route("GET", "/api/pickup-points/{pickup_point}", Access.ANYONE),
+    Route("POST", "/api/pickup-points", Access.MANAGER, _pickup_point),
+    Route("PATCH", "/api/pickup-points/{pickup_point}", Access.MANAGER, lambda _: {"name": "Desk"}),
+    Route("DELETE", "/api/pickup-points/{spare_pickup_point}", Access.MANAGER),
+    Route("GET", "/api/slots", Access.ANYONE),
+    Route("GET", "/api/slots/{slot}", Access.ANYONE),
+    Route("POST", "/api/slots", Access.MANAGER, lambda s: slot_in_zone(s, 40)),
+    Route("POST", "/api/slots/batch", Access.MANAGER, _slot_batch),
+    Route("PATCH", "/api/slots/{slot}", Access.MANAGER, lambda _: {"capacity": 4}),
+    Route("DELETE", "/api/slots/{spare_slot}", Access.MANAGER),
     Route("GET", "/api/alerts/low-stock", Access.MANAGER),
     Route("GET", "/api/reports/sales-by-product", Access.MANAGER),
     Route("GET", "/api/reports/sales-by-category", Access.MANAGER),
@@ -187,6 +247,8 @@ def _outcome(route: Route, caller: str) -> str:
         return "served"
     if access is Access.OWNER:
         return "hidden" if caller == "other" else "served"
+    if access is Access.OWN_ONLY:
+        return "served" if caller == "customer" else "hidden"
     if access is Access.MANAGER:
         return "served" if caller in ("manager", "admin") else "denied"
     return "served" if caller == "admin" else "denied"

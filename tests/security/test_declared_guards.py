@@ -23,6 +23,7 @@ DECLARED_FOR: dict[Access, Caller | None] = {
     Access.CART_HOLDER: "cart holder",
     Access.SIGNED_IN: "signed in",
     Access.OWNER: "signed in",  # the service hides another customer's things
+    Access.OWN_ONLY: "signed in",  # the service hides them from everyone else
     Access.MANAGER: "manager",
     Access.ADMIN: "admin",
 }
