@@ -139,7 +139,9 @@ class StripeGateway:
         status = _REPORTED.get(intent.get("status", ""))
         if status is None:
             return None
-        received = intent.get("amount_received") or 0
+        received = intent.get("amount_received")
+        if received is None:  # a server without it (localstripe): what its charge kept
+            received = _charged(intent)
         capturable = intent.get("amount_capturable") or 0
         return PaymentReport(
             event_id=event.id,
@@ -148,6 +150,13 @@ class StripeGateway:
             amount_authorized=_amount(capturable or intent.get("amount") or 0),
             amount_captured=_amount(received),
         )
+
+
+def _charged(intent: dict[str, Any]) -> int:
+    charge = intent.get("latest_charge")
+    if isinstance(charge, dict):
+        return int(charge.get("amount", 0)) - int(charge.get("amount_refunded") or 0)
+    return int(intent.get("amount") or 0)
 
 
 def _keyed(order_id: UUID, step: str) -> stripe.RequestOptions:
