@@ -71,6 +71,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     low_stock_threshold: int = 10
     # How far above its estimate a weighed line may be billed, in percent of the estimate.
     weight_tolerance_percent: Decimal = DEFAULT_WEIGHT_TOLERANCE_PERCENT
+    prices_include_tax: bool = False  # else tax is added on top of the prices
     alert_webhook_url: str | None = None
     # Payments: manual (paid at the door or the counter) or stripe, with its keys.
     payment_provider: PaymentProviderName = "manual"
@@ -224,6 +225,7 @@ class _Reader:
             timezone=self.timezone(),
             low_stock_threshold=self.integer("GROCERY_LOW_STOCK_THRESHOLD", 10),
             weight_tolerance_percent=self.weight_tolerance(),
+            prices_include_tax=self.boolean("GROCERY_PRICES_INCLUDE_TAX", False),
             alert_webhook_url=self.webhook_url(),
             **self.payments(production),
             smtp_url=self.smtp_url(production),

@@ -94,7 +94,9 @@ async def test_an_empty_cart(client: Client, ann: SignedInUser) -> None:
         "items": [],
         "subtotal": "0.00",
         "discount": "0.00",
+        "tax": "0.00",  # v2: taxes, added on top unless prices include them
         "total": "0.00",
+        "prices_include_tax": False,
         "promo_code": None,
         "currency": "USD",
         "promo_problem": None,
@@ -119,6 +121,7 @@ async def test_adding_makes_a_line_then_grows_it(
             "line_total": "5.00",
             "available": True,
             "discount": "0.00",
+            "tax": "0.00",  # v2: an untaxed product
             # v2: a line by the piece, substitutes allowed unless the customer says none
             "estimated": False,
             "estimated_weight_kg": None,

@@ -44,6 +44,9 @@ async def test_checkout_answers_the_order_and_empties_the_cart(
         "discount",
         "total",
         "checkout_total",  # v2: the total as quoted, whatever picking makes of it
+        "tax",  # v2: taxes (none here: nothing is taxed), and how prices carry them
+        "taxes",
+        "prices_include_tax",
         "promo_code",
         "currency",
         "created_at",
@@ -61,6 +64,8 @@ async def test_checkout_answers_the_order_and_empties_the_cart(
         "picked_weight_kg": None,
         "substitute": None,
         "final_line_total": None,
+        "tax": "0.00",
+        "final_tax": None,
     }
     assert order["items"] == [
         {

@@ -23,6 +23,7 @@ from grocery.core.errors import (
 )
 from grocery.core.pricing import CartLine
 from grocery.core.substitutions import NO_PREFERENCE, SubstitutionChoice
+from grocery.core.taxes import TaxRate
 from grocery.core.weights import Weighing, price_of_one
 
 MAX_LINE_QUANTITY = 999
@@ -63,6 +64,7 @@ class ShelfItem:
     category_id: UUID
     available: bool
     step_kg: Decimal | None = None
+    taxed_by: TaxRate | None = None  # its own class, else its category's
 
     @property
     def weighing(self) -> Weighing | None:
@@ -199,4 +201,5 @@ def _cart_line(entry: CartEntry, item: ShelfItem) -> CartLine:
         available=entry.quantity <= item.on_shelf,
         weighing=item.weighing,
         choice=entry.choice,
+        taxed_by=item.taxed_by,
     )

@@ -20,9 +20,11 @@ from grocery.core.alerts import StockMove
 from grocery.core.errors import Conflict, Invalid, field_error, invalid
 from grocery.core.identity import Principal
 from grocery.core.ids import new_id
+from grocery.core.money import ZERO
 from grocery.core.payments import MANUAL_PAYMENT, Payment
 from grocery.core.pricing import CartLine, PricedCart
 from grocery.core.substitutions import NO_PREFERENCE, SubstitutionChoice
+from grocery.core.taxes import ClassTax, TaxRate, taxes_by_class
 from grocery.core.weights import Weighing
 
 if TYPE_CHECKING:
@@ -61,6 +63,8 @@ class OrderLine:
     weighing: Weighing | None = None  # sold by weight: line_total is an estimate
     choice: SubstitutionChoice = NO_PREFERENCE
     pick: Pick | None = None  # what the picker recorded, once they have
+    tax: Decimal = ZERO  # on line_total, at the class and rate it had at checkout
+    taxed_by: TaxRate | None = None
 
     @property
     def subtotal(self) -> Decimal:
@@ -85,6 +89,22 @@ class Order:
     cancelled_at: datetime | None = None
     final: FinalBill | None = None  # once picking is complete
     payment: Payment = MANUAL_PAYMENT
+    tax: Decimal = ZERO
+    prices_include_tax: bool = False  # as the shop priced it at checkout
+
+    @property
+    def tax_due(self) -> Decimal:
+        """The tax of what the customer pays: the final bill's once picked."""
+        return self.tax if self.final is None else self.final.tax
+
+    @property
+    def taxes(self) -> tuple[ClassTax, ...]:
+        """tax_due per class, at the classes and rates of checkout day."""
+        bill = self.final
+        return taxes_by_class(
+            (line.taxed_by, line.tax if bill is None else bill.line(line.id).tax)
+            for line in self.lines
+        )
 
     @property
     def total_due(self) -> Decimal:
@@ -133,6 +153,8 @@ def order_from_cart(
             category_id=line.category_id,
             weighing=line.weighing,
             choice=line.choice,
+            tax=line.tax,
+            taxed_by=line.taxed_by,
         )
         for line in cart.lines
     )
@@ -149,6 +171,8 @@ def order_from_cart(
         currency=currency,
         created_at=now,
         updated_at=now,
+        tax=cart.tax,
+        prices_include_tax=cart.prices_include_tax,
     )
 
 

@@ -8,7 +8,10 @@ as needed, and completes it. The final bill follows these rules:
 - a substitute costs its own price, never more than the ordered units it stands in for;
 - the promo discount is worked out again on the final lines, never above the checkout's;
   a minimum order met at checkout stays met (it is not checked again);
-- the discount is spread over the lines as at checkout, so line totals add up to the total.
+- the discount is spread over the lines as at checkout, so line totals add up to the total;
+- each line is taxed again on its final amount after its discount share, at the class and
+  rate it had at checkout (a substitute is taxed as the line it stands in for), with or
+  without tax in the prices as at checkout.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from grocery.core.errors import Conflict, Invalid, NotFound, field_error, invali
 from grocery.core.money import ZERO, spread
 from grocery.core.orders import Order, OrderLine, OrderStatus
 from grocery.core.promotions import PromoCode, promo_discount
+from grocery.core.taxes import line_tax
 from grocery.core.weights import Weighing, parse_kg
 
 # --- what the picker sends and what is recorded ------------------------------
@@ -76,6 +80,7 @@ class BilledLine:
     picked_amount: Decimal  # what the picked units cost
     substitute_amount: Decimal  # what the substitute costs (0.00 without one)
     discount: Decimal  # the line's share of the final discount
+    tax: Decimal = ZERO  # on line_total
 
     @property
     def amount(self) -> Decimal:
@@ -98,6 +103,7 @@ class FinalBill:
     subtotal: Decimal
     discount: Decimal
     total: Decimal
+    tax: Decimal = ZERO
 
     def line(self, line_id: UUID) -> BilledLine:
         return next(billed for billed in self.lines if billed.line_id == line_id)
@@ -219,11 +225,31 @@ def final_bill(order: Order, promo: PromoCode | None, tolerance_percent: Decimal
     for i, share in zip(covered, shares, strict=True):
         discounts[i] = share
     lines = tuple(
-        BilledLine(line_id=line.id, picked_amount=picked, substitute_amount=sub, discount=share)
+        BilledLine(
+            line_id=line.id,
+            picked_amount=picked,
+            substitute_amount=sub,
+            discount=share,
+            tax=_billed_tax(order, line, picked + sub - share),
+        )
         for line, (picked, sub), share in zip(order.lines, amounts, discounts, strict=True)
     )
     subtotal = sum((line.amount for line in lines), ZERO)
-    return FinalBill(lines=lines, subtotal=subtotal, discount=discount, total=subtotal - discount)
+    tax = sum((line.tax for line in lines), ZERO)
+    added = ZERO if order.prices_include_tax else tax
+    return FinalBill(
+        lines=lines,
+        subtotal=subtotal,
+        discount=discount,
+        total=subtotal - discount + added,
+        tax=tax,
+    )
+
+
+def _billed_tax(order: Order, line: OrderLine, amount: Decimal) -> Decimal:
+    if line.taxed_by is None:
+        return ZERO
+    return line_tax(amount, line.taxed_by.rate, included=order.prices_include_tax)
 
 
 def _check_all_picked(order: Order) -> None:
@@ -347,10 +373,15 @@ def ready_to_ship(order: Order) -> Order:
             picked_amount=line.subtotal,
             substitute_amount=ZERO,
             discount=line.discount,
+            tax=line.tax,
         )
         for line in order.lines
     )
     bill = FinalBill(
-        lines=billed, subtotal=order.subtotal, discount=order.discount, total=order.total
+        lines=billed,
+        subtotal=order.subtotal,
+        discount=order.discount,
+        total=order.total,
+        tax=order.tax,
     )
     return replace(order, lines=lines, final=bill)

@@ -1,10 +1,10 @@
-"""Pricing a cart: line amounts, the promo's discount spread over its lines, the delivery
-fee, totals.
+"""Pricing a cart: line amounts, the promo's discount spread over its lines, each line's
+tax on what is left of it, the delivery fee (untaxed), totals.
 
 An unavailable line (archived, or more than is in stock) stays listed so the customer
 sees it, but it is priced at zero: it adds nothing to the subtotal, takes no share of a
-discount, and its line total is 0.00. So line totals plus the delivery fee always add up
-to the cart total.
+discount, and its line total is 0.00. So line totals plus the delivery fee (plus the tax,
+when prices are without it) always add up to the cart total.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from grocery.core.promotions import (
     promo_discount,
 )
 from grocery.core.substitutions import NO_PREFERENCE, SubstitutionChoice
+from grocery.core.taxes import ClassTax, TaxRate, line_tax, taxes_by_class
 from grocery.core.weights import Weighing
 
 
@@ -40,6 +41,7 @@ class CartLine:
     available: bool = True
     weighing: Weighing | None = None  # sold by weight: the line's amount is an estimate
     choice: SubstitutionChoice = NO_PREFERENCE
+    taxed_by: TaxRate | None = None  # the product's class, else its category's; None: untaxed
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -55,6 +57,8 @@ class PricedLine:
     category_id: UUID | None = None
     weighing: Weighing | None = None
     choice: SubstitutionChoice = NO_PREFERENCE
+    tax: Decimal = ZERO  # on line_total: on top of it, or included in it
+    taxed_by: TaxRate | None = None
 
     @property
     def estimated_weight_kg(self) -> Decimal | None:
@@ -73,11 +77,18 @@ class PricedCart:
     delivery_fee: Decimal = ZERO
     # The slot the cart holds, set by the cart service; pricing only needs its terms.
     fulfilment: CartFulfilment | None = None
+    tax: Decimal = ZERO
+    prices_include_tax: bool = False
 
     @property
     def goods(self) -> Decimal:
         """What the groceries cost after the discount: the amount delivery terms look at."""
         return self.subtotal - self.discount
+
+    @property
+    def taxes(self) -> tuple[ClassTax, ...]:
+        """The tax per class of the lines that can be had."""
+        return taxes_by_class((line.taxed_by, line.tax) for line in self.lines if line.available)
 
 
 def price_cart(
@@ -87,9 +98,11 @@ def price_cart(
     *,
     uses_by_customer: int,
     delivery: DeliveryTerms | None = None,
+    prices_include_tax: bool = False,
 ) -> PricedCart:
     """Price the cart with `promo` applied and delivered on `delivery`'s terms (none: no
-    slot chosen); PromoRejected if the cart can't use the code now.
+    slot chosen); PromoRejected if the cart can't use the code now. Prices with tax: the
+    total stays as it is and each line shows the tax it includes; without: tax is added.
 
     This is the strict pricing for applying a code and for checkout. `uses_by_customer`
     is how often this customer redeemed `promo` (see customer_uses in services/cart.py).
@@ -116,15 +129,29 @@ def price_cart(
         for i, share in zip(eligible, shares, strict=True):
             discounts[i] = share
     discount = sum(discounts, ZERO)
+    taxes = [
+        _tax(line, amount - share, prices_include_tax)
+        for line, amount, share in zip(lines, subtotals, discounts, strict=True)
+    ]
+    tax = sum(taxes, ZERO)
     fee = delivery_fee(delivery, subtotal - discount)
     return PricedCart(
-        lines=tuple(map(_priced_line, lines, subtotals, discounts)),
+        lines=tuple(map(_priced_line, lines, subtotals, discounts, taxes)),
         subtotal=subtotal,
         discount=discount,
-        total=subtotal - discount + fee,
+        total=subtotal - discount + fee + (ZERO if prices_include_tax else tax),
         promo_code=promo.code if promo is not None else None,
         delivery_fee=fee,
+        tax=tax,
+        prices_include_tax=prices_include_tax,
     )
+
+
+def _tax(line: CartLine, amount: Decimal, included: bool) -> Decimal:
+    """A line's tax on its amount after its discount share (an unavailable line's is 0.00)."""
+    if line.taxed_by is None:
+        return ZERO
+    return line_tax(amount, line.taxed_by.rate, included=included)
 
 
 def delivery_fee(terms: DeliveryTerms | None, goods: Decimal) -> Decimal:
@@ -157,20 +184,31 @@ def price_cart_leniently(
     *,
     uses_by_customer: int,
     delivery: DeliveryTerms | None = None,
+    prices_include_tax: bool = False,
 ) -> PricedCart:
     """Price the cart for viewing: a saved code it can no longer use is left off.
 
     The cart still shows (with `promo_rejection` saying why) instead of failing because
     its code expired meanwhile; checkout uses price_cart, which refuses.
     """
+
+    def priced(code: PromoCode | None) -> PricedCart:
+        return price_cart(
+            lines,
+            code,
+            now,
+            uses_by_customer=uses_by_customer,
+            delivery=delivery,
+            prices_include_tax=prices_include_tax,
+        )
+
     try:
-        return price_cart(lines, promo, now, uses_by_customer=uses_by_customer, delivery=delivery)
+        return priced(promo)
     except PromoRejected as rejected:
-        without = price_cart(lines, None, now, uses_by_customer=uses_by_customer, delivery=delivery)
-        return replace(without, promo_rejection=rejected.reason)
+        return replace(priced(None), promo_rejection=rejected.reason)
 
 
-def _priced_line(line: CartLine, subtotal: Decimal, discount: Decimal) -> PricedLine:
+def _priced_line(line: CartLine, subtotal: Decimal, discount: Decimal, tax: Decimal) -> PricedLine:
     return PricedLine(
         product_id=line.product_id,
         name=line.name,
@@ -183,4 +221,6 @@ def _priced_line(line: CartLine, subtotal: Decimal, discount: Decimal) -> Priced
         category_id=line.category_id,
         weighing=line.weighing,
         choice=line.choice,
+        tax=tax,
+        taxed_by=line.taxed_by,
     )

@@ -8,13 +8,14 @@ on its amount after its share of the discount, half up to cents. Prices either e
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from uuid import UUID
 
 from grocery.core.catalog import NAME_MAX_LENGTH
 from grocery.core.errors import InUse, Problems
-from grocery.core.money import ZERO
+from grocery.core.money import ZERO, cents
 
 MAX_RATE = Decimal(100)
 RATE_PLACES = 3  # 8.875 % is a real sales tax rate
@@ -27,6 +28,24 @@ class TaxClass:
     id: UUID
     name: str
     rate: Decimal  # a percent, 0..100
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class TaxRate:
+    """The class a line is taxed by, as it was when priced: checkout keeps it on the order
+    line, so a later change of the class never changes a placed order."""
+
+    tax_class: str
+    rate: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ClassTax:
+    """One class's part of an order's tax."""
+
+    tax_class: str
+    rate: Decimal
+    amount: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,3 +79,20 @@ def tax_class_in_use() -> InUse:
         "Categories or products are still taxed by this class; move them to another first.",
         code="tax_class_in_use",
     )
+
+
+def line_tax(amount: Decimal, rate: Decimal, *, included: bool) -> Decimal:
+    """The tax on a line's `amount` (after its discount share), half up to cents: on top
+    of it at `rate` percent, or, when prices include tax, the part of it that is tax."""
+    if included:
+        return cents(amount * rate / (MAX_RATE + rate))
+    return cents(amount * rate / MAX_RATE)
+
+
+def taxes_by_class(lines: Iterable[tuple[TaxRate | None, Decimal]]) -> tuple[ClassTax, ...]:
+    """Lines' taxes summed per class and rate, by class name; untaxed lines left out."""
+    summed: dict[TaxRate, Decimal] = {}
+    for taxed_by, tax in lines:
+        if taxed_by is not None:
+            summed[taxed_by] = summed.get(taxed_by, ZERO) + tax
+    return tuple(ClassTax(by.tax_class, by.rate, summed[by]) for by in sorted(summed))

@@ -154,8 +154,12 @@ def build_catalog_service(settings: Settings, adapters: Adapters) -> CatalogServ
     )
 
 
+def build_tax_service(adapters: Adapters) -> TaxClassService:
+    return TaxClassService(uow=lambda: SqlUnitOfWork(adapters.database))
+
+
 def build_cart_services(
-    adapters: Adapters,
+    settings: Settings, adapters: Adapters
 ) -> tuple[Carts, WishlistService, PromoCodeService]:
     def uow() -> UnitOfWork:
         return SqlUnitOfWork(adapters.database)
@@ -163,22 +167,26 @@ def build_cart_services(
     def guests_uow() -> UnitOfWork:
         return SqlUnitOfWork(adapters.database, for_guests=True)
 
+    with_tax = settings.prices_include_tax
     carts = Carts(
-        customers=CartService(uow=uow, clock=adapters.clock),
-        guests=CartService(uow=guests_uow, clock=adapters.clock),
+        customers=CartService(uow=uow, clock=adapters.clock, prices_include_tax=with_tax),
+        guests=CartService(uow=guests_uow, clock=adapters.clock, prices_include_tax=with_tax),
     )
     return (
         carts,
-        WishlistService(uow=uow, clock=adapters.clock, blobs=adapters.blobs),
+        WishlistService(
+            uow=uow, clock=adapters.clock, blobs=adapters.blobs, prices_include_tax=with_tax
+        ),
         PromoCodeService(uow=uow, clock=adapters.clock),
     )
 
 
-def build_guest_cart_service(adapters: Adapters) -> GuestCartService:
+def build_guest_cart_service(settings: Settings, adapters: Adapters) -> GuestCartService:
     return GuestCartService(
         uow=lambda: SqlUnitOfWork(adapters.database),
         mint=GUEST_CART_TOKENS,
         clock=adapters.clock,
+        prices_include_tax=settings.prices_include_tax,
     )
 
 
@@ -203,6 +211,7 @@ def build_checkout_service(settings: Settings, adapters: Adapters) -> CheckoutSe
             uow=lambda: SqlUnitOfWork(adapters.database),
             clock=adapters.clock,
             currency=settings.currency,
+            prices_include_tax=settings.prices_include_tax,
         )
     return PaidCheckoutService(
         uow=lambda: SqlUnitOfWork(adapters.database),
@@ -210,6 +219,7 @@ def build_checkout_service(settings: Settings, adapters: Adapters) -> CheckoutSe
         currency=settings.currency,
         gateway=gateway,
         tolerance_percent=settings.weight_tolerance_percent,
+        prices_include_tax=settings.prices_include_tax,
     )
 
 
@@ -273,7 +283,7 @@ def create_app(
         traced = Tracing(tracer_provider)
     auth = build_auth_service(settings, wired)
     lockouts = LockedAccounts(SqlAccountLockouts(wired.database))
-    guest_carts = build_guest_cart_service(wired)
+    guest_carts = build_guest_cart_service(settings, wired)
     authenticator = Authenticator(
         wired.access_tokens,
         wired.clock,
@@ -291,14 +301,14 @@ def create_app(
     metrics_access = MetricsAccess(metrics, settings.metrics_token)
     pages = StorefrontCache(stamps, max_age=page_age(settings), tally=tally.storefront_cache)
     storefront = Storefront(catalog, wired.blobs, pages)
-    carts, wishlist, promo_codes = build_cart_services(wired)
+    carts, wishlist, promo_codes = build_cart_services(settings, wired)
     checkout, orders, alerts = build_order_services(settings, wired)
     picking, stock = build_picking_services(settings, wired)
     refunds = RefundService(
         uow=lambda: SqlUnitOfWork(wired.database), clock=wired.clock, gateways=wired.gateways
     )
     follow_ups = payment_follow_ups(wired)
-    taxes = TaxClassService(uow=lambda: SqlUnitOfWork(wired.database))
+    taxes = build_tax_service(wired)
     addresses, delivery_zones, pickup_points, slots = build_fulfilment_services(settings, wired)
     reports = ReportService(
         reader=SqlReportReader(wired.replica),

@@ -9,9 +9,11 @@ from grocery.entrypoints.app import (
     build_auth_service,
     build_catalog_service,
     build_fulfilment_services,
+    build_tax_service,
 )
 from grocery.entrypoints.demo_catalog import load_demo_catalog
 from grocery.entrypoints.demo_slots import load_demo_fulfilment
+from grocery.entrypoints.demo_taxes import tax_the_demo_shop
 from grocery.entrypoints.wiring import build_adapters
 
 DEMO_ACCOUNTS: tuple[tuple[str, Role], ...] = (
@@ -25,7 +27,9 @@ async def seed_demo(settings: Settings) -> str:
     """Load the demo shop; answer a one-line summary of what was added."""
     adapters = build_adapters(settings)
     try:
-        catalog = await load_demo_catalog(build_catalog_service(settings, adapters))
+        shelves = build_catalog_service(settings, adapters)
+        catalog = await load_demo_catalog(shelves)
+        tax_classes = await tax_the_demo_shop(build_tax_service(adapters), shelves)
         auth = build_auth_service(settings, adapters)
         for username, role in DEMO_ACCOUNTS:
             await auth.ensure_user(
@@ -36,9 +40,9 @@ async def seed_demo(settings: Settings) -> str:
     finally:
         await adapters.database.dispose()
     return (
-        f"demo shop ready: {catalog.categories_added} categories and {catalog.products_added} "
-        f"products added; {places.zones_added} delivery zones, {places.points_added} pickup"
-        f" points and {places.slots_added} slots added;"
+        f"demo shop ready: {catalog.categories_added} categories, {catalog.products_added} "
+        f"products and {tax_classes} tax classes added; {places.zones_added} delivery zones,"
+        f" {places.points_added} pickup points and {places.slots_added} slots added;"
         f" accounts {', '.join(name for name, _ in DEMO_ACCOUNTS)}"
     )
 

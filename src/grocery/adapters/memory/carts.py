@@ -39,6 +39,7 @@ class CartTables:
 
 class MemoryProductShelf:
     def __init__(self, catalog: CatalogTables, carts: CartTables) -> None:
+        self._catalog = catalog
         self._products = catalog.products
         self._lines = carts.lines
         self._promos = carts.applied_promos
@@ -63,6 +64,7 @@ class MemoryProductShelf:
                 category_id=product.category_id,
                 available=not product.archived,
                 step_kg=product.step_kg,
+                taxed_by=self._catalog.taxed_by(product),
             )
             for product_id in product_ids
             if (product := self._products.get(product_id)) is not None

@@ -13,7 +13,7 @@ from uuid import UUID
 
 from grocery.core.catalog import Category, Product, ProductImage, as_id
 from grocery.core.errors import AlreadyExists, Conflict, Invalid, NotFound
-from grocery.core.taxes import TaxClass
+from grocery.core.taxes import TaxClass, TaxRate
 
 if TYPE_CHECKING:  # uow.py imports this module for its tables
     from grocery.adapters.memory.uow import MemoryStore
@@ -28,6 +28,13 @@ class CatalogTables:
     products: dict[UUID, Product] = field(default_factory=dict)
     images: dict[UUID, ProductImage] = field(default_factory=dict)
     tax_classes: dict[UUID, TaxClass] = field(default_factory=dict)
+
+    def taxed_by(self, product: Product) -> TaxRate | None:
+        """The product's own class, else its category's; None: untaxed."""
+        category = self.categories.get(product.category_id)
+        class_id = product.tax_class_id or (None if category is None else category.tax_class_id)
+        found = None if class_id is None else self.tax_classes.get(class_id)
+        return None if found is None else TaxRate(found.name, found.rate)
 
 
 # --- categories ---------------------------------------------------------------

@@ -17,6 +17,7 @@ from grocery.core.weights import price_of_one
 
 class MemoryStockRoom:
     def __init__(self, catalog: CatalogTables) -> None:
+        self._catalog = catalog
         self._products = catalog.products
 
     async def take(self, wanted: Mapping[UUID, int]) -> dict[UUID, TakenStock]:
@@ -33,6 +34,7 @@ class MemoryStockRoom:
                 unit_price=price_of_one(product.price, product.weighing),
                 quantity=quantity,
                 weighing=product.weighing,
+                taxed_by=self._catalog.taxed_by(product),
             )
             taken[product_id] = TakenStock(line=line, move=_stock_move(product, after))
         return taken

@@ -21,6 +21,7 @@ from grocery.core.cart import (
     TakenCart,
 )
 from grocery.core.substitutions import NO_PREFERENCE, Substitution, SubstitutionChoice
+from grocery.core.taxes import TaxRate
 
 # --- the shelf ----------------------------------------------------------------
 
@@ -46,12 +47,24 @@ class SqlProductShelf:
         )
 
 
-_SHELF_COLUMNS = "p.id, p.name, p.slug, p.price, p.stock, p.category_id, p.archived, p.step_kg"
+_SHELF_COLUMNS = (
+    "p.id, p.name, p.slug, p.price, p.stock, p.category_id, p.archived, p.step_kg,"
+    " tax.tax_class, tax.tax_rate"
+)
+# The class a product is taxed by: its own, else its category's (none: untaxed).
+TAXED_BY = """
+    LEFT JOIN LATERAL (
+        SELECT t.name AS tax_class, t.rate AS tax_rate FROM tax_classes t
+         WHERE t.id = coalesce(p.tax_class_id,
+                               (SELECT c.tax_class_id FROM categories c WHERE c.id = p.category_id))
+    ) tax ON true
+"""
 # The ids as an InitPlan (here and in checkout's array statements): the planner then can't
 # see the array, so it keeps the prepared statement's generic plan instead of planning it
 # anew on every call (a custom plan for an array parameter looks cheaper, but isn't).
 _ON_THE_SHELF = f"""
-    SELECT {_SHELF_COLUMNS} FROM products p WHERE p.id = ANY((SELECT $1::uuid[])::uuid[])
+    SELECT {_SHELF_COLUMNS} FROM products p {TAXED_BY}
+     WHERE p.id = ANY((SELECT $1::uuid[])::uuid[])
 """  # noqa: S608 - constant columns
 
 
@@ -65,7 +78,14 @@ def _shelf_item(row: Mapping[str, Any]) -> ShelfItem:
         category_id=row["category_id"],
         available=not row["archived"],
         step_kg=row["step_kg"],
+        taxed_by=taxed_by(row),
     )
+
+
+def taxed_by(row: Mapping[str, Any]) -> TaxRate | None:
+    """The class a shelf or stock row says its product is taxed by."""
+    name = row["tax_class"]
+    return None if name is None else TaxRate(name, row["tax_rate"])
 
 
 def entry_of(product_id: UUID, row: Mapping[str, Any]) -> CartEntry:
@@ -114,8 +134,10 @@ def _cart_sql(
       LEFT JOIN {carts} cart ON cart.{cart_key} = customer.owner_id
       LEFT JOIN ({lines} line JOIN products p ON p.id = line.product_id)
              ON line.{owner} = customer.owner_id
+      {TAXED_BY}
     UNION ALL
-    SELECT {_SHELF_COLUMNS}, NULL, NULL, NULL, NULL, 1, NULL FROM products p WHERE p.id = $2::uuid
+    SELECT {_SHELF_COLUMNS}, NULL, NULL, NULL, NULL, 1, NULL FROM products p {TAXED_BY}
+     WHERE p.id = $2::uuid
      ORDER BY part, added_at, id
 """,  # noqa: S608 - constant names
         # Adding to a line is one statement: a concurrent add of the same product waits on

@@ -23,6 +23,7 @@ from grocery.core.orders import Order, OrderLine, OrderMark, OrderStatus
 from grocery.core.payments import MANUAL_PAYMENT, Payment, PaymentProvider, PaymentStatus
 from grocery.core.picking import BilledLine, FinalBill, Pick, SubstitutePick
 from grocery.core.substitutions import Substitution, SubstitutionChoice
+from grocery.core.taxes import TaxRate
 from grocery.core.weights import Weighing
 
 # An order, its lines and its products' sales counters in one statement, however many
@@ -36,23 +37,25 @@ _ADD_ORDER = """
                              (SELECT $18::numeric[]), (SELECT $19::numeric[]),
                              (SELECT $20::uuid[]), (SELECT $21::numeric[]),
                              (SELECT $22::numeric[]), (SELECT $23::text[]),
-                             (SELECT $24::uuid[]))
+                             (SELECT $24::uuid[]), (SELECT $27::numeric[]),
+                             (SELECT $28::text[]), (SELECT $29::numeric[]))
                AS line (id, product_id, product_name, quantity, price_at_purchase, discount,
                         line_total, category_id, step_kg, price_per_kg, substitution,
-                        preferred_substitute_id)
+                        preferred_substitute_id, tax, tax_class, tax_rate)
     ), placed AS (
         INSERT INTO orders (id, user_id, status, subtotal, discount, total, promo_code_id,
-                            promo_code, currency, created_at, updated_at, cancelled_at, units)
+                            promo_code, currency, created_at, updated_at, cancelled_at, units,
+                            tax, prices_include_tax)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
-                (SELECT sum(quantity) FROM line))
+                (SELECT sum(quantity) FROM line), $25, $26)
     ), stored AS (
         INSERT INTO order_lines (id, order_id, product_id, product_name, quantity,
                                  price_at_purchase, discount, line_total, category_id, step_kg,
                                  price_per_kg, substitution, preferred_substitute_id,
-                                 sold_units, sold_revenue)
+                                 sold_units, sold_revenue, tax, tax_class, tax_rate)
         SELECT id, $1, product_id, product_name, quantity, price_at_purchase, discount,
                line_total, category_id, step_kg, price_per_kg, substitution,
-               preferred_substitute_id, quantity, line_total
+               preferred_substitute_id, quantity, line_total, tax, tax_class, tax_rate
           FROM line
     ), sold AS (
         SELECT product_id, sum(quantity) AS units, sum(line_total) AS revenue
@@ -102,6 +105,11 @@ class SqlOrderRepository:
             [None if line.weighing is None else line.weighing.price_per_kg for line in lines],
             [line.choice.substitution.value for line in lines],
             [line.choice.preferred_substitute_id for line in lines],
+            order.tax,
+            order.prices_include_tax,
+            [line.tax for line in lines],
+            [None if line.taxed_by is None else line.taxed_by.tax_class for line in lines],
+            [None if line.taxed_by is None else line.taxed_by.rate for line in lines],
         )
         # The payment columns' defaults are a manual payment not yet taken: only another
         # provider's payment is written (by the payments repository, on the same row).
@@ -225,6 +233,8 @@ def _line(row: RowMapping, substitute: RowMapping | None) -> OrderLine:
             Substitution(row["substitution"]), row["preferred_substitute_id"]
         ),
         pick=pick,
+        tax=row["tax"],
+        taxed_by=None if row["tax_class"] is None else TaxRate(row["tax_class"], row["tax_rate"]),
     )
 
 
@@ -263,6 +273,8 @@ def _order(row: RowMapping, rows: list[RowMapping]) -> Order:
         cancelled_at=row["cancelled_at"],
         final=_final_bill(row, ordered),
         payment=_payment(row),
+        tax=row["tax"],
+        prices_include_tax=row["prices_include_tax"],
     )
 
 
@@ -301,10 +313,12 @@ def _final_bill(row: RowMapping, ordered: list[RowMapping]) -> FinalBill | None:
                 picked_amount=line["picked_amount"],
                 substitute_amount=line["substitute_amount"],
                 discount=line["final_discount"],
+                tax=line["final_tax"],
             )
             for line in ordered
         ),
         subtotal=row["final_subtotal"],
         discount=row["final_discount"],
         total=row["final_total"],
+        tax=row["final_tax"],
     )

@@ -27,10 +27,11 @@ _BILL_LINES = """
         SELECT * FROM unnest((SELECT $1::uuid[]), (SELECT $2::int[]), (SELECT $3::numeric[]),
                              (SELECT $4::numeric[]), (SELECT $5::numeric[]),
                              (SELECT $6::numeric[]), (SELECT $7::int[]), (SELECT $8::numeric[]),
-                             (SELECT $9::numeric[]), (SELECT $10::numeric[]))
+                             (SELECT $9::numeric[]), (SELECT $10::numeric[]),
+                             (SELECT $11::numeric[]))
                AS billed (id, picked_quantity, picked_weight_kg, picked_amount,
                           substitute_amount, final_discount, sold_units, sold_revenue,
-                          substitute_discount, substitute_revenue)
+                          substitute_discount, substitute_revenue, final_tax)
     ), own AS (
         UPDATE order_lines l
            SET picked_quantity = billed.picked_quantity,
@@ -38,6 +39,7 @@ _BILL_LINES = """
                picked_amount = billed.picked_amount,
                substitute_amount = billed.substitute_amount,
                final_discount = billed.final_discount,
+               final_tax = billed.final_tax,
                sold_units = billed.sold_units,
                sold_revenue = billed.sold_revenue
           FROM billed WHERE l.id = billed.id
@@ -115,6 +117,7 @@ class SqlPickRepository:
                 final_subtotal=bill.subtotal,
                 final_discount=bill.discount,
                 final_total=bill.total,
+                final_tax=bill.tax,
                 picked_at=order.updated_at,
                 updated_at=order.updated_at,
                 units=handed_over,
@@ -146,6 +149,7 @@ class SqlPickRepository:
             [s.revenue for s in sold],
             [s.substitute_discount for s in sold],
             [s.substitute_revenue for s in sold],
+            [b.tax for b in billed],
         )
 
 

@@ -12,6 +12,7 @@ from uuid import UUID
 
 from sqlalchemy import select
 
+from grocery.adapters.sql.carts import TAXED_BY, taxed_by
 from grocery.adapters.sql.database import SessionSql
 from grocery.adapters.sql.schema.stock import stock_movements
 from grocery.core.alerts import StockMove
@@ -24,19 +25,21 @@ from grocery.core.weights import Weighing, price_of_one
 # or a checkout and a cancellation, never wait on each other in a circle; then each sees
 # the stock the previous one left, so the shelf can't go below zero. A short product's row
 # is locked but not changed. Arrays as InitPlans keep the generic plan (adapters/sql/carts.py,
-# _ON_THE_SHELF).
-_TAKE = """
+# _ON_THE_SHELF). Each line's tax class is read with its row, in the same statement.
+_TAKE = f"""
     WITH wanted AS (
         SELECT * FROM unnest((SELECT $1::uuid[]), (SELECT $2::int[])) AS wanted (id, quantity)
     ), locked AS MATERIALIZED (
         SELECT p.id FROM wanted JOIN products p USING (id) ORDER BY p.id FOR UPDATE OF p
+    ), taken AS (
+        UPDATE products p SET stock = p.stock - wanted.quantity
+          FROM locked JOIN wanted USING (id)
+         WHERE p.id = locked.id AND p.stock >= wanted.quantity AND NOT p.archived
+        RETURNING p.id, p.name, p.price, p.category_id, p.tax_class_id, p.stock,
+                  p.low_stock_threshold, p.step_kg, wanted.quantity
     )
-    UPDATE products p SET stock = p.stock - wanted.quantity
-      FROM locked JOIN wanted USING (id)
-     WHERE p.id = locked.id AND p.stock >= wanted.quantity AND NOT p.archived
-    RETURNING p.id, p.name, p.price, p.category_id, p.stock, p.low_stock_threshold,
-              p.step_kg, wanted.quantity
-"""
+    SELECT p.*, tax.tax_class, tax.tax_rate FROM taken p {TAXED_BY}
+"""  # noqa: S608 - a constant join
 # A cancelled order's units back on the shelf, locking as _TAKE does. An ordered product
 # is never deleted (only archived), so every one is there.
 _PUT_BACK = """
@@ -106,6 +109,7 @@ def _taken(row: Mapping[str, Any]) -> TakenStock:
         unit_price=price_of_one(row["price"], weighing),
         quantity=quantity,
         weighing=weighing,
+        taxed_by=taxed_by(row),
     )
     return TakenStock(line=line, move=_move(row, stock_before=row["stock"] + quantity))
 

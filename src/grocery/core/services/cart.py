@@ -29,14 +29,17 @@ class CartChange:
 
 
 class CartService:
-    def __init__(self, *, uow: UnitOfWorkFactory[CartWork], clock: Clock) -> None:
+    def __init__(
+        self, *, uow: UnitOfWorkFactory[CartWork], clock: Clock, prices_include_tax: bool = False
+    ) -> None:
         self._uow = uow
         self._clock = clock
+        self._prices_include_tax = prices_include_tax
 
     async def view(self, user_id: UUID) -> PricedCart:
         """The cart priced now; a saved code it can no longer use is left off, with the reason."""
         async with self._uow() as uow:
-            return await priced_cart(uow, user_id, self._clock.now())
+            return await priced_cart(uow, user_id, self._clock.now(), self._prices_include_tax)
 
     async def add(
         self,
@@ -53,7 +56,7 @@ class CartService:
             contents, created = await put_in_cart(uow, user_id, product_id, quantity, now)
             if choice is not None:
                 contents = await _choose(uow, user_id, contents, product_id, choice)
-            cart = await priced_contents(uow, user_id, contents, now)
+            cart = await priced_contents(uow, user_id, contents, now, self._prices_include_tax)
             await uow.commit()
         return CartChange(cart=cart, created=created)
 
@@ -82,7 +85,7 @@ class CartService:
                 contents = await _set_quantity(uow, user_id, contents, item, quantity)
             if choice is not None and quantity != 0:
                 contents = await _choose(uow, user_id, contents, product_id, choice)
-            cart = await priced_contents(uow, user_id, contents, now)
+            cart = await priced_contents(uow, user_id, contents, now, self._prices_include_tax)
             await uow.commit()
         return cart
 
@@ -105,7 +108,13 @@ class CartService:
             promo = await typed_promo(uow.promo_codes, code)
             uses = await customer_uses(uow.promo_codes, promo, user_id)
             lines = (await uow.shelf.in_cart(user_id)).lines
-            cart = price_cart(lines, promo, now, uses_by_customer=uses)
+            cart = price_cart(
+                lines,
+                promo,
+                now,
+                uses_by_customer=uses,
+                prices_include_tax=self._prices_include_tax,
+            )
             await uow.cart.set_promo(user_id, promo.id)
             await uow.commit()
         return cart
@@ -133,19 +142,24 @@ async def put_in_cart(
     return contents.with_line(product_id, added.quantity), added.created
 
 
-async def priced_cart(uow: CartWork, user_id: UUID, now: datetime) -> PricedCart:
+async def priced_cart(
+    uow: CartWork, user_id: UUID, now: datetime, prices_include_tax: bool
+) -> PricedCart:
     """The cart as it stands within `uow`, priced leniently (for showing it)."""
-    return await priced_contents(uow, user_id, await uow.shelf.in_cart(user_id), now)
+    contents = await uow.shelf.in_cart(user_id)
+    return await priced_contents(uow, user_id, contents, now, prices_include_tax)
 
 
 async def priced_contents(
-    uow: CartWork, user_id: UUID, contents: CartContents, now: datetime
+    uow: CartWork, user_id: UUID, contents: CartContents, now: datetime, prices_include_tax: bool
 ) -> PricedCart:
     """`contents` priced leniently, with the code applied to them if any."""
     promo_id = contents.promo_id
     promo = None if promo_id is None else await uow.promo_codes.get(promo_id)
     uses = 0 if promo is None else await customer_uses(uow.promo_codes, promo, user_id)
-    return price_cart_leniently(contents.lines, promo, now, uses_by_customer=uses)
+    return price_cart_leniently(
+        contents.lines, promo, now, uses_by_customer=uses, prices_include_tax=prices_include_tax
+    )
 
 
 async def typed_promo(promo_codes: PromoCodeRepository, code: str) -> PromoCode:

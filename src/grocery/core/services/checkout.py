@@ -61,11 +61,17 @@ class CheckoutRequest:
 
 class CheckoutService:
     def __init__(
-        self, *, uow: UnitOfWorkFactory[CheckoutWork], clock: Clock, currency: str
+        self,
+        *,
+        uow: UnitOfWorkFactory[CheckoutWork],
+        clock: Clock,
+        currency: str,
+        prices_include_tax: bool = False,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._currency = currency
+        self._prices_include_tax = prices_include_tax
 
     async def place_order(self, request: CheckoutRequest, render: Render) -> Answer:
         """The new order's answer, or the earlier answer for a key already used."""
@@ -82,7 +88,9 @@ class CheckoutService:
                 )
                 if kept is not None:
                     return replay(kept, request.fingerprint)
-            order = await _check_out(uow, request, self._currency, now)
+            order = await _check_out(
+                uow, request, self._currency, now, prices_include_tax=self._prices_include_tax
+            )
             answer = render(order)
             if key is not None:
                 await uow.idempotency_keys.answer(request.user_id, key, answer, order.id)
@@ -96,6 +104,7 @@ async def _check_out(
     currency: str,
     now: datetime,
     *,
+    prices_include_tax: bool,
     payment: Payment = MANUAL_PAYMENT,
 ) -> Order:
     """Every write of a checkout, within `uow`; raises (and the caller rolls back) on refusal."""
@@ -110,7 +119,7 @@ async def _check_out(
     # what the customer wants done about substitutes.
     choices = {entry.product_id: entry.choice for entry in taken.entries}
     lines = [replace(t.line, choice=choices[t.line.product_id]) for t in stock]
-    cart = await _priced(uow, lines, promo, user_id, now)
+    cart = await _priced(uow, lines, promo, user_id, now, prices_include_tax)
     order = order_from_cart(
         cart,
         user_id=user_id,
@@ -173,7 +182,12 @@ def _short(item: ShelfItem | None, product_id: UUID, quantity: int) -> ErrorDeta
 
 
 async def _priced(
-    uow: CheckoutWork, lines: list[CartLine], promo: PromoCode | None, user_id: UUID, now: datetime
+    uow: CheckoutWork,
+    lines: list[CartLine],
+    promo: PromoCode | None,
+    user_id: UUID,
+    now: datetime,
+    prices_include_tax: bool,
 ) -> PricedCart:
     """The lines priced strictly, the code's use counted under its max_uses.
 
@@ -182,11 +196,12 @@ async def _priced(
     code's rules then give the first reason it can't be used; a claim that found the code
     used up (a use taken since it was read) refuses after them.
     """
+    with_tax = prices_include_tax
     if promo is None:
-        return price_cart(lines, None, now, uses_by_customer=0)
+        return price_cart(lines, None, now, uses_by_customer=0, prices_include_tax=with_tax)
     claimed = await uow.redemptions.claim(promo.id)
     uses = await customer_uses(uow.promo_codes, promo, user_id)
-    cart = price_cart(lines, promo, now, uses_by_customer=uses)
+    cart = price_cart(lines, promo, now, uses_by_customer=uses, prices_include_tax=with_tax)
     if not claimed:
         raise promo_used_up()
     return cart

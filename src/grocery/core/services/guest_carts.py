@@ -24,11 +24,17 @@ from grocery.core.services.cart import priced_cart
 
 class GuestCartService:
     def __init__(
-        self, *, uow: UnitOfWorkFactory[GuestCartWork], mint: RefreshTokenMint, clock: Clock
+        self,
+        *,
+        uow: UnitOfWorkFactory[GuestCartWork],
+        mint: RefreshTokenMint,
+        clock: Clock,
+        prices_include_tax: bool = False,
     ) -> None:
         self._uow = uow
         self._mint = mint
         self._clock = clock
+        self._prices_include_tax = prices_include_tax
 
     async def open(self) -> str:
         """A new, empty guest cart: its token, handed out this once (only its hash is kept)."""
@@ -71,6 +77,6 @@ class GuestCartService:
                     await uow.cart.set_choice(user_id, line.product_id, line.choice)
             if customer.promo_id is None and taken.promo_id is not None:
                 await uow.cart.set_promo(user_id, taken.promo_id)
-            cart = await priced_cart(uow, user_id, now)
+            cart = await priced_cart(uow, user_id, now, self._prices_include_tax)
             await uow.commit()
         return cart

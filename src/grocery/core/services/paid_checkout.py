@@ -47,8 +47,11 @@ class PaidCheckoutService(CheckoutService):
         currency: str,
         gateway: PaymentGateway,
         tolerance_percent: Decimal,
+        prices_include_tax: bool = False,
     ) -> None:
-        super().__init__(uow=uow, clock=clock, currency=currency)
+        super().__init__(
+            uow=uow, clock=clock, currency=currency, prices_include_tax=prices_include_tax
+        )
         self._gateway = gateway
         self._tolerance = tolerance_percent
 
@@ -67,7 +70,14 @@ class PaidCheckoutService(CheckoutService):
                 )
                 if kept is not None:
                     return replay(kept, request.fingerprint)
-            order = await _check_out(uow, request, self._currency, now, payment=awaiting)
+            order = await _check_out(
+                uow,
+                request,
+                self._currency,
+                now,
+                prices_include_tax=self._prices_include_tax,
+                payment=awaiting,
+            )
             await uow.commit()
         try:
             authorization = await self._gateway.authorize(

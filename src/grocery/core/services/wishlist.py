@@ -36,11 +36,17 @@ class WishlistChange:
 
 class WishlistService:
     def __init__(
-        self, *, uow: UnitOfWorkFactory[WishlistWork], clock: Clock, blobs: BlobStore
+        self,
+        *,
+        uow: UnitOfWorkFactory[WishlistWork],
+        clock: Clock,
+        blobs: BlobStore,
+        prices_include_tax: bool = False,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._blobs = blobs
+        self._prices_include_tax = prices_include_tax
 
     async def page(self, user_id: UUID, *, after: WishlistMark | None, limit: int) -> WishlistPage:
         """Newest first."""
@@ -80,7 +86,7 @@ class WishlistService:
             if not await uow.wishlist.remove(user_id, product_id):
                 raise _not_wished()
             contents, _ = await put_in_cart(uow, user_id, product_id, 1, now)
-            cart = await priced_contents(uow, user_id, contents, now)
+            cart = await priced_contents(uow, user_id, contents, now, self._prices_include_tax)
             await uow.commit()
         return cart
 

@@ -68,6 +68,7 @@ class CartLineOut(msgspec.Struct):
     line_total: str
     available: bool
     discount: str  # this line's share of the promo's discount
+    tax: str  # on line_total: added on top, or the part of it that is tax
     estimated: bool  # sold by weight: line_total is an estimate until the line is weighed
     estimated_weight_kg: str | None
     substitution: Substitution
@@ -78,7 +79,9 @@ class CartOut(msgspec.Struct):
     items: list[CartLineOut]
     subtotal: str
     discount: str
+    tax: str
     total: str
+    prices_include_tax: bool  # false: total = subtotal - discount + tax
     promo_code: str | None
     currency: str
     # Why the saved code is left off now (a reason code such as "promo_expired"), else null.
@@ -96,6 +99,7 @@ class CartOut(msgspec.Struct):
                     line_total=format_money(line.line_total),
                     available=line.available,
                     discount=format_money(line.discount),
+                    tax=format_money(line.tax),
                     estimated=line.weighing is not None,
                     estimated_weight_kg=kg_text(line.estimated_weight_kg),
                     substitution=line.choice.substitution,
@@ -105,7 +109,9 @@ class CartOut(msgspec.Struct):
             ],
             subtotal=format_money(cart.subtotal),
             discount=format_money(cart.discount),
+            tax=format_money(cart.tax),
             total=format_money(cart.total),
+            prices_include_tax=cart.prices_include_tax,
             promo_code=cart.promo_code,
             currency=currency,
             promo_problem=None if cart.promo_rejection is None else cart.promo_rejection.value,

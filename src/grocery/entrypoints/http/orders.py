@@ -17,6 +17,7 @@ from grocery.core.payments import Payment, PaymentProvider, PaymentStatus
 from grocery.core.picking import BilledLine, SubstitutePick
 from grocery.core.services.orders import OrderService
 from grocery.core.substitutions import Substitution
+from grocery.core.taxes import rate_text
 from grocery.entrypoints.http.catalog import kg_text
 from grocery.entrypoints.http.deps import Injected
 from grocery.entrypoints.http.guards import manager, signed_in
@@ -39,6 +40,7 @@ class OrderLineOut(msgspec.Struct):
     price_at_purchase: str  # per piece, or per step of a weighed product
     discount: str
     line_total: str  # at checkout: an estimate for a weighed line
+    tax: str  # on line_total at checkout
     estimated: bool
     estimated_weight_kg: str | None
     substitution: Substitution
@@ -47,6 +49,7 @@ class OrderLineOut(msgspec.Struct):
     picked_weight_kg: str | None
     substitute: SubstituteOut | None
     final_line_total: str | None  # once picking is complete
+    final_tax: str | None
 
     @classmethod
     def of(cls, line: OrderLine, billed: BilledLine | None) -> OrderLineOut:
@@ -59,6 +62,7 @@ class OrderLineOut(msgspec.Struct):
             price_at_purchase=format_money(line.price_at_purchase),
             discount=format_money(line.discount),
             line_total=format_money(line.line_total),
+            tax=format_money(line.tax),
             estimated=line.weighing is not None,
             estimated_weight_kg=kg_text(
                 None if line.weighing is None else line.weighing.weight_of(line.quantity)
@@ -69,6 +73,7 @@ class OrderLineOut(msgspec.Struct):
             picked_weight_kg=None if pick is None else kg_text(pick.picked_weight_kg),
             substitute=None if pick is None else _substitute_out(pick.substitute, billed),
             final_line_total=None if billed is None else format_money(billed.line_total),
+            final_tax=None if billed is None else format_money(billed.tax),
         )
 
 
@@ -105,13 +110,22 @@ class PaymentOut(msgspec.Struct, omit_defaults=True):
         )
 
 
+class ClassTaxOut(msgspec.Struct):
+    tax_class: str
+    rate: str  # a percent: "20", "7.5"
+    amount: str
+
+
 class OrderOut(msgspec.Struct):
     id: UUID
     status: OrderStatus
     items: list[OrderLineOut]
     subtotal: str  # the final amounts once picking is complete
     discount: str
+    tax: str
     total: str
+    taxes: list[ClassTaxOut]  # `tax` per class, at the rates of checkout day
+    prices_include_tax: bool  # false: total = subtotal - discount + tax
     checkout_total: str  # the total at checkout
     promo_code: str | None
     currency: str
@@ -130,7 +144,13 @@ class OrderOut(msgspec.Struct):
             ],
             subtotal=format_money(order.subtotal if bill is None else bill.subtotal),
             discount=format_money(order.discount if bill is None else bill.discount),
+            tax=format_money(order.tax_due),
             total=format_money(order.total_due),
+            taxes=[
+                ClassTaxOut(t.tax_class, rate_text(t.rate), format_money(t.amount))
+                for t in order.taxes
+            ],
+            prices_include_tax=order.prices_include_tax,
             checkout_total=format_money(order.total),
             promo_code=order.promo_code,
             currency=order.currency,

@@ -11,6 +11,7 @@ handed over (a substitute counts nothing before that).
 from __future__ import annotations
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
@@ -21,12 +22,14 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    false,
     or_,
 )
 
 from grocery.adapters.sql.schema.carts import SUBSTITUTIONS_SQL
 from grocery.adapters.sql.schema.catalog import KG
 from grocery.adapters.sql.schema.metadata import metadata, sql_choices
+from grocery.adapters.sql.schema.taxes import RATE
 from grocery.core.orders import OrderStatus
 from grocery.core.payments import PaymentProvider, PaymentStatus
 from grocery.core.substitutions import Substitution
@@ -36,6 +39,9 @@ WEIGHT = Numeric(12, 3)
 STATUSES_SQL = sql_choices(OrderStatus)
 PAYMENT_PROVIDERS_SQL = sql_choices(PaymentProvider)
 PAYMENT_STATUSES_SQL = sql_choices(PaymentStatus)
+# The tax a total has on top of the goods: none when prices include it.
+ADDED_TAX = "CASE WHEN prices_include_tax THEN 0 ELSE tax END"
+FINAL_TAX = "CASE WHEN prices_include_tax THEN 0 ELSE final_tax END"
 
 orders = Table(
     "orders",
@@ -65,6 +71,10 @@ orders = Table(
     Column("payment_amount_refunded", MONEY, nullable=False, server_default="0"),
     Column("payment_client_secret", Text),
     Column("payment_reference", Text),  # the provider's id: a Stripe PaymentIntent's
+    # Taxes (migration 0022_order_taxes): added to the total, or included in it.
+    Column("tax", MONEY, nullable=False, server_default="0"),
+    Column("prices_include_tax", Boolean, nullable=False, server_default=false()),
+    Column("final_tax", MONEY),
     CheckConstraint(f"status IN ({STATUSES_SQL})", name="status"),
     CheckConstraint(f"payment_provider IN ({PAYMENT_PROVIDERS_SQL})", name="payment_provider"),
     CheckConstraint(f"payment_status IN ({PAYMENT_STATUSES_SQL})", name="payment_status"),
@@ -75,14 +85,16 @@ orders = Table(
     ),
     CheckConstraint("discount >= 0", name="discount_not_negative"),
     CheckConstraint("total >= 0", name="total_not_negative"),
-    CheckConstraint("total = subtotal - discount", name="total_adds_up"),
+    CheckConstraint("tax >= 0", name="tax_not_negative"),
+    CheckConstraint(f"total = subtotal - discount + {ADDED_TAX}", name="total_adds_up"),
     CheckConstraint("units >= 0", name="units_not_negative"),  # all picked short: none
     CheckConstraint(
         "(picked_at IS NULL) = (final_total IS NULL)"
         " AND (final_total IS NULL) = (final_subtotal IS NULL)"
         " AND (final_total IS NULL) = (final_discount IS NULL)"
+        " AND (final_total IS NULL) = (final_tax IS NULL)"
         " AND (final_total IS NULL OR final_discount >= 0 AND final_total >= 0"
-        " AND final_total = final_subtotal - final_discount)",
+        f" AND final_tax >= 0 AND final_total = final_subtotal - final_discount + {FINAL_TAX})",
         name="final_bill",
     ),
     CheckConstraint(
@@ -141,6 +153,11 @@ order_lines = Table(
     Column("substitute_for", Uuid, ForeignKey("order_lines.id", ondelete="CASCADE")),
     Column("sold_units", Integer, nullable=False),
     Column("sold_revenue", MONEY, nullable=False),
+    # The tax on line_total at the class and rate of checkout; final_tax on the final line.
+    Column("tax", MONEY, nullable=False, server_default="0"),
+    Column("tax_class", Text),
+    Column("tax_rate", RATE),
+    Column("final_tax", MONEY),
     CheckConstraint("quantity > 0", name="quantity_positive"),
     CheckConstraint("price_at_purchase >= 0", name="price_at_purchase_not_negative"),
     CheckConstraint("discount >= 0", name="discount_not_negative"),
@@ -160,6 +177,9 @@ order_lines = Table(
         name="billed",
     ),
     CheckConstraint("sold_units BETWEEN 0 AND quantity AND sold_revenue >= 0", name="sold"),
+    CheckConstraint(
+        "tax >= 0 AND (tax_class IS NULL) = (tax_rate IS NULL) AND final_tax >= 0", name="taxed"
+    ),
 )
 # One substitute per line; also what the foreign key's cascade looks up.
 Index("uq_order_lines_substitute_for", order_lines.c.substitute_for, unique=True)
