@@ -6,15 +6,21 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from grocery.core.fulfilment.zones import FulfilmentMethod
 from grocery.core.identity import User
 from grocery.core.mail import Letter, MailKind
 from grocery.core.money import format_money
 from grocery.core.orders import Order
 
 
-def order_letter(kind: MailKind, order: Order, customer: User) -> Letter:
-    """The letter of `kind` (order placed, picked, shipped, cancelled) about `order`."""
+def order_letter(
+    kind: MailKind, order: Order, customer: User, *, pickup_point: str | None = None
+) -> Letter:
+    """The letter of `kind` (order placed, picked, shipped or ready for collection,
+    cancelled) about `order`; one ready for collection names the `pickup_point` if known."""
     facts = _picked_facts(order) if kind is MailKind.ORDER_PICKED else _facts(order)
+    if kind is MailKind.ORDER_READY_FOR_COLLECTION:
+        facts["pickup_point"] = pickup_point
     return Letter(kind=kind, to=customer.email, to_name=customer.username, facts=facts)
 
 
@@ -24,6 +30,15 @@ def refund_letter(order: Order, amount: Decimal, customer: User) -> Letter:
     return Letter(
         kind=MailKind.ORDER_REFUNDED, to=customer.email, to_name=customer.username, facts=facts
     )
+
+
+def dispatch_mail(method: FulfilmentMethod | None) -> MailKind:
+    """What the customer is told when their order leaves the picking floor (a manager marks
+    it shipped): ready for collection when they collect it at a pickup point, else on its
+    way (a delivery, or an order placed without a slot)."""
+    if method is FulfilmentMethod.PICKUP:
+        return MailKind.ORDER_READY_FOR_COLLECTION
+    return MailKind.ORDER_SHIPPED
 
 
 def picking_changed(order: Order) -> bool:
