@@ -103,7 +103,7 @@ class CatalogService:
         # The name and slug as written: the reader may be a replica that has not replayed them.
         counted = await self._reader.category(str(category.id))
         products = 0 if counted is None else counted.product_count
-        return CategorySummary(category.id, draft.name, draft.slug, product_count=products)
+        return CategorySummary(category.id, draft.name, draft.slug, products, taxed_by)
 
     async def remove_category(self, ref: str) -> None:
         async with self._uow() as uow:
