@@ -43,6 +43,7 @@ from bench import (
     reports,
     scenarios,
     server,
+    slots,
     table,
     wrk,
 )
@@ -190,7 +191,29 @@ async def order_history(connection: asyncpg.Connection) -> None:
     print(f"bench: order history built in {time.monotonic() - started:.0f} s")
 
 
-async def prepare(pg: Postgres, work: Path, secret: str) -> tuple[Inputs, UUID]:
+@dataclass(frozen=True)
+class CheckoutCpuInputs:
+    """Who checks out, with what and in which slot, when checkout's CPU is measured."""
+
+    slot: slots.SlotInputs
+    customers: Sequence[UUID]
+    tokens: Sequence[str]
+    products: Sequence[UUID]
+
+
+@dataclass(frozen=True)
+class CheckoutCpu:
+    workers: int
+    without_slot: cpu.CpuUse
+    with_slot: cpu.CpuUse
+    failures: int
+
+    @property
+    def ratio(self) -> float:
+        return self.with_slot.worker_ms / self.without_slot.worker_ms
+
+
+async def prepare(pg: Postgres, work: Path, secret: str) -> tuple[Inputs, UUID, CheckoutCpuInputs]:
     """The files the Lua scripts read, the tokens, and the checkout products (stocked up)."""
     connection = await asyncpg.connect(pg.dsn)
     try:
@@ -207,7 +230,9 @@ async def prepare(pg: Postgres, work: Path, secret: str) -> tuple[Inputs, UUID]:
             "SELECT slug FROM (SELECT slug, row_number() OVER (ORDER BY units_sold DESC, id)"
             " AS n FROM products WHERE NOT archived) ranked WHERE n % 100 = 1"
         )]  # fmt: skip
-        customers = await dataset.customer_ids(connection, 96)
+        # 96 for the cart and checkouts, one who places the picking orders, the rest booking.
+        customers = await dataset.customer_ids(connection, 164 + slots.CPU_CHECKOUTS)
+        slot = await slots.prepare(connection, customers[100:])
         manager = await dataset.manager_id(connection)
         await connection.execute("VACUUM ANALYZE")
         await checkpoint(connection)
@@ -220,6 +245,10 @@ async def prepare(pg: Postgres, work: Path, secret: str) -> tuple[Inputs, UUID]:
         tokens = write(work / f"{name}-tokens.txt", [mint(i, Role.CUSTOMER) for i in ids])
         return Customers(tuple(ids), tokens, write(work / f"{name}-products.txt", products))
 
+    def at_home(name: str, ids: Sequence[UUID], products: Sequence[UUID]) -> Customers:
+        addresses = write(work / f"{name}-addresses.txt", [slot.addresses[i] for i in ids])
+        return replace(group(name, ids, products), addresses=addresses)
+
     inputs = Inputs(
         categories=write(work / "categories.txt", scenarios.category_paths(slugs)),
         searches=write(work / "searches.txt", scenarios.search_paths()),
@@ -228,8 +257,18 @@ async def prepare(pg: Postgres, work: Path, secret: str) -> tuple[Inputs, UUID]:
         checkout_distinct=group("distinct", customers[32:64], distinct),
         checkout_hot=group("hot", customers[64:96], [hot]),
         manager_token=mint(manager, Role.MANAGER),
+        slot=slot.slot_id,
+        slot_hold=at_home("slot-hold", customers[100:132], distinct),
+        checkout_slot=at_home("slot-checkout", customers[132:164], distinct),
     )
-    return inputs, hot
+    cpu_customers = customers[164:]
+    checkout_cpu = CheckoutCpuInputs(
+        slot=slot,
+        customers=cpu_customers,
+        tokens=[mint(i, Role.CUSTOMER) for i in cpu_customers],
+        products=distinct,
+    )
+    return inputs, hot, checkout_cpu
 
 
 def picking_orders(config: Config, pg: Postgres, work: Path, secret: str, inputs: Inputs) -> Inputs:
@@ -354,15 +393,24 @@ def status_of(url: str, body: dict[str, str] | None = None) -> int:
         return error.code
 
 
+CHECKOUT_CPU = "checkout CPU, with and without a slot"
+
+
 def measure(
-    config: Config, pg: Postgres, work: Path, inputs: Inputs, secret: str
-) -> tuple[list[table.Row], list[str], list[reference.Reference]]:
+    config: Config,
+    pg: Postgres,
+    work: Path,
+    inputs: Inputs,
+    secret: str,
+    checkout_cpu: CheckoutCpuInputs,
+) -> tuple[list[table.Row], list[str], list[reference.Reference], list[CheckoutCpu]]:
     """Every scenario with each worker count; the reference servers run right after our
     first popular page, so the load of a shared machine drifts least between the figures
     compared (our server idles meanwhile)."""
     rows: list[table.Row] = []
     skipped: list[str] = []
     refs: list[reference.Reference] = []
+    cpus: list[CheckoutCpu] = []
     run_id = secrets.token_hex(3)
     env = server_env(pg, secret, work)
     every = [
@@ -386,11 +434,61 @@ def measure(
                 rows.append(_one(config, pg, shop, scenario, workers, label))
                 if scenario is every[0] and config.reference and not refs:
                     refs = references(config, pg)
+            if config.wants(CHECKOUT_CPU):
+                cpus.append(measure_checkout_cpu(pg, shop, workers, checkout_cpu))
         if workers == 1:
             rows += _variants(config, pg, env, work, every)
     if config.reference and not refs:
         refs = references(config, pg)
-    return rows, sorted(set(skipped)), refs
+    return rows, sorted(set(skipped)), refs, cpus
+
+
+def measure_checkout_cpu(
+    pg: Postgres, shop: server.Server, workers: int, given: CheckoutCpuInputs
+) -> CheckoutCpu:
+    """Checkout's CPU per request without a slot and with one, each measured twice in turn
+    (a shared machine's load drifts less between neighbours), on carts filled in SQL."""
+    spent: dict[bool, list[cpu.CpuUse]] = {False: [], True: []}
+    failures = 0
+    for with_slot in (False, True, False, True):
+        held = given.slot if with_slot else None
+        asyncio.run(slots.fill_carts(pg.dsn, given.customers, given.products, held))
+        meter = cpu.Meter(shop.workers, pg.processes)
+        use, failed = asyncio.run(slots.checkouts(shop.base_url, given.tokens, meter))
+        spent[with_slot].append(use)
+        failures += failed
+    found = CheckoutCpu(workers, _mean(spent[False]), _mean(spent[True]), failures)
+    print(
+        f"bench: checkout CPU/request, {workers} worker(s): without a slot"
+        f" {found.without_slot.worker_ms:.2f} ms, with a slot {found.with_slot.worker_ms:.2f} ms"
+        f" ({found.ratio - 1:+.0%}), {failures} not 201"
+    )
+    return found
+
+
+def _mean(uses: Sequence[cpu.CpuUse]) -> cpu.CpuUse:
+    pg = [use.postgres_ms for use in uses if use.postgres_ms is not None]
+    worker = sum(use.worker_ms for use in uses) / len(uses)
+    return cpu.CpuUse(worker, sum(pg) / len(pg) if pg else None)
+
+
+def checkout_cpu_text(found: Sequence[CheckoutCpu]) -> list[str]:
+    def figures(use: cpu.CpuUse) -> str:
+        pg = "" if use.postgres_ms is None else f" + PG {use.postgres_ms:.2f}"
+        return f"worker {use.worker_ms:.2f}{pg} ms"
+
+    return [
+        f"checkout CPU per request ({workers_text(one.workers)}, {2 * slots.CPU_CHECKOUTS}"
+        f" checkouts each way, {slots.CONCURRENCY} at a time, holds over {slots.CPU_SLOTS} slots):"
+        f" without a slot"
+        f" {figures(one.without_slot)}, with a slot {figures(one.with_slot)}"
+        f" ({one.ratio - 1:+.1%}); {one.failures} not 201"
+        for one in found
+    ]
+
+
+def workers_text(workers: int) -> str:
+    return f"{workers} worker" + ("s" if workers > 1 else "")
 
 
 def references(config: Config, pg: Postgres) -> list[reference.Reference]:
@@ -459,7 +557,11 @@ def _variants(
 # --- goals, the record --------------------------------------------------------
 
 
-def goals(rows: Sequence[table.Row], refs: Sequence[reference.Reference]) -> list[table.Goal]:
+def goals(
+    rows: Sequence[table.Row],
+    refs: Sequence[reference.Reference],
+    cpus: Sequence[CheckoutCpu] = (),
+) -> list[table.Goal]:
     def find(name: str, workers: int = 1) -> table.Row | None:
         return next((r for r in rows if r.scenario == name and r.workers == workers), None)
 
@@ -491,6 +593,14 @@ def goals(rows: Sequence[table.Row], refs: Sequence[reference.Reference]) -> lis
     if rows:
         rss = max(max(row.rss_mib, default=0) for row in rows)
         found.append(table.Goal("RSS < 200 MiB per worker", rss < 200, f"at most {rss:.0f} MiB"))
+    for one in cpus:
+        found.append(
+            table.Goal(
+                f"checkout CPU with a slot within 10% of without ({workers_text(one.workers)})",
+                one.ratio <= 1.1,
+                f"{one.ratio - 1:+.1%}",
+            )
+        )
     return found
 
 
@@ -539,6 +649,7 @@ def report(
     checks: Sequence[invariants.Check],
     skipped: Sequence[str],
     pg_version: str,
+    cpus: Sequence[CheckoutCpu] = (),
 ) -> str:
     lines = table.rows_text(rows, refs)
     by_name = {ref.name: ref for ref in refs}
@@ -558,20 +669,21 @@ def report(
         "",
         *(f"- {line}" for line in ratios),
         *(f"- {line}" for line in table.notes(rows)),
+        *(f"- {line}" for line in checkout_cpu_text(cpus)),
         *(f"- skipped {line}" for line in skipped),
         "",
         "Goals:",
         "",
-        *(f"- {line}" for line in table.goals_text(goals(rows, refs))),
+        *(f"- {line}" for line in table.goals_text(goals(rows, refs, cpus))),
         "",
         "Invariants after the run:",
         "",
         *(f"- {line}" for line in table.checks_text(checks)),
     ]
     print("\n" + table.plain(lines))
-    for line in [*ratios, *table.notes(rows), *skipped]:
+    for line in [*ratios, *table.notes(rows), *checkout_cpu_text(cpus), *skipped]:
         print(line)
-    print("\ngoals:", *table.goals_text(goals(rows, refs)), sep="\n  ")
+    print("\ngoals:", *table.goals_text(goals(rows, refs, cpus)), sep="\n  ")
     print("invariants:", *table.checks_text(checks), sep="\n  ")
     return "\n".join(parts)
 
@@ -602,14 +714,14 @@ def main() -> int:
         if not reused:
             asyncio.run(build(pg))
         pg = asyncio.run(on_this_machine(pg))
-        inputs, hot = asyncio.run(prepare(pg, work, secret))
+        inputs, hot, checkout_cpu = asyncio.run(prepare(pg, work, secret))
         if config.wants(scenarios.PICKING):
             inputs = picking_orders(config, pg, work, secret, inputs)
         asyncio.run(take_snapshot(pg))
-        rows, skipped, refs = measure(config, pg, work, inputs, secret)
+        rows, skipped, refs, cpus = measure(config, pg, work, inputs, secret, checkout_cpu)
         checks = asyncio.run(check_invariants(pg, hot))
         version = asyncio.run(postgres_version(pg))
-    text = report(config, rows, refs, checks, skipped, version)
+    text = report(config, rows, refs, checks, skipped, version, cpus)
     if not config.only:
         record(config, text)
         print(f"\nbench: written to bench/RESULTS.md ({time.monotonic() - started:.0f} s in all)")

@@ -6,7 +6,9 @@ Before the load, `snapshot` keeps every product's stock and units_sold. Afterwar
   - every product's stock went down by exactly the units of the orders placed meanwhile
     (substitutes included), less the units that completing picking gave back meanwhile;
   - the hot product sold no more than it had;
-  - every product's stock is the sum of its stock movements (the ledger explains the shelf).
+  - every product's stock is the sum of its stock movements (the ledger explains the shelf);
+  - no slot has more places booked and held (unexpired) than its capacity;
+  - every slot's booked count is the orders booking it that were not cancelled.
 The picking count assumes an order completed since the snapshot was placed before it only when
 its picks took no substitute (bench/run's picking orders don't).
 """
@@ -105,6 +107,9 @@ async def check(connection: asyncpg.Connection, hot_product: UUID) -> list[Check
         hot_product,
     )
     unexplained_stock = len(await off_the_ledger(connection))
+    overbooked = await connection.fetchval(_OVERBOOKED)
+    miscounted = await connection.fetchval(_MISCOUNTED)
+    slots = await connection.fetchrow(_SLOTS_USED)
     return [
         Check("no negative stock", negative == 0, f"{negative} products below zero"),
         Check(
@@ -128,4 +133,26 @@ async def check(connection: asyncpg.Connection, hot_product: UUID) -> list[Check
             unexplained_stock == 0,
             f"{unexplained_stock} products off their ledger",
         ),
+        Check(
+            "no slot overbooked",
+            overbooked == 0,
+            f"{overbooked} slots over capacity; {slots['booked']} places booked and"
+            f" {slots['held']} held in {slots['slots']} slots",
+        ),
+        Check(
+            "slot bookings match live orders",
+            miscounted == 0,
+            f"{miscounted} slots whose booked count is not their live orders",
+        ),
     ]
+
+
+_HELD = "(SELECT count(*) FROM slot_holds h WHERE h.slot_id = s.id AND h.held_until > now())"
+_LIVE = "(SELECT count(*) FROM orders o WHERE o.slot_id = s.id AND o.status <> 'cancelled')"
+_OVERBOOKED = f"SELECT count(*) FROM slots s WHERE s.booked + {_HELD} > s.capacity"  # noqa: S608
+_MISCOUNTED = f"SELECT count(*) FROM slots s WHERE s.booked <> {_LIVE}"  # noqa: S608
+_SLOTS_USED = f"""
+    SELECT count(*) AS slots, coalesce(sum(s.booked), 0) AS booked,
+           coalesce(sum({_HELD}), 0) AS held
+      FROM slots s WHERE s.booked > 0 OR {_HELD} > 0
+"""  # noqa: S608

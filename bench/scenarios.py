@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import quote
 from uuid import UUID
@@ -30,6 +30,7 @@ class Customers:
     ids: tuple[UUID, ...]
     tokens: Path
     products: Path
+    addresses: Path | None = None  # each customer's address in the bench slot's zone
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,9 @@ class Inputs:
     checkout_distinct: Customers
     checkout_hot: Customers
     manager_token: str
+    slot: UUID  # the one slot every slot scenario books
+    slot_hold: Customers
+    checkout_slot: Customers
     picking_orders: Path | None = None  # orders placed and picked, ready to complete
 
 
@@ -81,6 +85,8 @@ def shopping(inputs: Inputs) -> list[Scenario]:
         _customers("cart add/update", "cart.lua", inputs.cart, None),
         _customers("checkout, distinct products", "checkout.lua", inputs.checkout_distinct),
         _customers("checkout, one hot product", "checkout.lua", inputs.checkout_hot),
+        _slot_customers("checkout with a slot", "checkout_slot.lua", inputs, inputs.checkout_slot),
+        _slot_customers("booking one slot", "hold.lua", inputs, inputs.slot_hold),
     ]
 
 
@@ -108,6 +114,13 @@ def _customers(
 ) -> Scenario:
     env = {"BENCH_TOKENS": str(customers.tokens), "BENCH_PRODUCTS": str(customers.products)}
     return Scenario(name, "", script, env, per_customer=True, customers=customers.ids, needs=needs)
+
+
+def _slot_customers(name: str, script: str, inputs: Inputs, customers: Customers) -> Scenario:
+    scenario = _customers(name, script, customers)
+    assert customers.addresses is not None
+    env = {"BENCH_SLOT": str(inputs.slot), "BENCH_ADDRESSES": str(customers.addresses)}
+    return replace(scenario, env={**scenario.env, **env})
 
 
 def write_lines(path: Path, lines: Sequence[object]) -> Path:

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
+from grocery.core.fulfilment.slots import DEFAULT_HOLD_MINUTES, MAX_HOLD_MINUTES
 from grocery.core.weights import DEFAULT_WEIGHT_TOLERANCE_PERCENT, check_tolerance
 
 Environment = Literal["development", "production", "test"]
@@ -72,6 +73,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # How far above its estimate a weighed line may be billed, in percent of the estimate.
     weight_tolerance_percent: Decimal = DEFAULT_WEIGHT_TOLERANCE_PERCENT
     prices_include_tax: bool = False  # else tax is added on top of the prices
+    slot_hold_minutes: int = DEFAULT_HOLD_MINUTES  # how long a cart keeps a place in a slot
+    require_slot: bool = False  # checkout refuses a cart without a slot (slot_required)
     alert_webhook_url: str | None = None
     # Payments: manual (paid at the door or the counter) or stripe, with its keys.
     payment_provider: PaymentProviderName = "manual"
@@ -226,6 +229,13 @@ class _Reader:
             low_stock_threshold=self.integer("GROCERY_LOW_STOCK_THRESHOLD", 10),
             weight_tolerance_percent=self.weight_tolerance(),
             prices_include_tax=self.boolean("GROCERY_PRICES_INCLUDE_TAX", False),
+            slot_hold_minutes=self.integer(
+                "GROCERY_SLOT_HOLD_MINUTES",
+                DEFAULT_HOLD_MINUTES,
+                minimum=1,
+                maximum=MAX_HOLD_MINUTES,
+            ),
+            require_slot=self.boolean("GROCERY_REQUIRE_SLOT", False),
             alert_webhook_url=self.webhook_url(),
             **self.payments(production),
             smtp_url=self.smtp_url(production),

@@ -112,7 +112,10 @@ async def test_nothing_is_delivered_for_a_rolled_back_checkout(
     apples = await shop.product(stock=10, threshold=10)
     await shop.fill(ann, (apples, 3))
     checkout = CheckoutService(
-        uow=lambda: SqlUnitOfWork(adapters.database), clock=adapters.clock, currency="USD"
+        uow=lambda: SqlUnitOfWork(adapters.database),
+        clock=adapters.clock,
+        currency="USD",
+        require_slot=False,
     )
 
     def fail_after_everything_was_written(order: Order) -> Answer:

@@ -14,10 +14,12 @@ import asyncpg
 import pytest
 from bench import cpu, invariants
 
+from grocery.entrypoints.wiring import Adapters
 from tests.integration.catalog_shop import Json
-from tests.integration.checkout_shop import Shop
+from tests.integration.checkout_shop import Shop, checkout
 from tests.integration.conftest import SignedInUser
 from tests.integration.picking_shop import Picker
+from tests.integration.slot_shop import Places, hold
 
 CHECKS = [
     "no negative stock",
@@ -25,8 +27,10 @@ CHECKS = [
     "stock moved by exactly the units ordered and given back",
     "hot product not oversold",
     "stock is the sum of its movements",
+    "no slot overbooked",
+    "slot bookings match live orders",
 ]
-LEDGER = CHECKS[-1]
+LEDGER = CHECKS[4]
 
 
 @pytest.fixture
@@ -92,6 +96,64 @@ async def test_picking_short_and_substituting_keeps_every_check(
         "0 mismatches; 1 orders placed, 4 units of 4 products net of 3 given back by picking"
     )
     assert [(await shop.now(p))["stock"] for p in (milk, eggs, bread, rolls)] == [9, 8, 10, 9]
+
+
+async def test_bookings_holds_and_a_cancellation_keep_the_slot_checks(
+    connection: asyncpg.Connection,
+    shop: Shop,
+    adapters: Adapters,
+    ann: SignedInUser,
+    bob: SignedInUser,
+) -> None:
+    places = Places(adapters)
+    zone = await places.zone()
+    slot = await places.slot(zone, capacity=2)
+    hot = await shop.product(stock=5)
+    await invariants.snapshot(connection)
+    for customer in (ann, bob):
+        await shop.fill(customer, (hot, 1))
+        assert (
+            await hold(shop.client, customer, slot, await places.address(customer, zone))
+        ).status_code == 200
+    placed = await checkout(shop.client, ann)
+    assert placed.status_code == 201, placed.text
+    answer = await shop.client.post(
+        f"/api/orders/{placed.json()['id']}/cancel", headers=ann.headers
+    )
+    assert answer.status_code == 200, answer.text
+
+    await _honest(connection, hot)  # the slot checks among every one passed
+    assert await places.taken(slot) == (0, 1)
+
+
+async def test_a_slot_held_past_its_capacity_or_booked_without_an_order_is_caught(
+    connection: asyncpg.Connection,
+    shop: Shop,
+    adapters: Adapters,
+    ann: SignedInUser,
+    bob: SignedInUser,
+) -> None:
+    places = Places(adapters)
+    zone = await places.zone()
+    slot = await places.slot(zone, capacity=1)
+    hot = await shop.product(stock=3)
+    await invariants.snapshot(connection)
+    for customer in (ann, bob):  # straight in, past the capacity
+        await connection.execute(
+            "INSERT INTO slot_holds (user_id, slot_id, held_until)"
+            " VALUES ($1, $2, now() + interval '1 hour')",
+            customer.id,
+            slot.id,
+        )
+    assert await _failed(connection, UUID(hot["id"])) - {LEDGER} == {"no slot overbooked"}
+
+    await connection.execute("DELETE FROM slot_holds WHERE slot_id = $1", slot.id)
+    await connection.execute("UPDATE slots SET booked = 1 WHERE id = $1", slot.id)
+    try:
+        failed = await _failed(connection, UUID(hot["id"]))
+        assert failed - {LEDGER} == {"slot bookings match live orders"}
+    finally:
+        await connection.execute("UPDATE slots SET booked = 0 WHERE id = $1", slot.id)
 
 
 async def test_a_unit_gone_without_an_order_is_caught(

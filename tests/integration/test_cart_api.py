@@ -95,11 +95,13 @@ async def test_an_empty_cart(client: Client, ann: SignedInUser) -> None:
         "subtotal": "0.00",
         "discount": "0.00",
         "tax": "0.00",  # v2: taxes, added on top unless prices include them
+        "delivery_fee": "0.00",
         "total": "0.00",
         "prices_include_tax": False,
         "promo_code": None,
         "currency": "USD",
         "promo_problem": None,
+        "fulfilment": None,
     }
 
 

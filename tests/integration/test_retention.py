@@ -16,6 +16,7 @@ from grocery.entrypoints.housekeeping import housekeeping
 from grocery.entrypoints.wiring import Adapters
 from tests.integration.checkout_shop import Shop
 from tests.integration.conftest import SignedInUser
+from tests.integration.slot_shop import Places
 
 KEEP = Retention(
     catalog_changes=timedelta(hours=1),
@@ -26,6 +27,7 @@ KEEP = Retention(
     mail_asks=timedelta(days=1),
     staff_sessions=timedelta(0),
     guest_carts=timedelta(days=30),
+    slot_holds=timedelta(days=1),
 )
 
 
@@ -232,3 +234,25 @@ async def test_guest_carts_idle_for_thirty_days_go_with_their_lines(
     assert [row[0] for row in left] == [used]
     assert lines[0][0] == 0
     assert forgotten["guest_carts"] >= 1
+
+
+async def test_slot_holds_go_a_day_after_they_ran_out(
+    adapters: Adapters, ann: SignedInUser, bob: SignedInUser
+) -> None:
+    places = Places(adapters)
+    slot = await places.slot(await places.zone())
+    for user, ran_out in [(ann, timedelta(days=2)), (bob, timedelta(hours=12))]:
+        await run(
+            adapters,
+            "INSERT INTO slot_holds (user_id, slot_id, held_until)"
+            " VALUES (:user, :slot, now() - CAST(:ran_out AS interval))",
+            {"user": user.id, "slot": slot.id, "ran_out": ran_out},
+        )
+
+    forgotten = await SqlRecordKeeper(adapters.database).forget_old(KEEP)
+
+    left = await run(
+        adapters, "SELECT user_id FROM slot_holds WHERE slot_id = :slot", {"slot": slot.id}
+    )
+    assert [row[0] for row in left] == [bob.id]
+    assert forgotten["slot_holds"] >= 1

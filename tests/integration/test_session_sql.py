@@ -146,6 +146,7 @@ async def test_a_line_added_during_checkout_stays_in_the_cart_for_the_next_order
         uow=lambda: _AddsMeanwhile(adapters, lambda: carts.add(ann.id, pears, 2)),
         clock=adapters.clock,
         currency="USD",
+        require_slot=False,
     )
 
     answer = await checkout.place_order(CheckoutRequest(user_id=ann.id), placed_answer)

@@ -43,7 +43,7 @@ async def test_an_orders_lines_come_in_id_order(uow: OpenWork, seed: Seed) -> No
 
     async with uow() as work:
         assert await work.orders.get(order.id) == order
-        assert await work.orders.page(customer=ann.id, after=None, limit=5) == [order]
+        assert await work.orders.page(customer=ann.id, status=None, after=None, limit=5) == [order]
 
 
 async def test_orders_are_paged_newest_first_after_the_mark(uow: OpenWork, seed: Seed) -> None:
@@ -55,8 +55,8 @@ async def test_orders_are_paged_newest_first_after_the_mark(uow: OpenWork, seed:
     newest = await seed.order(bob, (apples, 1), created_at=at(3))
 
     async with uow() as work:
-        page = await work.orders.page(customer=None, after=None, limit=2)
-        rest = await work.orders.page(customer=None, after=(at(2), high), limit=5)
+        page = await work.orders.page(customer=None, status=None, after=None, limit=2)
+        rest = await work.orders.page(customer=None, status=None, after=(at(2), high), limit=5)
 
     assert [o.id for o in page] == [newest.id, tied_high.id]
     assert [o.id for o in rest] == [tied_low.id, oldest.id]
@@ -69,9 +69,11 @@ async def test_orders_are_paged_for_one_customer(uow: OpenWork, seed: Seed) -> N
     second = await seed.order(ann, (apples, 1), created_at=at(3))
 
     async with uow() as work:
-        anns = await work.orders.page(customer=ann.id, after=None, limit=5)
-        anns_older = await work.orders.page(customer=ann.id, after=(at(3), second.id), limit=5)
-        nobodys = await work.orders.page(customer=a_user().id, after=None, limit=5)
+        anns = await work.orders.page(customer=ann.id, status=None, after=None, limit=5)
+        anns_older = await work.orders.page(
+            customer=ann.id, status=None, after=(at(3), second.id), limit=5
+        )
+        nobodys = await work.orders.page(customer=a_user().id, status=None, after=None, limit=5)
 
     assert anns == [second, first]
     assert anns_older == [first]

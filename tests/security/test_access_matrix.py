@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from litestar import Litestar
@@ -153,6 +154,8 @@ ROUTES = [
     Route("DELETE", "/api/cart/items/{product}", Access.CART_HOLDER),
     Route("PUT", "/api/cart/promo", Access.CART_HOLDER, lambda s: {"code": s.ids["promo_code"]}),
     Route("DELETE", "/api/cart/promo", Access.CART_HOLDER),
+    Route("PUT", "/api/cart/slot", Access.SIGNED_IN, lambda _: {"slot_id": str(uuid4())}),
+    Route("DELETE", "/api/cart/slot", Access.SIGNED_IN),
     Route("POST", "/api/guest-carts", Access.ANYONE),
     Route("POST", "/api/cart/merge", Access.SIGNED_IN, lambda _: {"cart_token": "gc_forged"}),
     Route("POST", "/api/products/{product}/notify-me", Access.SIGNED_IN),

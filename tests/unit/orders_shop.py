@@ -36,11 +36,13 @@ def answer_with_id(order: Order) -> Answer:
 
 
 class Shop:
-    def __init__(self) -> None:
+    def __init__(self, *, require_slot: bool = False) -> None:
         self.store = MemoryStore()
         self.clock = SteppingClock()
-        self.checkout = CheckoutService(uow=self.uow, clock=self.clock, currency="EUR")
-        self.orders = OrderService(uow=self.uow, clock=self.clock)
+        self.checkout = CheckoutService(
+            uow=self.uow, clock=self.clock, currency="EUR", require_slot=require_slot
+        )
+        self.orders = OrderService(uow=self.uow, clock=self.clock, timezone="Europe/Paris")
         category = Category(id=uuid4(), name="Produce", slug="produce")
         self.store.catalog.categories[category.id] = category
         self.produce = category.id

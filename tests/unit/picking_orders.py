@@ -54,9 +54,10 @@ def weighed(price_per_kg: str, step_kg: str, quantity: int, *, category: UUID = 
 def being_picked(lines: list[CartLine], promo: PromoCode | None = None) -> Order:
     """An order checked out from `lines` and moved to processing."""
     order = order_from_cart(
-        price_cart(lines, promo, NOW, uses_by_customer=0),
+        price_cart(lines, promo, NOW, uses_by_customer=0, delivery=None),
         user_id=uuid4(),
         promo_code_id=None if promo is None else promo.id,
+        fulfilment=None,
         currency="USD",
         now=NOW,
     )

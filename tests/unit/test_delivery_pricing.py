@@ -56,7 +56,7 @@ def fixed_off(value: str, **terms: object) -> PromoCode:
 
 
 def test_without_a_slot_there_is_no_fee() -> None:
-    cart = price_cart([line("10.00")], None, NOW, uses_by_customer=0)
+    cart = price_cart([line("10.00")], None, NOW, uses_by_customer=0, delivery=None)
     assert (cart.delivery_fee, cart.total) == (D("0.00"), D("10.00"))
 
 

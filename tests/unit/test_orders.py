@@ -37,9 +37,10 @@ def an_order(status: OrderStatus = S.PLACED) -> Order:
         product_id=uuid4(), name="Pears", category_id=uuid4(), unit_price=D("2.00"), quantity=1
     )
     order = order_from_cart(
-        price_cart([line], None, NOW, uses_by_customer=0),
+        price_cart([line], None, NOW, uses_by_customer=0, delivery=None),
         user_id=uuid4(),
         promo_code_id=None,
+        fulfilment=None,
         currency="USD",
         now=NOW,
     )
@@ -64,9 +65,10 @@ def test_an_order_snapshots_each_priced_line_and_its_discount() -> None:
     user = uuid4()
 
     order = order_from_cart(
-        price_cart(lines, promo, NOW, uses_by_customer=0),
+        price_cart(lines, promo, NOW, uses_by_customer=0, delivery=None),
         user_id=user,
         promo_code_id=promo.id,
+        fulfilment=None,
         currency="USD",
         now=NOW,
     )

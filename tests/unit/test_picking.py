@@ -207,6 +207,15 @@ def test_short_units_cost_nothing() -> None:
     assert (bill.subtotal, bill.discount, bill.total) == (D("2.50"), D("0.00"), D("2.50"))
 
 
+def test_the_delivery_fee_stays_as_at_checkout_on_the_final_bill() -> None:
+    order = being_picked([piece("2.50", 4)])
+    delivered = replace(order, delivery_fee=D("4.99"), total=order.total + D("4.99"))
+    bill = final_bill(picked(delivered, 0, 2), None, TOLERANCE)
+    assert (bill.subtotal, bill.discount, bill.total) == (D("5.00"), D("0.00"), D("9.99"))
+    shipped = ready_to_ship(delivered).final
+    assert shipped is not None and shipped.total == D("14.99")
+
+
 @pytest.mark.parametrize(
     ("weight", "amount"),
     [("0.900", "2.70"), ("1.000", "3.00"), ("1.100", "3.30"), ("1.300", "3.30")],

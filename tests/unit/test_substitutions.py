@@ -76,7 +76,7 @@ def test_a_weighed_cart_line_is_priced_per_step_as_an_estimate() -> None:
         CartEntry(product_id=milk.product_id, quantity=2),
     ]
     lines = cart_lines(entries, {item.product_id: item for item in (carrots, milk)})
-    cart = price_cart(lines, None, NOW, uses_by_customer=0)
+    cart = price_cart(lines, None, NOW, uses_by_customer=0, delivery=None)
     weighed, by_piece = cart.lines
     assert (weighed.unit_price, weighed.line_total, weighed.estimated_weight_kg) == (
         D("1.49"),
@@ -90,7 +90,9 @@ def test_a_weighed_cart_line_is_priced_per_step_as_an_estimate() -> None:
         None,
         NO_PREFERENCE,
     )
-    order = order_from_cart(cart, user_id=uuid4(), promo_code_id=None, currency="USD", now=NOW)
+    order = order_from_cart(
+        cart, user_id=uuid4(), promo_code_id=None, fulfilment=None, currency="USD", now=NOW
+    )
     line = order.lines[0]
     assert (line.price_at_purchase, line.weighing, line.choice) == (
         D("1.49"),

@@ -18,6 +18,7 @@ from uuid import UUID
 
 from grocery.core.alerts import StockMove
 from grocery.core.errors import Conflict, Invalid, field_error, invalid
+from grocery.core.fulfilment.slots import OrderFulfilment
 from grocery.core.identity import Principal
 from grocery.core.ids import new_id
 from grocery.core.money import ZERO
@@ -80,7 +81,7 @@ class Order:
     lines: tuple[OrderLine, ...]
     subtotal: Decimal
     discount: Decimal
-    total: Decimal
+    total: Decimal  # subtotal - discount + delivery_fee
     promo_code_id: UUID | None
     promo_code: str | None
     currency: str
@@ -105,6 +106,9 @@ class Order:
             (line.taxed_by, line.tax if bill is None else bill.line(line.id).tax)
             for line in self.lines
         )
+
+    delivery_fee: Decimal = ZERO  # as priced at checkout; picking never changes it
+    fulfilment: OrderFulfilment | None = None  # the booked slot, None for an order without
 
     @property
     def total_due(self) -> Decimal:
@@ -137,10 +141,12 @@ def order_from_cart(
     *,
     user_id: UUID,
     promo_code_id: UUID | None,
+    fulfilment: OrderFulfilment | None,
     currency: str,
     now: datetime,
 ) -> Order:
-    """The order for a cart priced strictly at checkout (every line available)."""
+    """The order for a cart priced strictly at checkout (every line available), handed
+    over as `fulfilment` says (None: the cart held no slot)."""
     lines = tuple(
         OrderLine(
             id=new_id(),
@@ -173,6 +179,8 @@ def order_from_cart(
         updated_at=now,
         tax=cart.tax,
         prices_include_tax=cart.prices_include_tax,
+        delivery_fee=cart.delivery_fee,
+        fulfilment=fulfilment,
     )
 
 

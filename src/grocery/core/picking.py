@@ -8,7 +8,8 @@ as needed, and completes it. The final bill follows these rules:
 - a substitute costs its own price, never more than the ordered units it stands in for;
 - the promo discount is worked out again on the final lines, never above the checkout's;
   a minimum order met at checkout stays met (it is not checked again);
-- the discount is spread over the lines as at checkout, so line totals add up to the total;
+- the discount is spread over the lines as at checkout, so line totals (and the delivery
+  fee, as at checkout) add up to the total;
 - each line is taxed again on its final amount after its discount share, at the class and
   rate it had at checkout (a substitute is taxed as the line it stands in for), with or
   without tax in the prices as at checkout.
@@ -102,7 +103,7 @@ class FinalBill:
     lines: tuple[BilledLine, ...]  # in the order's line order
     subtotal: Decimal
     discount: Decimal
-    total: Decimal
+    total: Decimal  # subtotal - discount + the order's delivery fee (+ tax when added)
     tax: Decimal = ZERO
 
     def line(self, line_id: UUID) -> BilledLine:
@@ -241,7 +242,8 @@ def final_bill(order: Order, promo: PromoCode | None, tolerance_percent: Decimal
         lines=lines,
         subtotal=subtotal,
         discount=discount,
-        total=subtotal - discount + added,
+        # The delivery fee stays as at checkout: what was delivered was delivered.
+        total=subtotal - discount + order.delivery_fee + added,
         tax=tax,
     )
 

@@ -97,12 +97,14 @@ def price_cart(
     now: datetime,
     *,
     uses_by_customer: int,
-    delivery: DeliveryTerms | None = None,
+    delivery: DeliveryTerms | None,
     prices_include_tax: bool = False,
 ) -> PricedCart:
-    """Price the cart with `promo` applied and delivered on `delivery`'s terms (none: no
-    slot chosen); PromoRejected if the cart can't use the code now. Prices with tax: the
-    total stays as it is and each line shows the tax it includes; without: tax is added.
+    """Price the cart with `promo` applied and delivered on `delivery`'s terms (None: the
+    cart holds no slot); PromoRejected if the cart can't use the code now. Prices with tax:
+    the total stays as it is and each line shows the tax it includes; without: tax is added.
+
+    `delivery` is always named by the caller: a forgotten one would quietly drop the fee.
 
     This is the strict pricing for applying a code and for checkout. `uses_by_customer`
     is how often this customer redeemed `promo` (see customer_uses in services/cart.py).
@@ -183,7 +185,7 @@ def price_cart_leniently(
     now: datetime,
     *,
     uses_by_customer: int,
-    delivery: DeliveryTerms | None = None,
+    delivery: DeliveryTerms | None,
     prices_include_tax: bool = False,
 ) -> PricedCart:
     """Price the cart for viewing: a saved code it can no longer use is left off.

@@ -47,6 +47,7 @@ from grocery.core.services.picking import PickingService
 from grocery.core.services.promotions import PromoCodeService
 from grocery.core.services.reports import ReportService
 from grocery.core.services.restock import RestockService
+from grocery.core.services.slot_holds import SlotHoldService
 from grocery.core.services.slots import SlotService
 from grocery.core.services.stock import StockService
 from grocery.core.services.taxes import TaxClassService
@@ -160,7 +161,7 @@ def build_tax_service(adapters: Adapters) -> TaxClassService:
 
 def build_cart_services(
     settings: Settings, adapters: Adapters
-) -> tuple[Carts, WishlistService, PromoCodeService]:
+) -> tuple[Carts, SlotHoldService, WishlistService, PromoCodeService]:
     def uow() -> UnitOfWork:
         return SqlUnitOfWork(adapters.database)
 
@@ -174,6 +175,12 @@ def build_cart_services(
     )
     return (
         carts,
+        SlotHoldService(
+            uow=uow,
+            clock=adapters.clock,
+            hold_minutes=settings.slot_hold_minutes,
+            prices_include_tax=with_tax,
+        ),
         WishlistService(
             uow=uow, clock=adapters.clock, blobs=adapters.blobs, prices_include_tax=with_tax
         ),
@@ -198,7 +205,12 @@ def build_order_services(
 
     return (
         build_checkout_service(settings, adapters),
-        OrderService(uow=uow, clock=adapters.clock, payments=payment_follow_ups(adapters)),
+        OrderService(
+            uow=uow,
+            clock=adapters.clock,
+            timezone=settings.timezone,
+            payments=payment_follow_ups(adapters),
+        ),
         AlertService(uow=uow),
     )
 
@@ -212,11 +224,13 @@ def build_checkout_service(settings: Settings, adapters: Adapters) -> CheckoutSe
             clock=adapters.clock,
             currency=settings.currency,
             prices_include_tax=settings.prices_include_tax,
+            require_slot=settings.require_slot,
         )
     return PaidCheckoutService(
         uow=lambda: SqlUnitOfWork(adapters.database),
         clock=adapters.clock,
         currency=settings.currency,
+        require_slot=settings.require_slot,
         gateway=gateway,
         tolerance_percent=settings.weight_tolerance_percent,
         prices_include_tax=settings.prices_include_tax,
@@ -301,7 +315,7 @@ def create_app(
     metrics_access = MetricsAccess(metrics, settings.metrics_token)
     pages = StorefrontCache(stamps, max_age=page_age(settings), tally=tally.storefront_cache)
     storefront = Storefront(catalog, wired.blobs, pages)
-    carts, wishlist, promo_codes = build_cart_services(settings, wired)
+    carts, slot_holds, wishlist, promo_codes = build_cart_services(settings, wired)
     checkout, orders, alerts = build_order_services(settings, wired)
     picking, stock = build_picking_services(settings, wired)
     refunds = RefundService(
@@ -359,6 +373,7 @@ def create_app(
         "storefront": Provide(lambda: storefront, use_cache=True, sync_to_thread=False),
         "carts": Provide(lambda: carts, use_cache=True, sync_to_thread=False),
         "guest_carts": Provide(lambda: guest_carts, use_cache=True, sync_to_thread=False),
+        "slot_holds": Provide(lambda: slot_holds, use_cache=True, sync_to_thread=False),
         "wishlist": Provide(lambda: wishlist, use_cache=True, sync_to_thread=False),
         "promo_codes": Provide(lambda: promo_codes, use_cache=True, sync_to_thread=False),
         "checkout": Provide(lambda: checkout, use_cache=True, sync_to_thread=False),

@@ -31,6 +31,7 @@ def retention(settings: Settings) -> Retention:
         mail_asks=timedelta(days=1),  # the throttle looks back an hour
         staff_sessions=timedelta(0),
         guest_carts=GUEST_CART_IDLE,  # no route opens an idle one any more
+        slot_holds=timedelta(days=1),
     )
 
 

@@ -118,7 +118,9 @@ def payment_sweep(settings: Settings, adapters: Adapters) -> PaymentSweep:
     return PaymentSweep(
         uow=uow,
         clock=adapters.clock,
-        orders=OrderService(uow=uow, clock=adapters.clock, payments=follow_ups),
+        orders=OrderService(
+            uow=uow, clock=adapters.clock, timezone=settings.timezone, payments=follow_ups
+        ),
         follow_ups=follow_ups,
         timeout=timedelta(minutes=settings.payment_timeout_minutes),
     )

@@ -44,7 +44,12 @@ class MemoryOrderRepository:
         return self._orders.get(order_id)
 
     async def page(
-        self, *, customer: UUID | None, after: OrderMark | None, limit: int
+        self,
+        *,
+        customer: UUID | None,
+        status: OrderStatus | None,
+        after: OrderMark | None,
+        limit: int,
     ) -> list[Order]:
         newest_first = sorted(
             self._orders.values(), key=lambda order: (order.created_at, order.id), reverse=True
@@ -53,8 +58,28 @@ class MemoryOrderRepository:
             order
             for order in newest_first
             if (customer is None or order.user_id == customer)
+            and (status is None or order.status is status)
             and (after is None or (order.created_at, order.id) < after)
         ][:limit]
+
+    async def of_slot_day(
+        self,
+        *,
+        starts_from: datetime,
+        starts_before: datetime,
+        status: OrderStatus | None,
+        after: OrderMark | None,
+        limit: int,
+    ) -> list[Order]:
+        booked = [
+            ((order.fulfilment.starts_at, order.id), order)
+            for order in self._orders.values()
+            if order.fulfilment is not None
+            and starts_from <= order.fulfilment.starts_at < starts_before
+            and (status is None or order.status is status)
+        ]
+        booked.sort(key=lambda pair: pair[0])
+        return [order for mark, order in booked if after is None or mark > after][:limit]
 
     async def move(
         self,

@@ -51,6 +51,10 @@ from grocery.adapters.memory.promotions import (
     PromotionTables,
 )
 from grocery.adapters.memory.restock import MemoryRestockNotices, RestockTables
+from grocery.adapters.memory.slot_holds import (
+    MemorySlotBookingRepository,
+    MemorySlotHoldRepository,
+)
 from grocery.adapters.memory.stock import MemoryStockLedger, MemoryStockRoom, StockTables
 from grocery.adapters.memory.taxes import MemoryTaxClassRepository
 from grocery.adapters.memory.wishlists import MemoryWishlistRepository, WishlistTables
@@ -68,6 +72,8 @@ from grocery.core.ports.catalog import CategoryRepository, ProductImageRepositor
 from grocery.core.ports.fulfilment import (
     DeliveryZoneRepository,
     PickupPointRepository,
+    SlotBookingRepository,
+    SlotHoldRepository,
     SlotRepository,
 )
 from grocery.core.ports.idempotency import IdempotencyKeyRepository
@@ -155,6 +161,12 @@ class MemoryUnitOfWork:
         )
         self.pickup_points: PickupPointRepository = MemoryPickupPointRepository(working.fulfilment)
         self.slots: SlotRepository = MemorySlotRepository(working.fulfilment)
+        self.holds: SlotHoldRepository = MemorySlotHoldRepository(
+            working.fulfilment, working.addresses
+        )
+        self.bookings: SlotBookingRepository = MemorySlotBookingRepository(
+            working.fulfilment, working.orders
+        )
 
     async def __aexit__(
         self,

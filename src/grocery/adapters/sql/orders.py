@@ -17,6 +17,7 @@ from uuid import UUID
 from sqlalchemy import CTE, RowMapping, delete, func, select, tuple_, update
 
 from grocery.adapters.sql.database import SessionSql
+from grocery.adapters.sql.order_fulfilment import fulfilment_values, order_fulfilment
 from grocery.adapters.sql.schema.catalog import products
 from grocery.adapters.sql.schema.orders import order_categories, order_lines, orders
 from grocery.core.orders import Order, OrderLine, OrderMark, OrderStatus
@@ -45,9 +46,12 @@ _ADD_ORDER = """
     ), placed AS (
         INSERT INTO orders (id, user_id, status, subtotal, discount, total, promo_code_id,
                             promo_code, currency, created_at, updated_at, cancelled_at, units,
-                            tax, prices_include_tax)
+                            tax, prices_include_tax, delivery_fee, fulfilment_method, slot_id,
+                            slot_starts_at, slot_ends_at, delivery_address, pickup_point_id,
+                            pickup_point_name)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
-                (SELECT sum(quantity) FROM line), $25, $26)
+                (SELECT sum(quantity) FROM line), $25, $26,
+                $30, $31, $32, $33, $34, $35::jsonb, $36, $37)
     ), stored AS (
         INSERT INTO order_lines (id, order_id, product_id, product_name, quantity,
                                  price_at_purchase, discount, line_total, category_id, step_kg,
@@ -110,6 +114,8 @@ class SqlOrderRepository:
             [line.tax for line in lines],
             [None if line.taxed_by is None else line.taxed_by.tax_class for line in lines],
             [None if line.taxed_by is None else line.taxed_by.rate for line in lines],
+            order.delivery_fee,
+            *fulfilment_values(order.fulfilment),
         )
         # The payment columns' defaults are a manual payment not yet taken: only another
         # provider's payment is written (by the payments repository, on the same row).
@@ -143,13 +149,42 @@ class SqlOrderRepository:
         return found[0] if found else None
 
     async def page(
-        self, *, customer: UUID | None, after: OrderMark | None, limit: int
+        self,
+        *,
+        customer: UUID | None,
+        status: OrderStatus | None,
+        after: OrderMark | None,
+        limit: int,
     ) -> list[Order]:
         query = select(orders).order_by(orders.c.created_at.desc(), orders.c.id.desc()).limit(limit)
         if customer is not None:
             query = query.where(orders.c.user_id == customer)
+        if status is not None:
+            query = query.where(orders.c.status == status.value)
         if after is not None:
             query = query.where(tuple_(orders.c.created_at, orders.c.id) < tuple_(*after))
+        return await self._with_lines(query)
+
+    async def of_slot_day(
+        self,
+        *,
+        starts_from: datetime,
+        starts_before: datetime,
+        status: OrderStatus | None,
+        after: OrderMark | None,
+        limit: int,
+    ) -> list[Order]:
+        start = orders.c.slot_starts_at
+        query = (
+            select(orders)
+            .where(start >= starts_from, start < starts_before)
+            .order_by(start, orders.c.id)
+            .limit(limit)
+        )
+        if status is not None:
+            query = query.where(orders.c.status == status.value)
+        if after is not None:
+            query = query.where(tuple_(start, orders.c.id) > tuple_(*after))
         return await self._with_lines(query)
 
     async def move(
@@ -275,6 +310,8 @@ def _order(row: RowMapping, rows: list[RowMapping]) -> Order:
         payment=_payment(row),
         tax=row["tax"],
         prices_include_tax=row["prices_include_tax"],
+        delivery_fee=row["delivery_fee"],
+        fulfilment=order_fulfilment(row),
     )
 
 

@@ -12,8 +12,8 @@ handed over, substitutes included) of orders that are not cancelled, placed with
 window, optionally only products of one category. Products and categories are the left
 side of an outer join, so those that sold nothing come as zeros. Revenue is the sum of
 `sold_revenue`, net of the order's discount; an order's own revenue is its final total
-once picked, else its total. Each statement is built once per shape (which filters are present)
-and cached. The indexes they read through are defined in schema/reports.py.
+once picked, else its total, less its delivery fee. Each statement is built once per shape
+(which filters are present) and cached. The indexes they read through are defined in schema/reports.py.
 
 The plans these are built for (EXPLAIN ANALYZE at 1,000,000 lines, see bench/reports.py):
 - by product, all time: the first `limit` entries of ix_products_sales_rank (backward for
@@ -264,8 +264,10 @@ def _category_counters(shape: _Shape) -> Subquery:
 def _counted_orders(shape: _Shape) -> Subquery:
     """Each order that counts, with its units and revenue; one row per order."""
     if not shape.category:
-        # An order's own units and total (the sum of its line totals), index-only.
-        revenue = func.coalesce(o.c.final_total, o.c.total).label("revenue")
+        # An order's own units and total (the sum of its line totals: what it sold, net of
+        # its delivery fee), index-only.
+        total = func.coalesce(o.c.final_total, o.c.total)
+        revenue = (total - o.c.delivery_fee).label("revenue")
         own = select(o.c.created_at.label("placed_at"), o.c.units, revenue)
         own = own.where(o.c.units > 0)  # an order picked short of everything sold nothing
         return _counted(own, shape).subquery("per_order")

@@ -1,9 +1,10 @@
 """Forgetting records nobody reads again: catalog changes older than any kept page,
 idempotency keys past their promise, refresh-token families long expired, old login
-failures, mailed link tokens past their life, old asks for them, the back office's expired sessions,
-guest carts left idle. Each kind goes in its own
-short transaction; deleting is idempotent, so servers doing it at once only wait on each
-other briefly."""
+failures, mailed link tokens past their life, old asks for them, the back office's expired
+sessions, guest carts left idle, slot holds long run out (a cart keeps its expired hold a
+while: checkout takes the place again if there is room). Each kind goes in its own short
+transaction; deleting is idempotent, so servers doing it at once only wait on each other
+briefly."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ class Retention:
     mail_asks: timedelta
     staff_sessions: timedelta  # after they expired
     guest_carts: timedelta  # since last used (their lines go with them)
+    slot_holds: timedelta  # after they ran out (they take no place already)
 
 
 _FORGET = {
@@ -44,6 +46,7 @@ _FORGET = {
     "mail_asks": "DELETE FROM mail_asks WHERE asked_at < now() - CAST(:age AS interval)",
     "staff_sessions": "DELETE FROM staff_sessions WHERE expires_at < now() - CAST(:age AS interval)",
     "guest_carts": "DELETE FROM guest_carts WHERE last_used_at < now() - CAST(:age AS interval)",
+    "slot_holds": "DELETE FROM slot_holds WHERE held_until < now() - CAST(:age AS interval)",
 }
 
 

@@ -39,6 +39,7 @@ from grocery.adapters.sql.payments import SqlPaymentRepository
 from grocery.adapters.sql.picking import SqlPickRepository
 from grocery.adapters.sql.promotions import SqlPromoCodeRepository, SqlPromoRedemptionRepository
 from grocery.adapters.sql.restock import SqlRestockNotices
+from grocery.adapters.sql.slot_holds import SqlSlotBookingRepository, SqlSlotHoldRepository
 from grocery.adapters.sql.slots import SqlSlotRepository
 from grocery.adapters.sql.stock import SqlStockLedger, SqlStockRoom
 from grocery.adapters.sql.taxes import SqlTaxClassRepository
@@ -57,6 +58,8 @@ from grocery.core.ports.catalog import CategoryRepository, ProductImageRepositor
 from grocery.core.ports.fulfilment import (
     DeliveryZoneRepository,
     PickupPointRepository,
+    SlotBookingRepository,
+    SlotHoldRepository,
     SlotRepository,
 )
 from grocery.core.ports.idempotency import IdempotencyKeyRepository
@@ -104,6 +107,8 @@ class SqlUnitOfWork:
         self.cart: CartRepository = SqlCartRepository(sql, self._carts)
         self.guest_carts: GuestCartRepository = SqlGuestCartRepository(sql)
         self.tax_classes: TaxClassRepository = SqlTaxClassRepository(sql)
+        self.holds: SlotHoldRepository = SqlSlotHoldRepository(sql)
+        self.bookings: SlotBookingRepository = SqlSlotBookingRepository(sql)
         self.wishlist: WishlistRepository = SqlWishlistRepository(sql)
         self.promo_codes: PromoCodeRepository = SqlPromoCodeRepository(sql)
         self.stock: StockRoom = SqlStockRoom(sql)

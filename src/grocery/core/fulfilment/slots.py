@@ -178,6 +178,8 @@ class HeldSlot:
     slot: Slot
     terms: DeliveryTerms
     place_open: bool = True  # False when the slot's pickup point was closed meanwhile
+    address: Address | None = None  # the delivery address the hold names
+    pickup_point: PickupPointRef | None = None  # the counter of a pickup slot
 
     @property
     def fulfilment(self) -> CartFulfilment:
@@ -191,6 +193,18 @@ class HeldSlot:
             held_until=self.hold.held_until,
         )
 
+    @property
+    def order_fulfilment(self) -> OrderFulfilment:
+        """How the order checked out with this hold is handed over, copied now."""
+        return OrderFulfilment(
+            method=self.slot.method,
+            slot_id=self.slot.id,
+            starts_at=self.slot.starts_at,
+            ends_at=self.slot.ends_at,
+            address=self.address,
+            pickup_point=self.pickup_point,
+        )
+
 
 def hold_expiry(now: datetime, hold_minutes: int) -> datetime:
     """When a hold taken now runs out."""
@@ -201,6 +215,23 @@ def check_bookable(slot: Slot, now: datetime, *, place_open: bool = True) -> Non
     """Invalid `slot_closed` once the slot's cutoff has passed or its counter is closed."""
     if not (slot.is_open(now) and place_open):
         raise Invalid("This slot can no longer be booked.", code="slot_closed")
+
+
+def checkout_terms(
+    held: HeldSlot | None, now: datetime, *, require_slot: bool
+) -> DeliveryTerms | None:
+    """The delivery terms checkout prices the cart on: its held slot's, or None without one.
+
+    Invalid `slot_required` when the shop requires a slot and the cart holds none,
+    `slot_closed` when the held slot can't be booked any more. An expired hold is no
+    refusal here: booking takes the place again if there is room.
+    """
+    if held is None:
+        if require_slot:
+            raise Invalid("Choose a delivery or pickup slot first.", code="slot_required")
+        return None
+    check_bookable(held.slot, now, place_open=held.place_open)
+    return held.terms
 
 
 def check_address_fits(slot: Slot, address: Address | None, zones: Iterable[DeliveryZone]) -> None:
@@ -266,7 +297,7 @@ class OrderFulfilment:
     slot or the pickup point don't change it."""
 
     method: FulfilmentMethod
-    slot_id: UUID
+    slot_id: UUID  # kept should the slot be deleted once nothing books it
     starts_at: datetime
     ends_at: datetime
     address: Address | None

@@ -8,6 +8,13 @@ from typing import Protocol
 from uuid import UUID
 
 from grocery.core.cart import AddedLine, CartContents, ShelfItem, TakenCart
+from grocery.core.ports.addresses import AddressRepository
+from grocery.core.ports.fulfilment import (
+    DeliveryZoneRepository,
+    PickupPointRepository,
+    SlotHoldRepository,
+    SlotRepository,
+)
 from grocery.core.ports.promotions import PromoCodeRepository
 from grocery.core.ports.transaction import Transaction
 from grocery.core.substitutions import SubstitutionChoice
@@ -59,11 +66,13 @@ class CartRepository(Protocol):
 
 
 class CartWork(Transaction, Protocol):
-    """What the cart's use cases work with: its lines, their products, its promo code."""
+    """What the cart's use cases work with: its lines, their products, its promo code, the
+    slot it holds."""
 
     shelf: ProductShelf
     cart: CartRepository
     promo_codes: PromoCodeRepository
+    holds: SlotHoldRepository
 
 
 class GuestCartRepository(Protocol):
@@ -88,3 +97,13 @@ class GuestCartWork(CartWork, Protocol):
     """Merging a guest's cart into a customer's: both carts in one transaction."""
 
     guest_carts: GuestCartRepository
+
+
+class SlotHoldWork(CartWork, Protocol):
+    """What holding a slot works with: the slot, where it is, the customer's address, and
+    the cart it is priced into."""
+
+    slots: SlotRepository
+    delivery_zones: DeliveryZoneRepository
+    pickup_points: PickupPointRepository
+    addresses: AddressRepository

@@ -10,6 +10,7 @@ from uuid import UUID
 from grocery.core.orders import Order, OrderMark, OrderStatus
 from grocery.core.ports.alerts import StockWatch
 from grocery.core.ports.carts import CartWork
+from grocery.core.ports.fulfilment import SlotBookingRepository
 from grocery.core.ports.idempotency import IdempotencyKeyRepository
 from grocery.core.ports.mail import CustomerMailWork
 from grocery.core.ports.payments import PaymentRepository
@@ -34,10 +35,29 @@ class OrderRepository(Protocol):
     async def get(self, order_id: UUID) -> Order | None: ...
 
     async def page(
-        self, *, customer: UUID | None, after: OrderMark | None, limit: int
+        self,
+        *,
+        customer: UUID | None,
+        status: OrderStatus | None,
+        after: OrderMark | None,
+        limit: int,
     ) -> list[Order]:
         """Newest first (created_at, then id), after the given mark (keyset), at most `limit`;
-        only that customer's when one is named."""
+        only that customer's, and only those of `status`, when named."""
+        ...
+
+    async def of_slot_day(
+        self,
+        *,
+        starts_from: datetime,
+        starts_before: datetime,
+        status: OrderStatus | None,
+        after: OrderMark | None,
+        limit: int,
+    ) -> list[Order]:
+        """Orders whose booked slot starts in [starts_from, starts_before), by slot start
+        (then id), after the given (slot start, id) mark, at most `limit`; only those of
+        `status` when one is named."""
         ...
 
     async def move(
@@ -56,10 +76,11 @@ class OrderRepository(Protocol):
 class CheckoutWork(CartWork, StockWatch, CustomerMailWork, Protocol):
     """What checkout works with: the cart taken out, its stock taken, its code redeemed,
     the order stored under its Idempotency-Key, alerts for the stock that ran low, the
-    customer's mail."""
+    customer's mail, the held slot booked."""
 
     stock: StockRoom
     orders: OrderRepository
+    bookings: SlotBookingRepository
     redemptions: PromoRedemptionRepository
     idempotency_keys: IdempotencyKeyRepository
     payments: PaymentRepository
@@ -68,9 +89,10 @@ class CheckoutWork(CartWork, StockWatch, CustomerMailWork, Protocol):
 class OrderWork(Transaction, StockWatch, CustomerMailWork, Protocol):
     """What the order use cases work with: a cancellation puts stock back and releases
     the code's use; the customer is mailed when the order ships or is cancelled; shipping
-    an order nobody picked records it picked in full."""
+    an order nobody picked records it picked in full; a cancellation frees its slot's place."""
 
     orders: OrderRepository
+    bookings: SlotBookingRepository
     stock: StockRoom
     redemptions: PromoRedemptionRepository
     picks: PickRepository

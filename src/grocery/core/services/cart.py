@@ -7,12 +7,14 @@ changed, but not held: checkout takes it (and refuses lines that went short mean
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from uuid import UUID
 
 from grocery.core.cart import CartContents, ShelfItem, check_quantity, for_sale, too_many
 from grocery.core.errors import Invalid, NotFound
+from grocery.core.fulfilment.slots import HeldSlot
+from grocery.core.fulfilment.zones import DeliveryTerms
 from grocery.core.ports.carts import CartWork
 from grocery.core.ports.clock import Clock
 from grocery.core.ports.promotions import PromoCodeRepository
@@ -108,12 +110,17 @@ class CartService:
             promo = await typed_promo(uow.promo_codes, code)
             uses = await customer_uses(uow.promo_codes, promo, user_id)
             lines = (await uow.shelf.in_cart(user_id)).lines
-            cart = price_cart(
-                lines,
-                promo,
-                now,
-                uses_by_customer=uses,
-                prices_include_tax=self._prices_include_tax,
+            held = await uow.holds.of_customer(user_id)
+            cart = with_slot(
+                price_cart(
+                    lines,
+                    promo,
+                    now,
+                    uses_by_customer=uses,
+                    delivery=terms_of(held),
+                    prices_include_tax=self._prices_include_tax,
+                ),
+                held,
             )
             await uow.cart.set_promo(user_id, promo.id)
             await uow.commit()
@@ -153,13 +160,31 @@ async def priced_cart(
 async def priced_contents(
     uow: CartWork, user_id: UUID, contents: CartContents, now: datetime, prices_include_tax: bool
 ) -> PricedCart:
-    """`contents` priced leniently, with the code applied to them if any."""
+    """`contents` priced leniently, with the code applied to them if any, delivered in the
+    slot the cart holds if any."""
     promo_id = contents.promo_id
     promo = None if promo_id is None else await uow.promo_codes.get(promo_id)
     uses = 0 if promo is None else await customer_uses(uow.promo_codes, promo, user_id)
-    return price_cart_leniently(
-        contents.lines, promo, now, uses_by_customer=uses, prices_include_tax=prices_include_tax
+    held = await uow.holds.of_customer(user_id)
+    cart = price_cart_leniently(
+        contents.lines,
+        promo,
+        now,
+        uses_by_customer=uses,
+        delivery=terms_of(held),
+        prices_include_tax=prices_include_tax,
     )
+    return with_slot(cart, held)
+
+
+def terms_of(held: HeldSlot | None) -> DeliveryTerms | None:
+    """The delivery terms a cart holding `held` is priced on (None: it holds no slot)."""
+    return None if held is None else held.terms
+
+
+def with_slot(cart: PricedCart, held: HeldSlot | None) -> PricedCart:
+    """The priced cart showing the slot it holds."""
+    return cart if held is None else replace(cart, fulfilment=held.fulfilment)
 
 
 async def typed_promo(promo_codes: PromoCodeRepository, code: str) -> PromoCode:

@@ -6,7 +6,10 @@ one conditional update of all the lines' products, locked in id order so two car
 wait on each other in a circle; the order is stored counted in its products' sales
 (units, revenue, orders), on rows already locked. A promo code's use is counted by a
 conditional increment under its max_uses, then the cart is priced by the code's rules
-(core/promotions.py). Any refusal (short stock, an unusable code) rolls everything back.
+(core/promotions.py) and the delivery terms of the slot it holds, and the hold becomes
+the order's booking (taken again when it ran out and the slot has room). Any refusal
+(short stock, an unusable code, a full or closed slot, a minimum order not met) rolls
+everything back.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from uuid import UUID
 
 from grocery.core.cart import CartEntry, ShelfItem, short_of_stock
 from grocery.core.errors import ErrorDetail, InsufficientStock, Invalid
+from grocery.core.fulfilment.slots import checkout_terms, slot_full
+from grocery.core.fulfilment.zones import DeliveryTerms
 from grocery.core.mail import MailKind
 from grocery.core.orders import (
     Answer,
@@ -32,7 +37,7 @@ from grocery.core.payments import MANUAL_PAYMENT, Payment, PaymentProvider
 from grocery.core.ports.clock import Clock
 from grocery.core.ports.orders import CheckoutWork
 from grocery.core.ports.transaction import UnitOfWorkFactory
-from grocery.core.pricing import CartLine, PricedCart, price_cart
+from grocery.core.pricing import CartLine, PricedCart, check_minimum_order, price_cart
 from grocery.core.promotions import PromoCode, normalise_code, promo_used_up
 from grocery.core.services.cart import customer_uses, typed_promo
 from grocery.core.services.mail import mail_about_order
@@ -67,11 +72,13 @@ class CheckoutService:
         clock: Clock,
         currency: str,
         prices_include_tax: bool = False,
+        require_slot: bool,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._currency = currency
         self._prices_include_tax = prices_include_tax
+        self._require_slot = require_slot
 
     async def place_order(self, request: CheckoutRequest, render: Render) -> Answer:
         """The new order's answer, or the earlier answer for a key already used."""
@@ -89,11 +96,17 @@ class CheckoutService:
                 if kept is not None:
                     return replay(kept, request.fingerprint)
             order = await _check_out(
-                uow, request, self._currency, now, prices_include_tax=self._prices_include_tax
+                uow,
+                request,
+                self._currency,
+                self._require_slot,
+                now,
+                prices_include_tax=self._prices_include_tax,
             )
             answer = render(order)
             if key is not None:
                 await uow.idempotency_keys.answer(request.user_id, key, answer, order.id)
+            await book_slot(uow, order, now)
             await uow.commit()
         return answer
 
@@ -102,6 +115,7 @@ async def _check_out(
     uow: CheckoutWork,
     request: CheckoutRequest,
     currency: str,
+    require_slot: bool,
     now: datetime,
     *,
     prices_include_tax: bool,
@@ -113,17 +127,21 @@ async def _check_out(
     wanted = _summed(taken.entries)
     if not wanted:
         raise Invalid("Your cart is empty.", code="cart_empty")
+    held = await uow.holds.of_customer(user_id)
+    delivery = checkout_terms(held, now, require_slot=require_slot)
     promo = await _chosen_promo(uow, request.promo_code, taken.promo_id)
     stock = await _take_stock(uow, wanted)
     # Lines are priced from the rows their stock was taken from; the cart's lines say
     # what the customer wants done about substitutes.
     choices = {entry.product_id: entry.choice for entry in taken.entries}
     lines = [replace(t.line, choice=choices[t.line.product_id]) for t in stock]
-    cart = await _priced(uow, lines, promo, user_id, now, prices_include_tax)
+    cart = await _priced(uow, lines, promo, user_id, delivery, now, prices_include_tax)
+    check_minimum_order(delivery, cart.goods)
     order = order_from_cart(
         cart,
         user_id=user_id,
         promo_code_id=None if promo is None else promo.id,
+        fulfilment=None if held is None else held.order_fulfilment,
         currency=currency,
         now=now,
     )
@@ -136,6 +154,18 @@ async def _check_out(
     moves = [t.move for t in stock]
     await record_stock(uow, moves, MovementKind.SALE, now, order_id=order.id, user_id=user_id)
     return order
+
+
+async def book_slot(uow: CheckoutWork, order: Order, now: datetime) -> None:
+    """Turn the customer's hold into the order's booking, or Conflict `slot_full`.
+
+    Done last, right before the commit: every checkout of the slot waits for its row's lock,
+    so it is held for the shortest time (and taken after the stock's, as everywhere, so no
+    two checkouts wait on each other in a circle).
+    """
+    slot = order.fulfilment
+    if slot is not None and not await uow.bookings.book(slot.slot_id, order.id, order.user_id, now):
+        raise slot_full()
 
 
 def _summed(entries: Sequence[CartEntry]) -> dict[UUID, int]:
@@ -186,6 +216,7 @@ async def _priced(
     lines: list[CartLine],
     promo: PromoCode | None,
     user_id: UUID,
+    delivery: DeliveryTerms | None,
     now: datetime,
     prices_include_tax: bool,
 ) -> PricedCart:
@@ -198,10 +229,14 @@ async def _priced(
     """
     with_tax = prices_include_tax
     if promo is None:
-        return price_cart(lines, None, now, uses_by_customer=0, prices_include_tax=with_tax)
+        return price_cart(
+            lines, None, now, uses_by_customer=0, delivery=delivery, prices_include_tax=with_tax
+        )
     claimed = await uow.redemptions.claim(promo.id)
     uses = await customer_uses(uow.promo_codes, promo, user_id)
-    cart = price_cart(lines, promo, now, uses_by_customer=uses, prices_include_tax=with_tax)
+    cart = price_cart(
+        lines, promo, now, uses_by_customer=uses, delivery=delivery, prices_include_tax=with_tax
+    )
     if not claimed:
         raise promo_used_up()
     return cart

@@ -7,10 +7,10 @@ Status changes are conditional updates, so of two concurrent ones only one takes
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
-from grocery.core.errors import NotFound
+from grocery.core.errors import Forbidden, NotFound
 from grocery.core.identity import Principal, Role
 from grocery.core.mail import MailKind
 from grocery.core.orders import (
@@ -34,6 +34,7 @@ from grocery.core.picking import off_the_shelf, ready_to_ship
 from grocery.core.ports.clock import Clock
 from grocery.core.ports.orders import OrderWork
 from grocery.core.ports.transaction import UnitOfWorkFactory
+from grocery.core.reports import local_midnight
 from grocery.core.services.mail import mail_about_order
 from grocery.core.services.payments import PaymentFollowUps
 from grocery.core.services.stock import record_stock
@@ -55,10 +56,12 @@ class OrderService:
         *,
         uow: UnitOfWorkFactory[OrderWork],
         clock: Clock,
+        timezone: str,
         payments: PaymentFollowUps | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
+        self._timezone = timezone
         self._payments = payments
 
     async def page(
@@ -66,6 +69,7 @@ class OrderService:
         principal: Principal,
         *,
         customer: UUID | None = None,
+        status: OrderStatus | None = None,
         after: OrderMark | None = None,
         limit: int,
     ) -> OrderPage:
@@ -77,9 +81,42 @@ class OrderService:
             customer = principal.user_id
         async with self._uow() as uow:
             orders, last = await keyset_page(
-                lambda rows: uow.orders.page(customer=customer, after=after, limit=rows), limit
+                lambda rows: uow.orders.page(
+                    customer=customer, status=status, after=after, limit=rows
+                ),
+                limit,
             )
         return OrderPage(orders=orders, last=None if last is None else (last.created_at, last.id))
+
+    async def of_slot_day(
+        self,
+        principal: Principal,
+        day: date,
+        *,
+        status: OrderStatus | None,
+        after: OrderMark | None,
+        limit: int,
+    ) -> OrderPage:
+        """For a manager planning the day: orders booked in slots starting on `day` (in the
+        store's time zone), by slot start. Forbidden to customers."""
+        if not principal.can_manage:
+            raise Forbidden("Only staff plan the day's slots.")
+        starts_from = local_midnight(day, self._timezone)
+        starts_before = local_midnight(day + timedelta(days=1), self._timezone)
+        async with self._uow() as uow:
+            orders, last = await keyset_page(
+                lambda rows: uow.orders.of_slot_day(
+                    starts_from=starts_from,
+                    starts_before=starts_before,
+                    status=status,
+                    after=after,
+                    limit=rows,
+                ),
+                limit,
+            )
+        if last is None or last.fulfilment is None:
+            return OrderPage(orders=orders, last=None)
+        return OrderPage(orders=orders, last=(last.fulfilment.starts_at, last.id))
 
     async def get(self, principal: Principal, order_id: UUID) -> Order:
         async with self._uow() as uow:
@@ -110,7 +147,7 @@ class OrderService:
 
     async def cancel(self, principal: Principal, order_id: UUID) -> Order:
         """Stock goes back, the sales counters (units, revenue, orders) are taken off and the
-        promo use is released, once: cancelling a cancelled order changes nothing and answers
+        promo use is released and the slot's place freed, once: cancelling a cancelled order changes nothing and answers
         it as it is."""
         now = self._clock.now()
         async with self._uow() as uow:
@@ -153,13 +190,15 @@ class OrderService:
 
 
 async def _cancelled(uow: OrderWork, order_id: UUID, by: UUID | None, now: datetime) -> Order:
-    """Put back what a cancelled order held: its stock, its sales, its promo use. A manual
+    """Put back what a cancelled order held: its stock, its sales, its promo use, its place
+    in its slot. A manual
     payment is voided with it (nothing was taken); a card's once this commits."""
     # Read again now that its row is locked: a pick recorded meanwhile counts.
     order = await _existing(uow, order_id)
     moves = await uow.stock.put_back(off_the_shelf(order))
     await uow.orders.uncount_sold(order)
     await uow.redemptions.release(order_id)
+    await uow.bookings.release(order_id)
     kind = MovementKind.CANCELLATION
     await record_stock(uow, moves, kind, now, order_id=order_id, user_id=by)
     to = OrderStatus.CANCELLED

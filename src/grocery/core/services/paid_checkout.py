@@ -16,9 +16,11 @@ are deleted, the key is forgotten and the cart gets its lines back. Then 402
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from decimal import Decimal
 
 from grocery.core.cart import MAX_LINE_QUANTITY
+from grocery.core.fulfilment.slots import SlotHold
 from grocery.core.mail import MailKind
 from grocery.core.orders import Answer, Order, check_idempotency_key, replay
 from grocery.core.payments import (
@@ -33,7 +35,13 @@ from grocery.core.ports.orders import CheckoutWork
 from grocery.core.ports.payments import Authorization, PaymentGateway
 from grocery.core.ports.transaction import UnitOfWorkFactory
 from grocery.core.services.alerts import watch_stock
-from grocery.core.services.checkout import CheckoutRequest, CheckoutService, Render, _check_out
+from grocery.core.services.checkout import (
+    CheckoutRequest,
+    CheckoutService,
+    Render,
+    _check_out,
+    book_slot,
+)
 from grocery.core.services.mail import mail_about_order
 from grocery.core.substitutions import NO_PREFERENCE
 
@@ -45,12 +53,17 @@ class PaidCheckoutService(CheckoutService):
         uow: UnitOfWorkFactory[CheckoutWork],
         clock: Clock,
         currency: str,
+        require_slot: bool,
         gateway: PaymentGateway,
         tolerance_percent: Decimal,
         prices_include_tax: bool = False,
     ) -> None:
         super().__init__(
-            uow=uow, clock=clock, currency=currency, prices_include_tax=prices_include_tax
+            uow=uow,
+            clock=clock,
+            currency=currency,
+            require_slot=require_slot,
+            prices_include_tax=prices_include_tax,
         )
         self._gateway = gateway
         self._tolerance = tolerance_percent
@@ -74,10 +87,12 @@ class PaidCheckoutService(CheckoutService):
                 uow,
                 request,
                 self._currency,
+                self._require_slot,
                 now,
                 prices_include_tax=self._prices_include_tax,
                 payment=awaiting,
             )
+            await book_slot(uow, order, now)
             await uow.commit()
         try:
             authorization = await self._gateway.authorize(
@@ -112,6 +127,7 @@ class PaidCheckoutService(CheckoutService):
         now = self._clock.now()
         user_id = order.user_id
         async with self._uow() as uow:
+            await _unbook(uow, order, now)
             moves = await uow.stock.put_back(order.quantities)
             await uow.orders.uncount_sold(order)
             await uow.redemptions.release(order.id)
@@ -129,6 +145,20 @@ class PaidCheckoutService(CheckoutService):
             if request.promo_code is None and order.promo_code_id is not None:
                 await uow.cart.set_promo(user_id, order.promo_code_id)  # it was the cart's
             await uow.commit()
+
+
+async def _unbook(uow: CheckoutWork, order: Order, now: datetime) -> None:
+    """The order's place back to its slot, and the slot back in the cart as a hold that has
+    run out: checking out again takes the place again if there is still room."""
+    slot = order.fulfilment
+    if slot is None:
+        return
+    await uow.bookings.release(order.id)
+    address_id = None if slot.address is None else slot.address.id
+    hold = SlotHold(
+        user_id=order.user_id, slot_id=slot.slot_id, address_id=address_id, held_until=now
+    )
+    await uow.holds.hold(hold, now)
 
 
 def _authorized(payment: Payment, authorization: Authorization) -> Payment:

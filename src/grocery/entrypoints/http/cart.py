@@ -5,6 +5,7 @@ path or the body."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -16,14 +17,18 @@ from msgspec import UNSET, UnsetType
 
 from grocery.config import Settings
 from grocery.core.cart import MAX_LINE_QUANTITY
+from grocery.core.fulfilment.slots import CartFulfilment
+from grocery.core.fulfilment.zones import FulfilmentMethod
+from grocery.core.identity import Principal
 from grocery.core.money import format_money
 from grocery.core.pricing import PricedCart
 from grocery.core.services.cart import CartService
+from grocery.core.services.slot_holds import SlotHoldService
 from grocery.core.substitutions import Substitution, SubstitutionRequest
 from grocery.entrypoints.http.catalog import kg_text
 from grocery.entrypoints.http.deps import Injected
 from grocery.entrypoints.http.fields import documented
-from grocery.entrypoints.http.guards import CartOwner, cart_holder
+from grocery.entrypoints.http.guards import CartOwner, cart_holder, signed_in
 
 
 class SubstitutionFields(msgspec.Struct):
@@ -75,17 +80,50 @@ class CartLineOut(msgspec.Struct):
     preferred_substitute_id: UUID | None
 
 
+class SlotBody(msgspec.Struct):
+    slot_id: UUID
+    address_id: UUID | None = None  # required for a delivery slot: one of the caller's own
+
+
+class SlotTimesOut(msgspec.Struct):
+    id: UUID
+    starts_at: datetime
+    ends_at: datetime
+
+
+class CartFulfilmentOut(msgspec.Struct):
+    method: FulfilmentMethod
+    slot: SlotTimesOut
+    address_id: UUID | None
+    pickup_point_id: UUID | None
+    held_until: datetime  # once past, checkout takes the place again if there is room
+
+    @classmethod
+    def of(cls, held: CartFulfilment | None) -> CartFulfilmentOut | None:
+        if held is None:
+            return None
+        return cls(
+            method=held.method,
+            slot=SlotTimesOut(id=held.slot_id, starts_at=held.starts_at, ends_at=held.ends_at),
+            address_id=held.address_id,
+            pickup_point_id=held.pickup_point_id,
+            held_until=held.held_until,
+        )
+
+
 class CartOut(msgspec.Struct):
     items: list[CartLineOut]
     subtotal: str
     discount: str
+    delivery_fee: str  # the slot's zone fee; 0.00 for pickup, without a slot, or over the threshold
     tax: str
-    total: str
-    prices_include_tax: bool  # false: total = subtotal - discount + tax
+    total: str  # subtotal - discount + delivery_fee (+ tax when prices exclude it)
+    prices_include_tax: bool  # false: tax is added to the total
     promo_code: str | None
     currency: str
     # Why the saved code is left off now (a reason code such as "promo_expired"), else null.
     promo_problem: str | None
+    fulfilment: CartFulfilmentOut | None  # the slot the cart holds
 
     @classmethod
     def of(cls, cart: PricedCart, currency: str) -> CartOut:
@@ -109,12 +147,14 @@ class CartOut(msgspec.Struct):
             ],
             subtotal=format_money(cart.subtotal),
             discount=format_money(cart.discount),
+            delivery_fee=format_money(cart.delivery_fee),
             tax=format_money(cart.tax),
             total=format_money(cart.total),
             prices_include_tax=cart.prices_include_tax,
             promo_code=cart.promo_code,
             currency=currency,
             promo_problem=None if cart.promo_rejection is None else cart.promo_rejection.value,
+            fulfilment=CartFulfilmentOut.of(cart.fulfilment),
         )
 
 
@@ -214,3 +254,24 @@ class CartController(Controller):
     @delete("/promo", status_code=204)
     async def drop_promo(self, cart_owner: Injected[CartOwner], carts: Injected[Carts]) -> None:
         await carts.of(cart_owner).drop_promo(cart_owner.owner_id)
+
+    @put("/slot", guards=[signed_in])  # a guest signs in first: addresses are customers'
+    async def hold_slot(
+        self,
+        data: JSONBody[SlotBody],
+        principal: Injected[Principal],
+        slot_holds: Injected[SlotHoldService],
+        settings: Injected[Settings],
+    ) -> CartOut:
+        """Hold a place in a delivery or pickup slot for the cart (GROCERY_SLOT_HOLD_MINUTES),
+        in place of any slot it held. Full -> 409 `slot_full`; past its cutoff -> 422
+        `slot_closed`; an address outside the slot's zone -> 422 `not_delivered_here`."""
+        priced = await slot_holds.hold(principal.user_id, data.slot_id, data.address_id)
+        return CartOut.of(priced, settings.currency)
+
+    @delete("/slot", status_code=204, guards=[signed_in])
+    async def release_slot(
+        self, principal: Injected[Principal], slot_holds: Injected[SlotHoldService]
+    ) -> None:
+        """The held place goes back to the slot."""
+        await slot_holds.release(principal.user_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -10,6 +10,9 @@ import msgspec
 from litestar import Controller, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from grocery.core.addresses import Address
+from grocery.core.fulfilment.slots import OrderFulfilment
+from grocery.core.fulfilment.zones import FulfilmentMethod
 from grocery.core.identity import Principal
 from grocery.core.money import format_money
 from grocery.core.orders import Answer, Order, OrderLine, OrderStatus
@@ -18,6 +21,7 @@ from grocery.core.picking import BilledLine, SubstitutePick
 from grocery.core.services.orders import OrderService
 from grocery.core.substitutions import Substitution
 from grocery.core.taxes import rate_text
+from grocery.entrypoints.http.cart import SlotTimesOut
 from grocery.entrypoints.http.catalog import kg_text
 from grocery.entrypoints.http.deps import Injected
 from grocery.entrypoints.http.guards import manager, signed_in
@@ -116,21 +120,81 @@ class ClassTaxOut(msgspec.Struct):
     amount: str
 
 
+class OrderAddressOut(msgspec.Struct):
+    """The delivery address as it was at checkout."""
+
+    id: UUID
+    label: str | None
+    recipient: str
+    line1: str
+    line2: str | None
+    city: str
+    postal_code: str
+    country: str
+    phone: str | None
+    instructions: str | None
+
+    @classmethod
+    def of(cls, address: Address | None) -> OrderAddressOut | None:
+        if address is None:
+            return None
+        return cls(
+            id=address.id,
+            label=address.label,
+            recipient=address.recipient,
+            line1=address.line1,
+            line2=address.line2,
+            city=address.city,
+            postal_code=address.postal_code,
+            country=address.country,
+            phone=address.phone,
+            instructions=address.instructions,
+        )
+
+
+class PickupPointRefOut(msgspec.Struct):
+    id: UUID
+    name: str
+
+
+class OrderFulfilmentOut(msgspec.Struct):
+    method: FulfilmentMethod
+    slot: SlotTimesOut
+    address: OrderAddressOut | None  # delivery
+    pickup_point: PickupPointRefOut | None  # pickup
+
+    @classmethod
+    def of(cls, fulfilment: OrderFulfilment | None) -> OrderFulfilmentOut | None:
+        if fulfilment is None:
+            return None
+        point = fulfilment.pickup_point
+        return cls(
+            method=fulfilment.method,
+            slot=SlotTimesOut(
+                id=fulfilment.slot_id, starts_at=fulfilment.starts_at, ends_at=fulfilment.ends_at
+            ),
+            address=OrderAddressOut.of(fulfilment.address),
+            pickup_point=None if point is None else PickupPointRefOut(id=point.id, name=point.name),
+        )
+
+
 class OrderOut(msgspec.Struct):
     id: UUID
     status: OrderStatus
     items: list[OrderLineOut]
     subtotal: str  # the final amounts once picking is complete
     discount: str
+    delivery_fee: str  # as at checkout
     tax: str
-    total: str
+    total: str  # subtotal - discount + delivery_fee (+ tax when prices exclude it)
     taxes: list[ClassTaxOut]  # `tax` per class, at the rates of checkout day
-    prices_include_tax: bool  # false: total = subtotal - discount + tax
+    prices_include_tax: bool  # false: tax is added to the total
     checkout_total: str  # the total at checkout
     promo_code: str | None
     currency: str
     created_at: datetime
     payment: PaymentOut
+    fulfilment: OrderFulfilmentOut | None  # the booked slot; null for an order without
 
     @classmethod
     def of(cls, order: Order) -> OrderOut:
@@ -144,6 +208,7 @@ class OrderOut(msgspec.Struct):
             ],
             subtotal=format_money(order.subtotal if bill is None else bill.subtotal),
             discount=format_money(order.discount if bill is None else bill.discount),
+            delivery_fee=format_money(order.delivery_fee),
             tax=format_money(order.tax_due),
             total=format_money(order.total_due),
             taxes=[
@@ -156,6 +221,7 @@ class OrderOut(msgspec.Struct):
             currency=order.currency,
             created_at=order.created_at,
             payment=PaymentOut.of(order.payment),
+            fulfilment=OrderFulfilmentOut.of(order.fulfilment),
         )
 
 
@@ -184,13 +250,23 @@ class OrderController(Controller):
         principal: Injected[Principal],
         orders: Injected[OrderService],
         customer: FromQuery[UUID | None] = None,
+        status: FromQuery[OrderStatus | None] = None,
+        slot_date: FromQuery[date | None] = None,
         limit: Limit = DEFAULT_LIMIT,
         cursor: FromQuery[str | None] = None,
     ) -> OrderListOut:
-        """Newest first: a customer's own orders; managers see all, or one `customer`'s."""
-        page = await orders.page(
-            principal, customer=customer, after=read_mark_cursor(cursor), limit=limit
-        )
+        """Newest first: a customer's own orders; managers see all, or one `customer`'s.
+        Either may filter by `status`. With `slot_date` (managers only, the store's local
+        date): the orders booked in slots starting that day, by slot start."""
+        after = read_mark_cursor(cursor)
+        if slot_date is not None:
+            page = await orders.of_slot_day(
+                principal, slot_date, status=status, after=after, limit=limit
+            )
+        else:
+            page = await orders.page(
+                principal, customer=customer, status=status, after=after, limit=limit
+            )
         return OrderListOut(
             items=[OrderOut.of(order) for order in page.orders],
             next_cursor=None if page.last is None else mark_cursor(*page.last),

@@ -25,11 +25,13 @@ from sqlalchemy import (
     false,
     or_,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 
 from grocery.adapters.sql.schema.carts import SUBSTITUTIONS_SQL
 from grocery.adapters.sql.schema.catalog import KG
 from grocery.adapters.sql.schema.metadata import metadata, sql_choices
 from grocery.adapters.sql.schema.taxes import RATE
+from grocery.core.fulfilment.zones import FulfilmentMethod
 from grocery.core.orders import OrderStatus
 from grocery.core.payments import PaymentProvider, PaymentStatus
 from grocery.core.substitutions import Substitution
@@ -42,6 +44,7 @@ PAYMENT_STATUSES_SQL = sql_choices(PaymentStatus)
 # The tax a total has on top of the goods: none when prices include it.
 ADDED_TAX = "CASE WHEN prices_include_tax THEN 0 ELSE tax END"
 FINAL_TAX = "CASE WHEN prices_include_tax THEN 0 ELSE final_tax END"
+DELIVERY, PICKUP = FulfilmentMethod.DELIVERY, FulfilmentMethod.PICKUP
 
 orders = Table(
     "orders",
@@ -75,6 +78,16 @@ orders = Table(
     Column("tax", MONEY, nullable=False, server_default="0"),
     Column("prices_include_tax", Boolean, nullable=False, server_default=false()),
     Column("final_tax", MONEY),
+    # How it is handed over (0023_slot_bookings): all NULL for an order without a slot.
+    Column("delivery_fee", MONEY, nullable=False, server_default="0"),
+    Column("fulfilment_method", Text),
+    # A copy, not a foreign key: storing an order locks nothing of its slot (booking does).
+    Column("slot_id", Uuid),
+    Column("slot_starts_at", DateTime(timezone=True)),
+    Column("slot_ends_at", DateTime(timezone=True)),
+    Column("delivery_address", JSONB),  # the customer's address, copied at checkout
+    Column("pickup_point_id", Uuid),  # copied, not a reference: the order outlives the point
+    Column("pickup_point_name", Text),
     CheckConstraint(f"status IN ({STATUSES_SQL})", name="status"),
     CheckConstraint(f"payment_provider IN ({PAYMENT_PROVIDERS_SQL})", name="payment_provider"),
     CheckConstraint(f"payment_status IN ({PAYMENT_STATUSES_SQL})", name="payment_status"),
@@ -86,7 +99,23 @@ orders = Table(
     CheckConstraint("discount >= 0", name="discount_not_negative"),
     CheckConstraint("total >= 0", name="total_not_negative"),
     CheckConstraint("tax >= 0", name="tax_not_negative"),
-    CheckConstraint(f"total = subtotal - discount + {ADDED_TAX}", name="total_adds_up"),
+    CheckConstraint(
+        f"total = subtotal - discount + delivery_fee + {ADDED_TAX}", name="total_adds_up"
+    ),
+    CheckConstraint("delivery_fee >= 0", name="delivery_fee_not_negative"),
+    CheckConstraint(
+        "fulfilment_method IS NULL AND slot_id IS NULL AND slot_starts_at IS NULL"
+        " AND slot_ends_at IS NULL AND delivery_address IS NULL AND pickup_point_id IS NULL"
+        " AND pickup_point_name IS NULL AND delivery_fee = 0"
+        f" OR fulfilment_method = '{DELIVERY}' AND slot_id IS NOT NULL"
+        " AND slot_starts_at < slot_ends_at"
+        " AND delivery_address IS NOT NULL AND pickup_point_id IS NULL"
+        f" OR fulfilment_method = '{PICKUP}' AND slot_id IS NOT NULL"
+        " AND slot_starts_at < slot_ends_at"
+        " AND delivery_address IS NULL AND pickup_point_id IS NOT NULL"
+        " AND pickup_point_name IS NOT NULL AND delivery_fee = 0",
+        name="fulfilment",
+    ),
     CheckConstraint("units >= 0", name="units_not_negative"),  # all picked short: none
     CheckConstraint(
         "(picked_at IS NULL) = (final_total IS NULL)"
@@ -94,7 +123,8 @@ orders = Table(
         " AND (final_total IS NULL) = (final_discount IS NULL)"
         " AND (final_total IS NULL) = (final_tax IS NULL)"
         " AND (final_total IS NULL OR final_discount >= 0 AND final_total >= 0"
-        f" AND final_tax >= 0 AND final_total = final_subtotal - final_discount + {FINAL_TAX})",
+        f" AND final_tax >= 0 AND final_total = final_subtotal - final_discount + delivery_fee"
+        f" + {FINAL_TAX})",
         name="final_bill",
     ),
     CheckConstraint(
@@ -121,6 +151,12 @@ FOLLOW_UP = (orders.c.payment_provider == PaymentProvider.STRIPE.value) & or_(
     ),
 )
 Index("ix_orders_payment_follow_up", orders.c.created_at, postgresql_where=FOLLOW_UP)
+Index(  # a day's booked orders by slot start
+    "ix_orders_slot_starts_at",
+    orders.c.slot_starts_at,
+    orders.c.id,
+    postgresql_where=orders.c.slot_starts_at.isnot(None),
+)
 Index(
     "ix_orders_promo_code_id",
     orders.c.promo_code_id,

@@ -27,6 +27,6 @@ Index(
 Index(
     "ix_orders_counted_created_at",
     orders.c.created_at,
-    postgresql_include=["id", "units", "total", "final_total"],
+    postgresql_include=["id", "units", "total", "final_total", "delivery_fee"],
     postgresql_where=orders.c.status != OrderStatus.CANCELLED.value,
 )
