@@ -30,7 +30,7 @@ def taxed(price: str, quantity: int = 1, by: TaxRate | None = STANDARD) -> CartL
 def test_a_line_is_taxed_after_its_share_of_the_discount() -> None:
     lines = [taxed("10.00"), taxed("30.00", by=REDUCED), taxed("5.00", by=None)]
 
-    cart = price_cart(lines, fixed("9.00"), NOW, uses_by_customer=0)
+    cart = price_cart(lines, fixed("9.00"), NOW, uses_by_customer=0, delivery=None)
 
     # 9.00 spread 2.00 / 6.00 / 1.00: 8.00 at 20 %, 24.00 at 5.5 %, 4.00 untaxed.
     assert [p.discount for p in cart.lines] == [D("2.00"), D("6.00"), D("1.00")]
@@ -44,12 +44,15 @@ def test_a_line_is_taxed_after_its_share_of_the_discount() -> None:
 
 
 def test_with_prices_including_tax_the_total_stays_and_the_tax_is_the_included_part() -> None:
-    cart = price_cart([taxed("12.00"), taxed("10.55", by=REDUCED)], None, NOW, uses_by_customer=0)
+    cart = price_cart(
+        [taxed("12.00"), taxed("10.55", by=REDUCED)], None, NOW, uses_by_customer=0, delivery=None
+    )
     included = price_cart(
         [taxed("12.00"), taxed("10.55", by=REDUCED)],
         None,
         NOW,
         uses_by_customer=0,
+        delivery=None,
         prices_include_tax=True,
     )
 
@@ -70,7 +73,7 @@ def test_an_unavailable_line_is_not_taxed_and_a_zero_rate_still_shows() -> None:
     exempt = TaxRate("Exempt", D(0))
     lines = [replace(taxed("9.99"), available=False), taxed("3.00", by=exempt)]
 
-    cart = price_cart(lines, None, NOW, uses_by_customer=0)
+    cart = price_cart(lines, None, NOW, uses_by_customer=0, delivery=None)
 
     assert [p.tax for p in cart.lines] == [D("0.00"), D("0.00")]
     assert cart.taxes == (ClassTax("Exempt", D(0), D("0.00")),)
@@ -176,8 +179,10 @@ def test_the_final_bill_taxes_what_was_handed_over_at_the_checkouts_rates() -> N
 
 def test_a_final_bill_with_tax_in_the_prices_keeps_it_in_the_total() -> None:
     lines = [replace(piece("12.00", 2), taxed_by=STANDARD)]
-    cart = price_cart(lines, None, NOW, uses_by_customer=0, prices_include_tax=True)
-    order = order_from_cart(cart, user_id=uuid4(), promo_code_id=None, currency="USD", now=NOW)
+    cart = price_cart(lines, None, NOW, uses_by_customer=0, delivery=None, prices_include_tax=True)
+    order = order_from_cart(
+        cart, user_id=uuid4(), promo_code_id=None, fulfilment=None, currency="USD", now=NOW
+    )
     order = replace(order, status=OrderStatus.PROCESSING)
 
     bill = final_bill(picked(order, 0, 1), None, D(10))
@@ -202,8 +207,12 @@ def test_a_bill_picked_in_full_is_taxed_as_at_checkout(
     lines: list[CartLine], included: bool
 ) -> None:
     on_sale = [replace(item, available=True, quantity=min(item.quantity, 20)) for item in lines]
-    cart = price_cart(on_sale, None, NOW, uses_by_customer=0, prices_include_tax=included)
-    order = order_from_cart(cart, user_id=uuid4(), promo_code_id=None, currency="USD", now=NOW)
+    cart = price_cart(
+        on_sale, None, NOW, uses_by_customer=0, delivery=None, prices_include_tax=included
+    )
+    order = order_from_cart(
+        cart, user_id=uuid4(), promo_code_id=None, fulfilment=None, currency="USD", now=NOW
+    )
     order = replace(order, status=OrderStatus.PROCESSING)
     for index, ordered in enumerate(order.lines):
         order = picked(order, index, ordered.quantity)
