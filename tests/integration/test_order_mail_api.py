@@ -4,10 +4,12 @@ the order by its id; an order that was never placed mails nothing."""
 
 from __future__ import annotations
 
+from grocery.entrypoints.wiring import Adapters
 from tests.integration.checkout_shop import Shop, checkout
 from tests.integration.conftest import SignedInUser
 from tests.integration.mailroom import Mailroom
 from tests.integration.picking_shop import Picker
+from tests.integration.slot_shop import Places, hold
 
 
 async def test_placing_an_order_mails_its_lines_and_total(
@@ -53,6 +55,27 @@ async def test_shipping_and_cancelling_mail_the_customer_once_each(
     assert "(2.50 USD) is cancelled" in cancelled_mail.part("text/plain")
     await mailroom.exactly(ann.email, 2)  # processing and delivered mail nothing
     await mailroom.exactly(bob.email, 2)
+
+
+async def test_an_order_collected_at_a_counter_is_ready_for_collection_there(
+    shop: Shop, adapters: Adapters, ann: SignedInUser, mailroom: Mailroom
+) -> None:
+    places = Places(adapters)
+    point = await places.point("Market hall counter")
+    await shop.fill(ann, (await shop.product(stock=10), 1))
+    assert (await hold(shop.client, ann, await places.slot(point))).status_code == 200
+    order = (await checkout(shop.client, ann)).json()
+    for status in ("processing", "shipped"):
+        moved = await shop.client.patch(
+            f"/api/orders/{order['id']}", json={"status": status}, headers=shop.manager.headers
+        )
+        assert moved.status_code == 200, moved.text
+
+    _, ready = await mailroom.wait_for(ann.email, count=2)
+
+    assert ready.message["Subject"] == f"Your grocery order {order['id']} is ready for collection"
+    text = ready.part("text/plain")
+    assert f"Your order {order['id']} is ready for you to collect at Market hall counter." in text
 
 
 async def test_a_checkout_refused_for_short_stock_mails_nothing(

@@ -13,14 +13,13 @@ from grocery.core.money import format_money
 from grocery.core.orders import Order
 
 
-def order_letter(
-    kind: MailKind, order: Order, customer: User, *, pickup_point: str | None = None
-) -> Letter:
+def order_letter(kind: MailKind, order: Order, customer: User) -> Letter:
     """The letter of `kind` (order placed, picked, shipped or ready for collection,
-    cancelled) about `order`; one ready for collection names the `pickup_point` if known."""
+    cancelled) about `order`; one ready for collection names the order's pickup point."""
     facts = _picked_facts(order) if kind is MailKind.ORDER_PICKED else _facts(order)
     if kind is MailKind.ORDER_READY_FOR_COLLECTION:
-        facts["pickup_point"] = pickup_point
+        point = None if order.fulfilment is None else order.fulfilment.pickup_point
+        facts["pickup_point"] = None if point is None else point.name
     return Letter(kind=kind, to=customer.email, to_name=customer.username, facts=facts)
 
 
@@ -32,11 +31,11 @@ def refund_letter(order: Order, amount: Decimal, customer: User) -> Letter:
     )
 
 
-def dispatch_mail(method: FulfilmentMethod | None) -> MailKind:
+def dispatch_mail(order: Order) -> MailKind:
     """What the customer is told when their order leaves the picking floor (a manager marks
     it shipped): ready for collection when they collect it at a pickup point, else on its
     way (a delivery, or an order placed without a slot)."""
-    if method is FulfilmentMethod.PICKUP:
+    if order.fulfilment is not None and order.fulfilment.method is FulfilmentMethod.PICKUP:
         return MailKind.ORDER_READY_FOR_COLLECTION
     return MailKind.ORDER_SHIPPED
 

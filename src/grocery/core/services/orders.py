@@ -13,6 +13,7 @@ from uuid import UUID
 from grocery.core.errors import Forbidden, NotFound
 from grocery.core.identity import Principal, Role
 from grocery.core.mail import MailKind
+from grocery.core.order_mail import dispatch_mail
 from grocery.core.orders import (
     Order,
     OrderMark,
@@ -141,7 +142,7 @@ class OrderService:
                 raise invalid_transition((await _existing(uow, order_id)).status, wanted)
             moved = replace(order, status=wanted, updated_at=now)
             if wanted is OrderStatus.SHIPPED:
-                await mail_about_order(uow, MailKind.ORDER_SHIPPED, moved, now)
+                await mail_about_order(uow, dispatch_mail(moved), moved, now)
             await uow.commit()
         return moved
 
