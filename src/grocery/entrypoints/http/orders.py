@@ -26,6 +26,7 @@ from grocery.entrypoints.http.catalog import kg_text
 from grocery.entrypoints.http.deps import Injected
 from grocery.entrypoints.http.guards import manager, signed_in
 from grocery.entrypoints.http.pages import DEFAULT_LIMIT, Limit, mark_cursor, read_mark_cursor
+from grocery.entrypoints.http.problems import problem_answer
 
 
 class SubstituteOut(msgspec.Struct):
@@ -244,7 +245,7 @@ class OrderController(Controller):
     path = "/orders"
     tags = ("orders",)
 
-    @get("/", guards=[signed_in])
+    @get("/", guards=[signed_in], responses={403: problem_answer("slot_date from a customer")})
     async def list_orders(
         self,
         principal: Injected[Principal],

@@ -177,16 +177,19 @@ def document_problems(app: Litestar) -> None:
                 handler.security = [{BEARER: []}]
             documented = dict(handler.responses or {})
             for status in problem_statuses(handler, route.path):
-                documented.setdefault(
-                    status,
-                    ResponseSpec(
-                        data_container=Problem,
-                        media_type=PROBLEM_JSON,
-                        description=HTTPStatus(status).phrase,
-                        generate_examples=False,
-                    ),
-                )
+                documented.setdefault(status, problem_answer(HTTPStatus(status).phrase))
             handler.responses = documented
+
+
+def problem_answer(description: str) -> ResponseSpec:
+    """An error answer as the schema shows it: problem+json, described by `description`.
+    A handler declares one itself for a status its caller and method don't imply."""
+    return ResponseSpec(
+        data_container=Problem,
+        media_type=PROBLEM_JSON,
+        description=description,
+        generate_examples=False,
+    )
 
 
 EXCEPTION_HANDLERS: Mapping[Any, Any] = {
@@ -203,4 +206,5 @@ __all__ = [
     "PROBLEM_JSON",
     "document_problems",
     "problem",
+    "problem_answer",
 ]
