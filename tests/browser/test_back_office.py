@@ -132,7 +132,7 @@ async def test_a_report_downloads_as_csv(
     saved = tmp_path / download.suggested_filename
     await download.save_as(saved)
     rows = list(csv.reader(io.StringIO(saved.read_text())))
-    assert rows[0] == ["period", "orders", "units", "revenue"]
+    assert rows[0] == ["period", "orders", "units", "revenue", "tax"]
     assert len(rows) == 31  # the header and the last 30 days
 
 

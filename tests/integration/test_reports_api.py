@@ -23,6 +23,8 @@ from grocery.entrypoints.wiring import Adapters
 from tests.integration.catalog_shop import Client, Json, add_category, add_product, tag
 from tests.integration.checkout_shop import Shop
 from tests.integration.conftest import SignedInUser, make_settings
+from tests.integration.picking_shop import Picker
+from tests.integration.test_tax_pricing_api import tax_the_aisle
 
 BY_PRODUCT = "/api/reports/sales-by-product"
 BY_CATEGORY = "/api/reports/sales-by-category"
@@ -60,7 +62,7 @@ async def report(client: Client, path: str, who: SignedInUser, **params: Any) ->
     return dict(response.json())
 
 
-def sold(product: Json, units: int, revenue: str, orders: int) -> Json:
+def sold(product: Json, units: int, revenue: str, orders: int, tax: str = "0.00") -> Json:
     """A sales-by-product row as the contract shapes it."""
     category = product["category"]
     return {
@@ -70,12 +72,13 @@ def sold(product: Json, units: int, revenue: str, orders: int) -> Json:
         "category_id": category["id"],
         "units_sold": units,
         "revenue": revenue,
+        "tax": tax,
         "orders": orders,
     }
 
 
-def period(day: str, orders: int, units: int, revenue: str) -> Json:
-    return {"period": day, "orders": orders, "units": units, "revenue": revenue}
+def period(day: str, orders: int, units: int, revenue: str, tax: str = "0.00") -> Json:
+    return {"period": day, "orders": orders, "units": units, "revenue": revenue, "tax": tax}
 
 
 async def place_at(adapters: Adapters, order: Json, moment: str) -> None:
@@ -297,6 +300,7 @@ async def test_by_category_gives_one_row_per_category_unsold_ones_as_zeros(
                 "category_slug": aisle["slug"],
                 "units_sold": 7,
                 "revenue": "5.00",
+                "tax": "0.00",
                 "orders": 2,  # distinct orders, not lines
             }
         ],
@@ -311,6 +315,53 @@ async def test_by_category_gives_one_row_per_category_unsold_ones_as_zeros(
     assert (rows[empty["id"]]["revenue"], rows[empty["id"]]["orders"]) == ("0.00", 0)
     units = [item["units_sold"] for item in everything["items"]]
     assert units == sorted(units)
+
+
+async def shop_tax(client: Client, manager: SignedInUser) -> Decimal:
+    months = (await report(client, OVER_TIME, manager, interval="month"))["items"]
+    return sum((Decimal(month["tax"]) for month in months), Decimal(0))
+
+
+async def test_tax_is_what_was_billed_as_picked_and_cancelled_orders_add_none(
+    client: Client,
+    manager: SignedInUser,
+    ann: SignedInUser,
+    bob: SignedInUser,
+    aisle: Json,
+    shop: Shop,
+) -> None:
+    tax_before = await shop_tax(client, manager)  # every aisle's, from the orders' own tax
+    await tax_the_aisle(shop, "10")
+    pear, plum = await shop.product(price="2.00"), await shop.product(price="3.00")
+    await shop.placed(ann, (pear, 3))  # 6.00, taxed 0.60
+    await cancel(client, bob, await shop.placed(bob, (plum, 5)))
+    short = await shop.placed(bob, (pear, 1), (plum, 2))  # plum picked 1 of 2
+    picker = Picker(shop)
+    await picker.start(short)
+    await picker.pick(short, 0, picked_quantity=1)
+    await picker.pick(short, 1, picked_quantity=1)
+    await picker.complete(short)
+    params = {"category": aisle["id"]}
+    dates = {"from": "2000-01-01", "to": "2100-12-31"}
+
+    # All time (tax summed from the lines) and within dates (from the counted lines) agree.
+    for window in ({}, dates):
+        rows = (await report(client, BY_PRODUCT, manager, **params, **window))["items"]
+        assert rows == [sold(pear, 4, "8.00", 2, tax="0.80"), sold(plum, 1, "3.00", 1, "0.30")]
+        by_category = await report(client, BY_CATEGORY, manager, **params, **window)
+        assert [(c["revenue"], c["tax"]) for c in by_category["items"]] == [("11.00", "1.10")]
+    everything = await report(client, BY_CATEGORY, manager, sort="least", limit=1000)
+    mine = [c for c in everything["items"] if c["category_id"] == aisle["id"]]
+    assert [(c["revenue"], c["tax"]) for c in mine] == [("11.00", "1.10")]
+    # Over time: from the orders' own tax without a category, from the lines with one.
+    month = (await report(client, OVER_TIME, manager, interval="month", **params))["items"]
+    assert [(m["orders"], m["revenue"], m["tax"]) for m in month] == [(2, "11.00", "1.10")]
+    assert await shop_tax(client, manager) - tax_before == Decimal("1.10")
+
+    _, lines = await csv_rows(client, BY_PRODUCT, manager, **params)
+    tax = lines[0].index("tax")
+    assert lines[0][lines[0].index("revenue") + 1] == "tax"
+    assert sorted(line[tax] for line in lines[1:]) == ["0.30", "0.80"]
 
 
 # --- over time ----------------------------------------------------------------
@@ -495,7 +546,7 @@ async def test_accept_text_csv_asks_for_csv_and_an_empty_report_still_has_its_he
     )
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == CSV_TYPE
-    assert response.text == "period,orders,units,revenue\r\n"
+    assert response.text == "period,orders,units,revenue,tax\r\n"
 
 
 async def test_openapi_documents_the_json_report_and_its_csv_form(client: Client) -> None:

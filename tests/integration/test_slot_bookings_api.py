@@ -240,7 +240,9 @@ async def test_sales_reports_count_revenue_without_the_delivery_fee(
         "/api/reports/sales-over-time", params={"from": day, "to": day}, headers=manager.headers
     )
 
-    assert response.json()["items"] == [{"period": day, "orders": 1, "units": 1, "revenue": "7.00"}]
+    assert response.json()["items"] == [
+        {"period": day, "orders": 1, "units": 1, "revenue": "7.00", "tax": "0.00"}
+    ]
 
 
 # --- under a clock of the test's own ------------------------------------------

@@ -2,8 +2,8 @@
 
 Days are the store's local days (GROCERY_TIMEZONE), both ends inclusive; a query turns them
 into half-open UTC bounds [since, until), so an order placed at local midnight counts on the
-day it starts. Counting rules (cancelled orders left out, revenue net of discounts, products
-and categories without sales as zeros) live in the SQL adapter's single query per report.
+day it starts. Counting rules (cancelled orders left out, revenue net of discounts, tax as
+billed, products and categories without sales as zeros) live in the SQL adapter's single query per report.
 """
 
 from __future__ import annotations
@@ -199,6 +199,7 @@ class ProductSales:
     units_sold: int
     revenue: Decimal  # net of discounts
     orders: int  # distinct orders that had the product
+    tax: Decimal = ZERO  # the tax on what was sold: the final bill's once picked
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +208,7 @@ class CategorySales:
     units_sold: int
     revenue: Decimal
     orders: int  # distinct orders with anything from the category
+    tax: Decimal = ZERO
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +217,7 @@ class PeriodSales:
     orders: int
     units: int
     revenue: Decimal
+    tax: Decimal = ZERO
 
 
 Row = TypeVar("Row", ProductSales, CategorySales, PeriodSales)

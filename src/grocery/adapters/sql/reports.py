@@ -12,7 +12,10 @@ handed over, substitutes included) of orders that are not cancelled, placed with
 window, optionally only products of one category. Products and categories are the left
 side of an outer join, so those that sold nothing come as zeros. Revenue is the sum of
 `sold_revenue`, net of the order's discount; an order's own revenue is its final total
-once picked, else its total, less its delivery fee. Each statement is built once per shape
+once picked, else its total, less its delivery fee. Tax is each line's as billed (`final_tax` once picked, else `tax`; a
+substitute's tax is on the line it stands in for, which is taxed for it), or the order's own.
+The product counters keep no tax, so all time a row's tax is summed from its own lines after
+the ranked rows are chosen. Each statement is built once per shape
 (which filters are present) and cached. The indexes they read through are defined in schema/reports.py.
 
 The plans these are built for (EXPLAIN ANALYZE at 1,000,000 lines, see bench/reports.py):
@@ -93,6 +96,7 @@ _STEP = cast(bindparam("step", type_=String), INTERVAL)
 _FIRST_DAY = bindparam("first_day", type_=Date)
 _LAST_DAY = bindparam("last_day", type_=Date)
 _LIMIT = bindparam("limit", type_=Integer)
+_LINE_TAX = func.coalesce(line.c.final_tax, line.c.tax)
 
 # For the report's transaction only (is_local), so pooled connections keep the defaults:
 # - work_mem: aggregates over up to every line ever sold stay off disk;
@@ -134,6 +138,7 @@ def _counted_lines(shape: _Shape, *, placed_at: bool = False) -> Subquery:
         line.c.order_id,
         line.c.sold_units.label("quantity"),
         line.c.sold_revenue.label("line_total"),
+        _LINE_TAX.label("line_tax"),
     ).join(o, o.c.id == line.c.order_id)
     query = query.where(line.c.sold_units > 0)
     if placed_at:
@@ -143,6 +148,17 @@ def _counted_lines(shape: _Shape, *, placed_at: bool = False) -> Subquery:
         in_category = select(listed.c.id).where(listed.c.category_id == _CATEGORY_ID)
         query = query.where(line.c.product_id.in_(in_category))
     return query.subquery("counted")
+
+
+def _tax_sold(*conditions: ColumnElement[bool]) -> Any:
+    """The tax billed on the counted lines matching `conditions`, of any time; correlated to
+    the row it is selected for, so only the rows a report shows are summed."""
+    return (
+        select(func.coalesce(func.sum(_LINE_TAX), 0))
+        .select_from(line.join(o, o.c.id == line.c.order_id))
+        .where(line.c.sold_units > 0, o.c.status != CANCELLED, *conditions)
+        .scalar_subquery()
+    )
 
 
 def _counted(query: Select[Any], shape: _Shape) -> Select[Any]:
@@ -161,6 +177,7 @@ def _totals(counted: Subquery, *keys: Any) -> list[Any]:
         *keys,
         func.sum(counted.c.quantity).label("units"),
         func.sum(counted.c.line_total).label("revenue"),
+        func.sum(counted.c.line_tax).label("tax"),
         func.count(distinct(counted.c.order_id)).label("orders"),
     ]
 
@@ -190,11 +207,13 @@ def _by_product(shape: _Shape, sort: SalesSort) -> Statement:
             select(*_totals(counted, counted.c.product_id)).group_by(counted.c.product_id)
         ).subquery("sold")
         rows = rows.outerjoin(sold, sold.c.product_id == p.c.id)
-        figures, ever_sold = _figures(sold), sold.c.product_id.is_not(None)
+        figures = [*_figures(sold), func.coalesce(sold.c.tax, 0).label("tax")]
+        ever_sold = sold.c.product_id.is_not(None)
     else:
         figures = [
             p.c.units_sold.label("units"),
             p.c.revenue_sold.label("revenue"),
+            _tax_sold(line.c.product_id == p.c.id).label("tax"),
             p.c.orders_sold.label("orders"),
         ]
         ever_sold = p.c.orders_sold > 0
@@ -219,9 +238,14 @@ def _by_product(shape: _Shape, sort: SalesSort) -> Statement:
 
 @cache
 def _by_category(shape: _Shape, sort: SalesSort) -> Statement:
-    sold = _category_sales(shape) if shape.windowed else _category_counters(shape)
+    if shape.windowed:
+        sold = _category_sales(shape)
+        tax: Any = func.coalesce(sold.c.tax, 0)
+    else:
+        sold = _category_counters(shape)
+        tax = _tax_sold(line.c.product_id == listed.c.id, listed.c.category_id == c.c.id)
     return (
-        select(c.c.id, c.c.name, c.c.slug, *_figures(sold))
+        select(c.c.id, c.c.name, c.c.slug, *_figures(sold), tax.label("tax"))
         .select_from(c.outerjoin(sold, sold.c.category_id == c.c.id))
         .where(*([c.c.id == _CATEGORY_ID] if shape.category else []))
         .order_by(*_ranked(sort, c.c.name, c.c.id))
@@ -262,13 +286,14 @@ def _category_counters(shape: _Shape) -> Subquery:
 
 
 def _counted_orders(shape: _Shape) -> Subquery:
-    """Each order that counts, with its units and revenue; one row per order."""
+    """Each order that counts, with its units, revenue and tax; one row per order."""
     if not shape.category:
         # An order's own units and total (the sum of its line totals: what it sold, net of
         # its delivery fee), index-only.
         total = func.coalesce(o.c.final_total, o.c.total)
         revenue = (total - o.c.delivery_fee).label("revenue")
-        own = select(o.c.created_at.label("placed_at"), o.c.units, revenue)
+        tax = func.coalesce(o.c.final_tax, o.c.tax).label("tax")
+        own = select(o.c.created_at.label("placed_at"), o.c.units, revenue, tax)
         own = own.where(o.c.units > 0)  # an order picked short of everything sold nothing
         return _counted(own, shape).subquery("per_order")
     # Only the category's lines: summed per order, so each order counts once in its
@@ -279,6 +304,7 @@ def _counted_orders(shape: _Shape) -> Subquery:
             func.min(counted.c.created_at).label("placed_at"),
             func.sum(counted.c.quantity).label("units"),
             func.sum(counted.c.line_total).label("revenue"),
+            func.sum(counted.c.line_tax).label("tax"),
         )
         .group_by(counted.c.order_id)
         .subquery("per_order")
@@ -295,6 +321,7 @@ def _over_time(shape: _Shape) -> Statement:
             func.count().label("orders"),
             func.sum(per_order.c.units).label("units"),
             func.sum(per_order.c.revenue).label("revenue"),
+            func.sum(per_order.c.tax).label("tax"),
         )
         .group_by(period)
         .cte("sold")
@@ -314,6 +341,7 @@ def _over_time(shape: _Shape) -> Statement:
             func.coalesce(sold.c.orders, 0).label("orders"),
             func.coalesce(sold.c.units, 0).label("units"),
             func.coalesce(sold.c.revenue, 0).label("revenue"),
+            func.coalesce(sold.c.tax, 0).label("tax"),
         )
         .select_from(span.join(periods, true()).outerjoin(sold, sold.c.period == periods.c.start))
         .order_by(periods.c.start)
@@ -367,6 +395,7 @@ class SqlReportReader:
                 units_sold=row.units,
                 revenue=row.revenue,
                 orders=row.orders,
+                tax=row.tax,
             )
             for row in await self._fetch(statement, _values(query))
         ]
@@ -379,6 +408,7 @@ class SqlReportReader:
                 units_sold=row.units,
                 revenue=row.revenue,
                 orders=row.orders,
+                tax=row.tax,
             )
             for row in await self._fetch(statement, _values(query))
         ]
@@ -386,7 +416,13 @@ class SqlReportReader:
     async def sales_over_time(self, query: SalesQuery) -> list[PeriodSales]:
         return [
             # units: a sum of per-order sums, which PostgreSQL widens to numeric
-            PeriodSales(row.period, orders=row.orders, units=int(row.units), revenue=row.revenue)
+            PeriodSales(
+                row.period,
+                orders=row.orders,
+                units=int(row.units),
+                revenue=row.revenue,
+                tax=row.tax,
+            )
             for row in await self._fetch(_over_time(_Shape.of(query)), _values(query))
         ]
 

@@ -81,6 +81,7 @@ class ProductSalesOut(msgspec.Struct):
     category_id: UUID
     units_sold: int
     revenue: str
+    tax: str
     orders: int
 
     @classmethod
@@ -92,6 +93,7 @@ class ProductSalesOut(msgspec.Struct):
             category_id=row.category.id,
             units_sold=row.units_sold,
             revenue=format_money(row.revenue),
+            tax=format_money(row.tax),
             orders=row.orders,
         )
 
@@ -102,6 +104,7 @@ class CategorySalesOut(msgspec.Struct):
     category_slug: str
     units_sold: int
     revenue: str
+    tax: str
     orders: int
 
     @classmethod
@@ -112,6 +115,7 @@ class CategorySalesOut(msgspec.Struct):
             category_slug=row.category.slug,
             units_sold=row.units_sold,
             revenue=format_money(row.revenue),
+            tax=format_money(row.tax),
             orders=row.orders,
         )
 
@@ -121,10 +125,13 @@ class PeriodSalesOut(msgspec.Struct):
     orders: int
     units: int
     revenue: str
+    tax: str
 
     @classmethod
     def of(cls, row: PeriodSales) -> PeriodSalesOut:
-        return cls(row.period, row.orders, row.units, format_money(row.revenue))
+        return cls(
+            row.period, row.orders, row.units, format_money(row.revenue), format_money(row.tax)
+        )
 
 
 class SalesByProductOut(msgspec.Struct):
