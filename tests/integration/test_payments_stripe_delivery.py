@@ -40,6 +40,7 @@ def card_server(
         GROCERY_DATA_DIR=str(scratch),
         GROCERY_RUN_WORKER="false",
         GROCERY_LOG_LEVEL="warning",
+        GROCERY_DB_PGBOUNCER=str(settings.db_pgbouncer).lower(),  # as the tests' own pool
         GROCERY_PAYMENT_PROVIDER="stripe",
         STRIPE_SECRET_KEY=SECRET_KEY,
         STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
