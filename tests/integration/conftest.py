@@ -182,12 +182,10 @@ def repo_root() -> Path:
     return Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="session")
-def live_server(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`grocery serve` in processes of its own (granian, two workers) on a free port, for
-    races over real sockets: requests sent together really run together. Its base URL."""
-    scratch = tmp_path_factory.mktemp("live-server")  # its cwd: no stray .env is read
-    port = free_port()
+def server_environment(settings: Settings, scratch: Path, **extra: str) -> dict[str, str]:
+    """The environment of a `grocery serve` started by a test: this session's database (through
+    PgBouncer when the tests go through it), no worker, `scratch` as its data dir; `extra` on top.
+    No GROCERY_ setting of the caller's leaks in."""
     environment = {key: value for key, value in os.environ.items() if "GROCERY" not in key}
     environment.update(
         GROCERY_ENV="test",
@@ -196,10 +194,20 @@ def live_server(settings: Settings, tmp_path_factory: pytest.TempPathFactory) ->
         GROCERY_STORAGE_URL="memory://",
         GROCERY_DATA_DIR=str(scratch),
         GROCERY_RUN_WORKER="false",
-        GROCERY_DB_POOL_SIZE="8",
         GROCERY_LOG_LEVEL="warning",
         GROCERY_DB_PGBOUNCER=str(settings.db_pgbouncer).lower(),
+        **extra,
     )
+    return environment
+
+
+@pytest.fixture(scope="session")
+def live_server(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`grocery serve` in processes of its own (granian, two workers) on a free port, for
+    races over real sockets: requests sent together really run together. Its base URL."""
+    scratch = tmp_path_factory.mktemp("live-server")  # its cwd: no stray .env is read
+    port = free_port()
+    environment = server_environment(settings, scratch, GROCERY_DB_POOL_SIZE="8")
     command = [str(Path(sys.executable).parent / "grocery"), "serve", "--workers", "2"]
     command += ["--host", "127.0.0.1", "--port", str(port)]
     with (scratch / "server.log").open("wb") as output:

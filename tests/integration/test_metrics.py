@@ -4,7 +4,6 @@ with several granian workers, every worker's figures added up."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
@@ -23,6 +22,7 @@ from tests.integration.conftest import (
     SignedInUser,
     free_port,
     make_settings,
+    server_environment,
     stop,
     wait_until_live,
 )
@@ -147,20 +147,10 @@ def metered_server(
     """`grocery serve --workers 2` with metrics on; its data dir and base URL."""
     scratch = tmp_path_factory.mktemp("metered-server")
     port = free_port()
-    environment = {key: value for key, value in os.environ.items() if "GROCERY" not in key}
-    environment.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    environment.update(
-        GROCERY_ENV="test",
-        GROCERY_DATABASE_URL=str(settings.database_url),
-        GROCERY_SECRET_KEY=settings.secret_key,
-        GROCERY_STORAGE_URL="memory://",
-        GROCERY_DATA_DIR=str(scratch),
-        GROCERY_RUN_WORKER="false",
-        GROCERY_LOG_LEVEL="warning",
-        GROCERY_METRICS="true",
-        GROCERY_METRICS_TOKEN=TOKEN,
-        GROCERY_DB_PGBOUNCER=str(settings.db_pgbouncer).lower(),
+    environment = server_environment(
+        settings, scratch, GROCERY_METRICS="true", GROCERY_METRICS_TOKEN=TOKEN
     )
+    environment.pop("PROMETHEUS_MULTIPROC_DIR", None)
     stale = scratch / "metrics" / "999999999"  # a run whose server is gone
     stale.mkdir(parents=True)
     command = [str(Path(sys.executable).parent / "grocery"), "serve", "--workers", "2"]

@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,7 +19,13 @@ from grocery.config import Settings
 from grocery.entrypoints.wiring import Adapters
 from tests.integration.card_shop import VISA, stripe_post
 from tests.integration.catalog_shop import add_category, add_product, tag
-from tests.integration.conftest import SignedInUser, free_port, stop, wait_until_live
+from tests.integration.conftest import (
+    SignedInUser,
+    free_port,
+    server_environment,
+    stop,
+    wait_until_live,
+)
 from tests.integration.stripe_server import SECRET_KEY, WEBHOOK_SECRET
 
 
@@ -31,16 +36,9 @@ def card_server(
     """`grocery serve` taking cards through localstripe, on a free port; its base URL."""
     scratch = tmp_path_factory.mktemp("card-server")
     port = free_port()
-    environment = {key: value for key, value in os.environ.items() if "GROCERY" not in key}
-    environment.update(
-        GROCERY_ENV="test",
-        GROCERY_DATABASE_URL=str(settings.database_url),
-        GROCERY_SECRET_KEY=settings.secret_key,
-        GROCERY_STORAGE_URL="memory://",
-        GROCERY_DATA_DIR=str(scratch),
-        GROCERY_RUN_WORKER="false",
-        GROCERY_LOG_LEVEL="warning",
-        GROCERY_DB_PGBOUNCER=str(settings.db_pgbouncer).lower(),  # as the tests' own pool
+    environment = server_environment(
+        settings,
+        scratch,
         GROCERY_PAYMENT_PROVIDER="stripe",
         STRIPE_SECRET_KEY=SECRET_KEY,
         STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
