@@ -98,6 +98,7 @@ from grocery.entrypoints.http.taxes import TaxClassController
 from grocery.entrypoints.http.wishlist import WishlistController
 from grocery.entrypoints.logs import access_log_middleware, configure_logging
 from grocery.entrypoints.metrics import NO_METRICS, ShopMetrics, worker_gone
+from grocery.entrypoints.web.errors import pages_under_admin
 from grocery.entrypoints.web.office import back_office
 from grocery.entrypoints.wiring import Adapters, build_adapters, token_policy
 from grocery.entrypoints.worker import (
@@ -446,7 +447,7 @@ def create_app(
         state=State({**authenticator.state(), **office.state}),
         template_config=office.templates,
         stores=office.stores,
-        exception_handlers=dict(EXCEPTION_HANDLERS),
+        exception_handlers=pages_under_admin(EXCEPTION_HANDLERS),
         lifespan=[lifespan],
         request_max_body_size=settings.max_body_bytes,
         request_class=JsonRequest,

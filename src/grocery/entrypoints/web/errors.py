@@ -1,8 +1,11 @@
 """The back office's refusals as pages: signed out -> the sign-in page, anything else -> a
-page saying what went wrong with the status it deserves (never a trace)."""
+page saying what went wrong with the status it deserves (never a trace). A path under
+/admin that no route takes (or a method it doesn't) is answered by the app itself, before
+any back-office handler: `pages_under_admin` gives it a page there too."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -17,6 +20,8 @@ from grocery.entrypoints.http.problems import status_for
 log = structlog.get_logger("grocery.back_office")
 
 SIGN_IN = "/admin/sign-in"
+OFFICE = "/admin"
+_TITLES = {403: "Not for you", 404: "Not found", 405: "Not here", 503: "Try again shortly"}
 
 
 def _problem_page(status: int, title: str, detail: str) -> Template:
@@ -32,15 +37,17 @@ def domain_error_page(request: Request[Any, Any, Any], error: errors.DomainError
         back = quote(request.url.path, safe="/")
         return Redirect(f"{SIGN_IN}?next={back}", status_code=303)
     status = status_for(error)
-    titles = {403: "Not for you", 404: "Not found", 503: "Try again shortly"}
-    return _problem_page(status, titles.get(status, "That didn't work"), error.detail)
+    return _problem_page(status, _TITLES.get(status, "That didn't work"), error.detail)
 
 
 def http_error_page(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
     if error.status_code == 403:  # the CSRF middleware's refusal
         detail = "This form is out of date or came from elsewhere. Go back, reload and try again."
         return _problem_page(403, "Form refused", detail)
-    return _problem_page(error.status_code, "That didn't work", str(error.detail))
+    status = error.status_code
+    if status == 404:  # Litestar's own text is "Not Found"
+        return _problem_page(404, _TITLES[404], "There is no page at this address.")
+    return _problem_page(status, _TITLES.get(status, "That didn't work"), str(error.detail))
 
 
 def validation_page(request: Request[Any, Any, Any], error: ValidationException) -> Response[Any]:
@@ -58,3 +65,21 @@ EXCEPTION_PAGES: dict[Any, Any] = {
     HTTPException: http_error_page,
     Exception: unexpected_page,
 }
+
+
+def pages_under_admin(api: Mapping[Any, Any]) -> dict[Any, Any]:
+    """The app's handlers: the back office's page for a path under /admin, else the API's
+    problem+json (`api`), for each kind of error both know."""
+    return {kind: _by_path(EXCEPTION_PAGES[kind], handler) for kind, handler in api.items()}
+
+
+Handler = Callable[[Request[Any, Any, Any], Any], Response[Any]]
+
+
+def _by_path(page: Handler, problem: Handler) -> Handler:
+    def answer(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+        path = request.url.path
+        in_office = path == OFFICE or path.startswith(f"{OFFICE}/")
+        return page(request, error) if in_office else problem(request, error)
+
+    return answer
