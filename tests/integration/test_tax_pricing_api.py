@@ -137,6 +137,29 @@ async def test_picking_taxes_the_final_lines_again(shop: Shop, ann: SignedInUser
     assert [t["amount"] for t in billed["taxes"]] == ["2.50"]
 
 
+async def test_a_substitute_is_taxed_at_its_own_class(shop: Shop, ann: SignedInUser) -> None:
+    standard = await tax_the_aisle(shop, "20")
+    reduced = await tax_class(shop, "5.5")
+    picker = Picker(shop)
+    bread = await shop.product("10.00")
+    rolls = await own_class_product(shop, "6.00", reduced)
+    order = await shop.placed(ann, (bread, 2))
+
+    await picker.start(order)
+    substitute = {"product_id": rolls["id"], "quantity": 1}
+    await picker.pick(order, 0, picked_quantity=1, substitute=substitute)
+    billed = await picker.complete(order)
+    again = await picker.order(order)
+
+    # 10.00 at 20 % and the rolls' 6.00 at their own 5.5 % (0.33), not the bread's 20 % (1.20).
+    assert [(i["final_line_total"], i["final_tax"]) for i in billed["items"]] == [("16.00", "2.33")]
+    assert (billed["tax"], billed["total"]) == ("2.33", "18.33")
+    assert sorted(summary(billed)) == sorted(
+        [(standard["name"], "20", "2.00"), (reduced["name"], "5.5", "0.33")]
+    )
+    assert again == billed  # read back from PostgreSQL the same
+
+
 async def test_with_prices_including_tax_the_total_stays_and_shows_the_tax_in_it(
     shop: Shop, ann: SignedInUser, database_url: str
 ) -> None:

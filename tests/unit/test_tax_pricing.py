@@ -11,11 +11,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grocery.core.fulfilment.zones import DeliveryTerms, FulfilmentMethod
-from grocery.core.orders import OrderStatus, order_from_cart
-from grocery.core.picking import final_bill, ready_to_ship
+from grocery.core.orders import Order, OrderStatus, order_from_cart
+from grocery.core.picking import completed, final_bill, ready_to_ship
 from grocery.core.pricing import CartLine, PricedCart, price_cart
+from grocery.core.promotions import PromoCode
 from grocery.core.taxes import ClassTax, TaxRate, line_tax
-from tests.unit.picking_orders import being_picked, picked, piece
+from tests.unit.picking_orders import being_picked, on_shelf, picked, piece
 from tests.unit.test_pricing import NOW, cart_lines, fixed, line, percent, promos
 
 D = Decimal
@@ -191,6 +192,34 @@ def test_a_final_bill_with_tax_in_the_prices_keeps_it_in_the_total() -> None:
     assert (bill.subtotal, bill.tax, bill.total) == (D("12.00"), D("2.00"), D("12.00"))
 
 
+def test_a_substitute_is_taxed_at_its_own_class_not_its_lines() -> None:
+    order = being_picked([replace(piece("10.00", 2), taxed_by=STANDARD)], fixed("2.00"))
+    # One of two picked; a reduced-rate substitute stands in for the other.
+    substitute = replace(on_shelf("6.00"), taxed_by=REDUCED)
+    order = picked(order, 0, 1, substitute=substitute)
+
+    bill = final_bill(order, fixed("2.00"), D(10))
+
+    # 16.00 handed over, 2.00 off spread 1.25 / 0.75: 8.75 at 20 %, 5.25 at 5.5 %.
+    assert bill.lines[0].tax == D("1.75") + D("0.29")
+    assert bill.tax == D("2.04")
+    billed = completed(order, bill, NOW)
+    assert billed.taxes == (
+        ClassTax("Reduced", D("5.5"), D("0.29")),
+        ClassTax("Standard", D(20), D("1.75")),
+    )
+
+
+def test_an_untaxed_substitute_adds_no_tax() -> None:
+    order = being_picked([replace(piece("10.00", 2), taxed_by=STANDARD)])
+    order = picked(order, 0, 1, substitute=on_shelf("6.00"))
+
+    bill = final_bill(order, None, D(10))
+
+    assert bill.tax == D("2.00")
+    assert completed(order, bill, NOW).taxes == (ClassTax("Standard", D(20), D("2.00")),)
+
+
 def test_shipping_picked_in_full_keeps_the_checkouts_tax() -> None:
     order = being_picked([replace(piece("10.00", 3), taxed_by=REDUCED)])
 
@@ -222,3 +251,61 @@ def test_a_bill_picked_in_full_is_taxed_as_at_checkout(
     assert sum(b.tax for b in bill.lines) == bill.tax == order.tax
     assert bill.total == order.total
     assert [b.tax for b in bill.lines] == [ordered.tax for ordered in order.lines]
+
+
+@st.composite
+def substituted_orders(draw: st.DrawFn) -> tuple[Order, PromoCode | None, bool]:
+    """An order of taxed pieces, each picked short with a substitute of its own class."""
+    lines = draw(
+        st.lists(
+            st.builds(
+                taxed, st.sampled_from(["1.99", "4.50", "12.35"]), st.integers(2, 5), tax_rates
+            ),
+            min_size=1,
+            max_size=4,
+        )
+    )
+    promo = draw(st.none() | st.just(percent("15")) | st.just(fixed("1.00")))
+    included = draw(st.booleans())
+    cart = price_cart(
+        [replace(item, available=True) for item in lines],
+        promo,
+        NOW,
+        uses_by_customer=0,
+        delivery=None,
+        prices_include_tax=included,
+    )
+    order = order_from_cart(
+        cart, user_id=uuid4(), promo_code_id=None, fulfilment=None, currency="USD", now=NOW
+    )
+    order = replace(order, status=OrderStatus.PROCESSING)
+    for index, ordered in enumerate(order.lines):
+        item = replace(on_shelf(draw(st.sampled_from(["0.99", "3.10"]))), taxed_by=draw(tax_rates))
+        order = picked(order, index, draw(st.integers(0, ordered.quantity - 1)), substitute=item)
+    return order, promo, included
+
+
+@given(substituted_orders())
+def test_each_substitute_is_taxed_half_up_at_its_own_rate(
+    case: tuple[Order, PromoCode | None, bool],
+) -> None:
+    order, promo, included = case
+    bill = final_bill(order, promo, D(10))
+
+    for ordered, billed in zip(order.lines, bill.lines, strict=True):
+        own_share, substitute_share = billed.discount_shares
+        sub = ordered.pick.substitute if ordered.pick else None
+        assert sub is not None
+        own = (
+            D(0)
+            if ordered.taxed_by is None or not billed.picked_amount - own_share
+            else exact_tax(billed.picked_amount - own_share, ordered.taxed_by.rate, included)
+        )
+        its = (
+            D(0)
+            if sub.taxed_by is None
+            else exact_tax(billed.substitute_amount - substitute_share, sub.taxed_by.rate, included)
+        )
+        assert billed.tax == own + its
+    taxes = completed(order, bill, NOW).taxes
+    assert sum((by_class.amount for by_class in taxes), D(0)) == bill.tax

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -72,6 +72,13 @@ class OrderLine:
         """The line's amount before its share of the discount."""
         return self.line_total + self.discount
 
+    @property
+    def substitute_taxed_by(self) -> TaxRate | None:
+        """The class the line's substitute is taxed at, its own; None without one."""
+        if self.pick is None or self.pick.substitute is None:
+            return None
+        return self.pick.substitute.taxed_by
+
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Order:
@@ -102,10 +109,18 @@ class Order:
     def taxes(self) -> tuple[ClassTax, ...]:
         """tax_due per class, at the classes and rates of checkout day."""
         bill = self.final
-        return taxes_by_class(
-            (line.taxed_by, line.tax if bill is None else bill.line(line.id).tax)
-            for line in self.lines
-        )
+        if bill is None:
+            return taxes_by_class((line.taxed_by, line.tax) for line in self.lines)
+        return taxes_by_class(self._billed_taxes(bill))
+
+    def _billed_taxes(self, bill: FinalBill) -> Iterator[tuple[TaxRate | None, Decimal]]:
+        for line in self.lines:
+            substitute = line.substitute_taxed_by
+            own, its = bill.line(line.id).taxes(
+                line.taxed_by, substitute, included=self.prices_include_tax
+            )
+            yield line.taxed_by, own
+            yield substitute, its
 
     delivery_fee: Decimal = ZERO  # as priced at checkout; picking never changes it
     fulfilment: OrderFulfilment | None = None  # the booked slot, None for an order without

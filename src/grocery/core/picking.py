@@ -11,8 +11,8 @@ as needed, and completes it. The final bill follows these rules:
 - the discount is spread over the lines as at checkout, so line totals (and the delivery
   fee, as at checkout) add up to the total;
 - each line is taxed again on its final amount after its discount share, at the class and
-  rate it had at checkout (a substitute is taxed as the line it stands in for), with or
-  without tax in the prices as at checkout.
+  rate it had at checkout, and a substitute on its share at its own class and rate as
+  picked (each half up to cents), with or without tax in the prices as at checkout.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from grocery.core.errors import Conflict, Invalid, NotFound, field_error, invali
 from grocery.core.money import ZERO, spread
 from grocery.core.orders import Order, OrderLine, OrderStatus
 from grocery.core.promotions import PromoCode, promo_discount
-from grocery.core.taxes import line_tax
+from grocery.core.taxes import TaxRate, line_tax
 from grocery.core.weights import Weighing, parse_kg
 
 # --- what the picker sends and what is recorded ------------------------------
@@ -57,6 +57,7 @@ class SubstitutePick:
     unit_price: Decimal  # per piece, or per step of a weighed product
     weighing: Weighing | None = None
     weight_kg: Decimal | None = None
+    taxed_by: TaxRate | None = None  # its own class as picked, not the line's
 
     def own_cost(self, tolerance_percent: Decimal) -> Decimal:
         estimate = self.unit_price * self.quantity
@@ -81,7 +82,7 @@ class BilledLine:
     picked_amount: Decimal  # what the picked units cost
     substitute_amount: Decimal  # what the substitute costs (0.00 without one)
     discount: Decimal  # the line's share of the final discount
-    tax: Decimal = ZERO  # on line_total
+    tax: Decimal = ZERO  # on line_total: the picked units' and the substitute's
 
     @property
     def amount(self) -> Decimal:
@@ -96,6 +97,17 @@ class BilledLine:
         """The discount split between the picked units and the substitute, by amount."""
         own, substitute = spread(self.discount, [self.picked_amount, self.substitute_amount])
         return own, substitute
+
+    def taxes(
+        self, own: TaxRate | None, substitute: TaxRate | None, *, included: bool
+    ) -> tuple[Decimal, Decimal]:
+        """The tax of the picked units at the line's class and of the substitute at its own,
+        each on its amount after its share of the discount."""
+        own_share, substitute_share = self.discount_shares
+        return (
+            _tax(self.picked_amount - own_share, own, included),
+            _tax(self.substitute_amount - substitute_share, substitute, included),
+        )
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -185,6 +197,7 @@ def _substitute(
         unit_price=item.price_of_one,
         weighing=item.weighing,
         weight_kg=_weight(item.weighing, request.quantity, request.weight_kg, "substitute."),
+        taxed_by=item.taxed_by,
     )
 
 
@@ -226,12 +239,12 @@ def final_bill(order: Order, promo: PromoCode | None, tolerance_percent: Decimal
     for i, share in zip(covered, shares, strict=True):
         discounts[i] = share
     lines = tuple(
-        BilledLine(
-            line_id=line.id,
-            picked_amount=picked,
-            substitute_amount=sub,
-            discount=share,
-            tax=_billed_tax(order, line, picked + sub - share),
+        _taxed(
+            order,
+            line,
+            BilledLine(
+                line_id=line.id, picked_amount=picked, substitute_amount=sub, discount=share
+            ),
         )
         for line, (picked, sub), share in zip(order.lines, amounts, discounts, strict=True)
     )
@@ -248,10 +261,17 @@ def final_bill(order: Order, promo: PromoCode | None, tolerance_percent: Decimal
     )
 
 
-def _billed_tax(order: Order, line: OrderLine, amount: Decimal) -> Decimal:
-    if line.taxed_by is None:
+def _taxed(order: Order, line: OrderLine, billed: BilledLine) -> BilledLine:
+    own, substitute = billed.taxes(
+        line.taxed_by, line.substitute_taxed_by, included=order.prices_include_tax
+    )
+    return replace(billed, tax=own + substitute)
+
+
+def _tax(amount: Decimal, taxed_by: TaxRate | None, included: bool) -> Decimal:
+    if taxed_by is None or not amount:
         return ZERO
-    return line_tax(amount, line.taxed_by.rate, included=order.prices_include_tax)
+    return line_tax(amount, taxed_by.rate, included=included)
 
 
 def _check_all_picked(order: Order) -> None:

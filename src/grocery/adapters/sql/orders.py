@@ -269,7 +269,7 @@ def _line(row: RowMapping, substitute: RowMapping | None) -> OrderLine:
         ),
         pick=pick,
         tax=row["tax"],
-        taxed_by=None if row["tax_class"] is None else TaxRate(row["tax_class"], row["tax_rate"]),
+        taxed_by=_taxed_by(row),
     )
 
 
@@ -281,7 +281,12 @@ def _substitute(row: RowMapping) -> SubstitutePick:
         unit_price=row["price_at_purchase"],
         weighing=_weighing(row),
         weight_kg=row["picked_weight_kg"],
+        taxed_by=_taxed_by(row),
     )
+
+
+def _taxed_by(row: RowMapping) -> TaxRate | None:
+    return None if row["tax_class"] is None else TaxRate(row["tax_class"], row["tax_rate"])
 
 
 def _weighing(row: RowMapping) -> Weighing | None:

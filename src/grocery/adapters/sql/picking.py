@@ -171,4 +171,7 @@ def _substitute_row(order_id: UUID, line_id: UUID, substitute: SubstitutePick) -
         "picked_weight_kg": substitute.weight_kg,
         "sold_units": 0,
         "sold_revenue": 0,
+        # Its own class: the final bill taxes it at that (its tax stays on its line's row).
+        "tax_class": None if substitute.taxed_by is None else substitute.taxed_by.tax_class,
+        "tax_rate": None if substitute.taxed_by is None else substitute.taxed_by.rate,
     }

@@ -13,7 +13,7 @@ window, optionally only products of one category. Products and categories are th
 side of an outer join, so those that sold nothing come as zeros. Revenue is the sum of
 `sold_revenue`, net of the order's discount; an order's own revenue is its final total
 once picked, else its total, less its delivery fee. Tax is each line's as billed (`final_tax` once picked, else `tax`; a
-substitute's tax is on the line it stands in for, which is taxed for it), or the order's own.
+substitute's tax, at its own class, is on the line it stands in for), or the order's own.
 The product counters keep no tax, so all time a row's tax is summed from its own lines after
 the ranked rows are chosen. Each statement is built once per shape
 (which filters are present) and cached. The indexes they read through are defined in schema/reports.py.
