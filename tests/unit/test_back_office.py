@@ -50,3 +50,11 @@ def test_amounts_and_moments_in_the_store_s_currency_and_zone() -> None:
     assert formats.money(Decimal("1234.5")) == "1,234.50 EUR"
     assert formats.moment(NOON) == "2030-05-01 14:00"
     assert formats.today(datetime(2030, 5, 1, 22, 30, tzinfo=UTC)).isoformat() == "2030-05-02"
+
+
+def test_a_slot_shows_its_day_and_times_on_the_store_s_clock() -> None:
+    formats = StoreFormats(currency="GBP", timezone="Europe/London")
+    winter = datetime(2030, 12, 1, 9, 0, tzinfo=UTC)
+    summer = datetime(2030, 6, 30, 22, 30, tzinfo=UTC)  # 23:30 in London, past midnight at its end
+    assert formats.span(winter, winter + timedelta(hours=2)) == "2030-12-01 09:00–11:00"
+    assert formats.span(summer, summer + timedelta(hours=1)) == "2030-06-30 23:30–00:30"

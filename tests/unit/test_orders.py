@@ -20,9 +20,11 @@ from grocery.core.orders import (
     cancellable_from,
     check_idempotency_key,
     check_step,
+    next_step,
     order_from_cart,
     replay,
     request_fingerprint,
+    staff_may_cancel,
 )
 from grocery.core.pricing import CartLine, price_cart
 from grocery.core.promotions import DiscountType, PromoCode
@@ -155,6 +157,24 @@ def test_owners_cancel_placed_orders_and_managers_until_they_ship(
         with pytest.raises(Conflict) as refused:
             cancellable_from(order, who)
         assert refused.value.code == "invalid_status_transition"
+
+
+@pytest.mark.parametrize("status", list(S))
+def test_the_step_and_cancel_offered_are_the_ones_the_rules_allow(status: OrderStatus) -> None:
+    """The back office offers next_step and a cancel button from these: each must pass."""
+    order = an_order(status)
+    offered = next_step(status)
+    for wanted in S:
+        if wanted is offered:
+            check_step(order, wanted)
+        else:
+            with pytest.raises(Conflict):
+                check_step(order, wanted)
+    if staff_may_cancel(status):
+        assert status in cancellable_from(order, MANAGER)
+    else:
+        with pytest.raises(Conflict):
+            cancellable_from(order, MANAGER)
 
 
 # --- idempotency --------------------------------------------------------------

@@ -205,6 +205,16 @@ def check_step(order: Order, wanted: OrderStatus) -> None:
         raise invalid_transition(order.status, wanted)
 
 
+def next_step(status: OrderStatus) -> OrderStatus | None:
+    """The step a manager may move an order in `status` to; None once it is done with."""
+    return _NEXT_STEP.get(status)
+
+
+def staff_may_cancel(status: OrderStatus) -> bool:
+    """Whether a manager may still stop an order in `status` (until it ships)."""
+    return status in _CANCELLABLE_BY_STAFF
+
+
 def cancellable_from(order: Order, principal: Principal) -> frozenset[OrderStatus]:
     """The statuses this caller may cancel the order from; Conflict when its status isn't one.
 

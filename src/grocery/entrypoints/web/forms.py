@@ -5,7 +5,7 @@ only turns text into the types the services take."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 from typing import Any, TypeVar
 from uuid import UUID
@@ -82,6 +82,24 @@ class FormReader:
         except ValueError:
             self.errors[field] = "choose one"
             return KEEP
+
+    def day_or_none(self, field: str) -> date | None:
+        """A date input's day; blank: none."""
+        raw = self.text(field)
+        if not raw:
+            return None
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            self.errors[field] = "must be a date"
+            return None
+
+    def choice_or_none(self, field: str, choices: type[E]) -> E | None:
+        """One of `choices`; blank: any."""
+        if not self.text(field):
+            return None
+        chosen = self.choice(field, choices)
+        return None if isinstance(chosen, Keep) else chosen
 
     def local_moment(self, field: str, zone: ZoneInfo) -> datetime | None:
         """A date and time typed on the store's clock (a datetime-local input); blank: none."""

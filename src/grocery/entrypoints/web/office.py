@@ -29,6 +29,7 @@ from grocery.entrypoints.web.dashboard import DashboardController
 from grocery.entrypoints.web.door import STAFF, StaffDoor
 from grocery.entrypoints.web.errors import EXCEPTION_PAGES
 from grocery.entrypoints.web.formats import StoreFormats
+from grocery.entrypoints.web.orders import OrderPages
 from grocery.entrypoints.web.products import ProductPages
 from grocery.entrypoints.web.promo_codes import PromoCodePages
 from grocery.entrypoints.web.reports import ReportPages
@@ -77,6 +78,7 @@ def back_office(
             PromoCodePages,
             AlertPages,
             ReportPages,
+            OrderPages,
         ],
         middleware=[
             session_config(secure=secure).middleware,

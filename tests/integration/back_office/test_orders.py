@@ -1,0 +1,224 @@
+"""Orders in the back office: the list by slot day and status with the API's cursors, an
+order's page, its status steps, cancelling and refunds, each refusal shown on the page
+where it belongs; staff only, every form with its CSRF token."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from grocery.entrypoints.web import orders as order_pages
+from tests.integration.back_office.conftest import Browser, sign_in, submit
+from tests.integration.catalog_shop import Json
+from tests.integration.checkout_shop import Shop, checkout
+from tests.integration.conftest import MakeUser, SignedInUser
+from tests.integration.picking_shop import Picker
+from tests.integration.slot_shop import Places, hold
+
+pytestmark = pytest.mark.integration
+
+DAY = datetime(2031, 6, 7, tzinfo=UTC)  # no other test books a slot this day
+
+
+@pytest.fixture
+def places(adapters: Any) -> Places:
+    return Places(adapters)
+
+
+@pytest.fixture
+def picker(shop: Shop) -> Picker:
+    return Picker(shop)
+
+
+async def booked(
+    client: Browser, shop: Shop, places: Places, customer: SignedInUser, starts_at: datetime
+) -> Json:
+    """An order of one 20.00 product, delivered in a slot starting at `starts_at`."""
+    zone = await places.zone("3.00")
+    await shop.fill(customer, (await shop.product("20.00"), 1))
+    slot = await places.slot(zone, starts_at=starts_at)
+    held = await hold(client, customer, slot, await places.address(customer, zone))
+    assert held.status_code == 200, held.text
+    placed = await checkout(client, customer)
+    assert placed.status_code == 201, placed.text
+    return dict(placed.json())
+
+
+def listed_ids(html: str) -> list[str]:
+    return re.findall(r'href="/admin/orders/([0-9a-f-]{36})"', html)
+
+
+async def test_the_list_filters_by_slot_day_and_status_and_pages_with_the_api_s_cursors(
+    office: Browser,
+    client: Browser,
+    shop: Shop,
+    places: Places,
+    make_user: MakeUser,
+    manager: SignedInUser,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    orders = [
+        await booked(client, shop, places, await make_user(), DAY + timedelta(hours=hour))
+        for hour in (16, 9, 12)
+    ]
+    late, early, noon = (order["id"] for order in orders)
+    moved = await client.patch(
+        f"/api/orders/{noon}", json={"status": "processing"}, headers=manager.headers
+    )
+    assert moved.status_code == 200
+
+    day = await office.get("/admin/orders?slot_date=2031-06-07")
+    assert listed_ids(day.text) == [early, noon, late]
+    assert "2031-06-07 09:00–11:00" in day.text and "23.00 USD" in day.text
+    picking = await office.get("/admin/orders?slot_date=2031-06-07&status=processing")
+    assert listed_ids(picking.text) == [noon]
+    assert listed_ids((await office.get("/admin/orders?slot_date=2031-06-08")).text) == []
+
+    monkeypatch.setattr(order_pages, "PAGE_SIZE", 2)
+    first = await office.get("/admin/orders?slot_date=2031-06-07")
+    api = await client.get(
+        "/api/orders", params={"slot_date": "2031-06-07", "limit": 2}, headers=manager.headers
+    )
+    cursor = api.json()["next_cursor"]
+    assert f"cursor={cursor}" in first.text
+    second = await office.get(f"/admin/orders?slot_date=2031-06-07&cursor={cursor}")
+    assert listed_ids(second.text) == [late] and 'rel="next"' not in second.text
+
+    newest = await office.get("/admin/orders")
+    assert listed_ids(newest.text)[:2] == [noon, early]  # newest first without a day
+
+
+async def test_filters_typed_wrong_are_shown_next_to_their_fields(office: Browser) -> None:
+    wrong = await office.get("/admin/orders?slot_date=2031-02-30&status=lost")
+    assert wrong.status_code == 422
+    assert 'id="slot_date-error"' in wrong.text and 'id="status-error"' in wrong.text
+    assert 'value="2031-02-30"' in wrong.text
+    forged = await office.get("/admin/orders?cursor=not-ours")
+    assert forged.status_code == 422 and "The cursor is not valid." in forged.text
+    assert (await office.get("/admin/orders/0")).status_code in (400, 404)
+
+
+async def test_an_order_s_page_shows_its_lines_slot_address_payment_and_bill(
+    office: Browser, client: Browser, shop: Shop, places: Places, ann: SignedInUser
+) -> None:
+    order = await booked(client, shop, places, ann, DAY + timedelta(days=1, hours=10))
+    page = await office.get(f"/admin/orders/{order['id']}")
+    assert page.status_code == 200
+    html = page.text
+    assert order["items"][0]["product_name"] in html
+    assert "2031-06-08 10:00–12:00" in html
+    assert order["fulfilment"]["address"]["postal_code"] in html
+    assert re.search(r'id="payment">pending<', html)
+    assert re.search(r'id="bill-total">23.00 USD<', html)
+    assert "Mark processing" in html and "Cancel the order" in html
+    assert 'action="/admin/orders/' + order["id"] + '/refunds"' not in html  # nothing captured
+
+
+async def test_status_steps_and_their_refusals_as_the_api_gives_them(
+    office: Browser, picker: Picker, ann: SignedInUser
+) -> None:
+    order = await picker.placed_by(ann, (await picker.weighed(), 2))
+    page = f"/admin/orders/{order['id']}"
+
+    started = await submit(office, page, f"{page}/status", status="processing")
+    assert started.status_code == 303
+    assert (await picker.order(order))["status"] == "processing"
+    shipped = await submit(office, page, f"{page}/status", status="shipped")
+    assert shipped.status_code == 409
+    assert 'id="status-error"' in shipped.text and "picking" in shipped.text
+    skipped = await submit(office, page, f"{page}/status", status="delivered")
+    assert skipped.status_code == 409
+    assert "can&#39;t become delivered" in skipped.text
+    unknown = await submit(office, page, f"{page}/status", status="lost")
+    assert unknown.status_code == 422 and 'id="status-error"' in unknown.text
+    assert (await picker.order(order))["status"] == "processing"
+
+
+async def test_cancelling_gives_the_stock_back_and_a_shipped_order_can_t_be(
+    office: Browser, picker: Picker, shop: Shop, ann: SignedInUser
+) -> None:
+    pears = await shop.product("3.00", stock=5)
+    order = await picker.placed_by(ann, (pears, 2))
+    page = f"/admin/orders/{order['id']}"
+    cancelled = await submit(office, page, f"{page}/cancel")
+    assert cancelled.status_code == 303
+    assert (await picker.order(order))["status"] == "cancelled"
+    assert (await shop.now(pears))["stock"] == 5
+    assert "Cancel the order" not in (await office.get(page)).text
+
+    sent = await picker.placed_by(ann, (pears, 1))
+    for step in ("processing", "shipped"):
+        assert (await picker.try_step(sent, step)).status_code == 200
+    page = f"/admin/orders/{sent['id']}"
+    refused = await submit(office, page, f"{page}/cancel")
+    assert refused.status_code == 409 and 'id="cancel-error"' in refused.text
+    assert (await picker.order(sent))["status"] == "shipped"
+
+
+async def test_refunds_in_part_and_in_full_and_never_above_the_capture(
+    office: Browser, picker: Picker, shop: Shop, ann: SignedInUser
+) -> None:
+    order = await picker.placed_by(ann, (await shop.product("4.00"), 2))
+    for step in ("processing", "shipped", "delivered"):  # a manual payment: taken on delivery
+        assert (await picker.try_step(order, step)).status_code == 200
+    page = f"/admin/orders/{order['id']}"
+    refunds = f"{page}/refunds"
+
+    part = await submit(office, page, refunds, amount="2.50", reason="bruised")
+    assert part.status_code == 303
+    shown = (await office.get(page)).text
+    assert "Refunded 2.50 USD." in shown and re.search(r'id="refunded">2.50 USD<', shown)
+    too_much = await submit(office, page, refunds, amount="5.51", reason="all of it")
+    assert too_much.status_code == 409
+    assert re.search(r'id="amount-error">At most 5.50', too_much.text)
+    assert 'value="5.51"' in too_much.text
+    not_money = await submit(office, page, refunds, amount="lots", reason="")
+    assert not_money.status_code == 422 and 'id="amount-error"' in not_money.text
+    no_reason = await submit(office, page, refunds, amount="1.00", reason=" ")
+    assert no_reason.status_code == 422 and 'id="reason-error"' in no_reason.text
+    rest = await submit(office, page, refunds, amount="5.50", reason="all of it")
+    assert rest.status_code == 303
+    payment = (await picker.order(order))["payment"]
+    assert (payment["status"], payment["amount_refunded"]) == ("refunded", "8.00")
+
+
+ORDER_SCREENS = ["/admin/orders", "/admin/orders/{id}"]
+ORDER_FORMS = [
+    "/admin/orders/{id}/status",
+    "/admin/orders/{id}/cancel",
+    "/admin/orders/{id}/refunds",
+]
+
+
+async def test_only_signed_in_staff_see_orders_and_every_form_needs_its_token(
+    browser: Browser,
+    client: Browser,
+    staff: SignedInUser,
+    make_user: MakeUser,
+    picker: Picker,
+    ann: SignedInUser,
+) -> None:
+    order = await picker.placed_by(ann, (await picker.shop.product(), 1))
+    screens = [screen.format(id=order["id"]) for screen in ORDER_SCREENS]
+    forms = [form.format(id=order["id"]) for form in ORDER_FORMS]
+    for screen in screens:
+        out = await browser.get(screen, follow_redirects=False)
+        assert out.status_code == 303, screen
+        assert out.headers["location"].startswith("/admin/sign-in?next=/admin/orders"), screen
+
+    await sign_in(browser, staff.username, staff.password)
+    for form in forms:
+        forged = await browser.post(form, data={"status": "processing"}, follow_redirects=False)
+        assert forged.status_code == 403 and "Form refused" in forged.text, form
+    assert (await picker.order(order))["status"] == "placed"
+
+    admin = await make_user(role="admin")
+    demoted = await client.patch(
+        f"/api/admin/users/{staff.id}", json={"role": "customer"}, headers=admin.headers
+    )
+    assert demoted.status_code == 200
+    for screen in screens:
+        assert (await browser.get(screen)).status_code == 403, screen
