@@ -24,6 +24,10 @@ class TaxClassService:
         async with self._uow() as uow:
             return await uow.tax_classes.all()
 
+    async def get(self, tax_class_id: UUID) -> TaxClass:
+        async with self._uow() as uow:
+            return await _existing(uow, tax_class_id)
+
     async def create(self, name: str, rate: str) -> TaxClass:
         draft = tax_class_draft(name, rate)
         tax_class = TaxClass(id=new_id(), name=draft.name, rate=draft.rate)

@@ -76,6 +76,27 @@ class FormReader:
             self.errors[field] = "is not one of the choices"
             return frozenset()
 
+    def wholes(self, field: str) -> frozenset[int]:
+        """The ticked boxes of a group of numbers (the weekdays)."""
+        picked = self._form.getall(field, []) if hasattr(self._form, "getall") else []
+        try:
+            return frozenset(int(str(raw)) for raw in picked)
+        except ValueError:
+            self.errors[field] = "is not one of the choices"
+            return frozenset()
+
+    def day(self, field: str) -> date | None:
+        """A YYYY-MM-DD day (a date input), in the store's calendar."""
+        raw = self.text(field)
+        if not raw:
+            self.errors[field] = "is required"
+            return None
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            self.errors[field] = "must be a day"
+            return None
+
     def choice(self, field: str, choices: type[E]) -> E | Keep:
         try:
             return choices(self.text(field))

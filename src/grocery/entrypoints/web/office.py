@@ -26,17 +26,22 @@ from grocery.entrypoints.http.lockouts import LockedAccounts
 from grocery.entrypoints.web.alerts import AlertPages
 from grocery.entrypoints.web.categories import CategoryPages
 from grocery.entrypoints.web.dashboard import DashboardController
+from grocery.entrypoints.web.delivery_zones import DeliveryZonePages
 from grocery.entrypoints.web.door import STAFF, StaffDoor
 from grocery.entrypoints.web.errors import EXCEPTION_PAGES
 from grocery.entrypoints.web.formats import StoreFormats
 from grocery.entrypoints.web.orders import OrderPages
+from grocery.entrypoints.web.pickup_points import PickupPointPages
 from grocery.entrypoints.web.products import ProductPages
 from grocery.entrypoints.web.promo_codes import PromoCodePages
 from grocery.entrypoints.web.reports import ReportPages
 from grocery.entrypoints.web.sessions import STORE, SessionRows, StaffSessionStore, session_config
 from grocery.entrypoints.web.sign_in import SignInController
+from grocery.entrypoints.web.slots import SlotPages
+from grocery.entrypoints.web.tax_classes import TaxClassPages
 
 HERE = Path(__file__).parent
+PLACES_PAGES = (SlotPages, DeliveryZonePages, PickupPointPages, TaxClassPages)
 CSRF_COOKIE = "grocery_csrf"
 
 
@@ -79,6 +84,7 @@ def back_office(
             AlertPages,
             ReportPages,
             OrderPages,
+            *PLACES_PAGES,
         ],
         middleware=[
             session_config(secure=secure).middleware,

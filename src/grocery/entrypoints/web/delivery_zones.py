@@ -1,0 +1,144 @@
+"""Delivery zones in the back office: the list with each zone's prefixes and terms, add,
+edit, remove (refused while slots are planned in the zone)."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from grocery.core.errors import DomainError
+from grocery.core.fulfilment.zones import DeliveryZone, ZoneEdit
+from grocery.core.services.fulfilment import DeliveryZoneService
+from grocery.entrypoints.http.deps import Injected
+from grocery.entrypoints.http.problems import status_for
+from grocery.entrypoints.web.door import staff_only
+from grocery.entrypoints.web.forms import FormReader
+from grocery.entrypoints.web.rendering import after_form, field_errors, page
+
+
+def _zone_form(form: FormReader) -> ZoneEdit:
+    # Prefixes are typed as a list: commas, spaces or one a line all separate them.
+    prefixes = form.text("postal_code_prefixes").replace(",", " ").split()
+    return ZoneEdit(
+        name=form.text("name"),
+        postal_code_prefixes=tuple(prefixes),
+        fee=form.text("fee"),
+        free_delivery_over=form.text_or_none("free_delivery_over"),
+        min_order_amount=form.text_or_none("min_order_amount"),
+    )
+
+
+def _shown(zone: DeliveryZone) -> dict[str, str]:
+    def text(value: Any) -> str:
+        return "" if value is None else str(value)
+
+    return {
+        "name": zone.name,
+        "postal_code_prefixes": ", ".join(zone.postal_code_prefixes),
+        "fee": str(zone.fee),
+        "free_delivery_over": text(zone.free_delivery_over),
+        "min_order_amount": text(zone.min_order_amount),
+    }
+
+
+class DeliveryZonePages(Controller):
+    path = "/delivery-zones"
+    guards = (staff_only,)
+
+    @get("/")
+    async def list_zones(
+        self, request: Request[Any, Any, Any], delivery_zones: Injected[DeliveryZoneService]
+    ) -> Template:
+        return await _list(request, delivery_zones)
+
+    @post("/")
+    async def add_zone(
+        self, request: Request[Any, Any, Any], delivery_zones: Injected[DeliveryZoneService]
+    ) -> Template | Redirect:
+        form = FormReader(await request.form())
+        try:
+            added = await delivery_zones.create(_zone_form(form))
+        except DomainError as refused:
+            return await _list(
+                request,
+                delivery_zones,
+                values=form.values,
+                errors=field_errors(refused),
+                status=status_for(refused),
+            )
+        return after_form(request, "/admin/delivery-zones", f"Added {added.name}.")
+
+    @get("/{zone_id:uuid}")
+    async def show_zone(
+        self,
+        request: Request[Any, Any, Any],
+        zone_id: FromPath[UUID],
+        delivery_zones: Injected[DeliveryZoneService],
+    ) -> Template:
+        zone = await delivery_zones.get(zone_id)
+        return _edit_page(request, zone, _shown(zone), {})
+
+    @post("/{zone_id:uuid}")
+    async def edit_zone(
+        self,
+        request: Request[Any, Any, Any],
+        zone_id: FromPath[UUID],
+        delivery_zones: Injected[DeliveryZoneService],
+    ) -> Template | Redirect:
+        form = FormReader(await request.form())
+        try:
+            edited = await delivery_zones.change(zone_id, _zone_form(form))
+        except DomainError as refused:
+            zone = await delivery_zones.get(zone_id)
+            return _edit_page(
+                request, zone, form.values, field_errors(refused), status_for(refused)
+            )
+        return after_form(request, "/admin/delivery-zones", f"Saved {edited.name}.")
+
+    @post("/{zone_id:uuid}/remove")
+    async def remove_zone(
+        self,
+        request: Request[Any, Any, Any],
+        zone_id: FromPath[UUID],
+        delivery_zones: Injected[DeliveryZoneService],
+    ) -> Template | Redirect:
+        zone = await delivery_zones.get(zone_id)
+        try:
+            await delivery_zones.remove(zone_id)
+        except DomainError as refused:
+            return await _list(
+                request, delivery_zones, errors={"form": refused.detail}, status=status_for(refused)
+            )
+        return after_form(request, "/admin/delivery-zones", f"Removed {zone.name}.")
+
+
+def _edit_page(
+    request: Request[Any, Any, Any],
+    zone: DeliveryZone,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status: int = 200,
+) -> Template:
+    return page(request, "zones/edit.html", status=status, zone=zone, values=values, errors=errors)
+
+
+async def _list(
+    request: Request[Any, Any, Any],
+    delivery_zones: DeliveryZoneService,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Template:
+    return page(
+        request,
+        "zones/list.html",
+        status=status,
+        zones=await delivery_zones.all(),
+        values=values or {},
+        errors=errors or {},
+    )
