@@ -27,7 +27,7 @@ from grocery.core.errors import Conflict, Invalid, NotFound, field_error, invali
 from grocery.core.money import ZERO, spread
 from grocery.core.orders import Order, OrderLine, OrderStatus
 from grocery.core.promotions import PromoCode, promo_discount
-from grocery.core.taxes import TaxRate, line_tax
+from grocery.core.taxes import TaxRate, class_tax
 from grocery.core.weights import Weighing, parse_kg
 
 # --- what the picker sends and what is recorded ------------------------------
@@ -101,12 +101,11 @@ class BilledLine:
     def taxes(
         self, own: TaxRate | None, substitute: TaxRate | None, *, included: bool
     ) -> tuple[Decimal, Decimal]:
-        """The tax of the picked units at the line's class and of the substitute at its own,
-        each on its amount after its share of the discount."""
-        own_share, substitute_share = self.discount_shares
+        """The picked units' tax at the line's class and the substitute's at its own."""
+        own_share, sub_share = self.discount_shares
         return (
-            _tax(self.picked_amount - own_share, own, included),
-            _tax(self.substitute_amount - substitute_share, substitute, included),
+            class_tax(self.picked_amount - own_share, own, included=included),
+            class_tax(self.substitute_amount - sub_share, substitute, included=included),
         )
 
 
@@ -239,14 +238,8 @@ def final_bill(order: Order, promo: PromoCode | None, tolerance_percent: Decimal
     for i, share in zip(covered, shares, strict=True):
         discounts[i] = share
     lines = tuple(
-        _taxed(
-            order,
-            line,
-            BilledLine(
-                line_id=line.id, picked_amount=picked, substitute_amount=sub, discount=share
-            ),
-        )
-        for line, (picked, sub), share in zip(order.lines, amounts, discounts, strict=True)
+        _billed(order, line, amount, share)
+        for line, amount, share in zip(order.lines, amounts, discounts, strict=True)
     )
     subtotal = sum((line.amount for line in lines), ZERO)
     tax = sum((line.tax for line in lines), ZERO)
@@ -261,17 +254,14 @@ def final_bill(order: Order, promo: PromoCode | None, tolerance_percent: Decimal
     )
 
 
-def _taxed(order: Order, line: OrderLine, billed: BilledLine) -> BilledLine:
-    own, substitute = billed.taxes(
-        line.taxed_by, line.substitute_taxed_by, included=order.prices_include_tax
+def _billed(
+    order: Order, line: OrderLine, amounts: tuple[Decimal, Decimal], share: Decimal
+) -> BilledLine:
+    billed = BilledLine(
+        line_id=line.id, picked_amount=amounts[0], substitute_amount=amounts[1], discount=share
     )
-    return replace(billed, tax=own + substitute)
-
-
-def _tax(amount: Decimal, taxed_by: TaxRate | None, included: bool) -> Decimal:
-    if taxed_by is None or not amount:
-        return ZERO
-    return line_tax(amount, taxed_by.rate, included=included)
+    rates = line.taxed_by, line.substitute_taxed_by
+    return replace(billed, tax=sum(billed.taxes(*rates, included=order.prices_include_tax), ZERO))
 
 
 def _check_all_picked(order: Order) -> None:

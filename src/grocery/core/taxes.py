@@ -89,6 +89,11 @@ def line_tax(amount: Decimal, rate: Decimal, *, included: bool) -> Decimal:
     return cents(amount * rate / MAX_RATE)
 
 
+def class_tax(amount: Decimal, taxed_by: TaxRate | None, *, included: bool) -> Decimal:
+    """line_tax at the class's rate; nothing on an untaxed amount."""
+    return ZERO if taxed_by is None else line_tax(amount, taxed_by.rate, included=included)
+
+
 def taxes_by_class(lines: Iterable[tuple[TaxRate | None, Decimal]]) -> tuple[ClassTax, ...]:
     """Lines' taxes summed per class and rate, by class name; untaxed lines left out."""
     summed: dict[TaxRate, Decimal] = {}
