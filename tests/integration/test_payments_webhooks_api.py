@@ -2,7 +2,8 @@
 confirms at Stripe is authorized by the signed event that says so; an event sent again, or
 overtaken by a later one, changes nothing; a forged or stale signature is refused; the same
 event sent many times at once is applied once; an order left unauthorized past the timeout
-is cancelled; a capture that failed while Stripe was out of reach is made later."""
+is cancelled; a card that failed at Stripe cancels its order awaiting payment, once; a
+capture that failed while Stripe was out of reach is made later."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 from uuid import uuid4
 
+import httpx
 from sqlalchemy import func, select
 
 from grocery.adapters.payments.gateways import PaymentGateways, make_gateways
@@ -20,12 +22,20 @@ from grocery.adapters.sql.schema.payments import payment_events
 from grocery.config import Settings
 from grocery.entrypoints.wiring import Adapters
 from grocery.entrypoints.worker import payment_sweep
-from tests.integration.card_shop import VISA, card_settings, intent, pay, served, stripe_post
+from tests.integration.card_shop import (
+    DECLINED,
+    VISA,
+    card_settings,
+    intent,
+    pay,
+    served,
+    stripe_post,
+)
 from tests.integration.catalog_shop import Client, Json
 from tests.integration.checkout_shop import Shop
 from tests.integration.conftest import SignedInUser, app_in_this_loop, free_port
 from tests.integration.picking_shop import Picker
-from tests.integration.stripe_server import intent_event, signed
+from tests.integration.stripe_server import SECRET_KEY, intent_event, signed
 from tests.integration.test_payments_stripe_api import stored
 from tests.integration.test_tokens_api import ShiftedClock
 
@@ -165,6 +175,68 @@ async def test_an_order_not_authorized_in_time_is_cancelled_and_its_stock_freed(
     product = (await card_shop.client.get(f"/api/products/{product_id}")).json()
     assert product["stock"] == 5
     assert (await intent(localstripe, reference))["status"] == "canceled"
+
+
+async def _failed_at_stripe(api_base: str, reference: str) -> dict[str, Any]:
+    """The customer's card declined in their browser: the intent waits for another card."""
+    await stripe_post(api_base, f"/v1/payment_intents/{reference}", {"payment_method": DECLINED})
+    async with httpx.AsyncClient(base_url=api_base, auth=(SECRET_KEY, "")) as stripe:
+        declined = await stripe.post(f"/v1/payment_intents/{reference}/confirm")
+    assert declined.status_code == 402, declined.text
+    return await intent(api_base, reference)
+
+
+async def test_a_card_that_failed_cancels_its_order_once_and_frees_what_it_held(
+    card_shop: Shop, ann: SignedInUser, adapters: Adapters, localstripe: str
+) -> None:
+    code = await card_shop.promo(value="1", max_uses=1)
+    apples = await card_shop.product(price="3.00", stock=5)
+    await card_shop.fill(ann, (apples, 2))
+    await card_shop.apply(ann, code)
+    answer = await pay(card_shop, ann, None)
+    order = dict(answer.json())
+    reference = str((await stored(adapters, order["id"])).payment.reference)
+    failed = await _failed_at_stripe(localstripe, reference)
+    assert failed["status"] == "requires_payment_method"
+    event = intent_event(f"evt_{uuid4().hex}", "payment_intent.payment_failed", failed)
+
+    first = await _send(card_shop.client, event)
+    after_first = await stored(adapters, order["id"])
+    again = await _send(card_shop.client, event)
+    # The customer tries again: the freed units and the code are theirs to use.
+    await card_shop.fill(ann, (apples, 5))
+    await card_shop.apply(ann, code)
+    retried = await pay(card_shop, ann, VISA)
+
+    assert (first.status_code, again.status_code) == (200, 200)
+    shown = (await card_shop.client.get(f"/api/orders/{order['id']}", headers=ann.headers)).json()
+    assert (shown["status"], shown["payment"]["status"]) == ("cancelled", "voided")
+    assert await stored(adapters, order["id"]) == after_first
+    assert (await intent(localstripe, reference))["status"] == "canceled"
+    assert retried.status_code == 201, retried.text
+    assert (retried.json()["items"][0]["quantity"], retried.json()["promo_code"]) == (
+        5,
+        code["code"],
+    )
+
+
+async def test_a_failed_card_event_leaves_an_authorized_order_alone(
+    card_shop: Shop, ann: SignedInUser, adapters: Adapters, localstripe: str
+) -> None:
+    order, reference = await _waiting(card_shop, ann, adapters)
+    authorized = await _confirmed_at_stripe(localstripe, reference)
+    await _send(
+        card_shop.client,
+        intent_event(f"evt_{uuid4().hex}", "payment_intent.amount_capturable_updated", authorized),
+    )
+
+    # An older failure delivered after the authorization changes nothing.
+    late = intent_event(f"evt_{uuid4().hex}", "payment_intent.payment_failed", authorized)
+    answer = await _send(card_shop.client, late)
+
+    assert answer.status_code == 200, answer.text
+    shown = (await card_shop.client.get(f"/api/orders/{order['id']}", headers=ann.headers)).json()
+    assert (shown["status"], shown["payment"]["status"]) == ("placed", "authorized")
 
 
 async def test_a_capture_that_failed_while_stripe_was_away_is_made_later(

@@ -136,7 +136,9 @@ class StripeGateway:
         if not event.type.startswith("payment_intent."):
             return None
         intent: dict[str, Any] = event.data.object.to_dict()
-        status = _REPORTED.get(intent.get("status", ""))
+        # A failed attempt leaves the intent waiting for another card: the event says it failed.
+        failed = event.type == "payment_intent.payment_failed"
+        status = PaymentStatus.FAILED if failed else _REPORTED.get(intent.get("status", ""))
         if status is None:
             return None
         received = intent.get("amount_received")

@@ -26,6 +26,7 @@ from grocery.core.paging import keyset_page
 from grocery.core.payments import (
     UNAUTHORIZED,
     PaymentProvider,
+    PaymentReport,
     PaymentStatus,
     check_shippable,
     moved,
@@ -173,14 +174,23 @@ class OrderService:
         now = self._clock.now()
         async with self._uow() as uow:
             order = await uow.picks.lock(order_id)
-            if order is None or order.payment.status not in UNAUTHORIZED:
-                return None
-            to, allowed = OrderStatus.CANCELLED, cancellable_from(order, STAFF)
-            if not await uow.orders.move(order_id, to=to, allowed_from=allowed, at=now):
-                return None
-            cancelled = await _cancelled(uow, order_id, None, now)
+            cancelled = await _cancelled_unpaid(uow, order, now)
             await uow.commit()
-        return await self._settled(cancelled)
+        return None if cancelled is None else await self._settled(cancelled)
+
+    async def cancel_declined(self, report: PaymentReport) -> Order | None:
+        """The provider's news that the card of an order awaiting payment failed: the order is
+        cancelled as if its time had run out (its intent voided, so it can't be confirmed
+        after). Applied once per event, in the cancel's transaction; None when the order was
+        authorized, cancelled or unknown."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            if not await uow.payments.first_time(report.event_id, now):
+                return None
+            order = await uow.payments.lock_by_reference(report.reference)
+            cancelled = await _cancelled_unpaid(uow, order, now)
+            await uow.commit()
+        return None if cancelled is None else await self._settled(cancelled)
 
     async def _settled(self, cancelled: Order) -> Order:
         """A card's authorization voided, or its capture refunded, once the cancel is
@@ -188,6 +198,16 @@ class OrderService:
         if self._payments is None or cancelled.payment.provider is PaymentProvider.MANUAL:
             return cancelled
         return await self._payments.settle(cancelled)
+
+
+async def _cancelled_unpaid(uow: OrderWork, order: Order | None, now: datetime) -> Order | None:
+    """A locked order still awaiting its card, cancelled by the shop; None for any other."""
+    if order is None or order.payment.status not in UNAUTHORIZED:
+        return None
+    to, allowed = OrderStatus.CANCELLED, cancellable_from(order, STAFF)
+    if not await uow.orders.move(order.id, to=to, allowed_from=allowed, at=now):
+        return None
+    return await _cancelled(uow, order.id, None, now)
 
 
 async def _cancelled(uow: OrderWork, order_id: UUID, by: UUID | None, now: datetime) -> Order:

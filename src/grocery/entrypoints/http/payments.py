@@ -14,7 +14,8 @@ from grocery.adapters.payments.gateways import PaymentGateways
 from grocery.core.errors import NotFound
 from grocery.core.identity import Principal
 from grocery.core.money import format_money
-from grocery.core.payments import REFUND_REASON_MAX_LENGTH, Refund
+from grocery.core.payments import REFUND_REASON_MAX_LENGTH, PaymentStatus, Refund
+from grocery.core.services.orders import OrderService
 from grocery.core.services.payments import PaymentFollowUps, RefundService
 from grocery.entrypoints.http.deps import Injected
 from grocery.entrypoints.http.fields import Money, documented
@@ -72,15 +73,19 @@ class StripeWebhookController(Controller):
         self,
         request: Request[Any, Any, Any],
         follow_ups: Injected[PaymentFollowUps],
+        orders: Injected[OrderService],
         gateways: Injected[PaymentGateways],
     ) -> dict[str, bool]:
         """Stripe's events about PaymentIntents, each applied once whatever order they come
-        in. A missing, forged or stale (over 5 minutes) `Stripe-Signature` -> 400
-        `invalid_signature`; a shop not set up for Stripe -> 404."""
+        in; a card that failed cancels its order awaiting payment. A missing, forged or stale
+        (over 5 minutes) `Stripe-Signature` -> 400 `invalid_signature`; a shop not set up for
+        Stripe -> 404."""
         if gateways.stripe is None:
             raise NotFound("This shop takes no payments through Stripe.")
         body = await request.body()
         report = gateways.stripe.report(body, request.headers.get("stripe-signature"))
-        if report is not None:
+        if report is not None and report.status is PaymentStatus.FAILED:
+            await orders.cancel_declined(report)
+        elif report is not None:
             await follow_ups.apply(report)
         return {"received": True}
