@@ -8,7 +8,9 @@ Before the load, `snapshot` keeps every product's stock and units_sold. Afterwar
   - the hot product sold no more than it had;
   - every product's stock is the sum of its stock movements (the ledger explains the shelf);
   - no slot has more places booked and held (unexpired) than its capacity;
-  - every slot's booked count is the orders booking it that were not cancelled.
+  - every slot's booked count is the orders booking it that were not cancelled;
+  - the reports' rollups (migration 0024_sales_days) are the sums over the counted order
+    lines and orders, day by day in their zone, and each product's tax_sold its lines' tax.
 The picking count assumes an order completed since the snapshot was placed before it only when
 its picks took no substitute (bench/run's picking orders don't).
 """
@@ -110,6 +112,7 @@ async def check(connection: asyncpg.Connection, hot_product: UUID) -> list[Check
     overbooked = await connection.fetchval(_OVERBOOKED)
     miscounted = await connection.fetchval(_MISCOUNTED)
     slots = await connection.fetchrow(_SLOTS_USED)
+    off_rollups = await rollups_off(connection)
     return [
         Check("no negative stock", negative == 0, f"{negative} products below zero"),
         Check(
@@ -144,7 +147,70 @@ async def check(connection: asyncpg.Connection, hot_product: UUID) -> list[Check
             miscounted == 0,
             f"{miscounted} slots whose booked count is not their live orders",
         ),
+        Check(
+            "sales rollups are the sums of the order lines",
+            not any(off_rollups.values()),
+            ", ".join(f"{count} {kind} rows off" for kind, count in off_rollups.items()),
+        ),
     ]
+
+
+# What the reports' rollups must hold, summed straight from the orders and their lines: the
+# lines that count (sold something, of an order not cancelled), on their order's local day.
+_COUNTED_LINES = """
+    SELECT l.*, (o.created_at AT TIME ZONE z.zone)::date AS day
+      FROM orders o JOIN order_lines l ON l.order_id = o.id CROSS JOIN sales_zone z
+     WHERE o.status <> 'cancelled' AND l.sold_units > 0
+"""
+_ROLLUPS_OFF = {
+    "product day": f"""
+        SELECT count(*) FROM (
+            SELECT product_id, day, sum(sold_units) AS units, sum(sold_revenue) AS revenue,
+                   sum(coalesce(final_tax, tax)) AS tax, count(DISTINCT order_id) AS orders
+              FROM ({_COUNTED_LINES}) l GROUP BY product_id, day) direct
+          FULL JOIN (SELECT * FROM product_sales_days WHERE orders <> 0 OR units <> 0
+                        OR revenue <> 0 OR tax <> 0) kept USING (product_id, day)
+         WHERE (direct.units, direct.revenue, direct.tax, direct.orders)
+               IS DISTINCT FROM (kept.units, kept.revenue, kept.tax, kept.orders)
+    """,  # noqa: S608 - constants
+    "order day": """
+        SELECT count(*) FROM (
+            SELECT (o.created_at AT TIME ZONE z.zone)::date AS day, count(*) AS orders,
+                   sum(o.units) AS units,
+                   sum(coalesce(o.final_total, o.total) - o.delivery_fee) AS revenue,
+                   sum(coalesce(o.final_tax, o.tax)) AS tax
+              FROM orders o CROSS JOIN sales_zone z
+             WHERE o.status <> 'cancelled' AND o.units > 0 GROUP BY 1) direct
+          FULL JOIN (SELECT day, sum(orders) AS orders, sum(units) AS units,
+                            sum(revenue) AS revenue, sum(tax) AS tax
+                       FROM order_sales_days GROUP BY day
+                     HAVING sum(orders) <> 0 OR sum(units) <> 0 OR sum(revenue) <> 0
+                         OR sum(tax) <> 0) kept USING (day)
+         WHERE (direct.orders, direct.units, direct.revenue, direct.tax)
+               IS DISTINCT FROM (kept.orders, kept.units, kept.revenue, kept.tax)
+    """,
+    "category day": f"""
+        SELECT count(*) FROM (
+            SELECT l.day, p.category_id, count(DISTINCT l.order_id) AS orders
+              FROM ({_COUNTED_LINES}) l JOIN products p ON p.id = l.product_id
+             GROUP BY 1, 2) direct
+          FULL JOIN (SELECT day, category_id, sum(orders) AS orders FROM category_sales_days
+                      GROUP BY 1, 2 HAVING sum(orders) <> 0) kept USING (day, category_id)
+         WHERE direct.orders IS DISTINCT FROM kept.orders
+    """,  # noqa: S608 - constants
+    "product tax": f"""
+        SELECT count(*) FROM products p
+          LEFT JOIN (SELECT product_id, sum(coalesce(final_tax, tax)) AS tax
+                       FROM ({_COUNTED_LINES}) l GROUP BY product_id) direct
+            ON direct.product_id = p.id
+         WHERE p.tax_sold <> coalesce(direct.tax, 0)
+    """,  # noqa: S608 - constants
+}
+
+
+async def rollups_off(connection: asyncpg.Connection) -> dict[str, int]:
+    """How many rows of each rollup differ from the sums over the order lines."""
+    return {kind: await connection.fetchval(sql) for kind, sql in _ROLLUPS_OFF.items()}
 
 
 _HELD = "(SELECT count(*) FROM slot_holds h WHERE h.slot_id = s.id AND h.held_until > now())"

@@ -29,6 +29,7 @@ CHECKS = [
     "stock is the sum of its movements",
     "no slot overbooked",
     "slot bookings match live orders",
+    "sales rollups are the sums of the order lines",
 ]
 LEDGER = CHECKS[4]
 

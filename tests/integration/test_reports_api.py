@@ -88,6 +88,10 @@ async def place_at(adapters: Adapters, order: Json, moment: str) -> None:
             text("UPDATE orders SET created_at = :at WHERE id = :id"),
             {"at": datetime.fromisoformat(moment), "id": order["id"]},
         )
+        # The reports' rollups follow it to its new day, as they would had it been placed then.
+        await connection.execute(
+            text("SELECT grocery_rebuild_sales_days((SELECT zone FROM sales_zone))")
+        )
 
 
 async def cancel(client: Client, user: SignedInUser, order: Json) -> None:

@@ -27,7 +27,8 @@ from grocery.core.substitutions import Substitution, SubstitutionChoice
 from grocery.core.taxes import TaxRate
 from grocery.core.weights import Weighing
 
-# An order, its lines and its products' sales counters in one statement, however many
+# An order, its lines, its products' sales counters and the reports' rollups (migration
+# 0024_sales_days: its products' day, its own day's stripe) in one statement, however many
 # lines (the lines' foreign key is checked at the statement's end, when the order is
 # there). The order's categories come from the very rows it counted, which its stock take
 # left locked, so no product changes category in between.
@@ -62,15 +63,33 @@ _ADD_ORDER = """
                preferred_substitute_id, quantity, line_total, tax, tax_class, tax_rate
           FROM line
     ), sold AS (
-        SELECT product_id, sum(quantity) AS units, sum(line_total) AS revenue
+        SELECT product_id, sum(quantity) AS units, sum(line_total) AS revenue, sum(tax) AS tax
           FROM line GROUP BY product_id
     ), counted AS (
         UPDATE products p
            SET units_sold = p.units_sold + sold.units,
                revenue_sold = p.revenue_sold + sold.revenue,
-               orders_sold = p.orders_sold + 1
+               orders_sold = p.orders_sold + 1,
+               tax_sold = p.tax_sold + sold.tax
           FROM sold WHERE p.id = sold.product_id
         RETURNING p.category_id
+    ), today AS (
+        SELECT ($10::timestamptz AT TIME ZONE zone)::date AS day FROM sales_zone
+    ), product_day AS (
+        INSERT INTO product_sales_days AS d (product_id, day, units, revenue, tax, orders)
+        SELECT product_id, today.day, units, revenue, tax, 1
+          FROM sold CROSS JOIN today ORDER BY product_id
+        ON CONFLICT (product_id, day) DO UPDATE
+           SET units = d.units + excluded.units, revenue = d.revenue + excluded.revenue,
+               tax = d.tax + excluded.tax, orders = d.orders + 1
+    ), order_day AS (
+        INSERT INTO order_sales_days AS d (day, stripe, orders, units, revenue, tax)
+        SELECT today.day, hashtext($1::uuid::text) & 31, 1, (SELECT sum(quantity) FROM line),
+               $6 - $30, $25
+          FROM today
+        ON CONFLICT (day, stripe) DO UPDATE
+           SET orders = d.orders + 1, units = d.units + excluded.units,
+               revenue = d.revenue + excluded.revenue, tax = d.tax + excluded.tax
     )
     INSERT INTO order_categories (order_id, category_id)
     SELECT DISTINCT $1::uuid, category_id FROM counted
@@ -125,6 +144,8 @@ class SqlOrderRepository:
             )
 
     async def uncount_sold(self, order: Order) -> None:
+        # The rollups first, read from the order as it still counts (migration 0024).
+        await count_sales(self._sql, order.id, -1)
         sold = _sold_in(order.id)
         uncounted = (
             update(products)
@@ -226,6 +247,12 @@ async def orders_with_lines(sql: SessionSql, query: Any) -> list[Order]:
         for line in (await sql.execute(line_query)).mappings():
             lines[line["order_id"]].append(line)
     return [_order(row, lines[row["id"]]) for row in rows]
+
+
+async def count_sales(sql: SessionSql, order_id: UUID, sign: int) -> None:
+    """Add to (1) or take from (-1) the reports' rollups what the order counts as its rows
+    stand, its products locked in id order first (migration 0024_sales_days)."""
+    await sql.execute(select(func.grocery_count_sales(order_id, sign)))
 
 
 def _sold_in(order_id: UUID) -> CTE:

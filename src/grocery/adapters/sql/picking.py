@@ -13,7 +13,7 @@ from uuid import UUID
 from sqlalchemy import delete, insert, select, update
 
 from grocery.adapters.sql.database import SessionSql
-from grocery.adapters.sql.orders import orders_with_lines
+from grocery.adapters.sql.orders import count_sales, orders_with_lines
 from grocery.adapters.sql.schema.orders import order_lines, orders
 from grocery.core.ids import new_id
 from grocery.core.orders import Order
@@ -108,6 +108,8 @@ class SqlPickRepository:
     async def complete(self, order: Order, sales: Sequence[SalesChange]) -> None:
         bill = order.final
         assert bill is not None  # completing means having a final bill
+        # The reports' rollups lose what the order counted at checkout, then gain the bill.
+        await count_sales(self._sql, order.id, -1)
         await self._bill_lines(order, bill)
         handed_over = sum(sold.units for sold in counted_sales(order).values())
         await self._sql.execute(
@@ -132,6 +134,7 @@ class SqlPickRepository:
                 [change.revenue for change in sales],
                 [change.orders for change in sales],
             )
+        await count_sales(self._sql, order.id, 1)
 
     async def _bill_lines(self, order: Order, bill: FinalBill) -> None:
         billed = [bill.line(line.id) for line in order.lines]

@@ -69,6 +69,7 @@ products = Table(
     # Sales counters beside units_sold for the reports (migration 0007_sales_counters).
     Column("revenue_sold", Numeric(14, 2), nullable=False, server_default="0"),
     Column("orders_sold", Integer, nullable=False, server_default="0"),
+    Column("tax_sold", Numeric(14, 2), nullable=False, server_default="0"),  # 0024_sales_days
     Column("archived", Boolean, nullable=False, server_default=false()),
     Column("created_at", DateTime(timezone=True), nullable=False),
     # Sold by the piece, or by weight in steps of step_kg (migration 0015_picking).

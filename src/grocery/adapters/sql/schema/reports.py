@@ -1,16 +1,80 @@
-"""The indexes the sales reports read through (adapters/sql/reports.py explains the plans).
+"""The sales reports' rollups and the indexes they read through (adapters/sql/reports.py
+explains the plans).
 
-Created by migrations 0006_reports and 0007_sales_counters; named here so the metadata
-matches the database.
+Created by migrations 0006_reports, 0007_sales_counters and 0024_sales_days (which says how
+the rollups are kept); named here so the metadata matches the database.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Index
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    Index,
+    Integer,
+    Numeric,
+    SmallInteger,
+    Table,
+    Text,
+    Uuid,
+    true,
+)
 
 from grocery.adapters.sql.schema.catalog import products
+from grocery.adapters.sql.schema.metadata import metadata
 from grocery.adapters.sql.schema.orders import order_lines, orders
 from grocery.core.orders import OrderStatus
+
+AMOUNT = Numeric(14, 2)
+
+# The one time zone the rollups' days are the local days of.
+sales_zone = Table(
+    "sales_zone",
+    metadata,
+    Column("one", Boolean, primary_key=True, server_default=true()),
+    Column("zone", Text, nullable=False),
+    CheckConstraint("one", name="one"),
+)
+
+product_sales_days = Table(
+    "product_sales_days",
+    metadata,
+    Column("product_id", Uuid, primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("units", Integer, nullable=False),
+    Column("revenue", AMOUNT, nullable=False),
+    Column("tax", AMOUNT, nullable=False),
+    Column("orders", Integer, nullable=False),  # distinct orders that had the product
+)
+Index(
+    "ix_product_sales_days_day",
+    product_sales_days.c.day,
+    product_sales_days.c.product_id,
+    postgresql_include=["units", "revenue", "tax", "orders"],
+)
+
+# Striped by the order's id: concurrent checkouts seldom share a row.
+order_sales_days = Table(
+    "order_sales_days",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("stripe", SmallInteger, primary_key=True),
+    Column("orders", Integer, nullable=False),
+    Column("units", Integer, nullable=False),
+    Column("revenue", AMOUNT, nullable=False),
+    Column("tax", AMOUNT, nullable=False),
+)
+
+category_sales_days = Table(
+    "category_sales_days",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("category_id", Uuid, primary_key=True),
+    Column("stripe", SmallInteger, primary_key=True),
+    Column("orders", Integer, nullable=False),  # distinct orders that bought from it
+)
 
 Index("ix_products_sales_rank", products.c.units_sold, products.c.name, products.c.id)
 Index(
