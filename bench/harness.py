@@ -652,13 +652,7 @@ def report(
     cpus: Sequence[CheckoutCpu] = (),
 ) -> str:
     lines = table.rows_text(rows, refs)
-    by_name = {ref.name: ref for ref in refs}
-    popular = next((r for r in rows if r.scenario == "popular page" and r.workers == 1), None)
-    ratios = [
-        f"popular page (1 worker) / {name}: {popular.figures.requests_per_s / ref.requests_per_s:.2f}"
-        for name, ref in by_name.items()
-        if popular
-    ]
+    ratios = table.reference_ratios(rows, refs)
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     parts = [
         f"Run {when} on {machine(pg_version)}.",

@@ -24,7 +24,10 @@ class Reference:
 
 
 def run(repo: Path, dsn: str, seconds: float, connections: int) -> tuple[list[Reference], str]:
-    """The reference figures and the script's output (kept for the record when it fails)."""
+    """The reference figures and the script's output (kept for the record when it fails);
+    none when the script is not beside the checkout (a clone of the repo alone)."""
+    if not (repo / SCRIPT).is_file():
+        return [], f"no reference script at {SCRIPT}"
     env = {
         **os.environ,
         "BENCH_DSN": dsn,

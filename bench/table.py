@@ -76,6 +76,25 @@ def rows_text(rows: Sequence[Row], references: Sequence[Reference]) -> list[tupl
     return lines
 
 
+# Each of our rows is compared with the reference rows that serve the same work: the catalog
+# page with the *-products servers, checkout with the *-checkout ones (same load script).
+PAIRS = (("popular page", "-products"), ("checkout, distinct products", "-checkout"))
+
+
+def reference_ratios(rows: Sequence[Row], references: Sequence[Reference]) -> list[str]:
+    """Our one-worker row over each reference row of the same work: req/s and p99."""
+    found = []
+    for scenario, suffix in PAIRS:
+        ours = next((r for r in rows if r.scenario == scenario and r.workers == 1), None)
+        for ref in references:
+            if ours is None or not ref.name.endswith(suffix):
+                continue
+            rps = ours.figures.requests_per_s / ref.requests_per_s
+            p99 = ours.figures.p99_ms / ref.p99_ms
+            found.append(f"{scenario} (1 worker) / {ref.name}: req/s {rps:.2f}, p99 {p99:.2f}")
+    return found
+
+
 def _cpu_cells(cpu: CpuUse | None) -> tuple[str, str]:
     if cpu is None:
         return "", ""

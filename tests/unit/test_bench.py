@@ -116,6 +116,36 @@ def test_goals_read_the_one_worker_rows_and_skip_what_was_not_run() -> None:
     }
 
 
+def test_each_row_is_divided_by_the_reference_rows_of_its_own_work() -> None:
+    rows = [
+        _row("popular page", rps=1000, p99=20),
+        _row("popular page", rps=1800, workers=2),
+        _row("checkout, distinct products", rps=300, p99=60),
+        _row("search", rps=500),
+    ]
+    refs = [
+        *_refs(ceiling=2000, drf=200),
+        reference.Reference("ceiling-checkout", 600, 10, 30),
+        reference.Reference("drf-checkout", 100, 100, 240),
+    ]
+
+    assert table.reference_ratios(rows, refs) == [
+        "popular page (1 worker) / ceiling-products: req/s 0.50, p99 2.00",
+        "popular page (1 worker) / drf-cursor-products: req/s 5.00, p99 0.22",
+        "checkout, distinct products (1 worker) / ceiling-checkout: req/s 0.50, p99 2.00",
+        "checkout, distinct products (1 worker) / drf-checkout: req/s 3.00, p99 0.25",
+    ]
+    assert table.reference_ratios(rows[2:], _refs()) == []  # no checkout reference: no line
+    assert table.reference_ratios([], refs) == []
+
+
+def test_without_the_reference_script_there_are_no_reference_rows(tmp_path: Path) -> None:
+    found, output = reference.run(tmp_path, "postgresql://nowhere", 1, 1)
+
+    assert found == []
+    assert "no reference script" in output
+
+
 def test_bench_only_picks_scenarios_by_name_prefix() -> None:
     config = harness.Config.of({"BENCH_ONLY": "checkout, report sales-by-product"})
     every = [
