@@ -337,6 +337,15 @@ async def test_admin_lists_users_in_pages(client: Client, make_user: MakeUser) -
     assert str(admin.id) in seen
 
 
+async def test_admin_finds_users_by_part_of_a_username_or_email(
+    client: Client, make_user: MakeUser
+) -> None:
+    admin, wanted = await make_user(role="admin"), await make_user()
+    params = {"q": wanted.username[-10:].upper()}
+    response = await client.get("/api/admin/users", params=params, headers=admin.headers)
+    assert [item["id"] for item in response.json()["items"]] == [str(wanted.id)]
+
+
 async def test_admin_list_shows_is_active_and_filters_by_role(
     client: Client, make_user: MakeUser
 ) -> None:

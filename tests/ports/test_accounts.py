@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from uuid import uuid4
 
 import pytest
 
@@ -85,6 +86,25 @@ async def test_users_are_paged_in_id_order_after_the_mark_and_by_role(
     assert rest == [fourth]
     assert customers == [second, third, fourth]
     assert [u.id for u in after_second] == [third, fourth]
+
+
+async def test_a_search_finds_part_of_a_username_or_email_and_pages_on(
+    uow: OpenWork, seed: Seed
+) -> None:
+    first, second, third, fourth = ascending_ids(4)
+    word = f"quill{uuid4().hex[:8]}"  # the stores may hold other tests' users
+    await seed.user(id=fourth, username=f"{word.upper()}_Baker", email=f"{word}b@example.com")
+    await seed.user(id=first, username=f"ann{word[5:]}", email=f"ann.{word}@example.com")
+    await seed.user(id=third, username=f"bob{word[5:]}", email=f"bob{word[5:]}@example.com")
+    await seed.user(id=second, username=f"{word}%x", email=f"odd{word[5:]}@example.com")
+
+    async with uow() as work:
+        found = await work.users.page(role=None, after=None, limit=1, search=word)
+        rest = await work.users.page(role=None, after=found[-1].id, limit=9, search=word)
+        literal = await work.users.page(role=None, after=None, limit=9, search=f"{word}%")
+
+    assert [u.id for u in found + rest] == [first, second, fourth]
+    assert [u.id for u in literal] == [second]
 
 
 # --- refresh tokens -----------------------------------------------------------

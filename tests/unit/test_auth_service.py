@@ -471,3 +471,14 @@ async def test_memory_writes_without_commit_are_lost(shop: Shop) -> None:
     async with MemoryUnitOfWork(shop.store) as uow:
         await uow.users.set_access(user.id, role=Role.ADMIN, is_active=True)
     assert shop.user(user.username).role is Role.CUSTOMER
+
+
+async def test_a_search_ignores_case_and_blank_finds_everyone(shop: Shop) -> None:
+    wanted = await member(shop)
+    await member(shop)
+    found = await shop.auth.list_users(
+        role=None, search=f"  {wanted.username.upper()} ", after=None, limit=9
+    )
+    assert [u.id for u in found.users] == [wanted.id]
+    everyone = await shop.auth.list_users(role=None, search=" ", after=None, limit=9)
+    assert len(everyone.users) == 2

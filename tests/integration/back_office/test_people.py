@@ -4,11 +4,169 @@ API keeps answering problem+json."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from tests.integration.back_office.conftest import Browser
+from tests.integration.back_office.conftest import Browser, csrf_of, sign_in, submit
+from tests.integration.conftest import MakeUser, SignedInUser
 
 pytestmark = pytest.mark.integration
+
+USERS = "/admin/users"
+
+
+@pytest.fixture
+async def admin(make_user: MakeUser) -> SignedInUser:
+    return await make_user(role="admin")
+
+
+@pytest.fixture
+async def admin_office(browser: Browser, admin: SignedInUser) -> Browser:
+    """A browser signed in to the back office as an admin."""
+    answer = await sign_in(browser, admin.username, admin.password)
+    assert answer.status_code == 303, answer.text
+    return browser
+
+
+@pytest.fixture
+async def customer_office(browser: Browser, staff: SignedInUser, admin: SignedInUser) -> Browser:
+    """A back-office session whose manager was made a customer since (customers can't sign
+    in at all, so this is how one holds a session)."""
+    await sign_in(browser, staff.username, staff.password)
+    await browser.patch(
+        f"/api/admin/users/{staff.id}", json={"role": "customer"}, headers=admin.headers
+    )
+    return browser
+
+
+def _role_form(html: str, user: SignedInUser) -> dict[str, str]:
+    """The hidden fields of the role button in `user`'s row."""
+    row = re.search(rf"<tr[^>]*>\s*<td>{user.username}.*?</tr>", html, re.S)
+    assert row, f"{user.username}'s row"
+    fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', row.group(0)))
+    assert fields["_csrf_token"] == csrf_of(html)
+    return fields
+
+
+async def _press_role_button(office: Browser, shown: str, user: SignedInUser) -> object:
+    page = await office.get(shown)
+    assert page.status_code == 200, page.text
+    return await office.post(
+        f"{USERS}/{user.id}/role", data=_role_form(page.text, user), follow_redirects=False
+    )
+
+
+# --- users and roles ------------------------------------------------------------------------
+
+
+async def test_an_admin_finds_users_by_part_of_a_name_or_email(
+    admin_office: Browser, make_user: MakeUser
+) -> None:
+    wanted, other = await make_user(), await make_user(role="manager")
+    found = await admin_office.get(USERS, params={"q": wanted.username[-8:].upper()})
+    assert found.status_code == 200
+    assert wanted.username in found.text and other.username not in found.text
+    managers = await admin_office.get(USERS, params={"q": "example.com", "role": "manager"})
+    assert other.username in managers.text and wanted.username not in managers.text
+
+
+async def test_the_user_list_pages_with_the_api_s_cursors(
+    admin_office: Browser, make_user: MakeUser
+) -> None:
+    made = [await make_user() for _ in range(26)]
+    word = made[0].username[:9]  # "customer-": every customer, in id order
+    first = await admin_office.get(USERS, params={"q": word, "role": "customer"})
+    following = re.search(r'rel="next" href="([^"]+)"', first.text)
+    assert following, "a next-page link"
+    second = await admin_office.get(following.group(1).replace("&amp;", "&"))
+    assert second.status_code == 200
+    assert f"q={word}" in following.group(1) and "role=customer" in following.group(1)
+    rows = [len(re.findall(r"<tr>", page.text)) - 1 for page in (first, second)]
+    assert rows[0] == 25 and rows[1] >= 1
+    assert not set(re.findall(r"customer-\w{12}", first.text)) & set(
+        re.findall(r"customer-\w{12}", second.text)
+    )
+
+
+async def test_an_admin_grants_and_takes_back_the_manager_role(
+    admin_office: Browser, client: Browser, make_user: MakeUser
+) -> None:
+    shopper = await make_user()
+    shown = f"{USERS}?q={shopper.username}"
+    granted = await _press_role_button(admin_office, shown, shopper)
+    assert granted.status_code == 303 and granted.headers["location"] == shown
+    page = await admin_office.get(shown)
+    assert f"{shopper.username} is now a manager." in page.text
+    assert (await client.get("/api/alerts/low-stock", headers=shopper.headers)).status_code == 200
+
+    taken = await _press_role_button(admin_office, shown, shopper)
+    assert taken.status_code == 303
+    assert f"{shopper.username} is now a customer." in (await admin_office.get(shown)).text
+    assert (await client.get("/api/alerts/low-stock", headers=shopper.headers)).status_code == 403
+
+
+async def test_an_admin_can_t_demote_themselves(
+    admin_office: Browser, admin: SignedInUser, client: Browser
+) -> None:
+    refused = await _press_role_button(admin_office, f"{USERS}?q={admin.username}", admin)
+    assert refused.status_code == 409
+    assert "demote or disable themselves" in refused.text
+    assert 'class="has-error"' in refused.text  # the message is on the admin's own row
+    assert (await client.get("/api/admin/users", headers=admin.headers)).status_code == 200
+
+
+async def test_a_change_for_a_user_that_is_gone_is_a_404_page(admin_office: Browser) -> None:
+    answer = await submit(
+        admin_office, USERS, f"{USERS}/00000000-0000-4000-8000-000000000000/role", role="manager"
+    )
+    assert answer.status_code == 404 and "No such user." in answer.text
+
+
+async def test_a_role_that_isn_t_one_is_refused_on_the_page(
+    admin_office: Browser, make_user: MakeUser
+) -> None:
+    shopper = await make_user()
+    answer = await submit(admin_office, USERS, f"{USERS}/{shopper.id}/role", role="owner")
+    assert answer.status_code == 422 and answer.headers["content-type"].startswith("text/html")
+
+
+async def test_managers_may_not_see_or_change_users(office: Browser, staff: SignedInUser) -> None:
+    assert (await office.get(USERS)).status_code == 403
+    assert 'href="/admin/users"' not in (await office.get("/admin/")).text
+    token = csrf_of((await office.get("/admin/")).text)
+    changed = await office.post(
+        f"{USERS}/{staff.id}/role", data={"_csrf_token": token, "role": "admin"}
+    )
+    assert changed.status_code == 403 and "<h1>Not for you</h1>" in changed.text
+
+
+async def test_the_nav_shows_users_to_admins(admin_office: Browser) -> None:
+    assert 'href="/admin/users"' in (await admin_office.get("/admin/")).text
+
+
+async def test_signed_out_the_user_screens_go_to_sign_in(browser: Browser) -> None:
+    listed = await browser.get(USERS, follow_redirects=False)
+    assert listed.status_code == 303
+    assert listed.headers["location"] == "/admin/sign-in?next=/admin/users"
+
+
+async def test_a_customer_s_session_is_refused_the_user_screens(customer_office: Browser) -> None:
+    answer = await customer_office.get(USERS)
+    assert answer.status_code == 403 and "<h1>Not for you</h1>" in answer.text
+
+
+async def test_a_role_change_without_its_csrf_token_is_refused(
+    admin_office: Browser, make_user: MakeUser
+) -> None:
+    shopper = await make_user()
+    answer = await admin_office.post(f"{USERS}/{shopper.id}/role", data={"role": "manager"})
+    assert answer.status_code == 403 and "<h1>Form refused</h1>" in answer.text
+    still = await admin_office.get(USERS, params={"q": shopper.username})
+    assert "<td>customer</td>" in still.text
+
+
+# --- error pages ----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("path", ["/admin/no-such-screen", "/admin/products/not-an-id"])

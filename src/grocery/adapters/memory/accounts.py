@@ -55,16 +55,24 @@ class MemoryUserRepository:
     async def set_email_verified(self, user_id: UUID) -> None:
         self._users[user_id] = replace(self._users[user_id], email_verified=True)
 
-    async def page(self, *, role: Role | None, after: UUID | None, limit: int) -> list[User]:
+    async def page(
+        self, *, role: Role | None, after: UUID | None, limit: int, search: str | None = None
+    ) -> list[User]:
         chosen = sorted(
             (
                 user
                 for user in self._users.values()
-                if (role is None or user.role is role) and (after is None or user.id > after)
+                if (role is None or user.role is role)
+                and (after is None or user.id > after)
+                and (search is None or _found(search, user))
             ),
             key=lambda user: user.id,
         )
         return chosen[:limit]
+
+
+def _found(search: str, user: User) -> bool:
+    return search in user.username.lower() or search in user.email.lower()
 
 
 def _taken(field_name: str) -> AlreadyExists:

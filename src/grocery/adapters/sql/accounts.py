@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import RowMapping, and_, delete, func, insert, select, update
+from sqlalchemy import RowMapping, and_, delete, func, insert, or_, select, update
 
 from grocery.adapters.sql.database import SessionSql
 from grocery.adapters.sql.schema.accounts import (
@@ -57,8 +57,18 @@ class SqlUserRepository:
             update(users).where(users.c.id == user_id).values(email_verified=True)
         )
 
-    async def page(self, *, role: Role | None, after: UUID | None, limit: int) -> list[User]:
+    async def page(
+        self, *, role: Role | None, after: UUID | None, limit: int, search: str | None = None
+    ) -> list[User]:
         query = select(users).order_by(users.c.id).limit(limit)
+        if search is not None:
+            # strpos, not LIKE: a % or _ typed in the search is just a character.
+            query = query.where(
+                or_(
+                    func.strpos(func.lower(users.c.username), search) > 0,
+                    func.strpos(func.lower(users.c.email), search) > 0,
+                )
+            )
         if role is not None:
             query = query.where(users.c.role == role.value)
         if after is not None:

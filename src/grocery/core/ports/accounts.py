@@ -35,8 +35,11 @@ class UserRepository(Protocol):
 
     async def set_email_verified(self, user_id: UUID) -> None: ...
 
-    async def page(self, *, role: Role | None, after: UUID | None, limit: int) -> list[User]:
-        """Users in id order, after the given id (keyset), at most `limit`."""
+    async def page(
+        self, *, role: Role | None, after: UUID | None, limit: int, search: str | None = None
+    ) -> list[User]:
+        """Users in id order, after the given id (keyset), at most `limit`; with `search`
+        (lower case), only those whose username or email contains it."""
         ...
 
 

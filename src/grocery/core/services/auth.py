@@ -292,10 +292,15 @@ class AuthService:
             raise Forbidden("Your role may not do this.")
         return user.principal
 
-    async def list_users(self, *, role: Role | None, after: UUID | None, limit: int) -> UserPage:
+    async def list_users(
+        self, *, role: Role | None, after: UUID | None, limit: int, search: str | None = None
+    ) -> UserPage:
+        """`search`: part of a username or email, in any case; blank finds everyone."""
+        wanted = (search or "").strip().lower() or None
         async with self._uow() as uow:
             users, last = await keyset_page(
-                lambda rows: uow.users.page(role=role, after=after, limit=rows), limit
+                lambda rows: uow.users.page(role=role, after=after, limit=rows, search=wanted),
+                limit,
             )
         return UserPage(users=users, last_id=None if last is None else last.id)
 

@@ -222,10 +222,12 @@ class AdminUsersController(Controller):
         self,
         auth: Injected[AuthService],
         role: FromQuery[Role | None] = None,
+        q: FromQuery[str | None] = None,
         limit: Limit = DEFAULT_LIMIT,
         cursor: FromQuery[str | None] = None,
     ) -> UserListOut:
-        page = await auth.list_users(role=role, after=read_id_cursor(cursor), limit=limit)
+        """`q`: part of a username or email, in any case."""
+        page = await auth.list_users(role=role, search=q, after=read_id_cursor(cursor), limit=limit)
         return UserListOut(
             items=[AdminUserOut.of(user) for user in page.users],
             next_cursor=id_cursor(page.last_id),

@@ -1,6 +1,7 @@
 """Who may use the back office: a manager or an admin signed in with a session.
 
     guards=[staff_only]   the back office's pages and forms
+    guards=[admins_only]  users and their roles (a manager gets 403, as in the API)
     opt=PUBLIC            the sign-in page and the stylesheet
 
 Every request checks the session's clock (idle and absolute timeouts), the lockouts (a
@@ -40,7 +41,9 @@ class StaffDoor:
     def state(self) -> dict[str, StaffDoor]:
         return {_APP_STATE_KEY: self}
 
-    async def admit(self, connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
+    async def admit(
+        self, connection: ASGIConnection[Any, Any, Any, Any], *, admin_only: bool = False
+    ) -> Principal:
         session = read_session(connection)
         now = self.clock.now()
         if session is None or session.is_over(now):
@@ -50,7 +53,7 @@ class StaffDoor:
         if await self._lockouts.is_locked(session.principal.user_id):
             close_session(connection)
             raise NotAuthenticated("This account is disabled.", code="account_disabled")
-        staff = await self.auth.confirm_staff(session.principal, admin_only=False)
+        staff = await self.auth.confirm_staff(session.principal, admin_only=admin_only)
         mark_seen(connection, now)
         connection.state[_STATE_KEY] = staff
         return staff
@@ -66,6 +69,17 @@ async def staff_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRout
     """Guard: a manager or an admin with a live back-office session, as the database knows
     them now."""
     await staff_door(connection).admit(connection)
+
+
+async def admins_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Guard: staff_only, and an admin."""
+    await staff_door(connection).admit(connection, admin_only=True)
+
+
+def seen_staff(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
+    """Who the door let in, if it did (the pages show an admin the admins' screens)."""
+    found = connection.state.get(_STATE_KEY)
+    return found if isinstance(found, Principal) else None
 
 
 async def _staff(request: Request[Any, Any, Any]) -> Principal:

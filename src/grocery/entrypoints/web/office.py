@@ -39,6 +39,7 @@ from grocery.entrypoints.web.sessions import STORE, SessionRows, StaffSessionSto
 from grocery.entrypoints.web.sign_in import SignInController
 from grocery.entrypoints.web.slots import SlotPages
 from grocery.entrypoints.web.tax_classes import TaxClassPages
+from grocery.entrypoints.web.users import UserPages
 
 HERE = Path(__file__).parent
 PLACES_PAGES = (SlotPages, DeliveryZonePages, PickupPointPages, TaxClassPages)
@@ -85,6 +86,7 @@ def back_office(
             ReportPages,
             OrderPages,
             *PLACES_PAGES,
+            UserPages,
         ],
         middleware=[
             session_config(secure=secure).middleware,

@@ -10,6 +10,7 @@ from litestar import Request
 from litestar.response import Redirect, Template
 
 from grocery.core.errors import DomainError
+from grocery.entrypoints.web.door import seen_staff
 
 _NOTICE = "notice"
 
@@ -21,7 +22,7 @@ def page(
     notice = request.session.pop(_NOTICE, None) if "session" in request.scope else None
     return Template(
         template_name=f"admin/{template}",
-        context={**context, "notice": notice},
+        context={**context, "notice": notice, "staff": seen_staff(request)},
         status_code=status,
     )
 
