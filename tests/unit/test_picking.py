@@ -15,6 +15,7 @@ from grocery.core.picking import (
     SubstitutePick,
     completed,
     final_bill,
+    is_being_picked,
     off_the_shelf,
     picking_line,
     ready_to_ship,
@@ -184,6 +185,15 @@ def test_no_pick_and_no_second_completion_once_complete() -> None:
         with pytest.raises(Conflict) as error:
             attempt()
         assert error.value.code == "not_picking"
+
+
+def test_the_picking_screen_offers_picks_exactly_while_they_are_taken() -> None:
+    order = being_picked([piece("1.00")])
+    assert is_being_picked(order)
+    for status in (OrderStatus.PLACED, OrderStatus.SHIPPED, OrderStatus.CANCELLED):
+        assert not is_being_picked(replace(order, status=status))
+    done = picked_in_full(order)
+    assert not is_being_picked(completed(done, final_bill(done, None, TOLERANCE), done.updated_at))
 
 
 # --- the final bill -----------------------------------------------------------

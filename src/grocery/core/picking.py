@@ -124,6 +124,11 @@ class FinalBill:
 # --- recording picks ----------------------------------------------------------
 
 
+def is_being_picked(order: Order) -> bool:
+    """Whether picks may be recorded: processing, and picking not yet complete."""
+    return order.status is OrderStatus.PROCESSING and order.final is None
+
+
 def check_picking(order: Order) -> None:
     """Conflict `not_picking` unless the order is being picked (processing, not complete)."""
     if order.status is not OrderStatus.PROCESSING:

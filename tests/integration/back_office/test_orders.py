@@ -185,11 +185,14 @@ async def test_refunds_in_part_and_in_full_and_never_above_the_capture(
     assert (payment["status"], payment["amount_refunded"]) == ("refunded", "8.00")
 
 
-ORDER_SCREENS = ["/admin/orders", "/admin/orders/{id}"]
+ORDER_SCREENS = ["/admin/orders", "/admin/orders/{id}", "/admin/orders/{id}/picking"]
 ORDER_FORMS = [
     "/admin/orders/{id}/status",
     "/admin/orders/{id}/cancel",
     "/admin/orders/{id}/refunds",
+    "/admin/orders/{id}/picking",
+    "/admin/orders/{id}/picks/{line}",
+    "/admin/orders/{id}/picking/complete",
 ]
 
 
@@ -203,7 +206,7 @@ async def test_only_signed_in_staff_see_orders_and_every_form_needs_its_token(
 ) -> None:
     order = await picker.placed_by(ann, (await picker.shop.product(), 1))
     screens = [screen.format(id=order["id"]) for screen in ORDER_SCREENS]
-    forms = [form.format(id=order["id"]) for form in ORDER_FORMS]
+    forms = [form.format(id=order["id"], line=order["items"][0]["id"]) for form in ORDER_FORMS]
     for screen in screens:
         out = await browser.get(screen, follow_redirects=False)
         assert out.status_code == 303, screen
@@ -222,3 +225,86 @@ async def test_only_signed_in_staff_see_orders_and_every_form_needs_its_token(
     assert demoted.status_code == 200
     for screen in screens:
         assert (await browser.get(screen)).status_code == 403, screen
+
+
+def line_ids(order: Json) -> list[str]:
+    return [item["id"] for item in order["items"]]
+
+
+async def test_picking_a_weighed_line_and_a_substitute_ends_with_the_final_bill(
+    office: Browser, picker: Picker, shop: Shop, ann: SignedInUser
+) -> None:
+    apples = await picker.weighed("4.00", "0.500")  # 2.00 a step
+    pears = await shop.product("3.00", stock=5)
+    quinces = await shop.product("2.50", stock=5)
+    order = await picker.placed_by(ann, (apples, 3), (pears, 2))
+    apple_line, pear_line = line_ids(order)
+    screen = f"/admin/orders/{order['id']}/picking"
+    assert "Start picking" in (await office.get(screen)).text
+
+    early = await submit(
+        office,
+        screen,
+        f"/admin/orders/{order['id']}/picks/{apple_line}",
+        picked_quantity=3,
+        picked_weight_kg="1.900",
+    )
+    assert early.status_code == 409 and "not being picked" in early.text
+    assert (await submit(office, screen, screen)).status_code == 303
+    found = await office.get(f"{screen}?line={pear_line}&q={quinces['name'].split()[-1]}")
+    assert f'<option value="{quinces["id"]}" selected>{quinces["name"]}' in found.text
+
+    picks = f"/admin/orders/{order['id']}/picks"
+    weighed = await submit(
+        office, screen, f"{picks}/{apple_line}", picked_quantity=3, picked_weight_kg="1.900"
+    )
+    assert weighed.status_code == 303 and weighed.headers["location"].endswith(apple_line)
+    short = await submit(
+        office,
+        screen,
+        f"{picks}/{pear_line}",
+        picked_quantity=1,
+        substitute_id=quinces["id"],
+        substitute_quantity=1,
+    )
+    assert short.status_code == 303
+    done = await submit(office, screen, f"{screen}/complete")
+    assert done.status_code == 303
+
+    billed = await picker.order(order)
+    assert [item["final_line_total"] for item in billed["items"]] == ["6.60", "5.50"]
+    final = (await office.get(screen)).text
+    assert "Final bill" in final and quinces["name"] in final
+    assert re.search(rf'id="bill-total">{billed["total"]} USD<', final)
+    assert "Complete picking" not in final
+    assert (await shop.now(quinces))["stock"] == 4
+
+
+async def test_picking_refusals_are_shown_next_to_their_fields(
+    office: Browser, picker: Picker, shop: Shop, ann: SignedInUser
+) -> None:
+    apples = await picker.weighed("4.00", "0.500")
+    pears = await shop.product("3.00", stock=5)
+    order = await picker.placed_by(ann, (apples, 2), (pears, 2), substitution="none")
+    apple_line, pear_line = line_ids(order)
+    await picker.start(order)
+    screen = f"/admin/orders/{order['id']}/picking"
+    picks = f"/admin/orders/{order['id']}/picks"
+
+    unweighed = await submit(office, screen, f"{picks}/{apple_line}", picked_quantity=2)
+    assert unweighed.status_code == 422
+    assert f'id="picked_weight_kg-{apple_line}-error"' in unweighed.text
+    too_many = await submit(office, screen, f"{picks}/{pear_line}", picked_quantity="two")
+    assert (
+        too_many.status_code == 422 and f'id="picked_quantity-{pear_line}-error"' in too_many.text
+    )
+    assert 'value="two"' in too_many.text
+    substituted = await submit(
+        office, screen, f"{picks}/{pear_line}", picked_quantity=1, substitute_id=str(pears["id"])
+    )
+    assert substituted.status_code == 422
+    assert "asked for no substitutes" in substituted.text
+    unfinished = await submit(office, screen, f"{screen}/complete")
+    assert unfinished.status_code == 422 and 'id="complete-error"' in unfinished.text
+    assert f"{apples['name']}: not picked yet" in unfinished.text
+    assert (await picker.order(order))["items"][0]["picked_quantity"] is None

@@ -31,6 +31,7 @@ from grocery.entrypoints.web.door import STAFF, StaffDoor
 from grocery.entrypoints.web.errors import EXCEPTION_PAGES
 from grocery.entrypoints.web.formats import StoreFormats
 from grocery.entrypoints.web.orders import OrderPages
+from grocery.entrypoints.web.picking import PickingPages
 from grocery.entrypoints.web.pickup_points import PickupPointPages
 from grocery.entrypoints.web.products import ProductPages
 from grocery.entrypoints.web.promo_codes import PromoCodePages
@@ -85,6 +86,7 @@ def back_office(
             AlertPages,
             ReportPages,
             OrderPages,
+            PickingPages,
             *PLACES_PAGES,
             UserPages,
         ],

@@ -5,6 +5,7 @@ a step along, cancels it or refunds part or all of it. The same services as the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -60,6 +61,11 @@ class LineRow:
 def line_rows(order: Order) -> list[LineRow]:
     bill = order.final
     return [LineRow(line, None if bill is None else bill.line(line.id)) for line in order.lines]
+
+
+def order_taxes(order: Order) -> list[tuple[str, str, Decimal]]:
+    """The tax due per class: its name, its rate in percent, the amount."""
+    return [(each.tax_class, rate_text(each.rate), each.amount) for each in order.taxes]
 
 
 class OrderPages(Controller):
@@ -184,7 +190,7 @@ def order_page(
         status=status,
         order=order,
         rows=line_rows(order),
-        taxes=[(each.tax_class, rate_text(each.rate), each.amount) for each in order.taxes],
+        taxes=order_taxes(order),
         next_step=next_step(order.status),
         may_cancel=staff_may_cancel(order.status),
         status_errors=status_errors or {},
