@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 from uuid import uuid4
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from grocery.adapters.payments.gateways import PaymentGateways, make_gateways
 from grocery.adapters.sql.schema.payments import payment_events
@@ -237,6 +239,57 @@ async def test_a_failed_card_event_leaves_an_authorized_order_alone(
     assert answer.status_code == 200, answer.text
     shown = (await card_shop.client.get(f"/api/orders/{order['id']}", headers=ann.headers)).json()
     assert (shown["status"], shown["payment"]["status"]) == ("placed", "authorized")
+
+
+@asynccontextmanager
+async def _authorizations_refused_for(
+    adapters: Adapters, user: SignedInUser
+) -> AsyncIterator[None]:
+    """PostgreSQL refuses to record an authorization on the user's orders: the write after
+    Stripe has held the money fails, as it would when the database goes away just then."""
+    async with adapters.database.engine.begin() as connection:
+        await connection.execute(
+            text(
+                "CREATE FUNCTION refuse_authorized() RETURNS trigger LANGUAGE plpgsql AS"
+                " $$ BEGIN RAISE EXCEPTION 'the database went away'; END $$"
+            )
+        )
+        await connection.execute(
+            text(
+                "CREATE TRIGGER refuse_authorized BEFORE UPDATE ON orders FOR EACH ROW"
+                " WHEN (NEW.payment_status = 'authorized'"
+                f" AND NEW.user_id = '{user.id}'::uuid) EXECUTE FUNCTION refuse_authorized()"
+            )
+        )
+    try:
+        yield
+    finally:
+        async with adapters.database.engine.begin() as connection:
+            await connection.execute(text("DROP TRIGGER refuse_authorized ON orders"))
+            await connection.execute(text("DROP FUNCTION refuse_authorized()"))
+
+
+async def test_money_held_when_recording_it_failed_is_voided_by_the_timeout(
+    settings: Settings, card_shop: Shop, ann: SignedInUser, adapters: Adapters, localstripe: str
+) -> None:
+    apples = await card_shop.product(price="3.00", stock=5)
+    async with _authorizations_refused_for(adapters, ann):
+        answer = await pay(card_shop, ann, VISA, (apples, 2))
+    assert answer.status_code >= 500, answer.text
+    (order,) = await card_shop.orders_of(ann)
+    reference = str((await stored(adapters, order["id"])).payment.reference)
+    assert (await intent(localstripe, reference))["status"] == "requires_capture"  # held
+    later = replace(adapters, clock=ShiftedClock(timedelta(minutes=31)))
+    stripe_settings = card_settings(settings, localstripe)
+
+    await payment_sweep(
+        stripe_settings, replace(later, gateways=_gateways(stripe_settings))
+    ).follow_up()
+
+    shown = (await card_shop.client.get(f"/api/orders/{order['id']}", headers=ann.headers)).json()
+    assert (shown["status"], shown["payment"]["status"]) == ("cancelled", "voided")
+    assert (await intent(localstripe, reference))["status"] == "canceled"
+    assert (await card_shop.client.get(f"/api/products/{apples['id']}")).json()["stock"] == 5
 
 
 async def test_a_capture_that_failed_while_stripe_was_away_is_made_later(

@@ -18,10 +18,13 @@ class ManualGateway:
     def provider(self) -> PaymentProvider:
         return PaymentProvider.MANUAL
 
-    async def authorize(
+    async def open(
         self, order_id: UUID, amount: Decimal, currency: str, payment_method: str | None
     ) -> Authorization:
         return Authorization(status=PaymentStatus.PENDING, amount=amount)
+
+    async def authorize(self, order_id: UUID, payment: Payment) -> Authorization:
+        return Authorization(status=PaymentStatus.PENDING, amount=payment.amount_authorized)
 
     async def capture(self, order_id: UUID, payment: Payment, amount: Decimal) -> None:
         return None

@@ -1,8 +1,9 @@
 """Stripe, on the official SDK's async client: PaymentIntents with manual capture.
 
-Checkout creates a PaymentIntent for the authorization amount, confirmed at once when the
-customer's browser already gave a payment method, else left for Stripe.js to confirm with
-its client secret. Picking's final bill is captured (never more than was authorized);
+Checkout creates a PaymentIntent for the authorization amount and, once the shop has
+recorded its id (so the payment timeout can always void it), confirms it when the customer's
+browser already gave a payment method; else it is left for Stripe.js to confirm with its
+client secret. Picking's final bill is captured (never more than was authorized);
 cancelling voids an intent not captured, or refunds one that was. Every call carries the
 idempotency key of its order and step. A card or request Stripe refuses is a decline; a
 Stripe that can't be reached or answers with a fault of its own is unavailable (try again).
@@ -59,7 +60,7 @@ class StripeGateway:
     def provider(self) -> PaymentProvider:
         return PaymentProvider.STRIPE
 
-    async def authorize(
+    async def open(
         self, order_id: UUID, amount: Decimal, currency: str, payment_method: str | None
     ) -> Authorization:
         params: dict[str, Any] = {
@@ -70,26 +71,19 @@ class StripeGateway:
             "metadata": {"order_id": str(order_id)},
         }
         if payment_method is not None:
-            params |= {"payment_method": payment_method, "confirm": True}
+            params["payment_method"] = payment_method
         intents = self._client.v1.payment_intents
         intent = await _called(
             lambda: intents.create_async(params, _keyed(order_id, "authorize"))  # type: ignore[arg-type]
         )
-        if intent.status == "requires_capture":
-            return Authorization(
-                status=PaymentStatus.AUTHORIZED,
-                # A server without amount_capturable (localstripe) holds the whole amount.
-                amount=_amount(getattr(intent, "amount_capturable", None) or intent.amount),
-                reference=intent.id,
-            )
-        if intent.status in _WAITING:
-            return Authorization(
-                status=PaymentStatus.REQUIRES_ACTION,
-                amount=amount,
-                reference=intent.id,
-                client_secret=intent.client_secret,
-            )
-        raise PaymentDeclined("The payment was not authorized.")
+        return _authorization(intent, amount)
+
+    async def authorize(self, order_id: UUID, payment: Payment) -> Authorization:
+        intents = self._client.v1.payment_intents
+        intent = await _called(
+            lambda: intents.confirm_async(_reference(payment), None, _keyed(order_id, "confirm"))
+        )
+        return _authorization(intent, payment.amount_authorized)
 
     async def capture(self, order_id: UUID, payment: Payment, amount: Decimal) -> None:
         intents = self._client.v1.payment_intents
@@ -152,6 +146,25 @@ class StripeGateway:
             amount_authorized=_amount(capturable or intent.get("amount") or 0),
             amount_captured=_amount(received),
         )
+
+
+def _authorization(intent: stripe.PaymentIntent, amount: Decimal) -> Authorization:
+    """What an intent's status means for the shop; PaymentDeclined when it failed."""
+    if intent.status == "requires_capture":
+        return Authorization(
+            status=PaymentStatus.AUTHORIZED,
+            # A server without amount_capturable (localstripe) holds the whole amount.
+            amount=_amount(getattr(intent, "amount_capturable", None) or intent.amount),
+            reference=intent.id,
+        )
+    if intent.status in _WAITING:
+        return Authorization(
+            status=PaymentStatus.REQUIRES_ACTION,
+            amount=amount,
+            reference=intent.id,
+            client_secret=intent.client_secret,
+        )
+    raise PaymentDeclined("The payment was not authorized.")
 
 
 def _charged(intent: dict[str, Any]) -> int:

@@ -34,9 +34,17 @@ class PaymentGateway(Protocol):
     @property
     def provider(self) -> PaymentProvider: ...
 
-    async def authorize(
+    async def open(
         self, order_id: UUID, amount: Decimal, currency: str, payment_method: str | None
-    ) -> Authorization: ...
+    ) -> Authorization:
+        """The payment made at the provider for `amount`, nothing held yet: waiting for the
+        customer (its reference and client secret), or pending (paid on delivery)."""
+        ...
+
+    async def authorize(self, order_id: UUID, payment: Payment) -> Authorization:
+        """Hold the money of a payment opened with a payment method: authorized, or waiting
+        for the customer's action (3-D Secure)."""
+        ...
 
     async def capture(self, order_id: UUID, payment: Payment, amount: Decimal) -> None: ...
 

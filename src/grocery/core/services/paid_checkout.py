@@ -2,24 +2,29 @@
 
 1. One transaction takes the cart's stock and writes the order awaiting payment (as
    checkout does, the Idempotency-Key claimed), and commits: the locks are let go.
-2. The provider authorizes the total plus the weight tolerance on weighed lines, under the
-   idempotency key of the order's authorization.
-3. A second transaction records the authorization (or the wait for the customer's action),
+2. The provider opens a payment for the total plus the weight tolerance on weighed lines,
+   holding nothing yet, and a short transaction records its reference on the order.
+3. With a payment method given, the provider authorizes it: money is held only once the
+   order knows the payment's reference, so whatever fails after, the payment timeout finds
+   the order and voids its payment.
+4. A last transaction records the authorization (or the wait for the customer's action),
    mails the customer and keeps the answer under the Idempotency-Key.
 
-A decline, or a provider out of reach, undoes step 1 in one transaction: the stock goes
-back, the sales counters and the promo use are taken off, the order and its stock movements
-are deleted, the key is forgotten and the cart gets its lines back. Then 402
-`payment_declined` or 503, and nothing is left behind.
+A decline, or a provider out of reach, undoes step 1 in one transaction (after voiding what
+step 3 may have held): the stock goes back, the sales counters and the promo use are taken
+off, the order and its stock movements are deleted, the key is forgotten and the cart gets
+its lines back. Then 402 `payment_declined` or 503, and nothing is left behind.
 """
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
 from grocery.core.cart import MAX_LINE_QUANTITY
+from grocery.core.errors import DomainError
 from grocery.core.fulfilment.slots import SlotHold
 from grocery.core.mail import MailKind
 from grocery.core.orders import Answer, Order, check_idempotency_key, replay
@@ -95,13 +100,37 @@ class PaidCheckoutService(CheckoutService):
             await book_slot(uow, order, now)
             await uow.commit()
         try:
-            authorization = await self._gateway.authorize(
+            opened = await self._gateway.open(
                 order.id, self.amount_to_authorize(order), self._currency, request.payment_method
             )
+            if request.payment_method is not None:
+                order = await self._recorded(order, opened)
         except Exception:
             await self._undo(order, request, key)
             raise
-        return await self._confirm(order, authorization, key, render)
+        if request.payment_method is None:  # nothing is held until the customer confirms
+            return await self._confirm(order, opened, key, render)
+        return await self._confirm(order, await self._held(order, request, key), key, render)
+
+    async def _held(self, order: Order, request: CheckoutRequest, key: str | None) -> Authorization:
+        """The opened payment authorized; on failure voided (when the provider answers) and
+        step 1 undone."""
+        try:
+            return await self._gateway.authorize(order.id, order.payment)
+        except Exception:
+            with suppress(DomainError):  # nothing was held, or it can't be reached now
+                await self._gateway.void(order.id, order.payment)
+            await self._undo(order, request, key)
+            raise
+
+    async def _recorded(self, order: Order, opened: Authorization) -> Order:
+        """The order with its opened payment's reference, committed."""
+        now = self._clock.now()
+        payment = _authorized(order.payment, opened)
+        async with self._uow() as uow:
+            await uow.payments.save(order.id, payment, now)
+            await uow.commit()
+        return replace(order, payment=payment, updated_at=now)
 
     def amount_to_authorize(self, order: Order) -> Decimal:
         weighed = [line.subtotal for line in order.lines if line.weighing is not None]
@@ -165,6 +194,8 @@ def _authorized(payment: Payment, authorization: Authorization) -> Payment:
     reference = authorization.reference or ""
     if authorization.status is PaymentStatus.AUTHORIZED:
         return authorized(payment, authorization.amount, reference=reference)
+    if payment.status is PaymentStatus.REQUIRES_ACTION:  # recorded when it was opened
+        return payment
     return requires_action(
         payment, reference=reference, client_secret=authorization.client_secret or ""
     )
