@@ -183,8 +183,9 @@ async def build(pg: Postgres) -> None:
 
 
 async def order_history(connection: asyncpg.Connection) -> None:
-    """1,000,000 order lines from bench/reports.py's generator, which also sets every
-    product's sales counters (units_sold is the catalog's popularity) from them."""
+    """BENCH_ORDER_LINES order lines (1,000,000) from bench/reports.py's generator, which
+    also sets every product's sales counters (units_sold is the catalog's popularity) and
+    the reports' rollups from them."""
     started = time.monotonic()
     await reports.generate_order_lines(connection)
     await connection.execute("VACUUM FULL products")  # as compact as a freshly loaded shop

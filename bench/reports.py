@@ -1,12 +1,15 @@
-"""Sales reports at scale: 1,000,000 order lines over the bench shop, then every report timed.
+"""Sales reports at scale: BENCH_ORDER_LINES order lines (1,000,000 by default) over the
+bench shop, then every report timed.
 
     uv run python -m bench.reports                  # a scratch embedded PostgreSQL
     uv run python -m bench.reports --dsn postgresql://postgres@127.0.0.1:5432/postgres
+    BENCH_ORDER_LINES=10000000 uv run python -m bench.reports
 
 The shop is bench/dataset.py's (100,000 products in 50 categories, 10,000 customers); on it
-200,000 orders of 5 lines each, spread over the last 365 days, one in 20 cancelled, one in
-10 with a 10% discount, products skewed towards a few best sellers. All set-based SQL: about
-a minute. With --dsn the script makes its own `grocery_bench_reports` database there and
+one order of 5 lines per 5 lines asked for (200,000 by default), spread over the last 365
+days, one in 20 cancelled, one in 10 with a 10% discount, products skewed towards a few
+best sellers. All set-based SQL: a few minutes per million lines on a busy machine; the
+reports' rollups are then rebuilt from them, as migration 0024_sales_days does. With --dsn the script makes its own `grocery_bench_reports` database there and
 drops it afterwards; --keep leaves it, and a kept one is reused.
 
 Each report is timed through the service and SQL adapter the API uses (category lookup
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import tempfile
 import time
@@ -40,10 +44,11 @@ from grocery.core.reports import over_time_filter, sales_filter
 from grocery.core.services.reports import ReportService
 
 DATABASE = "grocery_bench_reports"
-ORDERS = 200_000
+ORDER_LINES = int(os.environ.get("BENCH_ORDER_LINES") or 1_000_000)
 LINES_PER_ORDER = 5
+ORDERS = ORDER_LINES // LINES_PER_ORDER
 STRIDE = 20_011  # coprime with 100,000: an order's 5 products are always distinct
-GOAL_MS = 200  # sales-by-product p50
+GOAL_MS = 50  # every report's p50 (issue 21)
 
 
 async def generate_order_lines(connection: asyncpg.Connection) -> None:
@@ -117,7 +122,8 @@ async def _fill_orders(connection: asyncpg.Connection, new_id: str) -> None:
 
 async def _count_sales(connection: asyncpg.Connection) -> None:
     """Every product's counters from the lines of orders not cancelled (zeros for products
-    nobody bought), and each such order's categories."""
+    nobody bought; no tax: the lines have none), each such order's categories, and the
+    reports' rollups."""
     await connection.execute(
         """
         UPDATE products p
@@ -138,6 +144,7 @@ async def _count_sales(connection: asyncpg.Connection) -> None:
           JOIN bench_order o USING (n)
           JOIN products p ON p.id = l.product_id
          WHERE o.status <> 'cancelled';
+        SELECT grocery_rebuild_sales_days((SELECT zone FROM sales_zone));
         """
     )
 
@@ -267,8 +274,11 @@ def main() -> int:
         version = asyncio.run(build(url))
         print(f"PostgreSQL {version}; {args.runs} runs each, after one warm-up:")
         results = asyncio.run(time_reports(url, args.runs))
-    by_product = [r[2] for r in results if r[0].startswith("sales-by-product")]
-    print(f"sales-by-product p50: worst {max(by_product):.0f} ms (goal under {GOAL_MS} ms)")
+    name, variant, worst = max(((r[0], r[1], r[2]) for r in results), key=lambda r: r[2])
+    print(
+        f"every report p50: worst {worst:.0f} ms, {name} {variant}"
+        f" (goal at most {GOAL_MS} ms at 10,000,000 lines)"
+    )
     return 0
 
 

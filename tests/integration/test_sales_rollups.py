@@ -1,17 +1,37 @@
 """The reports' rollups (migration 0024_sales_days) stay the sums over the order lines
 through random checkouts, picks, cancellations and category moves, and through checkouts
-that race: bench/invariants.py's SQL sums them straight from the lines and orders."""
+that race: bench/invariants.py's SQL sums them straight from the lines and orders. The
+reports read from them answer what the counting rules, applied here to the lines and orders
+themselves, say: every filter, in two time zones."""
 
 from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator
+from collections import defaultdict
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import pytest
 from bench import invariants
 
+from grocery.adapters.sql.reports import SqlReportReader
+from grocery.core.reports import (
+    CategorySales,
+    Interval,
+    PeriodSales,
+    ProductSales,
+    over_time_filter,
+    sales_filter,
+)
+from grocery.core.services.reports import ReportService
+from grocery.entrypoints.wiring import Adapters
 from tests.integration.catalog_shop import Json, add_category
 from tests.integration.checkout_shop import Shop, checkout
 from tests.integration.conftest import MakeUser, SignedInUser
@@ -65,10 +85,12 @@ async def _pick_and_complete(
     await picker.complete(order)
 
 
-async def test_random_checkouts_picks_and_cancellations_keep_the_rollups_exact(
-    connection: asyncpg.Connection, shop: Shop, make_user: MakeUser
-) -> None:
-    rng = random.Random(24)
+async def _random_history(
+    connection: asyncpg.Connection, shop: Shop, make_user: MakeUser, seed: int
+) -> list[Json]:
+    """Random checkouts, picks, cancellations and category moves on fresh products, the
+    rollups checked exact after each; the products, as they end."""
+    rng = random.Random(seed)
     picker = Picker(shop)
     products = await _products(shop, picker)
     promo = await shop.promo(value="15")
@@ -94,6 +116,61 @@ async def test_random_checkouts_picks_and_cancellations_keep_the_rollups_exact(
             moved = rng.randrange(len(products))
             products[moved] = await shop.edit(products[moved], category_id=aisle["id"])
         assert await invariants.rollups_off(connection) == NOTHING_OFF, (step, action)
+    return products
+
+
+async def test_random_checkouts_picks_and_cancellations_keep_the_rollups_exact(
+    connection: asyncpg.Connection, shop: Shop, make_user: MakeUser
+) -> None:
+    await _random_history(connection, shop, make_user, seed=24)
+
+
+async def test_reports_read_from_the_rollups_answer_as_the_lines_say(
+    connection: asyncpg.Connection, shop: Shop, make_user: MakeUser, adapters: Adapters
+) -> None:
+    products = await _random_history(connection, shop, make_user, seed=7)
+    # Spread the history over days either side of midnight in both zones (checkout only
+    # places orders now), then rebuild the rollups as had they been placed then.
+    rng = random.Random(7)
+    orders = await connection.fetch(
+        "SELECT DISTINCT order_id FROM order_lines WHERE product_id = ANY($1::uuid[])",
+        [product["id"] for product in products],
+    )
+    start = datetime(2026, 3, 7, 23, 30, tzinfo=UTC)  # New York's clocks move on 8 March
+    for row in orders:
+        moment = start + timedelta(hours=rng.choice([0, 1, 5, 26, 49, 170, 800]))
+        await connection.execute(
+            "UPDATE orders SET created_at = $2 WHERE id = $1", row["order_id"], moment
+        )
+    await connection.execute("SELECT grocery_rebuild_sales_days('UTC')")
+    categories = {product["category"]["id"] for product in products}
+    windows_that_sold = 0
+    for zone in ("UTC", "America/New_York"):
+        reports = ReportService(
+            reader=SqlReportReader(adapters.database), timezone=zone, currency="USD"
+        )
+        expected = Expected(await _counted(connection, categories, zone), zone)
+        for category, from_, to in _filters(categories):
+            dates = {"first_day": from_, "last_day": to}
+            first, last = (None if day is None else date.fromisoformat(day) for day in (from_, to))
+            wanted = sales_filter(category=category, limit="1000", **dates)
+            by_product = await reports.sales_by_product(wanted)
+            sold = expected.by_product(category, first, last)
+            assert _mine(by_product.rows, products) == sold
+            windows_that_sold += bool(sold)
+            by_category = await reports.sales_by_category(wanted)
+            assert _categories(by_category.rows, categories) == expected.by_category(
+                category, first, last
+            )
+            for interval in ("day", "week", "month"):
+                periods = await reports.sales_over_time(
+                    over_time_filter(category=category, interval=interval, **dates)
+                )
+                assert _sold_periods(periods.rows) == expected.over_time(
+                    category, first, last, interval
+                ), (zone, category, first, last, interval)
+    assert len(categories) > 1
+    assert windows_that_sold > len(categories) * 4  # most filters see sales, in both zones
 
 
 async def test_a_broken_rollup_is_caught(
@@ -139,3 +216,152 @@ async def test_racing_checkouts_and_cancellations_keep_the_rollups_exact(
     assert [a.status_code for a in answers[:16]] == [201] * 16
     assert answers[16:] == [200] * 4
     assert await invariants.rollups_off(connection) == NOTHING_OFF
+
+
+# --- the counting rules, applied to the lines and orders themselves ------------------------
+
+
+@dataclass(frozen=True)
+class Counted:
+    lines: list[Any]  # the lines that count, with their product's category now
+    orders: list[Any]  # the orders that count, with their own figures
+
+
+async def _counted(connection: asyncpg.Connection, categories: set[str], zone: str) -> Counted:
+    lines = await connection.fetch(
+        """
+        SELECT l.product_id, p.category_id, l.order_id, o.created_at, l.sold_units AS units,
+               l.sold_revenue AS revenue, coalesce(l.final_tax, l.tax) AS tax
+          FROM orders o JOIN order_lines l ON l.order_id = o.id
+          JOIN products p ON p.id = l.product_id
+         WHERE o.status <> 'cancelled' AND l.sold_units > 0 AND p.category_id = ANY($1::uuid[])
+        """,
+        list(categories),
+    )
+    orders = await connection.fetch(
+        """
+        SELECT created_at, units, coalesce(final_total, total) - delivery_fee AS revenue,
+               coalesce(final_tax, tax) AS tax
+          FROM orders WHERE status <> 'cancelled' AND units > 0
+        """
+    )
+    return Counted(list(lines), list(orders))
+
+
+Figures = tuple[int, Decimal, Decimal, int]  # units, revenue, tax, orders
+
+
+class Expected:
+    def __init__(self, counted: Counted, zone: str) -> None:
+        self.counted, self.zone = counted, ZoneInfo(zone)
+
+    def day(self, row: Any) -> date:
+        return row["created_at"].astimezone(self.zone).date()
+
+    def lines(self, category: str | None, first: date | None, last: date | None) -> Iterator[Any]:
+        for line in self.counted.lines:
+            day = self.day(line)
+            if category is not None and str(line["category_id"]) != category:
+                continue
+            if (first is None or day >= first) and (last is None or day <= last):
+                yield line
+
+    def by_product(
+        self, category: str | None, first: date | None, last: date | None
+    ) -> dict[UUID, Figures]:
+        return _summed(self.lines(category, first, last), "product_id")
+
+    def by_category(
+        self, category: str | None, first: date | None, last: date | None
+    ) -> dict[UUID, Figures]:
+        return _summed(self.lines(category, first, last), "category_id")
+
+    def over_time(
+        self, category: str | None, first: date | None, last: date | None, interval: str
+    ) -> dict[date, Figures]:
+        if category is not None:
+            per_order = defaultdict(list)
+            for line in self.lines(category, first, last):
+                per_order[line["order_id"]].append(line)
+            rows = [
+                {
+                    "created_at": lines[0]["created_at"],
+                    "units": sum(line["units"] for line in lines),
+                    "revenue": sum(line["revenue"] for line in lines),
+                    "tax": sum(line["tax"] for line in lines),
+                }
+                for lines in per_order.values()
+            ]
+        else:
+            rows = [
+                row
+                for row in self.counted.orders
+                if (first is None or self.day(row) >= first)
+                and (last is None or self.day(row) <= last)
+            ]
+        periods: dict[date, Figures] = {}
+        for row in rows:
+            start = _period(self.day(row), Interval(interval))
+            units, revenue, tax, orders = periods.get(start, (0, Decimal(0), Decimal(0), 0))
+            periods[start] = (
+                units + row["units"],
+                revenue + row["revenue"],
+                tax + row["tax"],
+                orders + 1,
+            )
+        return periods
+
+
+def _summed(lines: Iterator[Any], key: str) -> dict[UUID, Figures]:
+    units: dict[UUID, int] = defaultdict(int)
+    revenue: dict[UUID, Decimal] = defaultdict(Decimal)
+    tax: dict[UUID, Decimal] = defaultdict(Decimal)
+    orders: dict[UUID, set[UUID]] = defaultdict(set)
+    for line in lines:
+        units[line[key]] += line["units"]
+        revenue[line[key]] += line["revenue"]
+        tax[line[key]] += line["tax"]
+        orders[line[key]].add(line["order_id"])
+    return {k: (units[k], revenue[k], tax[k], len(orders[k])) for k in units}
+
+
+def _period(day: date, interval: Interval) -> date:
+    if interval is Interval.MONTH:
+        return day.replace(day=1)
+    if interval is Interval.WEEK:
+        return day - timedelta(days=day.weekday())
+    return day
+
+
+def _filters(categories: set[str]) -> Iterator[tuple[str | None, str | None, str | None]]:
+    for category in (None, *sorted(categories)):
+        for first, last in (
+            (None, None),
+            ("2026-03-08", None),
+            (None, "2026-03-09"),
+            ("2026-03-08", "2026-03-10"),
+            ("2026-03-15", "2026-03-15"),
+        ):
+            yield category, first, last
+
+
+def _mine(rows: list[ProductSales], products: list[Json]) -> dict[UUID, Figures]:
+    """The rows that sold, of this test's products (other tests' share the database)."""
+    ours = {UUID(product["id"]) for product in products}
+    return {
+        row.product_id: (row.units_sold, row.revenue, row.tax, row.orders)
+        for row in rows
+        if row.product_id in ours and row.orders
+    }
+
+
+def _categories(rows: list[CategorySales], categories: set[str]) -> dict[UUID, Figures]:
+    return {
+        row.category.id: (row.units_sold, row.revenue, row.tax, row.orders)
+        for row in rows
+        if str(row.category.id) in categories and row.orders
+    }
+
+
+def _sold_periods(rows: list[PeriodSales]) -> dict[date, Figures]:
+    return {row.period: (row.units, row.revenue, row.tax, row.orders) for row in rows if row.orders}

@@ -1,34 +1,32 @@
-"""Sales reports in PostgreSQL: one aggregate statement per report, in SQLAlchemy Core.
+"""Sales reports in PostgreSQL: one aggregate statement per report, in SQLAlchemy Core,
+over the rollups the checkout, picking and cancelling transactions keep.
 
-All time (no dates), the reports by product and by category read counters that checkout
-and cancellation keep (migration 0007_sales_counters): each product's units_sold,
-revenue_sold and orders_sold, and order_categories, one row per (order, category) for
-the orders that count. Those agree exactly with the order lines: the same transaction
-writes both, and a product changing category carries its orders' rows along.
+What counts: order lines that sold something (`sold_units`: what was ordered until picking
+completes, then what was handed over, substitutes included) of orders that are not
+cancelled; revenue net of the order's discount; tax as billed (`final_tax` once picked,
+else `tax`; a substitute's tax is on the line it stands in for); an order's own revenue its
+final total once picked, else its total, less its delivery fee. Migration 0024_sales_days
+sums exactly that per local day of the store's zone:
+- product_sales_days: each product's units, revenue, tax and orders;
+- category_sales_days: each category's orders (distinct: an order with two of its products
+  counts once), striped;
+- order_sales_days: the orders' own count, units, revenue and tax, striped.
+An order falls on one day, so days and stripes add up to any range of days; a product's
+category is the one it has now. All time, the reports by product and by category read the
+products' counters (units_sold, revenue_sold, orders_sold, tax_sold) instead.
 
-Within dates, and over time, every report starts from the counted lines: order lines that
-sold something (`sold_units`: what was ordered until picking completes, then what was
-handed over, substitutes included) of orders that are not cancelled, placed within the
-window, optionally only products of one category. Products and categories are the left
-side of an outer join, so those that sold nothing come as zeros. Revenue is the sum of
-`sold_revenue`, net of the order's discount; an order's own revenue is its final total
-once picked, else its total, less its delivery fee. Tax is each line's as billed (`final_tax` once picked, else `tax`; a
-substitute's tax, at its own class, is on the line it stands in for), or the order's own.
-The product counters keep no tax, so all time a row's tax is summed from its own lines after
-the ranked rows are chosen. Each statement is built once per shape
-(which filters are present) and cached. The indexes they read through are defined in schema/reports.py.
+Products and categories are the left side of an outer join, so those that sold nothing come
+as zeros. A report asked in another zone than the rollups' first has them rebuilt in it.
+Each statement is built once per shape (which filters are present) and cached. The
+rollups' indexes are defined in schema/reports.py.
 
-The plans these are built for (EXPLAIN ANALYZE at 1,000,000 lines, see bench/reports.py):
+The plans these are built for (bench/reports.py):
 - by product, all time: the first `limit` entries of ix_products_sales_rank (backward for
   most, ties on units sorted by name within their group), one category through its index.
-- by category, all time: the products' counters summed per category (one pass over
-  products) and order_categories counted per category, index-only.
-- one category: its products' lines from ix_order_lines_product_sales, joined to their orders.
-- a window: its orders from ix_orders_counted_created_at, each order's lines from
-  ix_order_lines_order_sales, both index-only.
-- over time without a category: the orders of the window (or all) from
-  ix_orders_counted_created_at, index-only, with their units and totals; with one, the
-  category's lines summed per order, then per period.
+- by product or category within days: the days' rows of ix_product_sales_days_day,
+  index-only, summed per product; one category's products through their index.
+- orders per category, and over time: the days' rows of the category and order days,
+  through their primary keys.
 """
 
 from __future__ import annotations
@@ -41,7 +39,6 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Date,
-    DateTime,
     Integer,
     Select,
     String,
@@ -52,7 +49,6 @@ from sqlalchemy import (
     bindparam,
     cast,
     desc,
-    distinct,
     func,
     literal_column,
     or_,
@@ -61,10 +57,16 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.dialects.postgresql import INTERVAL, TIMESTAMP
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from grocery.adapters.sql.database import Database
 from grocery.adapters.sql.schema.catalog import categories, products
-from grocery.adapters.sql.schema.orders import order_categories, order_lines, orders
+from grocery.adapters.sql.schema.reports import (
+    category_sales_days,
+    order_sales_days,
+    product_sales_days,
+    sales_zone,
+)
 from grocery.core.catalog import Category, as_id
 from grocery.core.orders import OrderStatus
 from grocery.core.reports import (
@@ -79,24 +81,20 @@ CANCELLED = OrderStatus.CANCELLED.value
 
 Statement = Select[*tuple[Any, ...]]
 
-o, line, p, c = (
-    orders.alias("o"),
-    order_lines.alias("line"),
-    products.alias("p"),
-    categories.alias("c"),
+p, c = products.alias("p"), categories.alias("c")
+pd, od, cd = (
+    product_sales_days.alias("pd"),
+    order_sales_days.alias("od"),
+    category_sales_days.alias("cd"),
 )
 listed = products.alias("listed")  # the category filter's products, apart from each row's own
 
 _CATEGORY_ID = bindparam("category_id", type_=Uuid)
-_SINCE = bindparam("since", type_=DateTime(timezone=True))
-_UNTIL = bindparam("until", type_=DateTime(timezone=True))
-_TIMEZONE = bindparam("timezone", type_=String)
 _UNIT = bindparam("unit", type_=String)  # date_trunc's field: day, week or month
 _STEP = cast(bindparam("step", type_=String), INTERVAL)
 _FIRST_DAY = bindparam("first_day", type_=Date)
 _LAST_DAY = bindparam("last_day", type_=Date)
 _LIMIT = bindparam("limit", type_=Integer)
-_LINE_TAX = func.coalesce(line.c.final_tax, line.c.tax)
 
 # For the report's transaction only (is_local), so pooled connections keep the defaults:
 # - work_mem: aggregates over up to every line ever sold stay off disk;
@@ -130,55 +128,45 @@ class _Shape:
         return self.since or self.until
 
 
-def _counted_lines(shape: _Shape, *, placed_at: bool = False) -> Subquery:
-    """The lines that count: of orders not cancelled, within the window, in the category;
-    with `placed_at`, each line carries its order's created_at."""
-    query: Select[Any] = select(
-        line.c.product_id,
-        line.c.order_id,
-        line.c.sold_units.label("quantity"),
-        line.c.sold_revenue.label("line_total"),
-        _LINE_TAX.label("line_tax"),
-    ).join(o, o.c.id == line.c.order_id)
-    query = query.where(line.c.sold_units > 0)
-    if placed_at:
-        query = query.add_columns(o.c.created_at)
-    query = _counted(query, shape)
+def _in_days(query: Select[Any], day: Any, shape: _Shape) -> Select[Any]:
+    """`query` kept to the report's days (local days of the rollups' zone, both ends in)."""
+    if shape.since:
+        query = query.where(day >= _FIRST_DAY)
+    if shape.until:
+        query = query.where(day <= _LAST_DAY)
+    return query
+
+
+def _product_days(shape: _Shape) -> Subquery:
+    """The products' sales days within the report's days, in the category."""
+    query: Select[Any] = _in_days(
+        select(pd.c.product_id, pd.c.day, pd.c.units, pd.c.revenue, pd.c.tax, pd.c.orders),
+        pd.c.day,
+        shape,
+    )
     if shape.category:
         in_category = select(listed.c.id).where(listed.c.category_id == _CATEGORY_ID)
-        query = query.where(line.c.product_id.in_(in_category))
+        query = query.where(pd.c.product_id.in_(in_category))
     return query.subquery("counted")
 
 
-def _tax_sold(*conditions: ColumnElement[bool]) -> Any:
-    """The tax billed on the counted lines matching `conditions`, of any time; correlated to
-    the row it is selected for, so only the rows a report shows are summed."""
-    return (
-        select(func.coalesce(func.sum(_LINE_TAX), 0))
-        .select_from(line.join(o, o.c.id == line.c.order_id))
-        .where(line.c.sold_units > 0, o.c.status != CANCELLED, *conditions)
-        .scalar_subquery()
-    )
-
-
-def _counted(query: Select[Any], shape: _Shape) -> Select[Any]:
-    """`query` (which reads orders as `o`) kept to the orders that count: not cancelled,
-    placed within the window."""
-    query = query.where(o.c.status != CANCELLED)
-    if shape.since:
-        query = query.where(o.c.created_at >= _SINCE)
-    if shape.until:
-        query = query.where(o.c.created_at < _UNTIL)
-    return query
+def _category_orders(shape: _Shape, *keys: Any) -> Subquery:
+    """The orders that bought from each category within the report's days, per `keys`."""
+    query: Select[Any] = _in_days(
+        select(*keys, func.sum(cd.c.orders).label("orders")), cd.c.day, shape
+    ).group_by(*keys)
+    if shape.category:
+        query = query.where(cd.c.category_id == _CATEGORY_ID)
+    return query.subquery("bought")
 
 
 def _totals(counted: Subquery, *keys: Any) -> list[Any]:
     return [
         *keys,
-        func.sum(counted.c.quantity).label("units"),
-        func.sum(counted.c.line_total).label("revenue"),
-        func.sum(counted.c.line_tax).label("tax"),
-        func.count(distinct(counted.c.order_id)).label("orders"),
+        func.sum(counted.c.units).label("units"),
+        func.sum(counted.c.revenue).label("revenue"),
+        func.sum(counted.c.tax).label("tax"),
+        func.sum(counted.c.orders).label("orders"),
     ]
 
 
@@ -202,9 +190,11 @@ def _by_product(shape: _Shape, sort: SalesSort) -> Statement:
     rows: Any = p.join(c, c.c.id == p.c.category_id)
     ever_sold: ColumnElement[bool]
     if shape.windowed:
-        counted = _counted_lines(shape)
+        counted = _product_days(shape)
         sold = (
-            select(*_totals(counted, counted.c.product_id)).group_by(counted.c.product_id)
+            select(*_totals(counted, counted.c.product_id))
+            .group_by(counted.c.product_id)
+            .having(func.sum(counted.c.orders) > 0)
         ).subquery("sold")
         rows = rows.outerjoin(sold, sold.c.product_id == p.c.id)
         figures = [*_figures(sold), func.coalesce(sold.c.tax, 0).label("tax")]
@@ -213,7 +203,7 @@ def _by_product(shape: _Shape, sort: SalesSort) -> Statement:
         figures = [
             p.c.units_sold.label("units"),
             p.c.revenue_sold.label("revenue"),
-            _tax_sold(line.c.product_id == p.c.id).label("tax"),
+            p.c.tax_sold.label("tax"),
             p.c.orders_sold.label("orders"),
         ]
         ever_sold = p.c.orders_sold > 0
@@ -238,12 +228,8 @@ def _by_product(shape: _Shape, sort: SalesSort) -> Statement:
 
 @cache
 def _by_category(shape: _Shape, sort: SalesSort) -> Statement:
-    if shape.windowed:
-        sold = _category_sales(shape)
-        tax: Any = func.coalesce(sold.c.tax, 0)
-    else:
-        sold = _category_counters(shape)
-        tax = _tax_sold(line.c.product_id == listed.c.id, listed.c.category_id == c.c.id)
+    sold = _category_sales(shape) if shape.windowed else _category_counters(shape)
+    tax = func.coalesce(sold.c.tax, 0)
     return (
         select(c.c.id, c.c.name, c.c.slug, *_figures(sold), tax.label("tax"))
         .select_from(c.outerjoin(sold, sold.c.category_id == c.c.id))
@@ -254,14 +240,20 @@ def _by_category(shape: _Shape, sort: SalesSort) -> Statement:
 
 
 def _category_sales(shape: _Shape) -> Subquery:
-    """Per category, from the counted lines of the window."""
-    counted = _counted_lines(shape)
+    """Per category, from its products' sales days and its orders' within the days."""
+    counted = _product_days(shape)
     of_line = products.alias("of_line")
-    return (
-        select(*_totals(counted, of_line.c.category_id))
+    summed = (
+        select(
+            of_line.c.category_id,
+            func.sum(counted.c.units).label("units"),
+            func.sum(counted.c.revenue).label("revenue"),
+            func.sum(counted.c.tax).label("tax"),
+        )
         .select_from(counted.join(of_line, of_line.c.id == counted.c.product_id))
         .group_by(of_line.c.category_id)
-    ).subquery("sold")
+    ).subquery("summed")
+    return _with_orders(summed, _category_orders(shape, cd.c.category_id))
 
 
 def _category_counters(shape: _Shape) -> Subquery:
@@ -270,59 +262,67 @@ def _category_counters(shape: _Shape) -> Subquery:
         products.c.category_id,
         func.sum(products.c.units_sold).label("units"),
         func.sum(products.c.revenue_sold).label("revenue"),
+        func.sum(products.c.tax_sold).label("tax"),
     ).group_by(products.c.category_id)
-    bought = select(order_categories.c.category_id, func.count().label("orders")).group_by(
-        order_categories.c.category_id
-    )
     if shape.category:
         summed = summed.where(products.c.category_id == _CATEGORY_ID)
-        bought = bought.where(order_categories.c.category_id == _CATEGORY_ID)
-    units, ordered = summed.subquery("summed"), bought.subquery("bought")
+    return _with_orders(summed.subquery("summed"), _category_orders(shape, cd.c.category_id))
+
+
+def _with_orders(summed: Subquery, bought: Subquery) -> Subquery:
+    """A category's units, revenue and tax beside its orders; only categories that sold."""
     return (
-        select(units.c.category_id, units.c.units, units.c.revenue, ordered.c.orders)
-        .select_from(units.outerjoin(ordered, ordered.c.category_id == units.c.category_id))
+        select(
+            summed.c.category_id, summed.c.units, summed.c.revenue, summed.c.tax, bought.c.orders
+        )
+        .select_from(summed.join(bought, bought.c.category_id == summed.c.category_id))
+        .where(bought.c.orders > 0)
         .subquery("sold")
     )
 
 
-def _counted_orders(shape: _Shape) -> Subquery:
-    """Each order that counts, with its units, revenue and tax; one row per order."""
+def _counted_days(shape: _Shape) -> Subquery:
+    """Each day's sales within the report's days: the orders' own figures, or, for one
+    category, its products' summed with its orders."""
     if not shape.category:
-        # An order's own units and total (the sum of its line totals: what it sold, net of
-        # its delivery fee), index-only.
-        total = func.coalesce(o.c.final_total, o.c.total)
-        revenue = (total - o.c.delivery_fee).label("revenue")
-        tax = func.coalesce(o.c.final_tax, o.c.tax).label("tax")
-        own = select(o.c.created_at.label("placed_at"), o.c.units, revenue, tax)
-        own = own.where(o.c.units > 0)  # an order picked short of everything sold nothing
-        return _counted(own, shape).subquery("per_order")
-    # Only the category's lines: summed per order, so each order counts once in its
-    # period without count(DISTINCT).
-    counted = _counted_lines(shape, placed_at=True)
-    return (
+        own = select(
+            od.c.day,
+            func.sum(od.c.orders).label("orders"),
+            func.sum(od.c.units).label("units"),
+            func.sum(od.c.revenue).label("revenue"),
+            func.sum(od.c.tax).label("tax"),
+        ).group_by(od.c.day)
+        return _in_days(own, od.c.day, shape).subquery("per_day")
+    counted = _product_days(shape)
+    summed = (
         select(
-            func.min(counted.c.created_at).label("placed_at"),
-            func.sum(counted.c.quantity).label("units"),
-            func.sum(counted.c.line_total).label("revenue"),
-            func.sum(counted.c.line_tax).label("tax"),
-        )
-        .group_by(counted.c.order_id)
-        .subquery("per_order")
+            counted.c.day,
+            func.sum(counted.c.units).label("units"),
+            func.sum(counted.c.revenue).label("revenue"),
+            func.sum(counted.c.tax).label("tax"),
+        ).group_by(counted.c.day)
+    ).subquery("summed")
+    bought = _category_orders(shape, cd.c.day)
+    return (
+        select(summed.c.day, bought.c.orders, summed.c.units, summed.c.revenue, summed.c.tax)
+        .select_from(summed.join(bought, bought.c.day == summed.c.day))
+        .subquery("per_day")
     )
 
 
 @cache
 def _over_time(shape: _Shape) -> Statement:
-    per_order = _counted_orders(shape)
-    period = func.date_trunc(_UNIT, func.timezone(_TIMEZONE, per_order.c.placed_at))
+    per_day = _counted_days(shape)
+    period = func.date_trunc(_UNIT, cast(per_day.c.day, TIMESTAMP))
     sold = (
         select(
             period.label("period"),
-            func.count().label("orders"),
-            func.sum(per_order.c.units).label("units"),
-            func.sum(per_order.c.revenue).label("revenue"),
-            func.sum(per_order.c.tax).label("tax"),
+            func.sum(per_day.c.orders).label("orders"),
+            func.sum(per_day.c.units).label("units"),
+            func.sum(per_day.c.revenue).label("revenue"),
+            func.sum(per_day.c.tax).label("tax"),
         )
+        .where(per_day.c.orders > 0)
         .group_by(period)
         .cte("sold")
     )
@@ -352,12 +352,10 @@ def _values(query: SalesQuery) -> dict[str, Any]:
     wanted = query.filter
     return {
         "category_id": query.category_id,
-        "since": query.since,
-        "until": query.until,
         "limit": wanted.limit,
-        "timezone": query.timezone,
         "unit": wanted.interval.value,
         "step": f"1 {wanted.interval.value}",
+        "timezone": query.timezone,  # the rollups' zone, checked before reading them
         "first_day": wanted.first_day,
         "last_day": wanted.last_day,
     }
@@ -415,10 +413,10 @@ class SqlReportReader:
 
     async def sales_over_time(self, query: SalesQuery) -> list[PeriodSales]:
         return [
-            # units: a sum of per-order sums, which PostgreSQL widens to numeric
+            # orders and units: sums of per-day sums, which PostgreSQL widens to numeric
             PeriodSales(
                 row.period,
-                orders=row.orders,
+                orders=int(row.orders),
                 units=int(row.units),
                 revenue=row.revenue,
                 tax=row.tax,
@@ -431,5 +429,14 @@ class SqlReportReader:
     ) -> Sequence[Any]:
         async with self._database.connect() as connection:
             if aggregate:
+                await _in_zone(connection, values["timezone"])
                 await connection.execute(_REPORT_SETTINGS)
             return (await connection.execute(statement, dict(values))).all()
+
+
+async def _in_zone(connection: AsyncConnection, zone: str) -> None:
+    """The rollups cut into this zone's days: rebuilt once when the shop's zone changed
+    (migration 0024_sales_days' function, which makes every writer wait for it)."""
+    if (await connection.execute(select(sales_zone.c.zone))).scalar() != zone:
+        await connection.execute(select(func.grocery_rebuild_sales_days(zone)))
+        await connection.commit()
