@@ -1,11 +1,13 @@
 """Orders in the back office in a real browser: a manager on a phone picks an order with a
 weighed line and a substitute found by name and sees the final bill; the orders list, an
-order and the picking screen have no serious or critical accessibility problem (axe-core)
-on a desktop or a phone, and each is kept as a screenshot."""
+order, the picking screen and the dashboard with tomorrow's slots have no serious or
+critical accessibility problem (axe-core) on a desktop or a phone, each kept as a
+screenshot."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import httpx
@@ -20,9 +22,10 @@ from tests.browser.conftest import (
     sign_in,
 )
 from tests.integration.catalog_shop import add_category
-from tests.integration.checkout_shop import Shop
+from tests.integration.checkout_shop import Shop, checkout
 from tests.integration.conftest import MakeUser, SignedInUser
 from tests.integration.picking_shop import Picker
+from tests.integration.slot_shop import Places, hold
 
 pytestmark = pytest.mark.integration
 
@@ -88,15 +91,23 @@ async def test_the_order_screens_have_no_serious_accessibility_problem(
     manager: SignedInUser,
     picker: Picker,
     make_user: MakeUser,
+    adapters: Any,
     viewport: dict[str, int],
 ) -> None:
     """And a screenshot of each into build/screenshots, named after the screen and device."""
     device = "phone" if viewport is PHONE else "desktop"
-    order = await picker.placed_by(
-        await make_user(), (await picker.weighed(), 2), (await picker.shop.product(), 1)
-    )
+    customer = await make_user()
+    await picker.shop.fill(customer, (await picker.weighed(), 2), (await picker.shop.product(), 1))
+    places = Places(adapters)
+    zone = await places.zone()
+    tomorrow = datetime.combine(datetime.now(UTC).date() + timedelta(days=1), time(10), UTC)
+    slot = await places.slot(zone, starts_at=tomorrow)
+    held = await hold(picker.shop.client, customer, slot, await places.address(customer, zone))
+    assert held.status_code == 200, held.text
+    order = (await checkout(picker.shop.client, customer)).json()
     await picker.start(order)
     screens = {
+        "dashboard-slots": "/admin/",
         "orders": "/admin/orders",
         "order": f"/admin/orders/{order['id']}",
         "picking": f"/admin/orders/{order['id']}/picking",

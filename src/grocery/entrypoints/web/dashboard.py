@@ -1,18 +1,25 @@
 """The back office's first page: what the shop took today and this week, the 30 days' sales
-as a line, and the products running low."""
+as a line, today's and tomorrow's orders by slot, and the products running low."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from litestar import Controller, Request, get
 from litestar.response import Template
 
 from grocery.core.alerts import AlertStatus
+from grocery.core.fulfilment.slots import OrderFulfilment
+from grocery.core.identity import Principal
+from grocery.core.orders import Order, OrderStatus
 from grocery.core.ports.clock import Clock
 from grocery.core.reports import Interval, SalesFilter, revenue_since
 from grocery.core.services.alerts import AlertService
+from grocery.core.services.orders import OrderService
 from grocery.core.services.reports import ReportService
 from grocery.entrypoints.http.deps import Injected
 from grocery.entrypoints.web.charts import line_chart
@@ -22,6 +29,55 @@ from grocery.entrypoints.web.rendering import page
 
 CHART_DAYS = 30
 ALERTS_SHOWN = 10
+SLOT_ORDERS_COUNTED = 100  # a day's orders counted here; the orders list has them all
+
+
+@dataclass(frozen=True, slots=True)
+class SlotCount:
+    """One slot of the day: its times, how it hands over, its orders by status."""
+
+    slot_id: UUID
+    starts_at: datetime
+    ends_at: datetime
+    handed: str  # "delivery", or the pickup point's name
+    statuses: Counter[OrderStatus] = field(default_factory=Counter)
+
+    @property
+    def by_status(self) -> list[tuple[str, int]]:
+        """Its orders' count per status, in the order an order goes through them."""
+        return [
+            (status.value, self.statuses[status])
+            for status in OrderStatus
+            if status in self.statuses
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class SlotDay:
+    day: date
+    slots: list[SlotCount]
+    more: bool  # more orders booked than were counted
+
+
+def slot_day(day: date, orders: list[Order], more: bool) -> SlotDay:
+    """The day's orders (by slot start) counted per slot."""
+    slots: dict[UUID, SlotCount] = {}
+    for order in orders:
+        handed = order.fulfilment
+        assert handed is not None, "a slot day's orders are booked in a slot"
+        count = slots.setdefault(handed.slot_id, _slot_count(handed))
+        count.statuses[order.status] += 1
+    return SlotDay(day=day, slots=list(slots.values()), more=more)
+
+
+def _slot_count(handed: OrderFulfilment) -> SlotCount:
+    point = handed.pickup_point
+    return SlotCount(
+        slot_id=handed.slot_id,
+        starts_at=handed.starts_at,
+        ends_at=handed.ends_at,
+        handed=handed.method.value if point is None else f"pickup at {point.name}",
+    )
 
 
 class DashboardController(Controller):
@@ -34,6 +90,8 @@ class DashboardController(Controller):
         request: Request[Any, Any, Any],
         reports: Injected[ReportService],
         alerts: Injected[AlertService],
+        orders: Injected[OrderService],
+        staff: Injected[Principal],
         clock: Injected[Clock],
         formats: Injected[StoreFormats],
     ) -> Template:
@@ -56,4 +114,10 @@ class DashboardController(Controller):
             chart=chart,
             alerts=low.alerts,
             more_alerts=low.last_id is not None,
+            slot_days=[await _booked(orders, staff, day) for day in (today, today + timedelta(1))],
         )
+
+
+async def _booked(orders: OrderService, staff: Principal, day: date) -> SlotDay:
+    found = await orders.of_slot_day(staff, day, status=None, after=None, limit=SLOT_ORDERS_COUNTED)
+    return slot_day(day, found.orders, more=found.last is not None)
