@@ -68,6 +68,8 @@ async def test_a_manager_picks_on_a_phone_and_sees_the_final_bill(
     assert f"Picked {apples['name']}." in await page.inner_text("main")
 
     row = page.locator(f"#line-{pear_line}")
+    assert await row.get_by_label("Substitute", exact=True).count() == 0  # folded till short
+    await row.get_by_text("Short? Find a substitute").click()
     await row.get_by_label("Find a substitute by name").fill(quinces["name"].split()[-1])
     await row.get_by_role("button", name="Find").click()
     row = page.locator(f"#line-{pear_line}")
