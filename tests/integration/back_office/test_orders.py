@@ -12,6 +12,7 @@ import pytest
 
 from grocery.entrypoints.web import orders as order_pages
 from tests.integration.back_office.conftest import Browser, sign_in, submit
+from tests.integration.card_shop import VISA, pay
 from tests.integration.catalog_shop import Json
 from tests.integration.checkout_shop import Shop, checkout
 from tests.integration.conftest import MakeUser, SignedInUser
@@ -135,6 +136,25 @@ async def test_status_steps_and_their_refusals_as_the_api_gives_them(
     unknown = await submit(office, page, f"{page}/status", status="lost")
     assert unknown.status_code == 422 and 'id="status-error"' in unknown.text
     assert (await picker.order(order))["status"] == "processing"
+
+
+async def test_a_card_order_not_yet_captured_is_refused_shipping_with_the_api_s_reason(
+    card_client: Browser, card_shop: Shop, staff: SignedInUser, ann: SignedInUser
+) -> None:
+    paid = await pay(card_shop, ann, VISA, (await card_shop.product(), 1))
+    assert paid.status_code == 201, paid.text
+    order = paid.json()
+    await Picker(card_shop).start(order)
+    page = f"/admin/orders/{order['id']}"
+    card_client.cookies.clear()  # the card shop's client is shared: a session of this test's
+    try:
+        await sign_in(card_client, staff.username, staff.password)
+        refused = await submit(card_client, page, f"{page}/status", status="shipped")
+    finally:
+        card_client.cookies.clear()
+    assert refused.status_code == 409  # payment_not_captured
+    assert 'id="status-error"' in refused.text and "has not been captured" in refused.text
+    assert (await Picker(card_shop).order(order))["status"] == "processing"
 
 
 async def test_cancelling_gives_the_stock_back_and_a_shipped_order_can_t_be(
