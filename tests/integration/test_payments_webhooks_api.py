@@ -13,6 +13,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
@@ -22,6 +24,7 @@ from sqlalchemy import func, select, text
 from grocery.adapters.payments.gateways import PaymentGateways, make_gateways
 from grocery.adapters.sql.schema.payments import payment_events
 from grocery.config import Settings
+from grocery.core.services.payment_sweep import PaymentSweep
 from grocery.entrypoints.wiring import Adapters
 from grocery.entrypoints.worker import payment_sweep
 from tests.integration.card_shop import (
@@ -35,9 +38,9 @@ from tests.integration.card_shop import (
 )
 from tests.integration.catalog_shop import Client, Json
 from tests.integration.checkout_shop import Shop
-from tests.integration.conftest import SignedInUser, app_in_this_loop, free_port
+from tests.integration.conftest import SignedInUser, app_in_this_loop, free_port, stop
 from tests.integration.picking_shop import Picker
-from tests.integration.stripe_server import SECRET_KEY, intent_event, signed
+from tests.integration.stripe_server import SECRET_KEY, intent_event, signed, start_localstripe
 from tests.integration.test_payments_stripe_api import stored
 from tests.integration.test_tokens_api import ShiftedClock
 
@@ -306,12 +309,83 @@ async def test_a_capture_that_failed_while_stripe_was_away_is_made_later(
     assert (done["status"], done["payment"]["status"]) == ("processing", "authorized")
 
     stripe_settings = card_settings(settings, localstripe)
-    await payment_sweep(
-        stripe_settings, replace(adapters, gateways=_gateways(stripe_settings))
-    ).follow_up()
+    gateways = _gateways(stripe_settings)
+    await payment_sweep(stripe_settings, replace(adapters, gateways=gateways)).follow_up()
+    waiting = await _payment(card_shop.client, ann, order)  # not before its back-off is over
+    later = replace(adapters, clock=ShiftedClock(timedelta(minutes=1)), gateways=gateways)
+    await payment_sweep(stripe_settings, later).follow_up()
 
     payment = await _payment(card_shop.client, ann, order)
+    assert waiting["status"] == "authorized"
     assert (payment["status"], payment["amount_captured"]) == ("captured", "4.00")
+
+
+@asynccontextmanager
+async def _another_stripe_account(tmp_path: Path) -> AsyncIterator[str]:
+    """A second localstripe: a Stripe account that has never heard of the shop's intents,
+    so it refuses a refund of one (404, not a passing fault)."""
+    port = free_port()
+    server = start_localstripe(port, tmp_path / "another.log")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(server, seconds=5)
+
+
+async def test_a_refund_stripe_refuses_fails_the_payment_and_one_it_cannot_answer_waits(
+    settings: Settings,
+    card_shop: Shop,
+    ann: SignedInUser,
+    adapters: Adapters,
+    localstripe: str,
+    tmp_path: Path,
+) -> None:
+    answer = await pay(card_shop, ann, VISA, (await card_shop.product(price="2.00"), 3))
+    order = dict(answer.json())
+    picker = Picker(card_shop)
+    await picker.start(order)
+    await picker.pick(order, 0, picked_quantity=3)
+    await picker.complete(order)  # 6.00 captured
+    away = card_settings(settings, f"http://127.0.0.1:{free_port()}")
+    async for client in served(away):
+        cancelled = await client.post(
+            f"/api/orders/{order['id']}/cancel", headers=card_shop.manager.headers
+        )
+    assert cancelled.status_code == 200, cancelled.text
+    tried = (await stored(adapters, order["id"])).payment
+    assert (tried.status, tried.tries) == ("captured", 1)  # Stripe away: tried again later
+
+    def sweep(base: str, after: timedelta) -> PaymentSweep:
+        shop = card_settings(settings, base)
+        clock = ShiftedClock(after)
+        return payment_sweep(shop, replace(adapters, clock=clock, gateways=_gateways(shop)))
+
+    await sweep(localstripe, timedelta(0)).follow_up()  # its wait is not over
+    waited = (await stored(adapters, order["id"])).payment
+    await sweep(away.stripe_api_base or "", timedelta(minutes=1)).follow_up()
+    waited_longer = (await stored(adapters, order["id"])).payment
+    async with _another_stripe_account(tmp_path) as elsewhere:
+        await sweep(elsewhere, timedelta(minutes=10)).follow_up()
+    failed = (await stored(adapters, order["id"])).payment
+    await sweep(localstripe, timedelta(hours=3)).follow_up()  # not tried again
+
+    assert waited == tried
+    assert waited_longer.tries == 2
+    assert tried.retry_at and waited_longer.retry_at
+    assert waited_longer.retry_at - tried.retry_at > timedelta(minutes=1)  # a longer wait
+    assert (failed.status, failed.amount_captured, failed.amount_refunded) == (
+        "failed",
+        Decimal("6.00"),
+        Decimal(0),
+    )
+    shown = await _payment(card_shop.client, ann, order)
+    assert (shown["status"], shown["amount_captured"], shown["amount_refunded"]) == (
+        "failed",
+        "6.00",
+        "0.00",
+    )
+    reference = str(failed.reference)
+    assert (await intent(localstripe, reference))["latest_charge"]["amount_refunded"] == 0
 
 
 def _gateways(settings: Settings) -> PaymentGateways:

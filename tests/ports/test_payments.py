@@ -167,13 +167,20 @@ async def test_card_payments_waiting_on_the_shop_are_found_oldest_first(
     await seed.order(
         ann, (apples, 1), payment=_card(PaymentStatus.VOIDED), created_at=at(0), **cancelled
     )
+    refused = _card(PaymentStatus.FAILED, **taken)  # its refund refused: settled by hand
+    await seed.order(ann, (apples, 1), payment=refused, created_at=at(0), **cancelled)
+    waiting = _card(PaymentStatus.CAPTURED, **taken, tries=2, retry_at=at(20))
+    retried = await seed.order(ann, (apples, 1), payment=waiting, created_at=at(6), **cancelled)
 
     async with uow() as work:
-        due = await work.payments.needing_follow_up(unpaid_before=at(10), limit=10)
-        first = await work.payments.needing_follow_up(unpaid_before=at(10), limit=1)
+        due = await work.payments.needing_follow_up(now=at(10), unpaid_before=at(10), limit=10)
+        first = await work.payments.needing_follow_up(now=at(10), unpaid_before=at(10), limit=1)
+        later = await work.payments.needing_follow_up(now=at(20), unpaid_before=at(10), limit=10)
 
     assert [order.id for order in due] == [unpaid_old.id, held_cancelled.id, taken_cancelled.id]
     assert [order.id for order in first] == [unpaid_old.id]
+    assert [order.id for order in later][-1] == retried.id  # its wait is over
+    assert later[-1].payment == waiting
 
 
 async def test_a_released_idempotency_key_may_be_claimed_again(uow: OpenWork, seed: Seed) -> None:

@@ -3,6 +3,7 @@ never above the capture; the amounts checkout authorizes and picking captures.""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from itertools import product
 from uuid import uuid4
@@ -26,6 +27,7 @@ from grocery.core.payments import (
     check_shippable,
     moved,
     paid_on_delivery,
+    postponed,
     provider_key,
     refunded,
     requires_action,
@@ -46,10 +48,26 @@ FORWARD = {
     (S.AUTHORIZED, S.FAILED),
     (S.CAPTURED, S.PARTIALLY_REFUNDED),
     (S.CAPTURED, S.REFUNDED),
+    (S.CAPTURED, S.FAILED),  # a cancelled order's refund refused
     (S.PARTIALLY_REFUNDED, S.PARTIALLY_REFUNDED),
     (S.PARTIALLY_REFUNDED, S.REFUNDED),
+    (S.PARTIALLY_REFUNDED, S.FAILED),
 }
 CARD = Payment(provider=PaymentProvider.STRIPE)
+
+
+def test_each_try_the_provider_cannot_answer_waits_twice_as_long_up_to_an_hour() -> None:
+    now = datetime(2026, 12, 2, 12, tzinfo=UTC)
+    payment = CARD
+    waits = []
+    for _ in range(10):
+        payment = postponed(payment, now)
+        assert payment.retry_at is not None
+        waits.append((payment.retry_at - now).total_seconds())
+
+    assert waits == [30, 60, 120, 240, 480, 960, 1920, 3600, 3600, 3600]
+    assert payment.tries == 10
+    assert (moved(payment, S.AUTHORIZED).tries, moved(payment, S.AUTHORIZED).retry_at) == (0, None)
 
 
 @pytest.mark.parametrize(("current", "to"), sorted(product(S, S)))

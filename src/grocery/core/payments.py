@@ -3,7 +3,9 @@
 A payment only ever moves forward. A card is authorized (`authorized`) for the checkout's
 total plus the weight tolerance on weighed lines, captured (`captured`) for the final bill
 when picking completes, and refunded in part or in full afterwards; an authorization is
-voided (`voided`) when the order is cancelled before capture. The `manual` provider
+voided (`voided`) when the order is cancelled before capture. A cancelled order's capture
+whose refund the provider refuses ends `failed`, with what it took and gave back kept (the
+shop settles it by hand). The `manual` provider
 (paid at the door or the counter) stays `pending` until the order is delivered, then
 counts as captured for the final total.
 
@@ -14,7 +16,7 @@ refused: events arrive in any order and more than once.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from uuid import UUID
@@ -45,8 +47,9 @@ _FORWARD: dict[PaymentStatus, frozenset[PaymentStatus]] = {
     _S.PENDING: frozenset({_S.REQUIRES_ACTION, _S.AUTHORIZED, _S.CAPTURED, _S.VOIDED, _S.FAILED}),
     _S.REQUIRES_ACTION: frozenset({_S.AUTHORIZED, _S.VOIDED, _S.FAILED}),
     _S.AUTHORIZED: frozenset({_S.CAPTURED, _S.VOIDED, _S.FAILED}),
-    _S.CAPTURED: frozenset({_S.PARTIALLY_REFUNDED, _S.REFUNDED}),
-    _S.PARTIALLY_REFUNDED: frozenset({_S.PARTIALLY_REFUNDED, _S.REFUNDED}),
+    # Failed from here: the provider refused to give back what the cancelled order took.
+    _S.CAPTURED: frozenset({_S.PARTIALLY_REFUNDED, _S.REFUNDED, _S.FAILED}),
+    _S.PARTIALLY_REFUNDED: frozenset({_S.PARTIALLY_REFUNDED, _S.REFUNDED, _S.FAILED}),
 }
 # Not yet authorized: the order waits for the customer (or is given up on).
 UNAUTHORIZED = frozenset({_S.PENDING, _S.REQUIRES_ACTION})
@@ -68,6 +71,8 @@ class Payment:
     amount_refunded: Decimal = ZERO
     client_secret: str | None = None  # for the storefront's Stripe.js while action is required
     reference: str | None = None  # the provider's id for it (a PaymentIntent's)
+    tries: int = 0  # follow-ups the provider could not answer since the last step
+    retry_at: datetime | None = None  # not followed up again before
 
     @property
     def refundable(self) -> Decimal:
@@ -96,7 +101,19 @@ def moved(payment: Payment, to: PaymentStatus) -> Payment:
             code="invalid_payment_transition",
         )
     client_secret = payment.client_secret if to is PaymentStatus.REQUIRES_ACTION else None
-    return replace(payment, status=to, client_secret=client_secret)
+    return replace(payment, status=to, client_secret=client_secret, tries=0, retry_at=None)
+
+
+# A follow-up the provider could not answer waits twice as long after each try, up to an hour.
+FIRST_RETRY = timedelta(seconds=30)
+LAST_RETRY = timedelta(hours=1)
+
+
+def postponed(payment: Payment, now: datetime) -> Payment:
+    """The payment after one more follow-up the provider could not answer (out of reach):
+    tried again no sooner than the back-off says."""
+    wait = min(FIRST_RETRY * 2 ** min(payment.tries, 10), LAST_RETRY)
+    return replace(payment, tries=payment.tries + 1, retry_at=now + wait)
 
 
 def requires_action(payment: Payment, *, reference: str, client_secret: str) -> Payment:

@@ -45,8 +45,10 @@ class MemoryPaymentRepository:
             (o for o in self._tables.orders.values() if o.payment.reference == reference), None
         )
 
-    async def needing_follow_up(self, *, unpaid_before: datetime, limit: int) -> list[Order]:
-        due = [o for o in self._tables.orders.values() if _due(o, unpaid_before)]
+    async def needing_follow_up(
+        self, *, now: datetime, unpaid_before: datetime, limit: int
+    ) -> list[Order]:
+        due = [o for o in self._tables.orders.values() if _due(o, now, unpaid_before)]
         return sorted(due, key=lambda order: (order.created_at, order.id))[:limit]
 
     async def first_time(self, event_id: str, at: datetime) -> bool:
@@ -56,9 +58,11 @@ class MemoryPaymentRepository:
         return True
 
 
-def _due(order: Order, unpaid_before: datetime) -> bool:
+def _due(order: Order, now: datetime, unpaid_before: datetime) -> bool:
     payment = order.payment
     if payment.provider is not PaymentProvider.STRIPE:
+        return False
+    if payment.retry_at is not None and payment.retry_at > now:
         return False
     if order.status is OrderStatus.CANCELLED:
         return payment.status in UNAUTHORIZED or payment.status in {

@@ -356,6 +356,8 @@ def _payment(row: RowMapping) -> Payment:
         amount_refunded=row["payment_amount_refunded"],
         client_secret=row["payment_client_secret"],
         reference=row["payment_reference"],
+        tries=row["payment_tries"],
+        retry_at=row["payment_retry_at"],
     )
 
 
@@ -369,6 +371,8 @@ def payment_values(payment: Payment) -> dict[str, Any]:
         "payment_amount_refunded": payment.amount_refunded,
         "payment_client_secret": payment.client_secret,
         "payment_reference": payment.reference,
+        "payment_tries": payment.tries,
+        "payment_retry_at": payment.retry_at,
     }
 
 

@@ -17,12 +17,16 @@ from grocery.core.orders import Order, OrderStatus
 from grocery.core.payments import Payment, PaymentStatus, Refund
 
 
-def _due(unpaid_before: datetime) -> ColumnElement[bool]:
+def _due(now: datetime, unpaid_before: datetime) -> ColumnElement[bool]:
     status, payment = orders.c.status, orders.c.payment_status
-    return or_(
-        status == OrderStatus.CANCELLED.value,
-        and_(payment.in_(UNAUTHORIZED_SQL), orders.c.created_at < unpaid_before),
-        and_(payment == PaymentStatus.AUTHORIZED.value, orders.c.final_total.isnot(None)),
+    waited = or_(orders.c.payment_retry_at.is_(None), orders.c.payment_retry_at <= now)
+    return and_(
+        waited,
+        or_(
+            status == OrderStatus.CANCELLED.value,
+            and_(payment.in_(UNAUTHORIZED_SQL), orders.c.created_at < unpaid_before),
+            and_(payment == PaymentStatus.AUTHORIZED.value, orders.c.final_total.isnot(None)),
+        ),
     )
 
 
@@ -67,10 +71,12 @@ class SqlPaymentRepository:
         found = await orders_with_lines(self._sql, query)
         return found[0] if found else None
 
-    async def needing_follow_up(self, *, unpaid_before: datetime, limit: int) -> list[Order]:
+    async def needing_follow_up(
+        self, *, now: datetime, unpaid_before: datetime, limit: int
+    ) -> list[Order]:
         query = (
             select(orders)
-            .where(FOLLOW_UP, _due(unpaid_before))
+            .where(FOLLOW_UP, _due(now, unpaid_before))
             .order_by(orders.c.created_at, orders.c.id)
             .limit(limit)
         )

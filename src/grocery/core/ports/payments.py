@@ -73,10 +73,13 @@ class PaymentRepository(Protocol):
         the transaction ends."""
         ...
 
-    async def needing_follow_up(self, *, unpaid_before: datetime, limit: int) -> list[Order]:
+    async def needing_follow_up(
+        self, *, now: datetime, unpaid_before: datetime, limit: int
+    ) -> list[Order]:
         """Orders paid by card whose payment waits on the shop, oldest first: not authorized
         and placed before `unpaid_before` (to be cancelled), picked and only authorized (to
-        be captured), cancelled with money still held or taken (to be voided or refunded)."""
+        be captured), cancelled with money still held or taken (to be voided or refunded);
+        none whose retry_at is still after `now`."""
         ...
 
     async def first_time(self, event_id: str, at: datetime) -> bool:

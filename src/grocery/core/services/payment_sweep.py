@@ -1,7 +1,8 @@
 """The worker's round of card payments that wait on the shop: an order not authorized within
 the payment timeout is cancelled (its stock and slot freed as by any cancel, its intent
 voided), a picked order whose capture failed for a passing reason is captured again, a
-cancelled order whose void or refund failed is settled again."""
+cancelled order whose void or refund failed is settled again; one the provider could not
+answer waits longer after each try (core/payments.py postponed)."""
 
 from __future__ import annotations
 
@@ -36,10 +37,10 @@ class PaymentSweep:
 
     async def follow_up(self) -> int:
         """One round, oldest first; how many orders it looked at."""
-        unpaid_before = self._clock.now() - self._timeout
+        now = self._clock.now()
         async with self._uow() as uow:
             due = await uow.payments.needing_follow_up(
-                unpaid_before=unpaid_before, limit=ROUND_SIZE
+                now=now, unpaid_before=now - self._timeout, limit=ROUND_SIZE
             )
         for order in due:
             if order.status is OrderStatus.CANCELLED:

@@ -29,11 +29,12 @@ from grocery.core.payments import (
     captured,
     check_reason,
     moved,
+    postponed,
     refunded,
     reported,
 )
 from grocery.core.ports.clock import Clock
-from grocery.core.ports.payments import Gateways, PaymentWork
+from grocery.core.ports.payments import Gateways, PaymentGateway, PaymentWork
 from grocery.core.ports.transaction import UnitOfWorkFactory
 from grocery.core.services.mail import mail_refund
 
@@ -103,13 +104,16 @@ class PaymentFollowUps:
                 await gateway.void(order.id, payment)
                 after = moved(payment, PaymentStatus.VOIDED)
         except ServiceUnavailable:
-            return order
+            after = postponed(payment, self._clock.now())
         except PaymentDeclined:
             after = moved(payment, PaymentStatus.FAILED)
         return await self._saved(order, after)
 
     async def settle(self, order: Order) -> Order:
-        """A cancelled order's payment: an authorization voided, a capture refunded in full."""
+        """A cancelled order's payment: an authorization voided, a capture refunded in full.
+        A refund the provider refuses fails the payment (tried again it would be refused
+        again); a provider out of reach, or a void refused, is tried again later, each time
+        after a longer wait."""
         payment = order.payment
         gateway = self._gateways(payment.provider)
         try:
@@ -119,17 +123,24 @@ class PaymentFollowUps:
                 return await self._saved(order, moved(payment, PaymentStatus.VOIDED))
             if not payment.is_captured or payment.refundable == 0:
                 return order
-            refund = Refund(
-                id=new_id(),
-                order_id=order.id,
-                amount=payment.refundable,
-                reason=CANCELLED_REFUND_REASON,
-                created_at=self._clock.now(),
-            )
-            await gateway.refund(order.id, payment, refund.id, refund.amount)
-            return await self._saved(order, refunded(payment, refund.amount), refund)
+            return await self._refunded(order, gateway)
         except (ServiceUnavailable, PaymentDeclined):
-            return order
+            return await self._saved(order, postponed(payment, self._clock.now()))
+
+    async def _refunded(self, order: Order, gateway: PaymentGateway) -> Order:
+        payment = order.payment
+        refund = Refund(
+            id=new_id(),
+            order_id=order.id,
+            amount=payment.refundable,
+            reason=CANCELLED_REFUND_REASON,
+            created_at=self._clock.now(),
+        )
+        try:
+            await gateway.refund(order.id, payment, refund.id, refund.amount)
+        except PaymentDeclined:
+            return await self._saved(order, moved(payment, PaymentStatus.FAILED))
+        return await self._saved(order, refunded(payment, refund.amount), refund)
 
     async def apply(self, report: PaymentReport) -> None:
         """A provider's event, applied once (a replay changes nothing) and only as a step

@@ -74,6 +74,9 @@ orders = Table(
     Column("payment_amount_refunded", MONEY, nullable=False, server_default="0"),
     Column("payment_client_secret", Text),
     Column("payment_reference", Text),  # the provider's id: a Stripe PaymentIntent's
+    # Tries the provider could not answer, and when the next may be (0025_payment_retries).
+    Column("payment_tries", Integer, nullable=False, server_default="0"),
+    Column("payment_retry_at", DateTime(timezone=True)),
     # Taxes (migration 0022_order_taxes): added to the total, or included in it.
     Column("tax", MONEY, nullable=False, server_default="0"),
     Column("prices_include_tax", Boolean, nullable=False, server_default=false()),
@@ -96,6 +99,7 @@ orders = Table(
         " AND payment_amount_refunded BETWEEN 0 AND payment_amount_captured",
         name="payment_amounts",
     ),
+    CheckConstraint("payment_tries >= 0", name="payment_tries_not_negative"),
     CheckConstraint("discount >= 0", name="discount_not_negative"),
     CheckConstraint("total >= 0", name="total_not_negative"),
     CheckConstraint("tax >= 0", name="tax_not_negative"),
