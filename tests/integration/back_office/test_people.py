@@ -5,10 +5,13 @@ API keeps answering problem+json."""
 from __future__ import annotations
 
 import re
+from typing import Any
+from uuid import uuid4
 
 import pytest
 
 from tests.integration.back_office.conftest import Browser, csrf_of, sign_in, submit
+from tests.integration.catalog_shop import Json, add_product, picture
 from tests.integration.conftest import MakeUser, SignedInUser
 
 pytestmark = pytest.mark.integration
@@ -164,6 +167,161 @@ async def test_a_role_change_without_its_csrf_token_is_refused(
     assert answer.status_code == 403 and "<h1>Form refused</h1>" in answer.text
     still = await admin_office.get(USERS, params={"q": shopper.username})
     assert "<td>customer</td>" in still.text
+
+
+# --- product images -------------------------------------------------------------------------
+
+UPLOAD_LIMIT = 5 * 1024 * 1024  # the settings' default, which the tests keep
+
+
+@pytest.fixture
+async def product(client: Browser, manager: SignedInUser, aisle: Json) -> Json:
+    return await add_product(client, manager.headers, aisle, f"Pear {uuid4().hex[:6]}")
+
+
+async def upload(office: Browser, product: Json, data: bytes, name: str = "pear.png") -> Any:
+    """Choose `data` as the product page's picture and send the form."""
+    shown = await office.get(f"/admin/products/{product['id']}")
+    return await office.post(
+        f"/admin/products/{product['id']}/images",
+        data={"_csrf_token": csrf_of(shown.text)},
+        files={"file": (name, data, "image/png")},
+        follow_redirects=False,
+    )
+
+
+async def images_in_the_storefront(client: Browser, product: Json) -> list[Json]:
+    answer = await client.get(f"/api/products/{product['id']}")
+    assert answer.status_code == 200
+    images: list[Json] = answer.json()["images"]
+    return images
+
+
+async def test_a_picture_uploaded_here_is_in_the_storefront_and_previewed(
+    office: Browser, client: Browser, product: Json
+) -> None:
+    added = await upload(office, product, picture("PNG", (30, 20)))
+    assert (
+        added.status_code == 303 and added.headers["location"] == f"/admin/products/{product['id']}"
+    )
+
+    [image] = await images_in_the_storefront(client, product)
+    page = await office.get(added.headers["location"])
+    assert "Picture added." in page.text
+    assert f'<img src="{image["url"]}" alt="{product["name"]}, picture 1"' in page.text
+    served = await client.get(image["url"])
+    assert served.status_code == 200 and served.headers["content-type"] == "image/png"
+
+
+async def test_a_picture_is_removed_with_its_stored_file(
+    office: Browser, client: Browser, product: Json
+) -> None:
+    await upload(office, product, picture())
+    [image] = await images_in_the_storefront(client, product)
+    removed = await submit(
+        office,
+        f"/admin/products/{product['id']}",
+        f"/admin/products/{product['id']}/images/{image['id']}/remove",
+    )
+    assert removed.status_code == 303
+    assert "Picture removed." in (await office.get(removed.headers["location"])).text
+    assert await images_in_the_storefront(client, product) == []
+    assert (await client.get(image["url"])).status_code == 404
+
+    again = await submit(
+        office,
+        f"/admin/products/{product['id']}",
+        f"/admin/products/{product['id']}/images/{image['id']}/remove",
+    )
+    assert again.status_code == 404 and "<h1>Not found</h1>" in again.text
+
+
+@pytest.mark.parametrize(
+    ("data", "status", "message"),
+    [
+        (b"<html>not a picture</html>", 415, "JPEG, PNG and WebP"),
+        (b"\x89PNG\r\n\x1a\n" + b"broken" * 20, 422, "not a readable image"),
+        (picture() + b"\0" * UPLOAD_LIMIT, 413, "at most"),
+    ],
+    ids=["not-a-picture", "broken", "too-big"],
+)
+async def test_a_refused_file_is_named_next_to_the_field_and_nothing_is_kept(
+    office: Browser, client: Browser, product: Json, data: bytes, status: int, message: str
+) -> None:
+    refused = await upload(office, product, data)
+    assert refused.status_code == status
+    error = re.search(r'<p class="error" id="file-error">([^<]+)</p>', refused.text)
+    assert error and message in error.group(1), refused.text
+    assert 'aria-invalid="true"' in refused.text
+    assert await images_in_the_storefront(client, product) == []
+
+
+async def test_a_form_sent_without_a_file_asks_for_one(office: Browser, product: Json) -> None:
+    answer = await submit(
+        office, f"/admin/products/{product['id']}", f"/admin/products/{product['id']}/images"
+    )
+    assert answer.status_code == 422 and "Choose a picture to upload." in answer.text
+
+
+async def test_a_picture_for_a_product_that_isn_t_there_is_a_404_page(office: Browser) -> None:
+    ghost = {"id": "00000000-0000-4000-8000-000000000000"}
+    shown = await office.get("/admin/")
+    answer = await office.post(
+        f"/admin/products/{ghost['id']}/images",
+        data={"_csrf_token": csrf_of(shown.text)},
+        files={"file": ("pear.png", picture(), "image/png")},
+    )
+    assert answer.status_code == 404 and "<h1>Not found</h1>" in answer.text
+
+
+async def test_signed_out_an_upload_goes_to_sign_in_before_its_body_is_read(
+    browser: Browser, product: Json
+) -> None:
+    """Even a body far over the limit: the door answers before the form is read (else 413)."""
+    for data in (picture(), b"\0" * (UPLOAD_LIMIT * 3)):
+        answer = await browser.post(
+            f"/admin/products/{product['id']}/images",
+            files={"file": ("pear.png", data, "image/png")},
+            follow_redirects=False,
+        )
+        assert answer.status_code == 303
+        assert answer.headers["location"].startswith("/admin/sign-in?next=")
+
+
+async def test_signed_out_a_removal_goes_to_sign_in(browser: Browser, product: Json) -> None:
+    """With a good CSRF token (the sign-in page's): the door turns it away all the same."""
+    answer = await submit(
+        browser, "/admin/sign-in", f"/admin/products/{product['id']}/images/{uuid4()}/remove"
+    )
+    assert answer.status_code == 303
+    assert answer.headers["location"].startswith("/admin/sign-in?next=")
+
+
+async def test_a_customer_s_session_may_not_touch_pictures(
+    customer_office: Browser, product: Json
+) -> None:
+    answer = await customer_office.post(
+        f"/admin/products/{product['id']}/images",
+        files={"file": ("pear.png", picture(), "image/png")},
+    )
+    assert answer.status_code == 403 and "<h1>Not for you</h1>" in answer.text
+
+
+async def test_picture_forms_without_their_csrf_token_are_refused(
+    office: Browser, client: Browser, product: Json
+) -> None:
+    sent = await office.post(
+        f"/admin/products/{product['id']}/images",
+        files={"file": ("pear.png", picture(), "image/png")},
+    )
+    assert sent.status_code == 403 and "<h1>Form refused</h1>" in sent.text
+    assert await images_in_the_storefront(client, product) == []
+
+    await upload(office, product, picture())
+    [image] = await images_in_the_storefront(client, product)
+    kept = await office.post(f"/admin/products/{product['id']}/images/{image['id']}/remove")
+    assert kept.status_code == 403 and "<h1>Form refused</h1>" in kept.text
+    assert len(await images_in_the_storefront(client, product)) == 1
 
 
 # --- error pages ----------------------------------------------------------------------------

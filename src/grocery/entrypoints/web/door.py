@@ -2,6 +2,8 @@
 
     guards=[staff_only]   the back office's pages and forms
     guards=[admins_only]  users and their roles (a manager gets 403, as in the API)
+    door_before_uploads   middleware ahead of the CSRF check, which reads a form's body:
+                          a picture's multipart body is read for staff only
     opt=PUBLIC            the sign-in page and the stylesheet
 
 Every request checks the session's clock (idle and absolute timeouts), the lockouts (a
@@ -17,7 +19,9 @@ from typing import Any
 from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.di import Provide
+from litestar.enums import ScopeType
 from litestar.handlers.base import BaseRouteHandler
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from grocery.core.errors import NotAuthenticated
 from grocery.core.identity import Principal
@@ -80,6 +84,21 @@ def seen_staff(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | No
     """Who the door let in, if it did (the pages show an admin the admins' screens)."""
     found = connection.state.get(_STATE_KEY)
     return found if isinstance(found, Principal) else None
+
+
+def door_before_uploads(app: ASGIApp) -> ASGIApp:
+    """Middleware: a multipart body (up to the size of a picture) is only read once the
+    door has let its sender in, so strangers never get the server to take in an upload.
+    Other forms are small, and their guard checks the sender after the CSRF token."""
+
+    async def door_first(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == ScopeType.HTTP:
+            connection: ASGIConnection[Any, Any, Any, Any] = ASGIConnection(scope)
+            if connection.headers.get("content-type", "").startswith("multipart/"):
+                await staff_door(connection).admit(connection)
+        await app(scope, receive, send)
+
+    return door_first
 
 
 async def _staff(request: Request[Any, Any, Any]) -> Principal:

@@ -27,12 +27,13 @@ from grocery.entrypoints.web.alerts import AlertPages
 from grocery.entrypoints.web.categories import CategoryPages
 from grocery.entrypoints.web.dashboard import DashboardController
 from grocery.entrypoints.web.delivery_zones import DeliveryZonePages
-from grocery.entrypoints.web.door import STAFF, StaffDoor
+from grocery.entrypoints.web.door import STAFF, StaffDoor, door_before_uploads
 from grocery.entrypoints.web.errors import EXCEPTION_PAGES
 from grocery.entrypoints.web.formats import StoreFormats
 from grocery.entrypoints.web.orders import OrderPages
 from grocery.entrypoints.web.picking import PickingPages
 from grocery.entrypoints.web.pickup_points import PickupPointPages
+from grocery.entrypoints.web.product_images import image_pages
 from grocery.entrypoints.web.products import ProductPages
 from grocery.entrypoints.web.promo_codes import PromoCodePages
 from grocery.entrypoints.web.reports import ReportPages
@@ -89,9 +90,11 @@ def back_office(
             PickingPages,
             *PLACES_PAGES,
             UserPages,
+            image_pages(settings.max_upload_bytes),
         ],
         middleware=[
             session_config(secure=secure).middleware,
+            door_before_uploads,
             DefineMiddleware(CSRFMiddleware, config=csrf),
         ],
         dependencies={

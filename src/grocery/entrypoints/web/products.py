@@ -1,8 +1,9 @@
 """Products in the back office: find (search, category, pages), create, edit, archive, and
-the stock ledger (receipts, adjustments, every movement)."""
+the stock ledger (receipts, adjustments, every movement). Its pictures: product_images."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -14,6 +15,7 @@ from grocery.core.catalog import Removal, Unit
 from grocery.core.catalog_edits import ProductEdit
 from grocery.core.errors import DomainError
 from grocery.core.identity import Principal
+from grocery.core.ports.blobs import BlobStore
 from grocery.core.services.catalog import CatalogService
 from grocery.core.services.stock import StockService
 from grocery.core.storefront import product_query
@@ -106,9 +108,10 @@ class ProductPages(Controller):
         product_id: FromPath[UUID],
         catalog: Injected[CatalogService],
         stock: Injected[StockService],
+        blobs: Injected[BlobStore],
         cursor: FromQuery[str | None] = None,
     ) -> Template:
-        return await self._detail(request, product_id, catalog, stock, cursor=cursor)
+        return await product_page(request, product_id, Shelf(catalog, stock, blobs), cursor=cursor)
 
     @post("/{product_id:uuid}")
     async def edit_product(
@@ -118,6 +121,7 @@ class ProductPages(Controller):
         staff: Injected[Principal],
         catalog: Injected[CatalogService],
         stock: Injected[StockService],
+        blobs: Injected[BlobStore],
     ) -> Template | Redirect:
         form = FormReader(await request.form())
         edit = _product_form(form, new=False)
@@ -125,11 +129,10 @@ class ProductPages(Controller):
             form.refuse_unreadable()
             edited = await catalog.edit_product(product_id, edit, by=staff.user_id)
         except DomainError as refused:
-            return await self._detail(
+            return await product_page(
                 request,
                 product_id,
-                catalog,
-                stock,
+                Shelf(catalog, stock, blobs),
                 values=form.values,
                 errors=field_errors(refused),
                 status=status_for(refused),
@@ -157,6 +160,7 @@ class ProductPages(Controller):
         staff: Injected[Principal],
         catalog: Injected[CatalogService],
         stock: Injected[StockService],
+        blobs: Injected[BlobStore],
     ) -> Template | Redirect:
         form = FormReader(await request.form())
         quantity = form.whole("quantity")
@@ -171,11 +175,10 @@ class ProductPages(Controller):
                 user_id=staff.user_id,
             )
         except DomainError as refused:
-            return await self._detail(
+            return await product_page(
                 request,
                 product_id,
-                catalog,
-                stock,
+                Shelf(catalog, stock, blobs),
                 stock_values=form.values,
                 stock_errors=field_errors(refused),
                 status=status_for(refused),
@@ -201,48 +204,61 @@ class ProductPages(Controller):
             choices=await _choices(catalog),
         )
 
-    async def _detail(
-        self,
-        request: Request[Any, Any, Any],
-        product_id: UUID,
-        catalog: CatalogService,
-        stock: StockService,
-        *,
-        cursor: str | None = None,
-        values: dict[str, str] | None = None,
-        errors: dict[str, str] | None = None,
-        stock_values: dict[str, str] | None = None,
-        stock_errors: dict[str, str] | None = None,
-        status: int = 200,
-    ) -> Template:
-        product = await catalog.product(str(product_id))
-        movements = await stock.movements(
-            product_id, before=read_id_cursor(cursor), limit=MOVEMENTS_SHOWN
-        )
-        shown = values or {
-            "name": product.name,
-            "slug": product.slug,
-            "description": product.description,
-            "category_id": str(product.category.id),
-            "price": str(product.price),
-            "unit": product.unit.value,
-            "low_stock_threshold": str(product.low_stock_threshold),
-            "sold_by": product.sold_by.value,
-            "step_kg": "" if product.step_kg is None else str(product.step_kg),
-        }
-        return page(
-            request,
-            "products/detail.html",
-            status=status,
-            product=product,
-            values=shown,
-            errors=errors or {},
-            stock_values=stock_values or {"kind": "receipt"},
-            stock_errors=stock_errors or {},
-            movements=movements.movements,
-            next_cursor=id_cursor(movements.last_id),
-            choices=await _choices(catalog),
-        )
+
+@dataclass(frozen=True)
+class Shelf:
+    """The services a product's page is drawn from."""
+
+    catalog: CatalogService
+    stock: StockService
+    blobs: BlobStore
+
+
+async def product_page(
+    request: Request[Any, Any, Any],
+    product_id: UUID,
+    shelf: Shelf,
+    *,
+    cursor: str | None = None,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    stock_values: dict[str, str] | None = None,
+    stock_errors: dict[str, str] | None = None,
+    image_errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Template:
+    """A product's page: its details to edit, its pictures, its stock movements; the form
+    refused last shown again with its errors."""
+    product = await shelf.catalog.product(str(product_id))
+    movements = await shelf.stock.movements(
+        product_id, before=read_id_cursor(cursor), limit=MOVEMENTS_SHOWN
+    )
+    shown = values or {
+        "name": product.name,
+        "slug": product.slug,
+        "description": product.description,
+        "category_id": str(product.category.id),
+        "price": str(product.price),
+        "unit": product.unit.value,
+        "low_stock_threshold": str(product.low_stock_threshold),
+        "sold_by": product.sold_by.value,
+        "step_kg": "" if product.step_kg is None else str(product.step_kg),
+    }
+    return page(
+        request,
+        "products/detail.html",
+        status=status,
+        product=product,
+        pictures=[(image.id, await shelf.blobs.url_for(image.key)) for image in product.images],
+        values=shown,
+        errors=errors or {},
+        stock_values=stock_values or {"kind": "receipt"},
+        stock_errors=stock_errors or {},
+        image_errors=image_errors or {},
+        movements=movements.movements,
+        next_cursor=id_cursor(movements.last_id),
+        choices=await _choices(shelf.catalog),
+    )
 
 
 async def _choices(catalog: CatalogService) -> dict[str, list[tuple[str, str]]]:
