@@ -203,6 +203,13 @@ async def test_refunds_in_part_and_in_full_and_never_above_the_capture(
     assert rest.status_code == 303
     payment = (await picker.order(order))["payment"]
     assert (payment["status"], payment["amount_refunded"]) == ("refunded", "8.00")
+    history = re.search(r'<table id="refunds">(.*?)</table>', (await office.get(page)).text, re.S)
+    assert history and re.findall(
+        r"<td>([0-9.]+ USD)</td><td>([a-z ]+)</td>", history.group(1)
+    ) == [
+        ("2.50 USD", "bruised"),
+        ("5.50 USD", "all of it"),
+    ]
 
 
 ORDER_SCREENS = ["/admin/orders", "/admin/orders/{id}", "/admin/orders/{id}/picking"]

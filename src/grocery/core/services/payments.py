@@ -49,6 +49,11 @@ class RefundService:
         self._clock = clock
         self._gateways = gateways
 
+    async def of_order(self, order_id: UUID) -> list[Refund]:
+        """The order's refunds, oldest first."""
+        async with self._uow() as uow:
+            return await uow.payments.refunds(order_id)
+
     async def refund(self, order_id: UUID, amount: str | Decimal, reason: str, by: UUID) -> Refund:
         """Invalid for a blank reason or an amount not above zero; Conflict
         `refund_exceeds_captured` above what is left of the capture."""

@@ -103,8 +103,9 @@ class OrderPages(Controller):
         order_id: FromPath[UUID],
         staff: Injected[Principal],
         orders: Injected[OrderService],
+        refunds: Injected[RefundService],
     ) -> Template:
-        return order_page(request, await orders.get(staff, order_id))
+        return await order_page(request, await orders.get(staff, order_id), refunds)
 
     @post("/{order_id:uuid}/status")
     async def change_status(
@@ -113,6 +114,7 @@ class OrderPages(Controller):
         order_id: FromPath[UUID],
         staff: Injected[Principal],
         orders: Injected[OrderService],
+        refunds: Injected[RefundService],
     ) -> Template | Redirect:
         """One step along, as PATCH /api/orders/{id} (its 409s shown on the page)."""
         form = FormReader(await request.form())
@@ -124,7 +126,9 @@ class OrderPages(Controller):
         except DomainError as refused:
             order = await orders.get(staff, order_id)
             errors = {"status": refused.detail}
-            return order_page(request, order, status_errors=errors, status=status_for(refused))
+            return await order_page(
+                request, order, refunds, status_errors=errors, status=status_for(refused)
+            )
         return after_form(request, f"/admin/orders/{order_id}", f"The order is {moved.status}.")
 
     @post("/{order_id:uuid}/cancel")
@@ -134,6 +138,7 @@ class OrderPages(Controller):
         order_id: FromPath[UUID],
         staff: Injected[Principal],
         orders: Injected[OrderService],
+        refunds: Injected[RefundService],
     ) -> Template | Redirect:
         """As POST /api/orders/{id}/cancel: stock, sales, promo use and the slot's place go
         back, a card is voided or refunded."""
@@ -142,7 +147,9 @@ class OrderPages(Controller):
         except DomainError as refused:
             order = await orders.get(staff, order_id)
             errors = {"cancel": refused.detail}
-            return order_page(request, order, cancel_errors=errors, status=status_for(refused))
+            return await order_page(
+                request, order, refunds, cancel_errors=errors, status=status_for(refused)
+            )
         return after_form(request, f"/admin/orders/{order_id}", "The order is cancelled.")
 
     @post("/{order_id:uuid}/refunds")
@@ -163,9 +170,10 @@ class OrderPages(Controller):
             )
         except DomainError as refused:
             order = await orders.get(staff, order_id)
-            return order_page(
+            return await order_page(
                 request,
                 order,
+                refunds,
                 refund_values=form.values,
                 refund_errors=_refund_errors(refused),
                 status=status_for(refused),
@@ -174,9 +182,10 @@ class OrderPages(Controller):
         return after_form(request, f"/admin/orders/{order_id}", notice)
 
 
-def order_page(
+async def order_page(
     request: Request[Any, Any, Any],
     order: Order,
+    refunds: RefundService,
     *,
     status_errors: dict[str, str] | None = None,
     cancel_errors: dict[str, str] | None = None,
@@ -197,6 +206,7 @@ def order_page(
         cancel_errors=cancel_errors or {},
         refund_values=refund_values or {},
         refund_errors=refund_errors or {},
+        refunds=await refunds.of_order(order.id),
     )
 
 
