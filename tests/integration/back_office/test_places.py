@@ -8,12 +8,13 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from uuid import uuid4
 
 import pytest
 
 from grocery.entrypoints.wiring import Adapters
 from tests.integration.back_office.conftest import Browser, csrf_of, sign_in, submit
-from tests.integration.catalog_shop import tag
+from tests.integration.catalog_shop import add_product, tag
 from tests.integration.conftest import MakeUser, SignedInUser
 from tests.integration.slot_shop import Places, hold
 
@@ -320,3 +321,40 @@ async def _post_batch(office: Browser, fields: dict[str, str], *, weekdays: list
 def _next_monday() -> date:
     today = datetime.now(UTC).date()
     return today + timedelta(days=7 - today.weekday())
+
+
+async def test_a_category_and_a_product_are_given_a_tax_class_in_their_forms(
+    office: Browser, client: Browser, manager: SignedInUser
+) -> None:
+    made = await client.post(
+        "/api/tax-classes", json={"name": f"Food {tag()}", "rate": "5"}, headers=manager.headers
+    )
+    tax_class_id = made.json()["id"]
+    name = f"Bakery {tag()}"
+    added = await submit(
+        office, "/admin/categories", "/admin/categories", name=name, tax_class_id=tax_class_id
+    )
+    assert added.status_code == 303
+    listed = await office.get("/admin/categories")
+    found = re.search(rf'href="/admin/categories/([0-9a-f-]{{36}})">{name}<', listed.text)
+    assert found and f"{made.json()['name']} (5 %)" in listed.text
+    aisle = (await client.get(f"/api/categories/{found.group(1)}")).json()
+    assert aisle["tax_class_id"] == tax_class_id
+    page = f"/admin/categories/{found.group(1)}"
+    assert (await submit(office, page, page, name=name, tax_class_id="")).status_code == 303
+    assert (await client.get(f"/api/categories/{found.group(1)}")).json()["tax_class_id"] is None
+
+    loaf = await add_product(office, manager.headers, aisle, f"Loaf {tag()}")
+    product = f"/admin/products/{loaf['id']}"
+    fields = {"name": loaf["name"], "category_id": aisle["id"], "price": "1.00"}
+    taxed = await submit(office, product, product, **fields, tax_class_id=tax_class_id)
+    assert taxed.status_code == 303
+    assert (await client.get(f"/api/products/{loaf['id']}")).json()["tax_class_id"] == tax_class_id
+    shown = await office.get(product)
+    assert f'<option value="{tax_class_id}" selected>' in shown.text
+
+    for wrong in ("not-a-class", str(uuid4())):
+        refused = await submit(office, product, product, **fields, tax_class_id=wrong)
+        assert refused.status_code == 422 and 'id="tax_class_id-error"' in refused.text, wrong
+        category = await submit(office, page, page, name=name, tax_class_id=wrong)
+        assert category.status_code == 422 and 'id="tax_class_id-error"' in category.text, wrong

@@ -1,5 +1,5 @@
-"""Categories in the back office: the list with each one's product count, add, rename,
-remove (refused while products are in it)."""
+"""Categories in the back office: the list with each one's product count and tax class, add,
+rename, tax, remove (refused while products are in it)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from litestar.response import Redirect, Template
 
 from grocery.core.errors import DomainError
 from grocery.core.services.catalog import CatalogService
+from grocery.core.services.taxes import TaxClassService
+from grocery.core.taxes import rate_text
 from grocery.entrypoints.http.deps import Injected
 from grocery.entrypoints.http.problems import status_for
 from grocery.entrypoints.web.door import staff_only
@@ -25,21 +27,32 @@ class CategoryPages(Controller):
 
     @get("/")
     async def list_categories(
-        self, request: Request[Any, Any, Any], catalog: Injected[CatalogService]
+        self,
+        request: Request[Any, Any, Any],
+        catalog: Injected[CatalogService],
+        taxes: Injected[TaxClassService],
     ) -> Template:
-        return await _list(request, catalog)
+        return await _list(request, catalog, taxes)
 
     @post("/")
     async def add_category(
-        self, request: Request[Any, Any, Any], catalog: Injected[CatalogService]
+        self,
+        request: Request[Any, Any, Any],
+        catalog: Injected[CatalogService],
+        taxes: Injected[TaxClassService],
     ) -> Template | Redirect:
         form = FormReader(await request.form())
+        tax_class_id = form.id_or_none("tax_class_id")
         try:
-            added = await catalog.add_category(form.text("name"), form.text_or_keep("slug"))
+            form.refuse_unreadable()
+            added = await catalog.add_category(
+                form.text("name"), form.text_or_keep("slug"), tax_class_id
+            )
         except DomainError as refused:
             return await _list(
                 request,
                 catalog,
+                taxes,
                 values=form.values,
                 errors=field_errors(refused),
                 status=status_for(refused),
@@ -52,10 +65,22 @@ class CategoryPages(Controller):
         request: Request[Any, Any, Any],
         category_id: FromPath[UUID],
         catalog: Injected[CatalogService],
+        taxes: Injected[TaxClassService],
     ) -> Template:
         category = await catalog.category(str(category_id))
-        values = {"name": category.name, "slug": category.slug}
-        return page(request, "categories/edit.html", category=category, values=values, errors={})
+        values = {
+            "name": category.name,
+            "slug": category.slug,
+            "tax_class_id": str(category.tax_class_id or ""),
+        }
+        return page(
+            request,
+            "categories/edit.html",
+            category=category,
+            values=values,
+            errors={},
+            tax_classes=await tax_choices(taxes),
+        )
 
     @post("/{category_id:uuid}")
     async def edit_category(
@@ -63,11 +88,17 @@ class CategoryPages(Controller):
         request: Request[Any, Any, Any],
         category_id: FromPath[UUID],
         catalog: Injected[CatalogService],
+        taxes: Injected[TaxClassService],
     ) -> Template | Redirect:
         form = FormReader(await request.form())
+        tax_class_id = form.id_or_none("tax_class_id")
         try:
+            form.refuse_unreadable()
             edited = await catalog.edit_category(
-                str(category_id), name=form.text("name"), slug=form.text_or_keep("slug")
+                str(category_id),
+                name=form.text("name"),
+                slug=form.text_or_keep("slug"),
+                tax_class_id=tax_class_id,
             )
         except DomainError as refused:
             category = await catalog.category(str(category_id))
@@ -78,6 +109,7 @@ class CategoryPages(Controller):
                 category=category,
                 values=form.values,
                 errors=field_errors(refused),
+                tax_classes=await tax_choices(taxes),
             )
         return after_form(request, "/admin/categories", f"Saved {edited.name}.")
 
@@ -87,30 +119,40 @@ class CategoryPages(Controller):
         request: Request[Any, Any, Any],
         category_id: FromPath[UUID],
         catalog: Injected[CatalogService],
+        taxes: Injected[TaxClassService],
     ) -> Template | Redirect:
         category = await catalog.category(str(category_id))
         try:
             await catalog.remove_category(str(category_id))
         except DomainError as refused:
             return await _list(
-                request, catalog, errors={"form": refused.detail}, status=status_for(refused)
+                request, catalog, taxes, errors={"form": refused.detail}, status=status_for(refused)
             )
         return after_form(request, "/admin/categories", f"Removed {category.name}.")
+
+
+async def tax_choices(taxes: TaxClassService) -> list[tuple[str, str]]:
+    """The tax classes a form offers, each named with its rate."""
+    return [(str(each.id), f"{each.name} ({rate_text(each.rate)} %)") for each in await taxes.all()]
 
 
 async def _list(
     request: Request[Any, Any, Any],
     catalog: CatalogService,
+    taxes: TaxClassService,
     *,
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Template:
+    tax_classes = await tax_choices(taxes)
     return page(
         request,
         "categories/list.html",
         status=status,
         categories=await catalog.categories(),
+        tax_classes=tax_classes,
+        taxed_by=dict(tax_classes),
         values=values or {},
         errors=errors or {},
     )

@@ -55,6 +55,11 @@ class FormReader:
             self.errors[field] = "is not one of the choices"
             return KEEP
 
+    def id_or_none(self, field: str) -> UUID | None:
+        """Blank is "none" (untaxed, or taxed as its category is)."""
+        found = self.id(field)
+        return found if isinstance(found, UUID) else None
+
     def text_or_none(self, field: str) -> str | None:
         """Blank clears an optional term (no minimum, no limit)."""
         return self.text(field) or None

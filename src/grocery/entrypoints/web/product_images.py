@@ -16,6 +16,7 @@ from grocery.core.errors import DomainError, Invalid
 from grocery.core.ports.blobs import BlobStore
 from grocery.core.services.catalog import CatalogService
 from grocery.core.services.stock import StockService
+from grocery.core.services.taxes import TaxClassService
 from grocery.entrypoints.http.deps import Injected
 from grocery.entrypoints.http.images import MULTIPART_OVERHEAD
 from grocery.entrypoints.http.problems import status_for
@@ -36,6 +37,7 @@ class ProductImagePages(Controller):
         catalog: Injected[CatalogService],
         stock: Injected[StockService],
         blobs: Injected[BlobStore],
+        taxes: Injected[TaxClassService],
     ) -> Template | Redirect:
         """The picture in the field `file`: JPEG, PNG or WebP, told by its bytes; a refusal
         is shown next to the field."""
@@ -46,7 +48,7 @@ class ProductImagePages(Controller):
             return await product_page(
                 request,
                 product_id,
-                Shelf(catalog, stock, blobs),
+                Shelf(catalog, stock, blobs, taxes),
                 image_errors={"file": refused.detail},
                 status=status_for(refused),
             )

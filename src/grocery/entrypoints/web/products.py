@@ -18,11 +18,13 @@ from grocery.core.identity import Principal
 from grocery.core.ports.blobs import BlobStore
 from grocery.core.services.catalog import CatalogService
 from grocery.core.services.stock import StockService
+from grocery.core.services.taxes import TaxClassService
 from grocery.core.storefront import product_query
 from grocery.core.weights import SoldBy
 from grocery.entrypoints.http.deps import Injected
 from grocery.entrypoints.http.pages import id_cursor, read_id_cursor
 from grocery.entrypoints.http.problems import status_for
+from grocery.entrypoints.web.categories import tax_choices
 from grocery.entrypoints.web.door import staff_only
 from grocery.entrypoints.web.forms import FormReader
 from grocery.entrypoints.web.rendering import after_form, field_errors, page
@@ -45,6 +47,7 @@ def _product_form(form: FormReader, *, new: bool) -> ProductEdit:
         low_stock_threshold=form.whole_or_keep("low_stock_threshold"),
         sold_by=form.text_or_keep("sold_by"),
         step_kg=form.text("step_kg") or None,
+        tax_class_id=form.id_or_none("tax_class_id"),
     )
 
 
@@ -75,9 +78,12 @@ class ProductPages(Controller):
 
     @get("/new")
     async def new_product(
-        self, request: Request[Any, Any, Any], catalog: Injected[CatalogService]
+        self,
+        request: Request[Any, Any, Any],
+        catalog: Injected[CatalogService],
+        taxes: Injected[TaxClassService],
     ) -> Template:
-        return await self._form_page(request, catalog, values={}, errors={})
+        return await self._form_page(request, catalog, taxes, values={}, errors={})
 
     @post("/")
     async def add_product(
@@ -85,6 +91,7 @@ class ProductPages(Controller):
         request: Request[Any, Any, Any],
         staff: Injected[Principal],
         catalog: Injected[CatalogService],
+        taxes: Injected[TaxClassService],
     ) -> Template | Redirect:
         form = FormReader(await request.form())
         edit = _product_form(form, new=True)
@@ -95,6 +102,7 @@ class ProductPages(Controller):
             return await self._form_page(
                 request,
                 catalog,
+                taxes,
                 values=form.values,
                 errors=field_errors(refused),
                 status=status_for(refused),
@@ -109,9 +117,12 @@ class ProductPages(Controller):
         catalog: Injected[CatalogService],
         stock: Injected[StockService],
         blobs: Injected[BlobStore],
+        taxes: Injected[TaxClassService],
         cursor: FromQuery[str | None] = None,
     ) -> Template:
-        return await product_page(request, product_id, Shelf(catalog, stock, blobs), cursor=cursor)
+        return await product_page(
+            request, product_id, Shelf(catalog, stock, blobs, taxes), cursor=cursor
+        )
 
     @post("/{product_id:uuid}")
     async def edit_product(
@@ -122,6 +133,7 @@ class ProductPages(Controller):
         catalog: Injected[CatalogService],
         stock: Injected[StockService],
         blobs: Injected[BlobStore],
+        taxes: Injected[TaxClassService],
     ) -> Template | Redirect:
         form = FormReader(await request.form())
         edit = _product_form(form, new=False)
@@ -132,7 +144,7 @@ class ProductPages(Controller):
             return await product_page(
                 request,
                 product_id,
-                Shelf(catalog, stock, blobs),
+                Shelf(catalog, stock, blobs, taxes),
                 values=form.values,
                 errors=field_errors(refused),
                 status=status_for(refused),
@@ -161,6 +173,7 @@ class ProductPages(Controller):
         catalog: Injected[CatalogService],
         stock: Injected[StockService],
         blobs: Injected[BlobStore],
+        taxes: Injected[TaxClassService],
     ) -> Template | Redirect:
         form = FormReader(await request.form())
         quantity = form.whole("quantity")
@@ -178,7 +191,7 @@ class ProductPages(Controller):
             return await product_page(
                 request,
                 product_id,
-                Shelf(catalog, stock, blobs),
+                Shelf(catalog, stock, blobs, taxes),
                 stock_values=form.values,
                 stock_errors=field_errors(refused),
                 status=status_for(refused),
@@ -190,6 +203,7 @@ class ProductPages(Controller):
         self,
         request: Request[Any, Any, Any],
         catalog: CatalogService,
+        taxes: TaxClassService,
         *,
         values: dict[str, str],
         errors: dict[str, str],
@@ -201,7 +215,7 @@ class ProductPages(Controller):
             status=status,
             values=values,
             errors=errors,
-            choices=await _choices(catalog),
+            choices=await _choices(catalog, taxes),
         )
 
 
@@ -212,6 +226,7 @@ class Shelf:
     catalog: CatalogService
     stock: StockService
     blobs: BlobStore
+    taxes: TaxClassService
 
 
 async def product_page(
@@ -243,6 +258,7 @@ async def product_page(
         "low_stock_threshold": str(product.low_stock_threshold),
         "sold_by": product.sold_by.value,
         "step_kg": "" if product.step_kg is None else str(product.step_kg),
+        "tax_class_id": str(product.tax_class_id or ""),
     }
     return page(
         request,
@@ -257,10 +273,17 @@ async def product_page(
         image_errors=image_errors or {},
         movements=movements.movements,
         next_cursor=id_cursor(movements.last_id),
-        choices=await _choices(shelf.catalog),
+        choices=await _choices(shelf.catalog, shelf.taxes),
     )
 
 
-async def _choices(catalog: CatalogService) -> dict[str, list[tuple[str, str]]]:
+async def _choices(
+    catalog: CatalogService, taxes: TaxClassService
+) -> dict[str, list[tuple[str, str]]]:
     categories = [(str(each.id), each.name) for each in await catalog.categories()]
-    return {"categories": categories, "units": UNITS, "sold_by": WAYS_SOLD}
+    return {
+        "categories": categories,
+        "units": UNITS,
+        "sold_by": WAYS_SOLD,
+        "tax_classes": await tax_choices(taxes),
+    }
