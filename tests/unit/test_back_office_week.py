@@ -1,4 +1,5 @@
-"""The back office's week of slots: laid out on the store's clock, across a clock change."""
+"""The back office's week of slots and its times: laid out and read on the store's clock, across
+a clock change."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from uuid import uuid4
 from grocery.core.fulfilment.slots import Slot, SlotLoad
 from grocery.core.fulfilment.zones import FulfilmentMethod
 from grocery.entrypoints.web.formats import StoreFormats
+from grocery.entrypoints.web.forms import FormReader
 from grocery.entrypoints.web.slots import Place, week_rows
 
 LONDON = StoreFormats(currency="GBP", timezone="Europe/London")
@@ -46,3 +48,12 @@ def test_a_place_is_read_as_the_list_sends_it() -> None:
     assert Place.read("by-boat:" + str(zone)) is None
     assert Place.read("pickup:nowhere") is None
     assert Place.read("") is None
+
+
+def test_a_time_the_clocks_skip_is_refused_next_to_its_field() -> None:
+    form = FormReader({"starts_at": "2026-03-29T01:30", "ends_at": "2026-10-25T01:30"})
+    assert form.local_moment("starts_at", LONDON.zone) is None
+    assert "clocks go forward" in form.errors["starts_at"]
+    twice = form.local_moment("ends_at", LONDON.zone)  # 01:30 happens twice: the first, BST
+    assert twice is not None and twice.astimezone(UTC).hour == 0
+    assert "ends_at" not in form.errors

@@ -5,7 +5,7 @@ only turns text into the types the services take."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any, TypeVar
 from uuid import UUID
@@ -137,7 +137,16 @@ class FormReader:
         except ValueError:
             self.errors[field] = "must be a date and time"
             return None
-        return typed.replace(tzinfo=zone) if typed.tzinfo is None else typed
+        if typed.tzinfo is not None:
+            return typed
+        moment = typed.replace(tzinfo=zone)
+        # A time the clocks skip (02:30 when 02:00 becomes 03:00) would quietly move an hour.
+        if moment.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != typed:
+            self.errors[field] = (
+                "doesn't happen that day on the store's clock (the clocks go forward)"
+            )
+            return None
+        return moment
 
     @property
     def values(self) -> dict[str, str]:
