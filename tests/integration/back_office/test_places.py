@@ -302,8 +302,28 @@ async def test_a_slot_is_added_resized_and_deleted_while_nobody_holds_it(
 
 
 async def test_the_week_view_pages_with_the_api_s_cursor_and_refuses_bad_links(
-    office: Browser,
+    office: Browser, client: Browser, places: Places, manager: SignedInUser
 ) -> None:
+    point, monday = await places.point(f"Busy counter {tag()}"), _next_monday()
+    batch = {
+        "method": "pickup",
+        "pickup_point_id": str(point.id),
+        "from": monday.isoformat(),
+        "to": (monday + timedelta(days=6)).isoformat(),
+        "weekdays": list(range(1, 8)),
+        "windows": [{"start": f"{hour:02}:00", "end": f"{hour:02}:30"} for hour in range(6, 21)],
+        "capacity": 2,
+    }
+    made = await client.post("/api/slots/batch", json=batch, headers=manager.headers)
+    assert made.json() == {"created": 105}
+    first = await office.get(f"/admin/slots?week={monday}&place=pickup:{point.id}")
+    assert first.text.count('class="slot"') == 100
+    more = re.search(r'href="(/admin/slots\?[^"]+)">More slots this week<', first.text)
+    assert more
+    rest = await office.get(more.group(1).replace("&amp;", "&"))
+    assert rest.text.count('class="slot"') == 5 and "More slots this week" not in rest.text
+    assert "20:00–20:30" in rest.text
+
     for link in ["/admin/slots?week=someday", "/admin/slots?place=mars", "/admin/slots?cursor=x"]:
         answer = await office.get(link)
         assert answer.status_code in (400, 422) and "Something went wrong" not in answer.text, link
