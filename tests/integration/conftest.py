@@ -184,14 +184,17 @@ def repo_root() -> Path:
 
 def server_environment(settings: Settings, scratch: Path, **extra: str) -> dict[str, str]:
     """The environment of a `grocery serve` started by a test: this session's database (through
-    PgBouncer when the tests go through it), no worker, `scratch` as its data dir; `extra` on top.
-    No GROCERY_ setting of the caller's leaks in."""
+    PgBouncer when the tests go through it), no worker, `scratch` as its data dir and its
+    pictures' store (a directory: its workers share it, as they couldn't a memory store);
+    `extra` on top. No GROCERY_ setting of the caller's leaks in."""
+    media = scratch / "media"
+    media.mkdir(exist_ok=True)
     environment = {key: value for key, value in os.environ.items() if "GROCERY" not in key}
     environment.update(
         GROCERY_ENV="test",
         GROCERY_DATABASE_URL=str(settings.database_url),
         GROCERY_SECRET_KEY=settings.secret_key,
-        GROCERY_STORAGE_URL="memory://",
+        GROCERY_STORAGE_URL=media.as_uri(),
         GROCERY_DATA_DIR=str(scratch),
         GROCERY_RUN_WORKER="false",
         GROCERY_LOG_LEVEL="warning",

@@ -72,6 +72,10 @@ async def test_an_admin_finds_users_by_part_of_a_name_or_email(
     assert wanted.username in found.text and other.username not in found.text
     managers = await admin_office.get(USERS, params={"q": "example.com", "role": "manager"})
     assert other.username in managers.text and wanted.username not in managers.text
+    everyone = await admin_office.get(USERS, params={"q": wanted.username, "role": ""})
+    assert everyone.status_code == 200 and wanted.username in everyone.text
+    unknown = await admin_office.get(USERS, params={"role": "owner"})
+    assert unknown.status_code == 422 and unknown.headers["content-type"].startswith("text/html")
 
 
 async def test_the_user_list_pages_with_the_api_s_cursors(

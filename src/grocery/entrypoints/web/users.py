@@ -12,7 +12,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from grocery.core.errors import DomainError
+from grocery.core.errors import DomainError, Invalid
 from grocery.core.identity import Principal, Role
 from grocery.core.services.auth import AuthService
 from grocery.entrypoints.http.deps import Injected
@@ -36,10 +36,10 @@ class UserPages(Controller):
         request: Request[Any, Any, Any],
         auth: Injected[AuthService],
         q: FromQuery[str | None] = None,
-        role: FromQuery[Role | None] = None,
+        role: FromQuery[str | None] = None,
         cursor: FromQuery[str | None] = None,
     ) -> Template:
-        return await _list(request, auth, _Shown(q or "", role, cursor))
+        return await _list(request, auth, _Shown(q or "", _role_shown(role), cursor))
 
     @post("/{user_id:uuid}/role")
     async def change_role(
@@ -75,11 +75,8 @@ class _Shown:
 
     @classmethod
     def of(cls, form: FormReader) -> _Shown:
-        try:
-            role: Role | None = Role(form.text("shown_role"))
-        except ValueError:  # every role
-            role = None
-        return cls(form.text("shown_q"), role, form.text("shown_cursor") or None)
+        shown_role = _role_shown(form.text("shown_role"))
+        return cls(form.text("shown_q"), shown_role, form.text("shown_cursor") or None)
 
     @property
     def query(self) -> dict[str, str]:
@@ -89,6 +86,18 @@ class _Shown:
     @property
     def address(self) -> str:
         return f"/admin/users?{urlencode(self.query)}" if self.query else "/admin/users"
+
+
+def _role_shown(chosen: str | None) -> Role | None:
+    """The list's role filter: blank is every role (the search form's first choice)."""
+    if not chosen:
+        return None
+    try:
+        return Role(chosen)
+    except ValueError:
+        raise Invalid(
+            "No such role.", errors=[{"field": "role", "message": "choose one"}]
+        ) from None
 
 
 async def _list(
