@@ -46,8 +46,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     db_pool_size: int = 10
     db_pgbouncer: bool = False  # connections go through PgBouncer in transaction pooling
     read_database_url: str | None = None  # a streaming replica for catalog reads and reports
-    # How long the storefront may keep an unchanged page (0: never); each reuse is checked
-    # against the catalog's changes, so this bounds memory and presigned URLs, not staleness.
+    # The primary reached directly (LISTEN can't go through PgBouncer): the catalog's change
+    # feed. Unset: database_url, unless that is PgBouncer (then no feed: hits are checked).
+    listen_database_url: str | None = None
+    # How long the storefront may keep an unchanged page (0: never); changes are pushed (or
+    # each reuse checked), so this bounds memory and presigned URLs, not staleness.
     catalog_cache_seconds: int = 60
     secret_key: str
     jwt_issuer: str = "grocery"
@@ -205,6 +208,7 @@ class _Reader:
             db_pool_size=self.integer("GROCERY_DB_POOL_SIZE", 10, minimum=1),
             db_pgbouncer=self.boolean("GROCERY_DB_PGBOUNCER", False),
             read_database_url=self.read_database_url(),
+            listen_database_url=self.listen_database_url(),
             catalog_cache_seconds=self.integer("GROCERY_CATALOG_CACHE_SECONDS", 60, maximum=600),
             secret_key=secret_key,
             access_token_ttl_seconds=self.integer("GROCERY_ACCESS_TOKEN_TTL", 900, minimum=30),
@@ -278,6 +282,10 @@ class _Reader:
     def read_database_url(self) -> str | None:
         url = self.get("GROCERY_READ_DATABASE_URL")
         return None if url is None else normalise_database_url(url, "GROCERY_READ_DATABASE_URL")
+
+    def listen_database_url(self) -> str | None:
+        url = self.get("GROCERY_LISTEN_DATABASE_URL")
+        return None if url is None else normalise_database_url(url, "GROCERY_LISTEN_DATABASE_URL")
 
     def storage_url(self, data_dir: str) -> str:
         url = self.get("GROCERY_STORAGE_URL")

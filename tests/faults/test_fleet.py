@@ -61,6 +61,8 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
         environment = {
             "GROCERY_DB_PGBOUNCER": "true",
             "GROCERY_READ_DATABASE_URL": replicated.replica_url,
+            # LISTEN can't go through PgBouncer: the catalog's change feed goes straight there.
+            "GROCERY_LISTEN_DATABASE_URL": replicated.primary_url,
             "GROCERY_DB_POOL_SIZE": "4",
             "GROCERY_METRICS": "true",
         }

@@ -134,3 +134,36 @@ async def test_one_cart_makes_one_order_whichever_servers_take_it(
     books = await read_books(database_url)
     assert books.units_sold[product] == 1
     assert_books_balance(books, initial)
+
+
+async def _prices_seen(base_url: str, product: str, reads: int = 16) -> set[str]:
+    """The price `reads` reads on fresh connections see, sent together: spread over the
+    server's workers, each of which keeps the page."""
+    fresh = httpx.Limits(max_keepalive_connections=0)
+    async with httpx.AsyncClient(base_url=base_url, limits=fresh, timeout=10) as client:
+        answers = await asyncio.gather(
+            *(client.get(f"/api/products/{product}") for _ in range(reads))
+        )
+    assert {answer.status_code for answer in answers} == {200}
+    return {answer.json()["price"] for answer in answers}
+
+
+async def test_a_change_through_one_server_shows_on_every_worker_within_100_ms(
+    database_url: str, servers: list[Server]
+) -> None:
+    """Each worker keeps the page and serves it with no round trip; a manager's edit is
+    pushed to all of them (LISTEN/NOTIFY), so 100 ms after it was answered none shows the
+    old price."""
+    manager, _ = await accounts(database_url, customers=0)
+    (product,) = await stock_shelves(servers[0].base_url, manager, [5], price="1.00")
+    for server in servers:
+        assert await _prices_seen(server.base_url, product) == {"1.00"}  # kept everywhere
+
+    for cents, editing in zip(range(101, 107), [0, 1, 0, 1, 0, 1], strict=True):
+        price = f"{cents / 100:.2f}"
+        async with httpx.AsyncClient(base_url=servers[editing].base_url, headers=manager) as staff:
+            edited = await staff.patch(f"/api/products/{product}", json={"price": price})
+        assert edited.status_code == 200, edited.text
+        await asyncio.sleep(0.1)
+        seen = [await _prices_seen(server.base_url, product) for server in servers]
+        assert seen == [{price}, {price}], (price, seen)

@@ -1,9 +1,11 @@
 """Kept storefront pages on PostgreSQL: a page is served again only while nothing it shows has
-changed, so every change shows on the very next read, from any server process."""
+changed. A change made through a server process shows on its very next read; one made
+anywhere else (another process, another server, by hand) is heard within 100 ms."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from decimal import Decimal
 
 import httpx
@@ -77,7 +79,14 @@ async def test_a_change_in_flight_stays_unseen_until_it_commits(
         assert await prices(client, apples) == ["1.00", "1.00"]
         await transaction.commit()
 
-    assert await prices(client, apples) == ["2.00", "2.00"]
+    await shown_within_100_ms(client, apples, "2.00")
+
+
+async def shown_within_100_ms(client: Client, product: Json, price: str) -> None:
+    """A change committed outside the app is heard (the catalog's change feed) within 100 ms."""
+    started = time.monotonic()
+    while await prices(client, product) != [price, price]:
+        assert time.monotonic() - started < 0.1, "the change was not heard within 100 ms"
 
 
 async def test_a_rolled_back_change_keeps_the_page_right(
@@ -161,16 +170,18 @@ async def test_readers_racing_edits_never_see_a_price_older_than_their_request(
     live_server: str, shop: Shop
 ) -> None:
     """Two server processes keep pages while a manager raises the price 15 times. Every read
-    must show at least the price of the last edit answered before that read was sent."""
+    must show at least the price of the last edit answered 100 ms before that read was sent
+    (the other process hears of an edit within that)."""
     apples = await shop.product("1.00")
-    answered = Decimal("1.00")
+    answered = [(0.0, Decimal("1.00"))]  # when each edit was answered, and its price
     stale: list[tuple[Decimal, Decimal]] = []
     editing = True
     async with httpx.AsyncClient(base_url=live_server, timeout=60) as racing:
 
         async def read() -> None:
             while editing:
-                floor = answered
+                sent = time.monotonic()
+                floor = max(price for at, price in answered if at <= sent - 0.1)
                 for seen in await prices(racing, apples):
                     if Decimal(seen) < floor:
                         stale.append((Decimal(seen), floor))
@@ -183,12 +194,13 @@ async def test_readers_racing_edits_never_see_a_price_older_than_their_request(
                 headers=shop.manager.headers,
             )
             assert edit.status_code == 200, edit.text
-            answered = Decimal(edit.json()["price"])
+            answered.append((time.monotonic(), Decimal(edit.json()["price"])))
             await asyncio.sleep(0.02)
         editing = False
         await asyncio.gather(*readers)
 
         assert stale == []
+        await asyncio.sleep(0.1)
         assert await prices(racing, apples) == ["1.15", "1.15"]
 
 

@@ -176,3 +176,146 @@ async def test_max_age_zero_builds_every_page_and_asks_no_stamp(
 
     assert shelf.builds == 2
     assert stamps.calls == ["build", "build"]
+
+
+# --- with the catalog's change feed heard -------------------------------------------------
+
+
+class Replica(Stamps):
+    """Stamps of a server that holds the changes up to `replayed`; a change is its version."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.replayed = 0
+
+    async def stamp(self) -> str:
+        self.calls.append("stamp")
+        return str(self.replayed)
+
+    async def unchanged_since(self, stamp: str) -> bool:
+        self.calls.append("check")
+        return stamp == str(self.replayed)
+
+    def sees(self, stamp: str, change: str) -> bool:
+        return int(change) <= int(stamp)
+
+
+@pytest.fixture
+def replica() -> Replica:
+    return Replica()
+
+
+@pytest.fixture
+def heard(replica: Replica, clock: Clock) -> StorefrontCache:
+    """A cache on the replica's stamps whose feed is heard, caught up with nothing committed."""
+    cache = StorefrontCache(replica, max_age=60, clock=clock)
+    cache.listening(caught_up=0)
+    return cache
+
+
+def change(replica: Replica, shelf: Shelf, cache: StorefrontCache, price: str) -> None:
+    """A change committed on the primary, replayed at once and heard."""
+    replica.version += 1
+    replica.replayed = replica.version
+    shelf.price = price
+    cache.heard(str(replica.version))
+
+
+async def test_a_heard_feed_serves_kept_pages_with_no_round_trip(
+    heard: StorefrontCache, replica: Replica
+) -> None:
+    shelf = Shelf(replica)
+    for _ in range(3):
+        assert price(await heard.page("popular", shelf.build)) == "1.00"
+
+    assert replica.calls == ["stamp", "build"]
+
+
+async def test_a_heard_change_rebuilds_the_page_on_its_next_read_unchecked(
+    heard: StorefrontCache, replica: Replica
+) -> None:
+    shelf = Shelf(replica)
+    await heard.page("popular", shelf.build)
+    change(replica, shelf, heard, "2.00")
+
+    assert price(await heard.page("popular", shelf.build)) == "2.00"
+    assert price(await heard.page("popular", shelf.build)) == "2.00"
+    assert replica.calls == ["stamp", "build", "stamp", "build"]
+
+
+async def test_a_change_heard_while_a_page_is_built_leaves_it_unvouched(
+    heard: StorefrontCache, replica: Replica
+) -> None:
+    """The rows may predate the change: served once, built again on the next read."""
+    shelf = Shelf(replica)
+
+    async def build_while_a_change_lands() -> dict[str, str]:
+        page = await shelf.build()
+        change(replica, shelf, heard, "2.00")
+        return page
+
+    assert price(await heard.page("popular", build_while_a_change_lands)) == "1.00"
+    assert price(await heard.page("popular", shelf.build)) == "2.00"
+    assert price(await heard.page("popular", shelf.build)) == "2.00"
+    assert shelf.builds == 2
+
+
+async def test_a_replica_behind_a_heard_change_is_read_again_until_it_has_replayed_it(
+    heard: StorefrontCache, replica: Replica
+) -> None:
+    shelf = Shelf(replica)
+    await heard.page("popular", shelf.build)
+    replica.version = 1  # committed on the primary and heard; the replica still lags
+    heard.heard("1")
+
+    await heard.page("popular", shelf.build)
+    await heard.page("popular", shelf.build)
+    assert shelf.builds == 3  # each read goes back to the replica, never keeps its old page
+
+    replica.replayed, shelf.price = 1, "2.00"
+    assert price(await heard.page("popular", shelf.build)) == "2.00"
+    assert price(await heard.page("popular", shelf.build)) == "2.00"
+    assert shelf.builds == 4
+    assert "check" not in replica.calls
+
+
+async def test_this_processs_own_commit_is_checked_until_the_feed_catches_up(
+    heard: StorefrontCache, replica: Replica
+) -> None:
+    """Its notification may not have arrived yet: the next read must not wait on luck."""
+    shelf = Shelf(replica)
+    await heard.page("popular", shelf.build)
+    heard.committed_here()
+    replica.version = replica.replayed = 1
+    shelf.price = "2.00"
+
+    assert price(await heard.page("popular", shelf.build)) == "2.00"
+    assert replica.calls[-3:] == ["check", "stamp", "build"]
+
+    heard.heard("1")
+    heard.caught_up(heard.commits_here)
+    replica.calls.clear()
+    assert price(await heard.page("popular", shelf.build)) == "2.00"
+    assert price(await heard.page("popular", shelf.build)) == "2.00"
+    assert replica.calls == ["stamp", "build"]
+
+
+async def test_a_deaf_cache_checks_every_hit_and_rebuilds_once_heard_again(
+    heard: StorefrontCache, replica: Replica
+) -> None:
+    shelf = Shelf(replica)
+    await heard.page("popular", shelf.build)
+    heard.deaf()
+    replica.calls.clear()
+
+    await heard.page("popular", shelf.build)
+    replica.version = replica.replayed = 1  # unheard: the check finds it
+    shelf.price = "2.00"
+    assert price(await heard.page("popular", shelf.build)) == "2.00"
+    assert replica.calls == ["check", "check", "stamp", "build"]
+
+    heard.listening(caught_up=0)  # what was kept while deaf may have missed a change
+    replica.calls.clear()
+    await heard.page("popular", shelf.build)
+    await heard.page("popular", shelf.build)
+    assert replica.calls == ["stamp", "build"]

@@ -21,6 +21,7 @@ from grocery.adapters.security import (
 )
 from grocery.adapters.sql.account_lockouts import SqlAccountLockouts
 from grocery.adapters.sql.catalog_changes import SqlCatalogStamps
+from grocery.adapters.sql.catalog_feed import CatalogFeed
 from grocery.adapters.sql.catalog_reads import SqlCatalogReader
 from grocery.adapters.sql.reports import SqlReportReader
 from grocery.adapters.sql.retention import SqlRecordKeeper
@@ -277,6 +278,17 @@ def page_age(settings: Settings) -> float:
     return settings.catalog_cache_seconds
 
 
+def catalog_feed(settings: Settings, pages: StorefrontCache) -> CatalogFeed | None:
+    """The catalog's change feed, on the primary reached directly: never through PgBouncer,
+    where LISTEN can't work (there, without GROCERY_LISTEN_DATABASE_URL, every hit is checked)."""
+    url = settings.listen_database_url
+    if url is None and not settings.db_pgbouncer:
+        url = settings.database_url
+    if url is None or settings.catalog_cache_seconds == 0:
+        return None
+    return CatalogFeed(url, pages)
+
+
 def create_app(
     settings: Settings,
     adapters: Adapters | None = None,
@@ -315,6 +327,9 @@ def create_app(
     tally = metrics or NO_METRICS
     metrics_access = MetricsAccess(metrics, settings.metrics_token)
     pages = StorefrontCache(stamps, max_age=page_age(settings), tally=tally.storefront_cache)
+    feed = catalog_feed(settings, pages)
+    if feed is not None:
+        wired.database.watch_commits(feed.committed_here)
     storefront = Storefront(catalog, wired.blobs, pages)
     carts, slot_holds, wishlist, promo_codes = build_cart_services(settings, wired)
     checkout, orders, alerts = build_order_services(settings, wired)
@@ -338,6 +353,8 @@ def create_app(
                 keeper = SqlRecordKeeper(wired.database)
                 await background.enter_async_context(housekeeping(keeper, retention(settings)))
                 await background.enter_async_context(lockouts.followed())
+                if feed is not None:
+                    await background.enter_async_context(feed.followed())
                 if metrics is not None:
                     await background.enter_async_context(pools_sampled(metrics, wired.database))
                     background.callback(worker_gone)

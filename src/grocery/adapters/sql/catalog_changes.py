@@ -42,3 +42,11 @@ class SqlCatalogStamps:
     async def unchanged_since(self, stamp: str) -> bool:
         rows = await self._database.fetch(_UNCHANGED, stamp)
         return bool(rows[0][0])
+
+    def sees(self, stamp: str, change: str) -> bool:
+        """Whether the snapshot `stamp` ("xmin:xmax:xip,...") sees the transaction `change`
+        (an xid8 from the feed), as pg_visible_in_snapshot would answer: on a replica, only
+        once it has replayed that commit."""
+        xmin, xmax, running = stamp.split(":")
+        xid = int(change)
+        return xid < int(xmin) or (xid < int(xmax) and change not in running.split(","))

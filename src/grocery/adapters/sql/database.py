@@ -50,6 +50,15 @@ class Database:
         self._reads_size = pool_size
         self.pool_size = pool_size
         self._reads: asyncpg.Pool | None = None
+        self._commit_watchers: list[Callable[[], None]] = []
+
+    def watch_commits(self, watcher: Callable[[], None]) -> None:
+        """Call `watcher` after each unit of work's commit (the catalog feed catches up)."""
+        self._commit_watchers.append(watcher)
+
+    def committed(self) -> None:
+        for watcher in self._commit_watchers:
+            watcher()
 
     async def fetch(self, sql: str, *args: Any) -> list[Any]:
         """Rows of one read-only statement, prepared once per connection by asyncpg.
@@ -142,9 +151,12 @@ class SessionSql:
     or a rollback, the next statement begins another transaction.
     """
 
-    def __init__(self, session: AsyncSession, *, pooled: int) -> None:
+    def __init__(
+        self, session: AsyncSession, *, pooled: int, committed: Callable[[], None] = lambda: None
+    ) -> None:
         self._session = session
         self._pooled = pooled  # how many connections the pool may hold
+        self._committed = committed  # told after each COMMIT
         self._driver: asyncpg.Connection | None = None  # while the transaction is open
         self._after_commit: list[Callable[[], None]] = []
 
@@ -209,6 +221,7 @@ class SessionSql:
         announcements, self._after_commit = self._after_commit, []
         if driver is not None:
             await self._ending(driver, "COMMIT")
+            self._committed()
         for announce in announcements:
             announce()
 

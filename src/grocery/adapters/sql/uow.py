@@ -94,7 +94,9 @@ class SqlUnitOfWork:
 
     def _bind_repositories(self, session: AsyncSession) -> None:
         """Each area of the shop binds its repository here."""
-        self._sql = sql = SessionSql(session, pooled=self._database.pool_size)
+        self._sql = sql = SessionSql(
+            session, pooled=self._database.pool_size, committed=self._database.committed
+        )
         self.users: UserRepository = SqlUserRepository(sql)
         self.refresh_tokens: RefreshTokenRepository = SqlRefreshTokenRepository(sql)
         self.login_failures: LoginFailureRepository = SqlLoginFailureRepository(sql)

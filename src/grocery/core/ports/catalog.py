@@ -116,3 +116,38 @@ class CatalogStamps(Protocol):
     async def unchanged_since(self, stamp: str) -> bool:
         """True when nothing a page shows changed after `stamp`, as of now."""
         ...
+
+    def sees(self, stamp: str, change: str) -> bool:
+        """True when the catalog as of `stamp` holds `change` (a change heard from the feed)."""
+        ...
+
+
+class CatalogWatcher(Protocol):
+    """Told by the catalog's change feed what commits, wherever it was written, so a kept
+    page may be served with no check while the feed is heard."""
+
+    @property
+    def commits_here(self) -> int:
+        """How many transactions this process has committed so far."""
+        ...
+
+    def committed_here(self) -> None:
+        """This process committed a transaction (its change, if any, is heard soon after)."""
+        ...
+
+    def listening(self, caught_up: int) -> None:
+        """The feed is heard from now on, and every change of this process's first
+        `caught_up` commits with it; what was kept before is unvouched for."""
+        ...
+
+    def caught_up(self, commits: int) -> None:
+        """Every change of this process's first `commits` commits has been heard."""
+        ...
+
+    def heard(self, change: str) -> None:
+        """A change committed (the feed's mark of it, for `CatalogStamps.sees`)."""
+        ...
+
+    def deaf(self) -> None:
+        """The feed is lost: nothing is heard until `listening` again."""
+        ...
