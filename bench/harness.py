@@ -7,7 +7,7 @@ Environment: BENCH_SECONDS (10), BENCH_WARMUP (2), BENCH_CONNECTIONS (32), BENCH
 makes and drops its own `grocery_bench` database there), BENCH_ONLY (comma-separated
 scenario name prefixes; such a partial run leaves RESULTS.md alone), BENCH_REFERENCE=0 (skip the
 reference servers), BENCH_DIR (a scratch directory to keep; with BENCH_REUSE=1 the data set
-built there is reused), BENCH_PORT (18790).
+built there is reused), BENCH_PORT (18790; the card checkout's localstripe takes the next).
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ from bench import (
     wrk,
 )
 from bench.scenarios import Customers, Inputs, Scenario
+from tests.integration.stripe_server import SECRET_KEY, WEBHOOK_SECRET, start_localstripe
 
 from grocery.adapters.security import Argon2PasswordHasher, JwtCodec
 from grocery.adapters.sql import migrate
@@ -439,6 +440,7 @@ def measure(
                 cpus.append(measure_checkout_cpu(pg, shop, workers, checkout_cpu))
         if workers == 1:
             rows += _variants(config, pg, env, work, every)
+            rows += _stripe_checkout(config, pg, env, work, every)
     if config.reference and not refs:
         refs = references(config, pg)
     return rows, sorted(set(skipped)), refs, cpus
@@ -506,7 +508,10 @@ def _one(
     scenario: Scenario,
     workers: int,
     label: str,
+    also: Sequence[psutil.Process] = (),
 ) -> table.Row:
+    """The scenario's row; `also` are other processes the requests cost CPU in (a payment
+    provider's), measured apart from the workers."""
     asyncio.run(empty_carts(pg, scenario.customers))
     still_picking(pg, scenario.orders)
     if config.warmup:
@@ -518,15 +523,19 @@ def _one(
         still_picking(pg, scenario.orders)
     load = scenario.load(shop.base_url, config.connections, label)
     meter = cpu.Meter(shop.workers, pg.processes)
+    provider = cpu.Meter(lambda: list(also), None)
     meter.start()
+    provider.start()
     figures = wrk.run(load, config.seconds)
     used = meter.stop(figures.all_requests)
+    provider_ms = provider.stop(figures.all_requests).worker_ms if also else None
     print(
         f"bench: {scenario.name:32} {workers} worker(s) {figures.requests_per_s:8.0f} req/s"
         f"  p50 {figures.p50_ms:6.1f} ms  p99 {figures.p99_ms:6.1f} ms  errors {figures.failures}"
         f"  CPU/request worker {used.worker_ms:.2f} ms"
     )
-    return table.Row(scenario.name, workers, load.connections, figures, shop.worker_rss_mib(), used)
+    rss = shop.worker_rss_mib()
+    return table.Row(scenario.name, workers, load.connections, figures, rss, used, provider_ms)
 
 
 # Catalog scenarios again on a server set otherwise: what the access log costs, and what the
@@ -553,6 +562,42 @@ def _variants(
             table.Row(f"{name}, {how}", 1, row.connections, row.figures, row.rss_mib, row.cpu)
         )
     return rows
+
+
+# Checkout paid by card: the shop as configured for Stripe, against localstripe on loopback
+# (started as the tests start it), each customer's body carrying a test card. Next to the
+# checkout row above, its CPU is what the provider's round trips cost.
+STRIPE_CHECKOUT = "checkout, distinct products"
+STRIPE_BODY = '{"payment_method": "pm_card_visa"}'
+
+
+def _stripe_checkout(
+    config: Config, pg: Postgres, env: Mapping[str, str], work: Path, every: Sequence[Scenario]
+) -> list[table.Row]:
+    scenario = next(s for s in every if s.name == STRIPE_CHECKOUT)
+    if not config.wants(f"{STRIPE_CHECKOUT}, stripe"):
+        return []
+    port = config.port + 1
+    stripe = start_localstripe(port, work / "localstripe.log")
+    try:
+        overrides = {
+            "GROCERY_PAYMENT_PROVIDER": "stripe",
+            "STRIPE_SECRET_KEY": SECRET_KEY,
+            "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+            "STRIPE_API_BASE": f"http://127.0.0.1:{port}",
+        }
+        paying = replace(
+            scenario,
+            name=f"{STRIPE_CHECKOUT}, stripe",
+            env={**scenario.env, "BENCH_CHECKOUT_BODY": STRIPE_BODY},
+        )
+        log = work / "server-stripe.log"
+        label = f"{secrets.token_hex(3)}-stripe"  # Idempotency-Keys unlike a reused run's
+        with server.serving({**env, **overrides}, 1, config.port, work, log) as shop:
+            return [_one(config, pg, shop, paying, 1, label, [psutil.Process(stripe.pid)])]
+    finally:
+        stripe.terminate()
+        stripe.wait(10)
 
 
 # --- goals, the record --------------------------------------------------------

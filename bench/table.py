@@ -20,6 +20,7 @@ class Row:
     figures: Figures
     rss_mib: Sequence[float]  # each worker's, after the scenario
     cpu: CpuUse | None = None  # per request, over the measured run
+    provider_ms: float | None = None  # the payment provider's own CPU per request, when local
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,11 @@ def notes(rows: Sequence[Row]) -> list[str]:
         f"{row.scenario} ({row.workers} worker): {row.figures.note}"
         for row in rows
         if row.figures.note
+    ] + [
+        f"{row.scenario} ({row.workers} worker): the payment provider (localstripe) spent"
+        f" {row.provider_ms:.2f} ms CPU per request besides the worker's"
+        for row in rows
+        if row.provider_ms is not None
     ]
 
 

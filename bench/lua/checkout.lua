@@ -2,12 +2,14 @@
 -- (line `thread_number` of BENCH_TOKENS) buying its product (the same line of BENCH_PRODUCTS,
 -- or the only line: the hot product). It puts one unit in the cart, then checks out with a
 -- fresh Idempotency-Key, and again. Only the checkouts are timed (status 201 counts).
+-- BENCH_CHECKOUT_BODY is the checkout's body ("{}" unless set: a card's payment method).
 -- The next request follows the last response, not the count of request() calls: wrk calls
 -- the first thread's request() once more, unsent, to inspect it.
 local bench = dofile(os.getenv("BENCH_LUA") .. "/common.lua")
 bench.timing = true
 
 local token, product, run = nil, nil, nil
+local body = os.getenv("BENCH_CHECKOUT_BODY") or "{}"
 local checking_out, checkouts, started = false, 0, nil
 timed, timed_failures = {}, 0
 
@@ -28,7 +30,7 @@ function request()
   checkouts = checkouts + 1
   headers["Idempotency-Key"] = run .. "-" .. thread_number .. "-" .. checkouts
   started = bench.now_us()
-  return wrk.format("POST", "/api/checkout", headers, "{}")
+  return wrk.format("POST", "/api/checkout", headers, body)
 end
 
 function response(status, headers, body)

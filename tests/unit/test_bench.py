@@ -4,6 +4,7 @@ RESULTS.md. (The run itself is not part of the tests: it takes about ten minutes
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from pathlib import Path
@@ -137,6 +138,16 @@ def test_each_row_is_divided_by_the_reference_rows_of_its_own_work() -> None:
     ]
     assert table.reference_ratios(rows[2:], _refs()) == []  # no checkout reference: no line
     assert table.reference_ratios([], refs) == []
+
+
+def test_a_payment_providers_own_cpu_is_noted_apart_from_the_workers() -> None:
+    paid = _row("checkout, distinct products, stripe")
+    rows = [_row("checkout, distinct products"), dataclasses.replace(paid, provider_ms=1.5)]
+
+    assert table.notes(rows) == [
+        "checkout, distinct products, stripe (1 worker): the payment provider (localstripe)"
+        " spent 1.50 ms CPU per request besides the worker's"
+    ]
 
 
 def test_without_the_reference_script_there_are_no_reference_rows(tmp_path: Path) -> None:
