@@ -335,3 +335,29 @@ async def test_picking_refusals_are_shown_next_to_their_fields(
     assert unfinished.status_code == 422 and 'id="complete-error"' in unfinished.text
     assert f"{apples['name']}: not picked yet" in unfinished.text
     assert (await picker.order(order))["items"][0]["picked_quantity"] is None
+
+
+async def test_the_picker_is_offered_the_substitute_the_customer_asked_for(
+    office: Browser, picker: Picker, shop: Shop, ann: SignedInUser
+) -> None:
+    pears, quinces = await shop.product("3.00"), await shop.product("2.50")
+    order = await picker.placed_by(ann, (pears, 2), preferred_substitute_id=quinces["id"])
+    await picker.start(order)
+    (line,) = line_ids(order)
+    screen = f"/admin/orders/{order['id']}/picking"
+
+    shown = (await office.get(screen)).text
+    assert f"the customer would like <strong>{quinces['name']}</strong>" in shown
+    choice = f"{quinces['name']} (the customer's choice)"
+    assert f'<option value="{quinces["id"]}">{choice}' in shown
+    taken = await submit(
+        office,
+        screen,
+        f"/admin/orders/{order['id']}/picks/{line}",
+        picked_quantity=0,
+        substitute_id=quinces["id"],
+        substitute_quantity=2,
+    )
+    assert taken.status_code == 303
+    pick = (await picker.order(order))["items"][0]
+    assert (pick["picked_quantity"], pick["substitute"]["product_id"]) == (0, quinces["id"])

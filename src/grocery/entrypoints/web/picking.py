@@ -79,7 +79,9 @@ class PickingPages(Controller):
             found = (await catalog.browse(search)).items
         order = await orders.get(staff, order_id)
         searched = line_id if isinstance(line_id, UUID) else None
-        return _screen(request, order, searched=searched, q=query.text("q"), found=found)
+        return await _screen(
+            request, catalog, order, searched=searched, q=query.text("q"), found=found
+        )
 
     @post("/picking")
     async def start_picking(
@@ -88,13 +90,16 @@ class PickingPages(Controller):
         order_id: FromPath[UUID],
         staff: Injected[Principal],
         orders: Injected[OrderService],
+        catalog: Injected[CatalogService],
     ) -> Template | Redirect:
         """placed -> processing, as POST /api/orders/{id}/picking."""
         try:
             await orders.step(order_id, OrderStatus.PROCESSING)
         except DomainError as refused:
             order = await orders.get(staff, order_id)
-            return _screen(request, order, start_error=refused.detail, status=status_for(refused))
+            return await _screen(
+                request, catalog, order, start_error=refused.detail, status=status_for(refused)
+            )
         return after_form(request, f"/admin/orders/{order_id}/picking", "Picking started.")
 
     @post("/picks/{line_id:uuid}")
@@ -114,8 +119,9 @@ class PickingPages(Controller):
             order = await picking.pick(order_id, line_id, _pick_form(form), staff.user_id)
         except DomainError as refused:
             order = await orders.get(staff, order_id)
-            return _screen(
+            return await _screen(
                 request,
+                catalog,
                 order,
                 failed=line_id,
                 searched=line_id,
@@ -136,6 +142,7 @@ class PickingPages(Controller):
         staff: Injected[Principal],
         orders: Injected[OrderService],
         picking: Injected[PickingService],
+        catalog: Injected[CatalogService],
     ) -> Template | Redirect:
         """The final bill, as POST /api/orders/{id}/picking/complete (a card is captured)."""
         try:
@@ -143,8 +150,9 @@ class PickingPages(Controller):
         except DomainError as refused:
             order = await orders.get(staff, order_id)
             problems = [str(item.get("message", "")) for item in refused.errors]
-            return _screen(
+            return await _screen(
                 request,
+                catalog,
                 order,
                 complete_error=refused.detail,
                 complete_problems=problems,
@@ -165,8 +173,24 @@ async def _chosen(catalog: CatalogService, form: FormReader) -> list[ProductView
         return []
 
 
-def _screen(
+async def _preferred(catalog: CatalogService, order: Order) -> dict[UUID, ProductView]:
+    """The substitute each line's customer asked for, as the shelf has it now (one no longer
+    sold is left out)."""
+    found: dict[UUID, ProductView] = {}
+    for line in order.lines:
+        wanted = line.choice.preferred_substitute_id
+        if wanted is None or not line.choice.allowed:
+            continue
+        try:
+            found[line.id] = await catalog.product(str(wanted))
+        except NotFound:
+            continue
+    return found
+
+
+async def _screen(
     request: Request[Any, Any, Any],
+    catalog: CatalogService,
     order: Order,
     *,
     searched: UUID | None = None,
@@ -187,6 +211,7 @@ def _screen(
         order=order,
         rows=line_rows(order),
         taxes=order_taxes(order),
+        preferred=await _preferred(catalog, order),
         startable=next_step(order.status) is OrderStatus.PROCESSING,
         picking=is_being_picked(order),
         searched=searched,
