@@ -16,9 +16,11 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from grocery.config import Settings
 from grocery.entrypoints.app import create_app
+from grocery.entrypoints.wiring import Adapters
 from tests.integration.catalog_shop import Client, Json, assert_problem
 from tests.integration.checkout_shop import Shop, checkout
 from tests.integration.conftest import (
+    MakeUser,
     SignedInUser,
     free_port,
     make_settings,
@@ -26,6 +28,7 @@ from tests.integration.conftest import (
     stop,
     wait_until_live,
 )
+from tests.integration.slot_shop import Places, hold
 
 TOKEN = "scrape-token-for-the-tests"
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -186,3 +189,43 @@ async def test_every_workers_figures_are_served_together(
     assert [run.name for run in runs] != ["999999999"] and len(runs) == 1
     writers = {path.stem.rsplit("_", 1)[-1] for path in runs[0].glob("counter_*.db")}
     assert len(writers) == 2, writers  # both workers counted requests
+
+
+async def test_slot_bookings_and_payments_are_counted_by_outcome(
+    metered: Client,
+    shop: Shop,
+    adapters: Adapters,
+    ann: SignedInUser,
+    make_user: MakeUser,
+) -> None:
+    """Ann holds the counter's last place and Bob finds it full; her checkout books it and
+    begins her payment (at the counter: pending), which is captured when it is delivered."""
+    places = Places(adapters)
+    slot = await places.slot(await places.point(), capacity=1)
+    bob = await make_user()
+    apples = await shop.product("1.00")
+    before = await scrape(metered)
+
+    assert (await hold(metered, ann, slot)).status_code == 200
+    assert_problem(await hold(metered, bob, slot), 409, "slot_full")
+    await shop.fill(ann, (apples, 1))
+    placed = await checkout(metered, ann)
+    assert placed.status_code == 201, placed.text
+    for status in ("processing", "shipped", "delivered"):
+        stepped = await metered.patch(
+            f"/api/orders/{placed.json()['id']}",
+            json={"status": status},
+            headers=shop.manager.headers,
+        )
+        assert stepped.status_code == 200, stepped.text
+
+    after = await scrape(metered)
+
+    def gained(name: str, **labels: str) -> float:
+        return value(after, name, **labels) - value(before, name, **labels)
+
+    bookings = "grocery_slot_bookings_total"
+    assert [gained(bookings, outcome=o) for o in ("held", "slot_full", "booked")] == [1, 1, 1]
+    payments = "grocery_payments_total"
+    manual = [gained(payments, provider="manual", outcome=o) for o in ("pending", "captured")]
+    assert manual == [1, 1]

@@ -95,7 +95,7 @@ class ShopMetrics:
         )
         self._slot_bookings = Counter(
             "grocery_slot_bookings",
-            "Slot bookings (holds for a cart) by outcome: booked, or the problem's code",
+            "Slot bookings by outcome: held (for a cart), booked (at checkout), or the problem's code",
             ["outcome"],
             registry=r,
         )

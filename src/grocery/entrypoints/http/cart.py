@@ -17,6 +17,7 @@ from msgspec import UNSET, UnsetType
 
 from grocery.config import Settings
 from grocery.core.cart import MAX_LINE_QUANTITY
+from grocery.core.errors import DomainError
 from grocery.core.fulfilment.slots import CartFulfilment
 from grocery.core.fulfilment.zones import FulfilmentMethod
 from grocery.core.identity import Principal
@@ -29,6 +30,7 @@ from grocery.entrypoints.http.catalog import kg_text
 from grocery.entrypoints.http.deps import Injected
 from grocery.entrypoints.http.fields import documented
 from grocery.entrypoints.http.guards import CartOwner, cart_holder, signed_in
+from grocery.entrypoints.metrics import Tally
 
 
 class SubstitutionFields(msgspec.Struct):
@@ -262,11 +264,17 @@ class CartController(Controller):
         principal: Injected[Principal],
         slot_holds: Injected[SlotHoldService],
         settings: Injected[Settings],
+        metrics: Injected[Tally],
     ) -> CartOut:
         """Hold a place in a delivery or pickup slot for the cart (GROCERY_SLOT_HOLD_MINUTES),
         in place of any slot it held. Full -> 409 `slot_full`; past its cutoff -> 422
         `slot_closed`; an address outside the slot's zone -> 422 `not_delivered_here`."""
-        priced = await slot_holds.hold(principal.user_id, data.slot_id, data.address_id)
+        try:
+            priced = await slot_holds.hold(principal.user_id, data.slot_id, data.address_id)
+        except DomainError as refused:
+            metrics.slot_booking(refused.code)
+            raise
+        metrics.slot_booking("held")
         return CartOut.of(priced, settings.currency)
 
     @delete("/slot", status_code=204, guards=[signed_in])

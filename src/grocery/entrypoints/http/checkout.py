@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 import msgspec
@@ -9,6 +10,7 @@ from litestar import Controller, Response, post
 from litestar.openapi import ResponseSpec
 from litestar.params import HeaderParameter, JSONBody
 
+from grocery.config import Settings
 from grocery.core.errors import DomainError
 from grocery.core.identity import Principal
 from grocery.core.orders import IDEMPOTENCY_KEY_MAX_LENGTH
@@ -36,6 +38,17 @@ class CheckoutBody(msgspec.Struct):
     payment_method: Annotated[str, documented(min_length=1, max_length=255)] | None = None
 
 
+# Checkout's refusals that are its slot booking's: the held place was taken, or closed.
+SLOT_REFUSALS = frozenset({"slot_full", "slot_closed"})
+
+
+def _tally_placed(metrics: Tally, order: Mapping[str, Any]) -> None:
+    """A placed order booked its held slot, if any, and its payment began."""
+    if order["fulfilment"] is not None:
+        metrics.slot_booking("booked")
+    metrics.payment(order["payment"]["provider"], order["payment"]["status"])
+
+
 class CheckoutController(Controller):
     path = "/checkout"
     tags = ("checkout",)
@@ -55,6 +68,7 @@ class CheckoutController(Controller):
         principal: Injected[Principal],
         checkout: Injected[CheckoutService],
         metrics: Injected[Tally],
+        settings: Injected[Settings],
         idempotency_key: IdempotencyKey = None,
         data: JSONBody[CheckoutBody | None] = None,
     ) -> Response[Any]:
@@ -74,7 +88,13 @@ class CheckoutController(Controller):
             answer = await checkout.place_order(request, placed_answer)
         except DomainError as refused:
             metrics.checkout(refused.code)
+            if refused.code in SLOT_REFUSALS:
+                metrics.slot_booking(refused.code)
+            if refused.code == "payment_declined":
+                metrics.payment(settings.payment_provider, "declined")
             raise
         metrics.checkout("replayed" if answer.replayed else "placed")
+        if not answer.replayed:
+            _tally_placed(metrics, answer.body)
         headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
         return Response(answer.body, status_code=answer.status, headers=headers)

@@ -27,6 +27,7 @@ from grocery.entrypoints.http.deps import Injected
 from grocery.entrypoints.http.guards import manager, signed_in
 from grocery.entrypoints.http.pages import DEFAULT_LIMIT, Limit, mark_cursor, read_mark_cursor
 from grocery.entrypoints.http.problems import problem_answer
+from grocery.entrypoints.metrics import Tally
 
 
 class SubstituteOut(msgspec.Struct):
@@ -299,8 +300,12 @@ class OrderController(Controller):
         order_id: FromPath[UUID],
         data: JSONBody[StatusBody],
         orders: Injected[OrderService],
+        metrics: Injected[Tally],
     ) -> OrderOut:
         """One step along placed -> processing -> shipped -> delivered. Shipping an order with
         weighed lines, or one whose picking started, before picking completes -> 409
         `picking_incomplete`; any other order ships picked in full."""
-        return OrderOut.of(await orders.step(order_id, data.status))
+        order = OrderOut.of(await orders.step(order_id, data.status))
+        if data.status == OrderStatus.DELIVERED and order.payment.provider == "manual":
+            metrics.payment("manual", order.payment.status)  # paid at the door: captured
+        return order
