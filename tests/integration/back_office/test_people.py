@@ -309,6 +309,9 @@ async def test_a_customer_s_session_may_not_touch_pictures(
         files={"file": ("pear.png", picture(), "image/png")},
     )
     assert answer.status_code == 403 and "<h1>Not for you</h1>" in answer.text
+    removal = f"/admin/products/{product['id']}/images/{uuid4()}/remove"
+    refused = await submit(customer_office, "/admin/sign-in", removal)  # a good CSRF token
+    assert refused.status_code == 403 and "<h1>Not for you</h1>" in refused.text
 
 
 async def test_picture_forms_without_their_csrf_token_are_refused(
