@@ -1,12 +1,14 @@
 """The shop as a fleet on loopback: two app servers (two workers each) behind no balancer,
 PgBouncer in transaction pooling in front of the primary, and a streaming replica serving the
-catalog and the reports. Shoppers browse, fill carts and check out, a manager picks orders
-and reads reports, for a bounded time; one server is killed outright mid-run and restarted.
+catalog and the reports. Shoppers browse, fill carts, half of them hold a place in one of the
+counter's few pickup slots, and check out; a manager picks orders and reads reports, for a
+bounded time; one server is killed outright mid-run and restarted.
 
 Afterwards the books balance (bench/invariants.py: no negative stock, stock + units sold
-conserved, stock moved by exactly the units ordered; and every product's stock is the sum of
-its ledger), and no request got a 5xx: the only failures are the killed server's own
-connections, while it was down.
+conserved, stock moved by exactly the units ordered, no slot over its capacity, every slot's
+booked count its live orders; and every product's stock is the sum of its ledger), and no
+request got a 5xx: the only failures are the killed server's own connections, while it was
+down.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import UUID, uuid4
 
@@ -37,6 +40,7 @@ _ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 SECONDS = float(os.environ.get("GROCERY_FLEET_SECONDS", "20"))
 SHOPPERS = 12
 PRODUCTS = 12
+SLOTS, SLOT_CAPACITY = 2, 6  # fewer places than the booking shoppers' checkouts: they fill
 
 
 @dataclass
@@ -111,10 +115,40 @@ async def call(
     return response
 
 
+async def open_the_counter(base_url: str, manager: dict[str, str]) -> list[str]:
+    """A pickup counter with SLOTS slots tomorrow; their ids."""
+    async with httpx.AsyncClient(base_url=base_url, headers=manager, timeout=10) as staff:
+        address = {"line1": "1 High St", "city": "Leeds", "postal_code": "LS1", "country": "GB"}
+        body = {"name": f"Counter {uuid4().hex[:6]}", "address": address}
+        point = await staff.post("/api/pickup-points", json=body)
+        assert point.status_code == 201, point.text
+        tomorrow = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(1)
+        slots = []
+        for hour in range(SLOTS):
+            starts = tomorrow + timedelta(hours=2 * hour)
+            body = {
+                "method": "pickup",
+                "pickup_point_id": point.json()["id"],
+                "starts_at": starts.isoformat(),
+                "ends_at": (starts + timedelta(hours=2)).isoformat(),
+                "capacity": SLOT_CAPACITY,
+            }
+            slot = await staff.post("/api/slots", json=body)
+            assert slot.status_code == 201, slot.text
+            slots.append(str(slot.json()["id"]))
+    return slots
+
+
 async def shop_for(
-    tally: Tally, fleet: Fleet, number: int, headers: dict[str, str], products: list[str]
+    tally: Tally,
+    fleet: Fleet,
+    number: int,
+    headers: dict[str, str],
+    products: list[str],
+    slots: list[str],
 ) -> None:
-    """Browse, put one or two products in the cart and check out, again and again."""
+    """Browse, put one or two products in the cart, hold a slot (every other shopper; a full
+    one is left, the order then has none) and check out, again and again."""
     chooser = random.Random(number)
     deadline = time.monotonic() + SECONDS
     while time.monotonic() < deadline:
@@ -124,6 +158,9 @@ async def shop_for(
             await call(tally, server, "GET", f"/api/products/{product}")
             body = {"product_id": product, "quantity": chooser.randint(1, 2)}
             await call(tally, server, "POST", "/api/cart/items", json=body, headers=headers)
+        if number % 2 == 0:
+            slot = {"slot_id": chooser.choice(slots)}
+            await call(tally, server, "PUT", "/api/cart/slot", json=slot, headers=headers)
         key = {"Idempotency-Key": uuid4().hex, **headers}
         await call(tally, server, "POST", "/api/checkout", headers=key)
 
@@ -192,11 +229,23 @@ async def ledger_mismatches(database_url: str) -> int:
         await connection.close()
 
 
+async def places_booked(database_url: str, slots: list[str]) -> int:
+    connection = await asyncpg.connect(database_url.replace("+asyncpg", ""))
+    try:
+        booked = await connection.fetchval(
+            "SELECT sum(booked) FROM slots WHERE id = ANY($1::uuid[])", slots
+        )
+        return int(booked)
+    finally:
+        await connection.close()
+
+
 async def test_the_fleet_keeps_its_books_through_a_server_crash(fleet: Fleet) -> None:
     primary = fleet.replicated.primary_url
     manager, customers = await accounts(primary, SHOPPERS)
     shelves = await stock_shelves(fleet.servers[1].base_url, manager, [1000] * PRODUCTS)
     products = list(shelves)
+    slots = await open_the_counter(fleet.servers[0].base_url, manager)
     await caught_up(fleet.replicated)
     connection = await asyncpg.connect(primary.replace("+asyncpg", ""))
     try:
@@ -206,7 +255,7 @@ async def test_the_fleet_keeps_its_books_through_a_server_crash(fleet: Fleet) ->
 
     tally = Tally()
     shoppers = [
-        shop_for(tally, fleet, number, headers, products)
+        shop_for(tally, fleet, number, headers, products, slots)
         for number, headers in enumerate(customers)
     ]
     try:
@@ -224,6 +273,9 @@ async def test_the_fleet_keeps_its_books_through_a_server_crash(fleet: Fleet) ->
     assert all(killed_at <= when <= restarted_at + 1 for _, when in tally.unreachable)
     checkouts = tally.calls[("POST", "/api/checkout", 201)]
     assert checkouts > SHOPPERS and picked > 0, (checkouts, picked, tally.calls)
+    # Places were held until the slots were full, and then refused.
+    holds = {status for (method, route, status) in tally.calls if route == "/api/cart/slot"}
+    assert holds == {200, 409}, tally.calls
 
     connection = await asyncpg.connect(primary.replace("+asyncpg", ""))
     try:
@@ -232,3 +284,4 @@ async def test_the_fleet_keeps_its_books_through_a_server_crash(fleet: Fleet) ->
         await connection.close()
     assert all(check.passed for check in checks), checks
     assert await ledger_mismatches(primary) == 0
+    assert await places_booked(primary, slots) > 0
