@@ -260,6 +260,15 @@ async def test_a_refused_file_is_named_next_to_the_field_and_nothing_is_kept(
     assert await images_in_the_storefront(client, product) == []
 
 
+async def test_a_file_far_over_the_limit_is_a_page_saying_so(
+    office: Browser, client: Browser, product: Json
+) -> None:
+    """Past the body limit the form can't be read, so no field to show it next to."""
+    refused = await upload(office, product, picture() + b"\0" * (UPLOAD_LIMIT * 2))
+    assert refused.status_code == 413 and "<h1>Too big</h1>" in refused.text
+    assert await images_in_the_storefront(client, product) == []
+
+
 async def test_a_form_sent_without_a_file_asks_for_one(office: Browser, product: Json) -> None:
     answer = await submit(
         office, f"/admin/products/{product['id']}", f"/admin/products/{product['id']}/images"

@@ -47,6 +47,9 @@ def http_error_page(request: Request[Any, Any, Any], error: HTTPException) -> Re
     status = error.status_code
     if status == 404:  # Litestar's own text is "Not Found"
         return _problem_page(404, _TITLES[404], "There is no page at this address.")
+    if status == 413:  # a file far over the limit, so the form was never read
+        detail = "That is too big for the shop to take. Go back and choose a smaller file."
+        return _problem_page(413, "Too big", detail)
     return _problem_page(status, _TITLES.get(status, "That didn't work"), str(error.detail))
 
 
