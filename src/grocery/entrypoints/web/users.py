@@ -4,6 +4,7 @@ and grant or take back the manager role, through the same service and rules as t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
@@ -67,11 +68,13 @@ class UserPages(Controller):
         return after_form(request, shown.address, notice)
 
 
+@dataclass(frozen=True)
 class _Shown:
     """Which list a page shows: a search, a role, a page."""
 
-    def __init__(self, q: str, role: Role | None, cursor: str | None) -> None:
-        self.q, self.role, self.cursor = q, role, cursor
+    q: str
+    role: Role | None
+    cursor: str | None
 
     @classmethod
     def of(cls, form: FormReader) -> _Shown:
