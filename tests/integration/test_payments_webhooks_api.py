@@ -225,6 +225,37 @@ async def test_a_card_that_failed_cancels_its_order_once_and_frees_what_it_held(
     )
 
 
+async def test_failures_of_one_card_sent_at_once_cancel_its_order_once(
+    settings: Settings, card_shop: Shop, ann: SignedInUser, adapters: Adapters, localstripe: str
+) -> None:
+    order, reference = await _waiting(card_shop, ann, adapters)  # 2 of 5 taken
+    product_id = order["items"][0]["product_id"]
+    failed = await _failed_at_stripe(localstripe, reference)
+    same = intent_event(f"evt_{uuid4().hex}", "payment_intent.payment_failed", failed)
+    # Stripe's retries of one event, and a second failure under its own id, all at once.
+    events = [same] * 6 + [
+        intent_event(f"evt_{uuid4().hex}", "payment_intent.payment_failed", failed)
+        for _ in range(2)
+    ]
+
+    async with app_in_this_loop(card_settings(settings, localstripe, db_pool_size=8)) as client:
+        answers = await asyncio.gather(*(_send(client, event) for event in events))
+
+    assert [answer.status_code for answer in answers] == [200] * 8
+    shown = (await card_shop.client.get(f"/api/orders/{order['id']}", headers=ann.headers)).json()
+    assert (shown["status"], shown["payment"]["status"]) == ("cancelled", "voided")
+    product = (await card_shop.client.get(f"/api/products/{product_id}")).json()
+    assert product["stock"] == 5  # put back once, not once per event
+    ledger = await card_shop.client.get(
+        f"/api/products/{product_id}/stock-movements", headers=card_shop.manager.headers
+    )
+    kinds = [move["kind"] for move in ledger.json()["items"]]
+    assert kinds.count("cancellation") == 1
+    async with adapters.database.engine.connect() as connection:
+        count = select(func.count()).where(payment_events.c.id == same["id"])
+        assert (await connection.execute(count)).scalar_one() == 1
+
+
 async def test_a_failed_card_event_leaves_an_authorized_order_alone(
     card_shop: Shop, ann: SignedInUser, adapters: Adapters, localstripe: str
 ) -> None:

@@ -201,8 +201,11 @@ class OrderService:
 
 
 async def _cancelled_unpaid(uow: OrderWork, order: Order | None, now: datetime) -> Order | None:
-    """A locked order still awaiting its card, cancelled by the shop; None for any other."""
-    if order is None or order.payment.status not in UNAUTHORIZED:
+    """A locked order still awaiting its card, cancelled by the shop; None for any other
+    (one cancelled meanwhile still awaits its void, so its payment looks the same)."""
+    if order is None or order.status is OrderStatus.CANCELLED:
+        return None
+    if order.payment.status not in UNAUTHORIZED:
         return None
     to, allowed = OrderStatus.CANCELLED, cancellable_from(order, STAFF)
     if not await uow.orders.move(order.id, to=to, allowed_from=allowed, at=now):
