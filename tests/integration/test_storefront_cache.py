@@ -234,3 +234,20 @@ async def test_a_change_older_than_the_newest_changes_still_counts(
 
     assert not await stamps.unchanged_since(stamp)
     assert await stamps.unchanged_since(await stamps.stamp())
+
+
+async def test_a_page_answered_before_routing_is_the_routed_answer(
+    client: Client, shop: Shop
+) -> None:
+    """Once vouched, a kept page is sent before routing; a request from a browser origin
+    still takes the whole way. Both answers are the same bytes with the same headers."""
+    apples = await shop.product("1.00")
+    path = f"/api/products/{apples['id']}"
+    answers = [await client.get(path) for _ in range(3)]
+    routed = await client.get(path, headers={"Origin": "https://elsewhere.example"})
+
+    for answer in [*answers, routed]:
+        assert answer.status_code == 200
+        assert answer.content == routed.content
+        assert answer.headers["content-type"] == routed.headers["content-type"]
+        assert answer.headers["content-length"] == str(len(routed.content))

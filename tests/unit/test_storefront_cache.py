@@ -319,3 +319,47 @@ async def test_a_deaf_cache_checks_every_hit_and_rebuilds_once_heard_again(
     await heard.page("popular", shelf.build)
     await heard.page("popular", shelf.build)
     assert replica.calls == ["stamp", "build"]
+
+
+# --- answered before routing ----------------------------------------------------------------
+
+ASKED = ("/api/products", b"sort=popular")
+
+
+async def test_a_vouched_page_is_found_by_its_request_and_nothing_else(
+    heard: StorefrontCache, replica: Replica
+) -> None:
+    shelf = Shelf(replica)
+    assert heard.vouched_at(ASKED) is None  # never answered
+
+    await heard.page("popular", shelf.build, ASKED, "/api/products")
+
+    assert heard.vouched_at(ASKED) == (b'{"price":"1.00"}', "/api/products")
+    assert heard.vouched_at(("/api/products", b"sort=price")) is None
+    assert replica.calls == ["stamp", "build"]
+
+
+async def test_no_page_is_found_by_request_unless_it_may_be_served_unchecked(
+    heard: StorefrontCache, replica: Replica, clock: Clock
+) -> None:
+    shelf = Shelf(replica)
+    await heard.page("popular", shelf.build, ASKED, "/api/products")
+
+    change(replica, shelf, heard, "2.00")  # unvouched
+    assert heard.vouched_at(ASKED) is None
+    await heard.page("popular", shelf.build, ASKED, "/api/products")
+    assert heard.vouched_at(ASKED) is not None
+
+    heard.committed_here()  # this process's commit, not yet caught up with
+    assert heard.vouched_at(ASKED) is None
+    heard.caught_up(heard.commits_here)
+    assert heard.vouched_at(ASKED) is not None
+
+    heard.deaf()
+    assert heard.vouched_at(ASKED) is None
+    heard.listening(heard.commits_here)  # kept while deaf: unvouched
+    assert heard.vouched_at(ASKED) is None
+
+    await heard.page("popular", shelf.build, ASKED, "/api/products")
+    clock.now += 60
+    assert heard.vouched_at(ASKED) is None  # too old

@@ -95,6 +95,7 @@ from grocery.entrypoints.http.restock import NotifyMeController
 from grocery.entrypoints.http.slots import SlotController
 from grocery.entrypoints.http.stock import StockMovementController
 from grocery.entrypoints.http.storefront_cache import StorefrontCache
+from grocery.entrypoints.http.storefront_fast import storefront_fast_path
 from grocery.entrypoints.http.taxes import TaxClassController
 from grocery.entrypoints.http.wishlist import WishlistController
 from grocery.entrypoints.logs import access_log_middleware, configure_logging
@@ -477,7 +478,10 @@ def create_app(
     document_problems(app)
     finish_document(app)
     # Wrapped outside the router, so unknown paths and 405s get their access line too.
-    served = app.asgi_handler if metrics is None else metrics_middleware(app.asgi_handler, metrics)
+    served = app.asgi_handler
+    if traced is None:  # a traced request gets its spans: it takes the whole way
+        served = storefront_fast_path(served, pages)
+    served = served if metrics is None else metrics_middleware(served, metrics)
     app.asgi_handler = access_log_middleware(
         host_check_middleware(head_as_get(served), settings.allowed_hosts)
     )

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, MediaType, Response, delete, get, patch, post
+from litestar import Controller, MediaType, Request, Response, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from msgspec import UNSET, UnsetType
 
@@ -79,6 +79,12 @@ class ProductChange(msgspec.Struct):
     tax_class_id: UUID | UnsetType | None = UNSET  # null: taxed as its category is
 
 
+def _address(request: Request[Any, Any, Any]) -> tuple[tuple[str, bytes], str]:
+    """The request (path, query string) a kept page answers, and its route template."""
+    scope = request.scope
+    return (scope["path"], scope["query_string"]), scope["path_template"]
+
+
 def _json(body: bytes) -> Response[Any]:
     """An encoded page as it was kept; the declared Struct documents its shape."""
     return Response(body, media_type=MediaType.JSON)
@@ -108,6 +114,7 @@ class ProductController(Controller):
     async def list_products(
         self,
         storefront: Injected[Storefront],
+        request: Request[Any, Any, Any],
         category: FromQuery[str | None] = None,
         q: FromQuery[str | None] = None,
         min_price: PriceBound = None,
@@ -136,18 +143,18 @@ class ProductController(Controller):
             page = await storefront.catalog.browse(query)
             return await product_page_out(page, storefront.blobs)
 
-        return _json(await storefront.pages.page(query, build))
+        return _json(await storefront.pages.page(query, build, *_address(request)))
 
     @get("/{ref:str}", opt=PUBLIC)
     async def show_product(
-        self, ref: FromPath[str], storefront: Injected[Storefront]
+        self, ref: FromPath[str], storefront: Injected[Storefront], request: Request[Any, Any, Any]
     ) -> Response[ProductOut]:
         """By id or slug, with all its images."""
 
         async def build() -> ProductOut:
             return await product_out(await storefront.catalog.product(ref), storefront.blobs)
 
-        return _json(await storefront.pages.page(("product", ref), build))
+        return _json(await storefront.pages.page(("product", ref), build, *_address(request)))
 
     @post("/", status_code=201, guards=[manager])
     async def add_product(
