@@ -7,8 +7,9 @@ from dataclasses import replace
 from decimal import Decimal
 
 from grocery.core.catalog import Product, Unit
+from grocery.core.final_bill import completed, final_bill
 from grocery.core.orders import Order, OrderStatus
-from grocery.core.picking import Pick, SubstitutePick, completed, final_bill
+from grocery.core.picking import Pick, SubstitutePick
 from grocery.core.sales import counted_sales, sales_changes
 from grocery.core.substitutions import Substitution, SubstitutionChoice
 from grocery.core.weights import SoldBy, Weighing

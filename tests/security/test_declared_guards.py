@@ -14,7 +14,7 @@ from litestar.routes import HTTPRoute
 
 from grocery.entrypoints.app import create_app
 from grocery.entrypoints.http.guards import Caller, caller_let_in, is_public
-from grocery.entrypoints.web.door import staff_only
+from grocery.entrypoints.web.door import admins_only, staff_only
 from tests.integration.conftest import make_settings
 from tests.security.test_access_matrix import ROUTES, UNGUARDED_EXTRAS, Access, is_back_office
 
@@ -97,7 +97,8 @@ def test_every_back_office_page_lets_in_staff_only_or_says_it_is_public(app: Lit
         ("GET", "/admin/static/{file_path}"),
     }
     for method, path, handler in pages:
-        if (method, path) not in public:
-            assert staff_only in handler.resolve_guards(), f"{method} {path}"
-        if "staff" in handler.parsed_fn_signature.parameters:
-            assert staff_only in handler.resolve_guards(), f"{method} {path}"
+        doors = {staff_only, admins_only} & set(handler.resolve_guards())
+        if (method, path) not in public or "staff" in handler.parsed_fn_signature.parameters:
+            # Users and their roles are the admins' screens; every other page is staff's.
+            wanted = admins_only if path.startswith("/admin/users") else staff_only
+            assert doors == {wanted}, f"{method} {path}"

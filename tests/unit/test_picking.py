@@ -9,16 +9,14 @@ from uuid import uuid4
 import pytest
 
 from grocery.core.errors import Conflict, Invalid, NotFound
+from grocery.core.final_bill import completed, final_bill, ready_to_ship
 from grocery.core.orders import OrderStatus
 from grocery.core.picking import (
     Pick,
     SubstitutePick,
-    completed,
-    final_bill,
     is_being_picked,
     off_the_shelf,
     picking_line,
-    ready_to_ship,
     substitute_stock,
     unpicked,
 )

@@ -13,8 +13,8 @@ from decimal import Decimal
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from grocery.core.final_bill import FinalBill, completed, final_bill
 from grocery.core.orders import Order
-from grocery.core.picking import FinalBill, completed, final_bill
 from grocery.core.pricing import CartLine
 from grocery.core.promotions import PromoCode, PromoRejected
 from grocery.core.sales import counted_sales

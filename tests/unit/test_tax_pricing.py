@@ -10,9 +10,9 @@ from uuid import uuid4
 from hypothesis import given
 from hypothesis import strategies as st
 
+from grocery.core.final_bill import completed, final_bill, ready_to_ship
 from grocery.core.fulfilment.zones import DeliveryTerms, FulfilmentMethod
 from grocery.core.orders import Order, OrderStatus, order_from_cart
-from grocery.core.picking import completed, final_bill, ready_to_ship
 from grocery.core.pricing import CartLine, PricedCart, price_cart
 from grocery.core.promotions import PromoCode
 from grocery.core.taxes import ClassTax, TaxRate, line_tax

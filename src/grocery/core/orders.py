@@ -29,7 +29,8 @@ from grocery.core.taxes import ClassTax, TaxRate, taxes_by_class
 from grocery.core.weights import Weighing
 
 if TYPE_CHECKING:
-    from grocery.core.picking import FinalBill, Pick
+    from grocery.core.final_bill import FinalBill
+    from grocery.core.picking import Pick
 
 
 class OrderStatus(StrEnum):

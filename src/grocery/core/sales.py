@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from uuid import UUID
 
+from grocery.core.final_bill import BilledLine
 from grocery.core.money import ZERO
 from grocery.core.orders import Order, OrderLine
-from grocery.core.picking import BilledLine
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

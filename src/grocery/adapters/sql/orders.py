@@ -20,9 +20,10 @@ from grocery.adapters.sql.database import SessionSql
 from grocery.adapters.sql.order_fulfilment import fulfilment_values, order_fulfilment
 from grocery.adapters.sql.schema.catalog import products
 from grocery.adapters.sql.schema.orders import order_categories, order_lines, orders
+from grocery.core.final_bill import BilledLine, FinalBill
 from grocery.core.orders import Order, OrderLine, OrderMark, OrderStatus
 from grocery.core.payments import MANUAL_PAYMENT, Payment, PaymentProvider, PaymentStatus
-from grocery.core.picking import BilledLine, FinalBill, Pick, SubstitutePick
+from grocery.core.picking import Pick, SubstitutePick
 from grocery.core.substitutions import Substitution, SubstitutionChoice
 from grocery.core.taxes import TaxRate
 from grocery.core.weights import Weighing

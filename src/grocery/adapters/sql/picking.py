@@ -15,9 +15,10 @@ from sqlalchemy import delete, insert, select, update
 from grocery.adapters.sql.database import SessionSql
 from grocery.adapters.sql.orders import count_sales, orders_with_lines
 from grocery.adapters.sql.schema.orders import order_lines, orders
+from grocery.core.final_bill import FinalBill
 from grocery.core.ids import new_id
 from grocery.core.orders import Order
-from grocery.core.picking import FinalBill, Pick, SubstitutePick
+from grocery.core.picking import Pick, SubstitutePick
 from grocery.core.sales import SalesChange, counted_sales, line_sales
 
 # The bill onto every line at once: each line's pick (shipping picked in full records them

@@ -7,7 +7,6 @@ database transaction is held open.
 from __future__ import annotations
 
 import asyncio
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -21,7 +20,6 @@ from grocery.core.errors import (
     Invalid,
     NotAuthenticated,
     NotFound,
-    TooManyAttempts,
     field_error,
 )
 from grocery.core.identity import (
@@ -45,6 +43,7 @@ from grocery.core.ports.accounts import AccountWork
 from grocery.core.ports.clock import Clock
 from grocery.core.ports.security import AccessTokens, PasswordHasher
 from grocery.core.ports.transaction import UnitOfWorkFactory
+from grocery.core.services.sign_in_attempts import SignInAttempts
 
 # Higher may do more; moving down a rank is a demotion.
 _RANK = {Role.CUSTOMER: 0, Role.MANAGER: 1, Role.ADMIN: 2}
@@ -92,7 +91,7 @@ class AuthService:
         self._refresh = refresh_tokens
         self._clock = clock
         self._policy = policy
-        self._throttle = throttle
+        self._attempts = SignInAttempts(uow, throttle)
         self._links = link_tokens  # a mailed link's token
 
     # --- sign-up ----------------------------------------------------------------
@@ -165,13 +164,11 @@ class AuthService:
         """The account the password opens; every attempt counts towards the throttle."""
         async with self._uow() as uow:
             user = await _find(uow, username, email)
-            failures = 0 if user is None else await self._recent_failures(uow, user.id, now)
+            failures = 0 if user is None else await self._attempts.failures(uow, user.id, now)
         if user is None:
             await asyncio.to_thread(self._hasher.burn, password)
             raise _bad_credentials()
-        if self._throttle.is_locked(failures):
-            raise _locked(self._throttle)
-        await self._admit_attempt(user.id, now)
+        await self._attempts.admit(user.id, failures, now)
         if not await self._verify(user.password_hash, password):
             raise _bad_credentials()
         if not user.is_active:
@@ -261,12 +258,10 @@ class AuthService:
         now = self._clock.now()
         async with self._uow() as uow:
             user = await uow.users.get(principal.user_id)
-            failures = 0 if user is None else await self._recent_failures(uow, user.id, now)
+            failures = 0 if user is None else await self._attempts.failures(uow, user.id, now)
         if user is None:
             raise NotAuthenticated("The access token is not valid.", code="invalid_token")
-        if self._throttle.is_locked(failures):
-            raise _locked(self._throttle)
-        await self._admit_attempt(user.id, now)
+        await self._attempts.admit(user.id, failures, now)
         if not await self._verify(user.password_hash, current_password):
             raise NotAuthenticated(
                 "The current password is not correct.", code="invalid_credentials"
@@ -357,23 +352,6 @@ class AuthService:
             return None
         return await self._hash(password)
 
-    async def _recent_failures(self, uow: AccountWork, user_id: UUID, now: datetime) -> int:
-        return await uow.login_failures.count_since(user_id, self._throttle.window_start(now))
-
-    async def _admit_attempt(self, user_id: UUID, now: datetime) -> None:
-        """Record the attempt as a failure before its password is checked (a success clears
-        it), then count again: guesses sent in parallel all pass the first count, but at
-        most as many as the throttle allows find fewer failures than the limit on the second."""
-        async with self._uow() as uow:
-            await uow.login_failures.record(
-                user_id, now, forget_before=self._throttle.window_start(now)
-            )
-            await uow.commit()
-        async with self._uow() as uow:
-            failures = await self._recent_failures(uow, user_id, now)
-        if self._throttle.is_locked(failures - 1):  # the ones before this attempt decide
-            raise _locked(self._throttle)
-
 
 async def mail_link(
     uow: AccountWork, mint: RefreshTokenMint, user: User, purpose: LinkPurpose, now: datetime
@@ -395,11 +373,3 @@ async def _find(uow: AccountWork, username: str | None, email: str | None) -> Us
 
 def _bad_credentials() -> NotAuthenticated:
     return NotAuthenticated("Wrong username, email or password.", code="invalid_credentials")
-
-
-def _locked(throttle: LoginThrottle) -> TooManyAttempts:
-    """The oldest failure counted leaves the window at the latest after one window."""
-    return TooManyAttempts(
-        "Too many failed sign-ins for this account; try again later.",
-        retry_after_seconds=math.ceil(throttle.window.total_seconds()),
-    )

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from grocery.core.errors import Forbidden, NotFound
+from grocery.core.final_bill import ready_to_ship
 from grocery.core.identity import Principal, Role
 from grocery.core.mail import MailKind
 from grocery.core.order_mail import dispatch_mail
@@ -32,7 +33,7 @@ from grocery.core.payments import (
     moved,
     paid_on_delivery,
 )
-from grocery.core.picking import off_the_shelf, ready_to_ship
+from grocery.core.picking import off_the_shelf
 from grocery.core.ports.clock import Clock
 from grocery.core.ports.orders import OrderWork
 from grocery.core.ports.transaction import UnitOfWorkFactory

@@ -17,14 +17,13 @@ from uuid import UUID
 from grocery.core.alerts import StockMove
 from grocery.core.cart import ShelfItem
 from grocery.core.errors import InsufficientStock, NotFound
+from grocery.core.final_bill import completed, final_bill
 from grocery.core.mail import MailKind
 from grocery.core.order_mail import picking_changed
 from grocery.core.orders import Order
 from grocery.core.picking import (
     PickRequest,
     check_picking,
-    completed,
-    final_bill,
     picking_line,
     recorded_pick,
     substitute_stock,

@@ -11,13 +11,14 @@ from litestar import Controller, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from grocery.core.addresses import Address
+from grocery.core.final_bill import BilledLine
 from grocery.core.fulfilment.slots import OrderFulfilment
 from grocery.core.fulfilment.zones import FulfilmentMethod
 from grocery.core.identity import Principal
 from grocery.core.money import format_money
 from grocery.core.orders import Answer, Order, OrderLine, OrderStatus
 from grocery.core.payments import Payment, PaymentProvider, PaymentStatus
-from grocery.core.picking import BilledLine, SubstitutePick
+from grocery.core.picking import SubstitutePick
 from grocery.core.services.orders import OrderService
 from grocery.core.substitutions import Substitution
 from grocery.core.taxes import rate_text

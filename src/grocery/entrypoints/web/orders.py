@@ -14,9 +14,9 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from grocery.core.errors import DomainError
+from grocery.core.final_bill import BilledLine
 from grocery.core.identity import Principal
 from grocery.core.orders import Order, OrderLine, OrderStatus, next_step, staff_may_cancel
-from grocery.core.picking import BilledLine
 from grocery.core.services.orders import OrderService
 from grocery.core.services.payments import RefundService
 from grocery.core.taxes import rate_text
