@@ -9,8 +9,10 @@ The shop is bench/dataset.py's (100,000 products in 50 categories, 10,000 custom
 one order of 5 lines per 5 lines asked for (200,000 by default), spread over the last 365
 days, one in 20 cancelled, one in 10 with a 10% discount, products skewed towards a few
 best sellers. All set-based SQL: a few minutes per million lines on a busy machine; the
-reports' rollups are then rebuilt from them, as migration 0024_sales_days does. With --dsn the script makes its own `grocery_bench_reports` database there and
-drops it afterwards; --keep leaves it, and a kept one is reused.
+reports' rollups are then rebuilt from them, as migration 0024_sales_days does. With --dsn
+the script makes its own `grocery_bench_reports` database there and drops it afterwards;
+--keep leaves it, and a kept one is reused. Without --dsn, BENCH_DIR keeps the embedded
+server's directory the same way (built once, migrated and reused by every later run).
 
 Each report is timed through the service and SQL adapter the API uses (category lookup
 included), --runs times after one warm-up, with and without a category and a date range.
@@ -154,14 +156,16 @@ async def _count_sales(connection: asyncpg.Connection) -> None:
 
 @contextmanager
 def bench_database(dsn: str | None, keep: bool) -> Iterator[str]:
-    """An asyncpg SQLAlchemy URL of the bench database, made (and dropped) here."""
+    """An asyncpg SQLAlchemy URL of the bench database, made (and dropped) here.
+
+    Without a DSN: a scratch embedded server, or with BENCH_DIR one kept in that directory
+    (its data set is reused by the next run)."""
     if dsn is None:
+        if kept := os.environ.get("BENCH_DIR"):
+            yield from _embedded(Path(kept))
+            return
         with tempfile.TemporaryDirectory(prefix="grocery-bench-reports-") as scratch:
-            server = EmbeddedPostgres(Path(scratch))
-            try:
-                yield server.url(DATABASE)
-            finally:
-                server.stop()
+            yield from _embedded(Path(scratch))
         return
     plain = normalise_database_url(dsn, "--dsn").replace("+asyncpg", "")
     drop = f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'
@@ -174,6 +178,14 @@ def bench_database(dsn: str | None, keep: bool) -> Iterator[str]:
     finally:
         if not keep:
             asyncio.run(_admin(plain, drop))
+
+
+def _embedded(directory: Path) -> Iterator[str]:
+    server = EmbeddedPostgres(directory)
+    try:
+        yield server.url(DATABASE)
+    finally:
+        server.stop()
 
 
 async def _exists(plain: str) -> bool:
