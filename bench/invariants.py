@@ -9,8 +9,9 @@ Before the load, `snapshot` keeps every product's stock and units_sold. Afterwar
   - every product's stock is the sum of its stock movements (the ledger explains the shelf);
   - no slot has more places booked and held (unexpired) than its capacity;
   - every slot's booked count is the orders booking it that were not cancelled;
-  - the reports' rollups (migration 0024_sales_days) are the sums over the counted order
-    lines and orders, day by day in their zone, and each product's tax_sold its lines' tax.
+  - the reports' rollups (migrations 0024_sales_days, 0027_category_sales) are the sums over
+    the counted order lines and orders, day by day (and month by month for the categories) in
+    their zone, and each product's tax_sold its lines' tax.
 The picking count assumes an order completed since the snapshot was placed before it only when
 its picks took no substitute (bench/run's picking orders don't).
 """
@@ -162,6 +163,28 @@ _COUNTED_LINES = """
       FROM orders o JOIN order_lines l ON l.order_id = o.id CROSS JOIN sales_zone z
      WHERE o.status <> 'cancelled' AND l.sold_units > 0
 """
+
+
+def _category_rollup_off(period: str, column: str, table: str) -> str:
+    """Rows of a category rollup (0027_category_sales) off the counted lines, per period and
+    the category their product is in now."""
+    return f"""
+        SELECT count(*) FROM (
+            SELECT {period} AS {column}, p.category_id, count(DISTINCT l.order_id) AS orders,
+                   sum(l.sold_units) AS units, sum(l.sold_revenue) AS revenue,
+                   sum(coalesce(l.final_tax, l.tax)) AS tax
+              FROM ({_COUNTED_LINES}) l JOIN products p ON p.id = l.product_id
+             GROUP BY 1, 2) direct
+          FULL JOIN (SELECT {column}, category_id, sum(orders) AS orders, sum(units) AS units,
+                            sum(revenue) AS revenue, sum(tax) AS tax
+                       FROM {table} GROUP BY 1, 2
+                     HAVING sum(orders) <> 0 OR sum(units) <> 0 OR sum(revenue) <> 0
+                         OR sum(tax) <> 0) kept USING ({column}, category_id)
+         WHERE (direct.orders, direct.units, direct.revenue, direct.tax)
+               IS DISTINCT FROM (kept.orders, kept.units, kept.revenue, kept.tax)
+    """  # noqa: S608 - constants
+
+
 _ROLLUPS_OFF = {
     "product day": f"""
         SELECT count(*) FROM (
@@ -189,15 +212,10 @@ _ROLLUPS_OFF = {
          WHERE (direct.orders, direct.units, direct.revenue, direct.tax)
                IS DISTINCT FROM (kept.orders, kept.units, kept.revenue, kept.tax)
     """,
-    "category day": f"""
-        SELECT count(*) FROM (
-            SELECT l.day, p.category_id, count(DISTINCT l.order_id) AS orders
-              FROM ({_COUNTED_LINES}) l JOIN products p ON p.id = l.product_id
-             GROUP BY 1, 2) direct
-          FULL JOIN (SELECT day, category_id, sum(orders) AS orders FROM category_sales_days
-                      GROUP BY 1, 2 HAVING sum(orders) <> 0) kept USING (day, category_id)
-         WHERE direct.orders IS DISTINCT FROM kept.orders
-    """,  # noqa: S608 - constants
+    "category day": _category_rollup_off("l.day", "day", "category_sales_days"),
+    "category month": _category_rollup_off(
+        "date_trunc('month', l.day)::date", "month", "category_sales_months"
+    ),
     "product tax": f"""
         SELECT count(*) FROM products p
           LEFT JOIN (SELECT product_id, sum(coalesce(final_tax, tax)) AS tax

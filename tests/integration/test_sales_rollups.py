@@ -37,7 +37,13 @@ from tests.integration.checkout_shop import Shop, checkout
 from tests.integration.conftest import MakeUser, SignedInUser
 from tests.integration.picking_shop import Picker
 
-NOTHING_OFF = {"product day": 0, "order day": 0, "category day": 0, "product tax": 0}
+NOTHING_OFF = {
+    "product day": 0,
+    "order day": 0,
+    "category day": 0,
+    "category month": 0,
+    "product tax": 0,
+}
 
 
 @pytest.fixture

@@ -28,10 +28,11 @@ from grocery.core.substitutions import Substitution, SubstitutionChoice
 from grocery.core.taxes import TaxRate
 from grocery.core.weights import Weighing
 
-# An order, its lines, its products' sales counters and the reports' rollups (migration
-# 0024_sales_days: its products' day, its own day's stripe) in one statement, however many
-# lines (the lines' foreign key is checked at the statement's end, when the order is
-# there). The order's categories come from the very rows it counted, which its stock take
+# An order, its lines, its products' sales counters and the reports' rollups (migrations
+# 0024_sales_days: its products' day, its own day's stripe; 0027_category_sales: its
+# categories' day and month stripes, whose orders order_categories' trigger then counts) in
+# one statement, however many lines (the lines' foreign key is checked at the statement's
+# end, when the order is there). The order's categories come from the very rows it counted, which its stock take
 # left locked, so no product changes category in between.
 _ADD_ORDER = """
     WITH line AS (
@@ -73,7 +74,10 @@ _ADD_ORDER = """
                orders_sold = p.orders_sold + 1,
                tax_sold = p.tax_sold + sold.tax
           FROM sold WHERE p.id = sold.product_id
-        RETURNING p.category_id
+        RETURNING p.category_id, sold.units, sold.revenue, sold.tax
+    ), bought AS (
+        SELECT category_id, sum(units) AS units, sum(revenue) AS revenue, sum(tax) AS tax
+          FROM counted GROUP BY category_id
     ), today AS (
         SELECT ($10::timestamptz AT TIME ZONE zone)::date AS day FROM sales_zone
     ), product_day AS (
@@ -91,9 +95,24 @@ _ADD_ORDER = """
         ON CONFLICT (day, stripe) DO UPDATE
            SET orders = d.orders + 1, units = d.units + excluded.units,
                revenue = d.revenue + excluded.revenue, tax = d.tax + excluded.tax
+    ), category_day AS (
+        INSERT INTO category_sales_days AS d (day, category_id, stripe, units, revenue, tax)
+        SELECT today.day, category_id, hashtext($1::uuid::text) & 7, units, revenue, tax
+          FROM bought CROSS JOIN today ORDER BY category_id
+        ON CONFLICT (day, category_id, stripe) DO UPDATE
+           SET units = d.units + excluded.units, revenue = d.revenue + excluded.revenue,
+               tax = d.tax + excluded.tax
+    ), category_month AS (
+        INSERT INTO category_sales_months AS d (month, category_id, stripe, units, revenue, tax)
+        SELECT date_trunc('month', today.day)::date, category_id, hashtext($1::uuid::text) & 7,
+               units, revenue, tax
+          FROM bought CROSS JOIN today ORDER BY category_id
+        ON CONFLICT (month, category_id, stripe) DO UPDATE
+           SET units = d.units + excluded.units, revenue = d.revenue + excluded.revenue,
+               tax = d.tax + excluded.tax
     )
     INSERT INTO order_categories (order_id, category_id)
-    SELECT DISTINCT $1::uuid, category_id FROM counted
+    SELECT $1::uuid, category_id FROM bought
 """
 
 

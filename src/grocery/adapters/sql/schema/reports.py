@@ -1,8 +1,9 @@
 """The sales reports' rollups and the indexes they read through (adapters/sql/reports.py
 explains the plans).
 
-Created by migrations 0006_reports, 0007_sales_counters and 0024_sales_days (which says how
-the rollups are kept); named here so the metadata matches the database.
+Created by migrations 0006_reports, 0007_sales_counters, 0024_sales_days and
+0027_category_sales (which say how the rollups are kept); named here so the metadata
+matches the database.
 """
 
 from __future__ import annotations
@@ -73,7 +74,27 @@ category_sales_days = Table(
     Column("day", Date, primary_key=True),
     Column("category_id", Uuid, primary_key=True),
     Column("stripe", SmallInteger, primary_key=True),
-    Column("orders", Integer, nullable=False),  # distinct orders that bought from it
+    Column("orders", Integer, nullable=False, server_default="0"),  # distinct orders
+    # What its products sold (0027_category_sales), the products' category being now's.
+    Column("units", Integer, nullable=False, server_default="0"),
+    Column("revenue", AMOUNT, nullable=False, server_default="0"),
+    Column("tax", AMOUNT, nullable=False, server_default="0"),
+)
+Index(
+    "ix_category_sales_days_category", category_sales_days.c.category_id, category_sales_days.c.day
+)
+
+# The category days summed per local month (its first day): all time and long ranges.
+category_sales_months = Table(
+    "category_sales_months",
+    metadata,
+    Column("month", Date, primary_key=True),
+    Column("category_id", Uuid, primary_key=True),
+    Column("stripe", SmallInteger, primary_key=True),
+    Column("orders", Integer, nullable=False, server_default="0"),
+    Column("units", Integer, nullable=False, server_default="0"),
+    Column("revenue", AMOUNT, nullable=False, server_default="0"),
+    Column("tax", AMOUNT, nullable=False, server_default="0"),
 )
 
 Index("ix_products_sales_rank", products.c.units_sold, products.c.name, products.c.id)
