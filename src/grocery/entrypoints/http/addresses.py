@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TypeVar
+from typing import Self, TypeVar
 from uuid import UUID
 
 import msgspec
@@ -49,7 +49,9 @@ class AddressBody(AddressChange, kw_only=True):
     country: str
 
 
-class AddressOut(msgspec.Struct):
+class OrderAddressOut(msgspec.Struct):
+    """An address's fields; an order shows the copy it kept at checkout."""
+
     id: UUID
     label: str | None
     recipient: str
@@ -60,25 +62,17 @@ class AddressOut(msgspec.Struct):
     country: str
     phone: str | None
     instructions: str | None
-    is_default: bool
-    created_at: datetime
 
     @classmethod
-    def of(cls, address: Address) -> AddressOut:
-        return cls(
-            id=address.id,
-            label=address.label,
-            recipient=address.recipient,
-            line1=address.line1,
-            line2=address.line2,
-            city=address.city,
-            postal_code=address.postal_code,
-            country=address.country,
-            phone=address.phone,
-            instructions=address.instructions,
-            is_default=address.is_default,
-            created_at=address.created_at,
-        )
+    def of(cls, address: Address) -> Self:
+        return cls(**{name: getattr(address, name) for name in cls.__struct_fields__})
+
+
+class AddressOut(OrderAddressOut):
+    """One of the customer's own addresses."""
+
+    is_default: bool
+    created_at: datetime
 
 
 class AddressListOut(msgspec.Struct):

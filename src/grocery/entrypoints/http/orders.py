@@ -10,7 +10,6 @@ import msgspec
 from litestar import Controller, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from grocery.core.addresses import Address
 from grocery.core.final_bill import BilledLine
 from grocery.core.fulfilment.slots import OrderFulfilment
 from grocery.core.fulfilment.zones import FulfilmentMethod
@@ -22,6 +21,7 @@ from grocery.core.picking import SubstitutePick
 from grocery.core.services.orders import OrderService
 from grocery.core.substitutions import Substitution
 from grocery.core.taxes import rate_text
+from grocery.entrypoints.http.addresses import OrderAddressOut
 from grocery.entrypoints.http.cart import SlotTimesOut
 from grocery.entrypoints.http.catalog import kg_text
 from grocery.entrypoints.http.deps import Injected
@@ -123,38 +123,6 @@ class ClassTaxOut(msgspec.Struct):
     amount: str
 
 
-class OrderAddressOut(msgspec.Struct):
-    """The delivery address as it was at checkout."""
-
-    id: UUID
-    label: str | None
-    recipient: str
-    line1: str
-    line2: str | None
-    city: str
-    postal_code: str
-    country: str
-    phone: str | None
-    instructions: str | None
-
-    @classmethod
-    def of(cls, address: Address | None) -> OrderAddressOut | None:
-        if address is None:
-            return None
-        return cls(
-            id=address.id,
-            label=address.label,
-            recipient=address.recipient,
-            line1=address.line1,
-            line2=address.line2,
-            city=address.city,
-            postal_code=address.postal_code,
-            country=address.country,
-            phone=address.phone,
-            instructions=address.instructions,
-        )
-
-
 class PickupPointRefOut(msgspec.Struct):
     id: UUID
     name: str
@@ -170,13 +138,13 @@ class OrderFulfilmentOut(msgspec.Struct):
     def of(cls, fulfilment: OrderFulfilment | None) -> OrderFulfilmentOut | None:
         if fulfilment is None:
             return None
-        point = fulfilment.pickup_point
+        point, address = fulfilment.pickup_point, fulfilment.address
         return cls(
             method=fulfilment.method,
             slot=SlotTimesOut(
                 id=fulfilment.slot_id, starts_at=fulfilment.starts_at, ends_at=fulfilment.ends_at
             ),
-            address=OrderAddressOut.of(fulfilment.address),
+            address=None if address is None else OrderAddressOut.of(address),
             pickup_point=None if point is None else PickupPointRefOut(id=point.id, name=point.name),
         )
 
