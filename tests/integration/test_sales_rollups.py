@@ -347,6 +347,9 @@ def _filters(categories: set[str]) -> Iterator[tuple[str | None, str | None, str
             (None, "2026-03-09"),
             ("2026-03-08", "2026-03-10"),
             ("2026-03-15", "2026-03-15"),
+            ("2026-03-01", "2026-03-31"),  # a whole month: read from the months' rollup
+            ("2026-02-27", "2026-04-02"),  # a whole month and days either side of it
+            (None, "2026-03-31"),
         ):
             yield category, first, last
 

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
@@ -55,6 +56,7 @@ from sqlalchemy import (
     select,
     text,
     true,
+    union_all,
 )
 from sqlalchemy.dialects.postgresql import INTERVAL, TIMESTAMP
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -63,6 +65,7 @@ from grocery.adapters.sql.database import Database
 from grocery.adapters.sql.schema.catalog import categories, products
 from grocery.adapters.sql.schema.reports import (
     category_sales_days,
+    category_sales_months,
     order_sales_days,
     product_sales_days,
     sales_zone,
@@ -82,10 +85,11 @@ CANCELLED = OrderStatus.CANCELLED.value
 Statement = Select[*tuple[Any, ...]]
 
 p, c = products.alias("p"), categories.alias("c")
-pd, od, cd = (
+pd, od, cd, cm = (
     product_sales_days.alias("pd"),
     order_sales_days.alias("od"),
     category_sales_days.alias("cd"),
+    category_sales_months.alias("cm"),
 )
 listed = products.alias("listed")  # the category filter's products, apart from each row's own
 
@@ -95,6 +99,8 @@ _STEP = cast(bindparam("step", type_=String), INTERVAL)
 _FIRST_DAY = bindparam("first_day", type_=Date)
 _LAST_DAY = bindparam("last_day", type_=Date)
 _LIMIT = bindparam("limit", type_=Integer)
+_MONTHS_FROM = bindparam("months_from", type_=Date)  # the whole months within the days
+_MONTHS_UNTIL = bindparam("months_until", type_=Date)  # (the first day after them)
 
 # For the report's transaction only (is_local), so pooled connections keep the defaults:
 # - work_mem: aggregates over up to every line ever sold stay off disk;
@@ -150,14 +156,20 @@ def _product_days(shape: _Shape) -> Subquery:
     return query.subquery("counted")
 
 
-def _category_orders(shape: _Shape, *keys: Any) -> Subquery:
-    """The orders that bought from each category within the report's days, per `keys`."""
-    query: Select[Any] = _in_days(
-        select(*keys, func.sum(cd.c.orders).label("orders")), cd.c.day, shape
-    ).group_by(*keys)
+def _category_rows(shape: _Shape) -> Subquery:
+    """The categories' rollup rows that make up the report's days: the whole months'
+    from the months, the days around them from the days."""
+    figures = [cd.c.orders, cd.c.units, cd.c.revenue, cd.c.tax]
+    days: Select[Any] = _in_days(select(cd.c.category_id, *figures), cd.c.day, shape).where(
+        or_(cd.c.day < _MONTHS_FROM, cd.c.day >= _MONTHS_UNTIL)
+    )
+    months = select(cm.c.category_id, cm.c.orders, cm.c.units, cm.c.revenue, cm.c.tax).where(
+        cm.c.month >= _MONTHS_FROM, cm.c.month < _MONTHS_UNTIL
+    )
     if shape.category:
-        query = query.where(cd.c.category_id == _CATEGORY_ID)
-    return query.subquery("bought")
+        days = days.where(cd.c.category_id == _CATEGORY_ID)
+        months = months.where(cm.c.category_id == _CATEGORY_ID)
+    return union_all(days, months).subquery("bought")
 
 
 def _totals(counted: Subquery, *keys: Any) -> list[Any]:
@@ -228,7 +240,7 @@ def _by_product(shape: _Shape, sort: SalesSort) -> Statement:
 
 @cache
 def _by_category(shape: _Shape, sort: SalesSort) -> Statement:
-    sold = _category_sales(shape) if shape.windowed else _category_counters(shape)
+    sold = _category_sales(shape)
     tax = func.coalesce(sold.c.tax, 0)
     return (
         select(c.c.id, c.c.name, c.c.slug, *_figures(sold), tax.label("tax"))
@@ -240,74 +252,38 @@ def _by_category(shape: _Shape, sort: SalesSort) -> Statement:
 
 
 def _category_sales(shape: _Shape) -> Subquery:
-    """Per category, from its products' sales days and its orders' within the days."""
-    counted = _product_days(shape)
-    of_line = products.alias("of_line")
-    summed = (
-        select(
-            of_line.c.category_id,
-            func.sum(counted.c.units).label("units"),
-            func.sum(counted.c.revenue).label("revenue"),
-            func.sum(counted.c.tax).label("tax"),
-        )
-        .select_from(counted.join(of_line, of_line.c.id == counted.c.product_id))
-        .group_by(of_line.c.category_id)
-    ).subquery("summed")
-    return _with_orders(summed, _category_orders(shape, cd.c.category_id))
-
-
-def _category_counters(shape: _Shape) -> Subquery:
-    """Per category, all time: its products' counters summed, and its orders counted."""
-    summed = select(
-        products.c.category_id,
-        func.sum(products.c.units_sold).label("units"),
-        func.sum(products.c.revenue_sold).label("revenue"),
-        func.sum(products.c.tax_sold).label("tax"),
-    ).group_by(products.c.category_id)
-    if shape.category:
-        summed = summed.where(products.c.category_id == _CATEGORY_ID)
-    return _with_orders(summed.subquery("summed"), _category_orders(shape, cd.c.category_id))
-
-
-def _with_orders(summed: Subquery, bought: Subquery) -> Subquery:
-    """A category's units, revenue and tax beside its orders; only categories that sold."""
+    """Per category that sold within the days: its units, revenue, tax and orders."""
+    rows = _category_rows(shape)
     return (
         select(
-            summed.c.category_id, summed.c.units, summed.c.revenue, summed.c.tax, bought.c.orders
+            rows.c.category_id,
+            func.sum(rows.c.units).label("units"),
+            func.sum(rows.c.revenue).label("revenue"),
+            func.sum(rows.c.tax).label("tax"),
+            func.sum(rows.c.orders).label("orders"),
         )
-        .select_from(summed.join(bought, bought.c.category_id == summed.c.category_id))
-        .where(bought.c.orders > 0)
+        .group_by(rows.c.category_id)
+        .having(func.sum(rows.c.orders) > 0)
         .subquery("sold")
     )
 
 
 def _counted_days(shape: _Shape) -> Subquery:
-    """Each day's sales within the report's days: the orders' own figures, or, for one
-    category, its products' summed with its orders."""
-    if not shape.category:
-        own = select(
-            od.c.day,
-            func.sum(od.c.orders).label("orders"),
-            func.sum(od.c.units).label("units"),
-            func.sum(od.c.revenue).label("revenue"),
-            func.sum(od.c.tax).label("tax"),
-        ).group_by(od.c.day)
-        return _in_days(own, od.c.day, shape).subquery("per_day")
-    counted = _product_days(shape)
-    summed = (
+    """Each day's sales within the report's days: the orders' own figures, or one
+    category's."""
+    rows, condition = (cd, [cd.c.category_id == _CATEGORY_ID]) if shape.category else (od, [])
+    per_day = (
         select(
-            counted.c.day,
-            func.sum(counted.c.units).label("units"),
-            func.sum(counted.c.revenue).label("revenue"),
-            func.sum(counted.c.tax).label("tax"),
-        ).group_by(counted.c.day)
-    ).subquery("summed")
-    bought = _category_orders(shape, cd.c.day)
-    return (
-        select(summed.c.day, bought.c.orders, summed.c.units, summed.c.revenue, summed.c.tax)
-        .select_from(summed.join(bought, bought.c.day == summed.c.day))
-        .subquery("per_day")
+            rows.c.day,
+            func.sum(rows.c.orders).label("orders"),
+            func.sum(rows.c.units).label("units"),
+            func.sum(rows.c.revenue).label("revenue"),
+            func.sum(rows.c.tax).label("tax"),
+        )
+        .where(*condition)
+        .group_by(rows.c.day)
     )
+    return _in_days(per_day, rows.c.day, shape).subquery("per_day")
 
 
 @cache
@@ -358,7 +334,22 @@ def _values(query: SalesQuery) -> dict[str, Any]:
         "timezone": query.timezone,  # the rollups' zone, checked before reading them
         "first_day": wanted.first_day,
         "last_day": wanted.last_day,
+        **_whole_months(wanted.first_day, wanted.last_day),
     }
+
+
+def _whole_months(first: date | None, last: date | None) -> dict[str, date]:
+    """The months wholly within the days: the first day of the first and the first day
+    after the last (none when that is not after the first)."""
+    start = date.min if first is None else first if first.day == 1 else _month_of(first, 1)
+    end = date.max if last is None else _month_of(last + timedelta(days=1))
+    return {"months_from": start, "months_until": end}
+
+
+def _month_of(day: date, after: int = 0) -> date:
+    """The first day of `day`'s month, or of the month `after` months later."""
+    index = day.year * 12 + day.month - 1 + after
+    return date(index // 12, index % 12 + 1, 1)
 
 
 def _named_category(ref: str) -> Statement:
