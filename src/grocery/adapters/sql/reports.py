@@ -9,11 +9,12 @@ final total once picked, else its total, less its delivery fee. Migration 0024_s
 sums exactly that per local day of the store's zone:
 - product_sales_days: each product's units, revenue, tax and orders;
 - category_sales_days: each category's orders (distinct: an order with two of its products
-  counts once), striped;
+  counts once) and, since 0027_category_sales, its products' units, revenue and tax,
+  striped; category_sales_months the same per local month;
 - order_sales_days: the orders' own count, units, revenue and tax, striped.
 An order falls on one day, so days and stripes add up to any range of days; a product's
-category is the one it has now. All time, the reports by product and by category read the
-products' counters (units_sold, revenue_sold, orders_sold, tax_sold) instead.
+category is the one it has now. All time, the report by product reads the products'
+counters (units_sold, revenue_sold, orders_sold, tax_sold) instead.
 
 Products and categories are the left side of an outer join, so those that sold nothing come
 as zeros. A report asked in another zone than the rollups' first has them rebuilt in it.
@@ -23,10 +24,12 @@ rollups' indexes are defined in schema/reports.py.
 The plans these are built for (bench/reports.py):
 - by product, all time: the first `limit` entries of ix_products_sales_rank (backward for
   most, ties on units sorted by name within their group), one category through its index.
-- by product or category within days: the days' rows of ix_product_sales_days_day,
-  index-only, summed per product; one category's products through their index.
-- orders per category, and over time: the days' rows of the category and order days,
-  through their primary keys.
+- by product within days: the days' rows of ix_product_sales_days_day, index-only, summed
+  per product; one category's products through their index.
+- by category: the whole months within the days from the months' rollup (all time: every
+  month, 50 categories x 8 stripes a month), the days around them from the days'.
+- over time: the days' rows of the order days, or one category's days through
+  ix_category_sales_days_category.
 """
 
 from __future__ import annotations
@@ -68,7 +71,6 @@ from grocery.adapters.sql.schema.reports import (
     category_sales_months,
     order_sales_days,
     product_sales_days,
-    sales_zone,
 )
 from grocery.core.catalog import Category, as_id
 from grocery.core.orders import OrderStatus
@@ -109,8 +111,10 @@ _MONTHS_UNTIL = bindparam("months_until", type_=Date)  # (the first day after th
 # - random_page_cost as for cached data: a window's index lookups beat scanning every line;
 # - custom plans: asyncpg prepares each statement, and after five runs PostgreSQL may settle
 #   on a generic plan that can't see how narrow a window or category is (measured 5x slower).
+# Read with the rollups' zone, in the same round trip.
 _REPORT_SETTINGS = text(
-    "SELECT set_config('work_mem', '64MB', true),"
+    "SELECT (SELECT zone FROM sales_zone),"
+    " set_config('work_mem', '64MB', true),"
     " set_config('max_parallel_workers_per_gather', '0', true),"
     " set_config('random_page_cost', '1.1', true),"
     " set_config('plan_cache_mode', 'force_custom_plan', true)"
@@ -420,14 +424,15 @@ class SqlReportReader:
     ) -> Sequence[Any]:
         async with self._database.connect() as connection:
             if aggregate:
-                await _in_zone(connection, values["timezone"])
-                await connection.execute(_REPORT_SETTINGS)
+                await _prepare(connection, values["timezone"])
             return (await connection.execute(statement, dict(values))).all()
 
 
-async def _in_zone(connection: AsyncConnection, zone: str) -> None:
-    """The rollups cut into this zone's days: rebuilt once when the shop's zone changed
-    (migration 0024_sales_days' function, which makes every writer wait for it)."""
-    if (await connection.execute(select(sales_zone.c.zone))).scalar() != zone:
+async def _prepare(connection: AsyncConnection, zone: str) -> None:
+    """The report's settings, and the rollups cut into this zone's days: rebuilt once when
+    the shop's zone changed (migration 0024_sales_days' function, which makes every writer
+    wait for it), after which the settings are made again for the next transaction."""
+    if (await connection.execute(_REPORT_SETTINGS)).scalar() != zone:
         await connection.execute(select(func.grocery_rebuild_sales_days(zone)))
         await connection.commit()
+        await connection.execute(_REPORT_SETTINGS)
