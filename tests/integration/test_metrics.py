@@ -1,5 +1,5 @@
-"""GET /metrics on PostgreSQL: requests by route template, checkouts by outcome, the
-storefront cache, the pools and the outbox; off by default, behind its token when set; and
+"""GET /metrics on PostgreSQL: requests by route template, checkouts by outcome, a card's
+payment steps, the storefront cache, the pools and the outbox; off by default, behind its token when set; and
 with several granian workers, every worker's figures added up."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from uuid import uuid4
 
 import httpx
 import pytest
@@ -17,6 +18,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from grocery.config import Settings
 from grocery.entrypoints.app import create_app
 from grocery.entrypoints.wiring import Adapters
+from tests.integration.card_shop import VISA, card_settings, pay, served
 from tests.integration.catalog_shop import Client, Json, assert_problem
 from tests.integration.checkout_shop import Shop, checkout
 from tests.integration.conftest import (
@@ -28,7 +30,16 @@ from tests.integration.conftest import (
     stop,
     wait_until_live,
 )
+from tests.integration.picking_shop import Picker
 from tests.integration.slot_shop import Places, hold
+from tests.integration.stripe_server import intent_event
+from tests.integration.test_payments_stripe_api import stored
+from tests.integration.test_payments_webhooks_api import (
+    confirmed_at_stripe,
+    failed_at_stripe,
+    send,
+    waiting,
+)
 
 TOKEN = "scrape-token-for-the-tests"
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -229,3 +240,72 @@ async def test_slot_bookings_and_payments_are_counted_by_outcome(
     payments = "grocery_payments_total"
     manual = [gained(payments, provider="manual", outcome=o) for o in ("pending", "captured")]
     assert manual == [1, 1]
+
+
+@pytest.fixture
+async def metered_cards(settings: Settings, localstripe: str) -> AsyncIterator[Client]:
+    """An app of its own with metrics on, taking cards through localstripe."""
+    metered = make_settings(str(settings.database_url), metrics=True, metrics_token=TOKEN)
+    async for client in served(card_settings(metered, localstripe)):
+        yield client
+
+
+async def test_a_card_s_steps_after_checkout_are_counted(
+    metered_cards: Client,
+    card_shop: Shop,
+    ann: SignedInUser,
+    adapters: Adapters,
+    localstripe: str,
+) -> None:
+    """Stripe's events (an authorization, a failed card), a cancel's void, picking's capture
+    and a manager's refund, each counted once under its provider and outcome."""
+    card = Shop(metered_cards, card_shop.manager, card_shop.aisle)
+    apples = await card.product(price="2.00", stock=20)
+    before = await scrape(metered_cards)
+
+    confirmed, _ = await waiting(card, ann, adapters)
+    reference = str((await stored(adapters, confirmed["id"])).payment.reference)
+    authorized = await confirmed_at_stripe(localstripe, reference)
+    event = "payment_intent.amount_capturable_updated"
+    await send(metered_cards, intent_event(f"evt_{uuid4().hex}", event, authorized))
+    await _cancelled(card, confirmed)
+    declined, reference = await waiting(card, ann, adapters)
+    failed = await failed_at_stripe(localstripe, reference)
+    await send(
+        metered_cards, intent_event(f"evt_{uuid4().hex}", "payment_intent.payment_failed", failed)
+    )
+    picked = dict((await pay(card, ann, VISA, (apples, 2))).json())
+    picker = Picker(card)
+    await picker.start(picked)
+    await picker.pick(picked, 0, picked_quantity=2)
+    await picker.complete(picked)
+    refund = {"amount": "1.00", "reason": "bruised"}
+    given = await metered_cards.post(
+        f"/api/orders/{picked['id']}/refunds", json=refund, headers=card.manager.headers
+    )
+    assert given.status_code == 201, given.text
+
+    after = await scrape(metered_cards)
+    outcomes = ("authorized", "declined", "voided", "captured", "refunded")
+    gained = [
+        value(after, "grocery_payments_total", provider="stripe", outcome=outcome)
+        - value(before, "grocery_payments_total", provider="stripe", outcome=outcome)
+        for outcome in outcomes
+    ]
+    # authorized: the event and the checkout with a card; voided: the cancel and the failed card.
+    assert dict(zip(outcomes, gained, strict=True)) == {
+        "authorized": 2,
+        "declined": 1,
+        "voided": 2,
+        "captured": 1,
+        "refunded": 1,
+    }
+    assert (await stored(adapters, declined["id"])).status == "cancelled"
+
+
+async def _cancelled(shop: Shop, order: Json) -> None:
+    answer = await shop.client.post(
+        f"/api/orders/{order['id']}/cancel", headers=shop.manager.headers
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["payment"]["status"] == "voided"

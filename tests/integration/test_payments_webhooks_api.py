@@ -47,13 +47,13 @@ from tests.integration.test_tokens_api import ShiftedClock
 WEBHOOK = "/api/payments/stripe/webhook"
 
 
-async def _send(client: Any, event: dict[str, Any], **signing: Any) -> Any:
+async def send(client: Any, event: dict[str, Any], **signing: Any) -> Any:
     payload, signature = signed(event, **signing)
     headers = {"Stripe-Signature": signature, "Content-Type": "application/json"}
     return await client.post(WEBHOOK, content=payload, headers=headers)
 
 
-async def _waiting(shop: Shop, user: SignedInUser, adapters: Adapters) -> tuple[Json, str]:
+async def waiting(shop: Shop, user: SignedInUser, adapters: Adapters) -> tuple[Json, str]:
     """An order placed without a card, and its PaymentIntent's id."""
     answer = await pay(shop, user, None, (await shop.product(price="3.00", stock=5), 2))
     assert answer.status_code == 201, answer.text
@@ -62,7 +62,7 @@ async def _waiting(shop: Shop, user: SignedInUser, adapters: Adapters) -> tuple[
     return order, str((await stored(adapters, order["id"])).payment.reference)
 
 
-async def _confirmed_at_stripe(api_base: str, reference: str) -> dict[str, Any]:
+async def confirmed_at_stripe(api_base: str, reference: str) -> dict[str, Any]:
     """What Stripe.js does in the customer's browser: the card attached, the intent confirmed."""
     await stripe_post(api_base, f"/v1/payment_intents/{reference}", {"payment_method": VISA})
     return await stripe_post(api_base, f"/v1/payment_intents/{reference}/confirm")
@@ -76,14 +76,14 @@ async def _payment(client: Client, user: SignedInUser, order: Json) -> Json:
 async def test_a_signed_event_authorizes_the_card_the_customer_confirmed(
     card_shop: Shop, ann: SignedInUser, adapters: Adapters, localstripe: str
 ) -> None:
-    order, reference = await _waiting(card_shop, ann, adapters)
-    confirmed = await _confirmed_at_stripe(localstripe, reference)
+    order, reference = await waiting(card_shop, ann, adapters)
+    confirmed = await confirmed_at_stripe(localstripe, reference)
     assert confirmed["status"] == "requires_capture"
 
     event = intent_event(
         f"evt_{uuid4().hex}", "payment_intent.amount_capturable_updated", confirmed
     )
-    answer = await _send(card_shop.client, event)
+    answer = await send(card_shop.client, event)
 
     assert answer.status_code == 200, answer.text
     payment = await _payment(card_shop.client, ann, order)
@@ -94,12 +94,12 @@ async def test_a_signed_event_authorizes_the_card_the_customer_confirmed(
 async def test_a_replayed_or_overtaken_event_changes_nothing(
     card_shop: Shop, ann: SignedInUser, adapters: Adapters, localstripe: str
 ) -> None:
-    order, reference = await _waiting(card_shop, ann, adapters)
-    authorized = await _confirmed_at_stripe(localstripe, reference)
+    order, reference = await waiting(card_shop, ann, adapters)
+    authorized = await confirmed_at_stripe(localstripe, reference)
     first = intent_event(
         f"evt_{uuid4().hex}", "payment_intent.amount_capturable_updated", authorized
     )
-    await _send(card_shop.client, first)
+    await send(card_shop.client, first)
     picker = Picker(card_shop)
     await picker.start(order)
     await picker.pick(order, 0, picked_quantity=1)
@@ -107,12 +107,12 @@ async def test_a_replayed_or_overtaken_event_changes_nothing(
     captured = await _payment(card_shop.client, ann, order)
     before = await stored(adapters, order["id"])
 
-    replayed = await _send(card_shop.client, first)
+    replayed = await send(card_shop.client, first)
     # Stripe sends the older news again under a new id, after the capture.
     late = intent_event(
         f"evt_{uuid4().hex}", "payment_intent.amount_capturable_updated", authorized
     )
-    overtaken = await _send(card_shop.client, late)
+    overtaken = await send(card_shop.client, late)
 
     assert (replayed.status_code, overtaken.status_code) == (200, 200)
     assert captured["status"] == "captured" and captured["amount_captured"] == "3.00"
@@ -123,14 +123,14 @@ async def test_a_replayed_or_overtaken_event_changes_nothing(
 async def test_a_forged_or_stale_signature_is_refused(
     card_shop: Shop, ann: SignedInUser, adapters: Adapters, localstripe: str
 ) -> None:
-    order, reference = await _waiting(card_shop, ann, adapters)
-    authorized = await _confirmed_at_stripe(localstripe, reference)
+    order, reference = await waiting(card_shop, ann, adapters)
+    authorized = await confirmed_at_stripe(localstripe, reference)
     event = intent_event(
         f"evt_{uuid4().hex}", "payment_intent.amount_capturable_updated", authorized
     )
 
-    forged = await _send(card_shop.client, event, secret="whsec_someone_else")
-    stale = await _send(card_shop.client, event, at=int(time.time()) - 6 * 60)
+    forged = await send(card_shop.client, event, secret="whsec_someone_else")
+    stale = await send(card_shop.client, event, at=int(time.time()) - 6 * 60)
     unsigned = await card_shop.client.post(WEBHOOK, json=event)
 
     for answer in (forged, stale, unsigned):
@@ -138,20 +138,20 @@ async def test_a_forged_or_stale_signature_is_refused(
         assert answer.json()["code"] == "invalid_signature"
     assert (await _payment(card_shop.client, ann, order))["status"] == "requires_action"
     # Refused events were not noted as applied: the genuine one still counts.
-    assert (await _send(card_shop.client, event)).status_code == 200
+    assert (await send(card_shop.client, event)).status_code == 200
     assert (await _payment(card_shop.client, ann, order))["status"] == "authorized"
 
 
 async def test_the_same_event_sent_at_once_many_times_is_applied_once(
     settings: Settings, card_shop: Shop, ann: SignedInUser, adapters: Adapters, localstripe: str
 ) -> None:
-    order, reference = await _waiting(card_shop, ann, adapters)
-    authorized = await _confirmed_at_stripe(localstripe, reference)
+    order, reference = await waiting(card_shop, ann, adapters)
+    authorized = await confirmed_at_stripe(localstripe, reference)
     event_id = f"evt_{uuid4().hex}"
     event = intent_event(event_id, "payment_intent.amount_capturable_updated", authorized)
 
     async with app_in_this_loop(card_settings(settings, localstripe, db_pool_size=8)) as client:
-        answers = await asyncio.gather(*(_send(client, event) for _ in range(8)))
+        answers = await asyncio.gather(*(send(client, event) for _ in range(8)))
 
     assert [answer.status_code for answer in answers] == [200] * 8
     async with adapters.database.engine.connect() as connection:
@@ -163,7 +163,7 @@ async def test_the_same_event_sent_at_once_many_times_is_applied_once(
 async def test_an_order_not_authorized_in_time_is_cancelled_and_its_stock_freed(
     settings: Settings, card_shop: Shop, ann: SignedInUser, adapters: Adapters, localstripe: str
 ) -> None:
-    order, reference = await _waiting(card_shop, ann, adapters)
+    order, reference = await waiting(card_shop, ann, adapters)
     product_id = order["items"][0]["product_id"]
     later = replace(adapters, clock=ShiftedClock(timedelta(minutes=31)))
     stripe_settings = card_settings(settings, localstripe)
@@ -182,7 +182,7 @@ async def test_an_order_not_authorized_in_time_is_cancelled_and_its_stock_freed(
     assert (await intent(localstripe, reference))["status"] == "canceled"
 
 
-async def _failed_at_stripe(api_base: str, reference: str) -> dict[str, Any]:
+async def failed_at_stripe(api_base: str, reference: str) -> dict[str, Any]:
     """The customer's card declined in their browser: the intent waits for another card."""
     await stripe_post(api_base, f"/v1/payment_intents/{reference}", {"payment_method": DECLINED})
     async with httpx.AsyncClient(base_url=api_base, auth=(SECRET_KEY, "")) as stripe:
@@ -201,13 +201,13 @@ async def test_a_card_that_failed_cancels_its_order_once_and_frees_what_it_held(
     answer = await pay(card_shop, ann, None)
     order = dict(answer.json())
     reference = str((await stored(adapters, order["id"])).payment.reference)
-    failed = await _failed_at_stripe(localstripe, reference)
+    failed = await failed_at_stripe(localstripe, reference)
     assert failed["status"] == "requires_payment_method"
     event = intent_event(f"evt_{uuid4().hex}", "payment_intent.payment_failed", failed)
 
-    first = await _send(card_shop.client, event)
+    first = await send(card_shop.client, event)
     after_first = await stored(adapters, order["id"])
-    again = await _send(card_shop.client, event)
+    again = await send(card_shop.client, event)
     # The customer tries again: the freed units and the code are theirs to use.
     await card_shop.fill(ann, (apples, 5))
     await card_shop.apply(ann, code)
@@ -228,9 +228,9 @@ async def test_a_card_that_failed_cancels_its_order_once_and_frees_what_it_held(
 async def test_failures_of_one_card_sent_at_once_cancel_its_order_once(
     settings: Settings, card_shop: Shop, ann: SignedInUser, adapters: Adapters, localstripe: str
 ) -> None:
-    order, reference = await _waiting(card_shop, ann, adapters)  # 2 of 5 taken
+    order, reference = await waiting(card_shop, ann, adapters)  # 2 of 5 taken
     product_id = order["items"][0]["product_id"]
-    failed = await _failed_at_stripe(localstripe, reference)
+    failed = await failed_at_stripe(localstripe, reference)
     same = intent_event(f"evt_{uuid4().hex}", "payment_intent.payment_failed", failed)
     # Stripe's retries of one event, and a second failure under its own id, all at once.
     events = [same] * 6 + [
@@ -239,7 +239,7 @@ async def test_failures_of_one_card_sent_at_once_cancel_its_order_once(
     ]
 
     async with app_in_this_loop(card_settings(settings, localstripe, db_pool_size=8)) as client:
-        answers = await asyncio.gather(*(_send(client, event) for event in events))
+        answers = await asyncio.gather(*(send(client, event) for event in events))
 
     assert [answer.status_code for answer in answers] == [200] * 8
     shown = (await card_shop.client.get(f"/api/orders/{order['id']}", headers=ann.headers)).json()
@@ -259,16 +259,16 @@ async def test_failures_of_one_card_sent_at_once_cancel_its_order_once(
 async def test_a_failed_card_event_leaves_an_authorized_order_alone(
     card_shop: Shop, ann: SignedInUser, adapters: Adapters, localstripe: str
 ) -> None:
-    order, reference = await _waiting(card_shop, ann, adapters)
-    authorized = await _confirmed_at_stripe(localstripe, reference)
-    await _send(
+    order, reference = await waiting(card_shop, ann, adapters)
+    authorized = await confirmed_at_stripe(localstripe, reference)
+    await send(
         card_shop.client,
         intent_event(f"evt_{uuid4().hex}", "payment_intent.amount_capturable_updated", authorized),
     )
 
     # An older failure delivered after the authorization changes nothing.
     late = intent_event(f"evt_{uuid4().hex}", "payment_intent.payment_failed", authorized)
-    answer = await _send(card_shop.client, late)
+    answer = await send(card_shop.client, late)
 
     assert answer.status_code == 200, answer.text
     shown = (await card_shop.client.get(f"/api/orders/{order['id']}", headers=ann.headers)).json()

@@ -3,7 +3,7 @@ never above the capture; the amounts checkout authorizes and picking captures.""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from itertools import product
 from uuid import uuid4
@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from grocery.core.errors import Conflict, Invalid
 from grocery.core.payments import (
     MANUAL_PAYMENT,
+    SETTLE_TRIES,
     Payment,
     PaymentProvider,
     PaymentStatus,
@@ -31,6 +32,7 @@ from grocery.core.payments import (
     provider_key,
     refunded,
     requires_action,
+    settle_postponed,
 )
 
 S = PaymentStatus
@@ -52,8 +54,11 @@ FORWARD = {
     (S.PARTIALLY_REFUNDED, S.PARTIALLY_REFUNDED),
     (S.PARTIALLY_REFUNDED, S.REFUNDED),
     (S.PARTIALLY_REFUNDED, S.FAILED),
+    (S.FAILED, S.PARTIALLY_REFUNDED),  # a manager refunds what a failed payment took
+    (S.FAILED, S.REFUNDED),
 }
 CARD = Payment(provider=PaymentProvider.STRIPE)
+ONE = Decimal("1.00")
 
 
 def test_each_try_the_provider_cannot_answer_waits_twice_as_long_up_to_an_hour() -> None:
@@ -83,7 +88,7 @@ def test_a_payment_moves_only_forward(current: PaymentStatus, to: PaymentStatus)
         assert refused.value.code == "invalid_payment_transition"
 
 
-@pytest.mark.parametrize("final", [S.REFUNDED, S.VOIDED, S.FAILED])
+@pytest.mark.parametrize("final", [S.REFUNDED, S.VOIDED])
 def test_a_final_status_never_moves(final: PaymentStatus) -> None:
     assert not any(can_move(final, to) for to in S)
 
@@ -145,11 +150,50 @@ def test_refunds_together_never_exceed_the_capture(captured_cents: int, asks: li
     assert (payment.status is S.REFUNDED) == (payment.refundable == 0 and bool(asks))
 
 
-@pytest.mark.parametrize("status", [S.PENDING, S.REQUIRES_ACTION, S.AUTHORIZED, S.VOIDED])
+@pytest.mark.parametrize("status", [S.PENDING, S.REQUIRES_ACTION, S.AUTHORIZED, S.VOIDED, S.FAILED])
 def test_nothing_is_refunded_before_a_capture(status: PaymentStatus) -> None:
+    payment = Payment(provider=PaymentProvider.STRIPE, status=status, amount_authorized=ONE)
     with pytest.raises(Conflict) as refused:
-        refunded(Payment(provider=PaymentProvider.STRIPE, status=status), Decimal("0.01"))
+        refunded(payment, Decimal("0.01"))
     assert refused.value.code == "refund_exceeds_captured"
+    assert not payment.may_refund
+
+
+def test_what_a_failed_payment_took_may_be_refunded_again() -> None:
+    taken = captured(authorized(CARD, Decimal("6.00"), reference="pi_1"), Decimal("6.00"))
+    part = refunded(taken, Decimal("1.00"))
+    failed = moved(part, S.FAILED)  # the rest's refund refused when its order was cancelled
+
+    assert failed.may_refund and failed.refundable == Decimal("5.00")
+    with pytest.raises(Conflict):
+        refunded(failed, Decimal("5.01"))
+    some = refunded(failed, Decimal("2.00"))
+    assert (some.status, some.amount_refunded) == (S.PARTIALLY_REFUNDED, Decimal("3.00"))
+    rest = refunded(failed, Decimal("5.00"))
+    assert (rest.status, rest.amount_refunded, rest.may_refund) == (
+        S.REFUNDED,
+        Decimal("6.00"),
+        False,
+    )
+
+
+@pytest.mark.parametrize("status", [S.PENDING, S.AUTHORIZED, S.CAPTURED, S.PARTIALLY_REFUNDED])
+def test_a_void_or_refund_out_of_reach_is_given_up_after_its_last_try(
+    status: PaymentStatus,
+) -> None:
+    now = datetime(2026, 12, 3, 6, tzinfo=UTC)
+    payment = Payment(provider=PaymentProvider.STRIPE, status=status)
+    waits = timedelta(0)
+    for _ in range(SETTLE_TRIES - 1):
+        payment = settle_postponed(payment, now)
+        assert payment.status is status and payment.retry_at is not None
+        waits += payment.retry_at - now
+
+    given_up = settle_postponed(payment, now)
+
+    assert payment.tries == SETTLE_TRIES - 1
+    assert timedelta(hours=5) < waits < timedelta(hours=7)  # about six hours of tries
+    assert (given_up.status, given_up.tries, given_up.retry_at) == (S.FAILED, 0, None)
 
 
 @pytest.mark.parametrize("amount", ["0", "-1.00"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -14,8 +14,14 @@ from grocery.adapters.payments.gateways import PaymentGateways
 from grocery.adapters.payments.manual import ManualGateway
 from grocery.core.errors import Conflict, NotFound, ServiceUnavailable
 from grocery.core.orders import Order, OrderStatus
-from grocery.core.payments import Payment, PaymentProvider, PaymentStatus
-from grocery.core.services.payments import RefundService
+from grocery.core.payments import (
+    SETTLE_TRIES,
+    Payment,
+    PaymentOutcome,
+    PaymentProvider,
+    PaymentStatus,
+)
+from grocery.core.services.payments import PaymentFollowUps, RefundService
 from tests.unit.orders_shop import Shop, customer, manager
 
 S = OrderStatus
@@ -27,9 +33,33 @@ def shop() -> Shop:
     return Shop()
 
 
+Noted = list[tuple[UUID, PaymentProvider, PaymentOutcome]]
+
+
 @pytest.fixture
-def refunds(shop: Shop) -> RefundService:
-    return RefundService(uow=shop.uow, clock=shop.clock, gateways=PaymentGateways(ManualGateway()))
+def noted() -> Noted:
+    return []
+
+
+@pytest.fixture
+def refunds(shop: Shop, noted: Noted) -> RefundService:
+    return RefundService(
+        uow=shop.uow,
+        clock=shop.clock,
+        gateways=PaymentGateways(ManualGateway()),
+        outcomes=lambda *step: noted.append(step),
+    )
+
+
+class OutOfReach(ManualGateway):
+    """A card provider that never answers (its network is down)."""
+
+    @property
+    def provider(self) -> PaymentProvider:
+        return PaymentProvider.STRIPE
+
+    async def void(self, order_id: UUID, payment: Payment) -> None:
+        raise ServiceUnavailable("The provider can't be reached.")
 
 
 async def _delivered(shop: Shop) -> Order:
@@ -63,7 +93,7 @@ async def test_cancelling_voids_a_manual_payment(shop: Shop) -> None:
 
 
 async def test_refunds_are_recorded_until_the_capture_is_given_back(
-    shop: Shop, refunds: RefundService
+    shop: Shop, refunds: RefundService, noted: Noted
 ) -> None:
     order = await _delivered(shop)
     boss = manager()
@@ -78,6 +108,7 @@ async def test_refunds_are_recorded_until_the_capture_is_given_back(
     payment = shop.store.orders.orders[order.id].payment
     assert (payment.status, payment.amount_refunded) == (P.REFUNDED, Decimal("10.00"))
     assert shop.store.orders.refunds == sorted([first, second], key=lambda r: r.id)
+    assert noted == [(order.id, PaymentProvider.MANUAL, PaymentOutcome.REFUNDED)] * 2
 
 
 async def test_nothing_is_refunded_before_delivery(shop: Shop, refunds: RefundService) -> None:
@@ -121,3 +152,38 @@ async def test_a_card_payment_must_be_captured_before_the_order_ships(shop: Shop
 
     assert refused.value.code == "payment_not_captured"
     assert shop.store.orders.orders[order.id].status is S.PROCESSING
+
+
+async def test_a_void_the_provider_cannot_answer_is_given_up_after_its_last_try(
+    shop: Shop, noted: Noted
+) -> None:
+    ann = customer()
+    order = await shop.place(ann.user_id, (shop.product(), 1))
+    held = Payment(
+        provider=PaymentProvider.STRIPE,
+        status=P.AUTHORIZED,
+        amount_authorized=order.total,
+        reference="pi_1",
+    )
+    shop.store.orders.orders[order.id] = replace(order, payment=held)
+    follow_ups = PaymentFollowUps(
+        uow=shop.uow,
+        clock=shop.clock,
+        gateways=lambda provider: OutOfReach(),
+        outcomes=lambda *step: noted.append(step),
+    )
+
+    cancelled = await shop.orders.cancel(ann, order.id)  # without follow-ups: nothing voided
+    for _ in range(SETTLE_TRIES):
+        cancelled = await follow_ups.settle(cancelled)
+
+    stored = shop.store.orders.orders[order.id].payment
+    assert (stored.status, stored.amount_authorized, stored.retry_at) == (
+        P.FAILED,
+        order.total,
+        None,
+    )
+    assert [outcome for _, _, outcome in noted] == [PaymentOutcome.RETRY] * (SETTLE_TRIES - 1) + [
+        PaymentOutcome.GIVEN_UP
+    ]
+    assert await follow_ups.settle(cancelled) == cancelled  # failed: nothing more to try

@@ -3,9 +3,10 @@
 A payment only ever moves forward. A card is authorized (`authorized`) for the checkout's
 total plus the weight tolerance on weighed lines, captured (`captured`) for the final bill
 when picking completes, and refunded in part or in full afterwards; an authorization is
-voided (`voided`) when the order is cancelled before capture. A cancelled order's capture
-whose refund the provider refuses ends `failed`, with what it took and gave back kept (the
-shop settles it by hand). The `manual` provider
+voided (`voided`) when the order is cancelled before capture. A cancelled order's void or
+refund the provider refuses, or could not answer for hours, ends `failed`, with what it held,
+took and gave back kept: a manager may refund what it took again, or settle it by hand.
+The `manual` provider
 (paid at the door or the counter) stays `pending` until the order is delivered, then
 counts as captured for the final total.
 
@@ -41,6 +42,21 @@ class PaymentStatus(StrEnum):
     FAILED = "failed"
 
 
+class PaymentOutcome(StrEnum):
+    """What a step after checkout did to a payment, in the words it is counted and logged in."""
+
+    AUTHORIZED = "authorized"
+    CAPTURED = "captured"
+    VOIDED = "voided"
+    REFUNDED = "refunded"
+    DECLINED = "declined"  # the provider's news that the card failed
+    RETRY = "retry"  # the provider could not answer: tried again later
+    CAPTURE_REFUSED = "capture_refused"
+    VOID_REFUSED = "void_refused"
+    REFUND_REFUSED = "refund_refused"
+    GIVEN_UP = "given_up"  # a void or refund the provider could not answer for hours
+
+
 _S = PaymentStatus
 # Every move forward; a status not named as a key is final.
 _FORWARD: dict[PaymentStatus, frozenset[PaymentStatus]] = {
@@ -50,6 +66,8 @@ _FORWARD: dict[PaymentStatus, frozenset[PaymentStatus]] = {
     # Failed from here: the provider refused to give back what the cancelled order took.
     _S.CAPTURED: frozenset({_S.PARTIALLY_REFUNDED, _S.REFUNDED, _S.FAILED}),
     _S.PARTIALLY_REFUNDED: frozenset({_S.PARTIALLY_REFUNDED, _S.REFUNDED, _S.FAILED}),
+    # A manager's refund of what a failed payment took (refunded checks there is some).
+    _S.FAILED: frozenset({_S.PARTIALLY_REFUNDED, _S.REFUNDED}),
 }
 # Not yet authorized: the order waits for the customer (or is given up on).
 UNAUTHORIZED = frozenset({_S.PENDING, _S.REQUIRES_ACTION})
@@ -81,6 +99,13 @@ class Payment:
     @property
     def is_captured(self) -> bool:
         return self.status in CAPTURED_STATES
+
+    @property
+    def may_refund(self) -> bool:
+        """Whether some of what it took is left to give back: captured, or failed after a
+        capture (a refund the provider refused may be tried again)."""
+        refundable_states = self.is_captured or self.status is PaymentStatus.FAILED
+        return refundable_states and self.refundable > 0
 
 
 MANUAL_PAYMENT = Payment(provider=PaymentProvider.MANUAL)
@@ -114,6 +139,19 @@ def postponed(payment: Payment, now: datetime) -> Payment:
     tried again no sooner than the back-off says."""
     wait = min(FIRST_RETRY * 2 ** min(payment.tries, 10), LAST_RETRY)
     return replace(payment, tries=payment.tries + 1, retry_at=now + wait)
+
+
+# A cancelled order's void or refund is tried this many times (about six hours of waits)
+# before the shop stops and leaves it failed for a manager: money is not left in limbo.
+SETTLE_TRIES = 12
+
+
+def settle_postponed(payment: Payment, now: datetime) -> Payment:
+    """A cancelled order's payment after a void or refund the provider could not answer:
+    postponed, or failed once that was its SETTLE_TRIES-th try."""
+    if payment.tries + 1 >= SETTLE_TRIES:
+        return moved(payment, PaymentStatus.FAILED)
+    return postponed(payment, now)
 
 
 def requires_action(payment: Payment, *, reference: str, client_secret: str) -> Payment:
@@ -151,7 +189,7 @@ def check_refund(payment: Payment, amount: Decimal) -> None:
     more than what was captured and not yet given back."""
     if amount <= 0:
         raise invalid("amount", "must be above 0")
-    if not payment.is_captured or amount > payment.refundable:
+    if not payment.may_refund or amount > payment.refundable:
         raise Conflict(
             f"At most {payment.refundable} can be refunded on this order.",
             code="refund_exceeds_captured",

@@ -43,7 +43,7 @@ from grocery.core.services.fulfilment import DeliveryZoneService, PickupPointSer
 from grocery.core.services.guest_carts import GuestCartService
 from grocery.core.services.orders import OrderService
 from grocery.core.services.paid_checkout import PaidCheckoutService
-from grocery.core.services.payments import RefundService
+from grocery.core.services.payments import PaymentFollowUps, RefundService
 from grocery.core.services.picking import PickingService
 from grocery.core.services.promotions import PromoCodeService
 from grocery.core.services.reports import ReportService
@@ -100,6 +100,7 @@ from grocery.entrypoints.http.taxes import TaxClassController
 from grocery.entrypoints.http.wishlist import WishlistController
 from grocery.entrypoints.logs import access_log_middleware, configure_logging
 from grocery.entrypoints.metrics import NO_METRICS, ShopMetrics, worker_gone
+from grocery.entrypoints.payment_outcomes import NotedPayments
 from grocery.entrypoints.web.errors import pages_under_admin
 from grocery.entrypoints.web.office import back_office
 from grocery.entrypoints.wiring import Adapters, build_adapters, token_policy
@@ -201,7 +202,7 @@ def build_guest_cart_service(settings: Settings, adapters: Adapters) -> GuestCar
 
 
 def build_order_services(
-    settings: Settings, adapters: Adapters
+    settings: Settings, adapters: Adapters, follow_ups: PaymentFollowUps
 ) -> tuple[CheckoutService, OrderService, AlertService]:
     def uow() -> UnitOfWork:
         return SqlUnitOfWork(adapters.database)
@@ -212,7 +213,7 @@ def build_order_services(
             uow=uow,
             clock=adapters.clock,
             timezone=settings.timezone,
-            payments=payment_follow_ups(adapters),
+            payments=follow_ups,
         ),
         AlertService(uow=uow),
     )
@@ -241,7 +242,7 @@ def build_checkout_service(settings: Settings, adapters: Adapters) -> CheckoutSe
 
 
 def build_picking_services(
-    settings: Settings, adapters: Adapters
+    settings: Settings, adapters: Adapters, follow_ups: PaymentFollowUps
 ) -> tuple[PickingService, StockService]:
     def uow() -> UnitOfWork:
         return SqlUnitOfWork(adapters.database)
@@ -252,7 +253,7 @@ def build_picking_services(
             uow=uow,
             clock=adapters.clock,
             tolerance_percent=tolerance,
-            payments=payment_follow_ups(adapters),
+            payments=follow_ups,
         ),
         StockService(uow=uow, clock=adapters.clock),
     )
@@ -333,12 +334,15 @@ def create_app(
         wired.database.watch_commits(feed.committed_here)
     storefront = Storefront(catalog, wired.blobs, pages)
     carts, slot_holds, wishlist, promo_codes = build_cart_services(settings, wired)
-    checkout, orders, alerts = build_order_services(settings, wired)
-    picking, stock = build_picking_services(settings, wired)
+    follow_ups = payment_follow_ups(wired, tally)
+    checkout, orders, alerts = build_order_services(settings, wired, follow_ups)
+    picking, stock = build_picking_services(settings, wired, follow_ups)
     refunds = RefundService(
-        uow=lambda: SqlUnitOfWork(wired.database), clock=wired.clock, gateways=wired.gateways
+        uow=lambda: SqlUnitOfWork(wired.database),
+        clock=wired.clock,
+        gateways=wired.gateways,
+        outcomes=NotedPayments(tally),
     )
-    follow_ups = payment_follow_ups(wired)
     taxes = build_tax_service(wired)
     addresses, delivery_zones, pickup_points, slots = build_fulfilment_services(settings, wired)
     reports = ReportService(
@@ -371,7 +375,7 @@ def create_app(
                     )
                     await background.enter_async_context(worker)
                     if wired.gateways.stripe is not None:
-                        sweep = payment_sweep(settings, wired)
+                        sweep = payment_sweep(settings, wired, tally)
                         await background.enter_async_context(payment_worker(sweep))
                 yield
         finally:

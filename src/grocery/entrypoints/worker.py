@@ -35,6 +35,8 @@ from grocery.core.services.orders import OrderService
 from grocery.core.services.outbox import OutboxCourier
 from grocery.core.services.payment_sweep import ROUND_SIZE, PaymentSweep
 from grocery.core.services.payments import PaymentFollowUps
+from grocery.entrypoints.metrics import NO_METRICS, Tally
+from grocery.entrypoints.payment_outcomes import NotedPayments
 from grocery.entrypoints.wiring import Adapters, build_adapters
 
 log = structlog.get_logger("grocery.worker")
@@ -101,16 +103,20 @@ async def outbox_worker(
 PAYMENT_POLL_SECONDS = 5.0
 
 
-def payment_follow_ups(adapters: Adapters) -> PaymentFollowUps:
+def payment_follow_ups(adapters: Adapters, tally: Tally = NO_METRICS) -> PaymentFollowUps:
+    """Card follow-ups whose steps are counted in `tally` and logged."""
     return PaymentFollowUps(
         uow=lambda: SqlUnitOfWork(adapters.database),
         clock=adapters.clock,
         gateways=adapters.gateways,
+        outcomes=NotedPayments(tally),
     )
 
 
-def payment_sweep(settings: Settings, adapters: Adapters) -> PaymentSweep:
-    follow_ups = payment_follow_ups(adapters)
+def payment_sweep(
+    settings: Settings, adapters: Adapters, tally: Tally = NO_METRICS
+) -> PaymentSweep:
+    follow_ups = payment_follow_ups(adapters, tally)
 
     def uow() -> SqlUnitOfWork:
         return SqlUnitOfWork(adapters.database)

@@ -9,7 +9,7 @@ from typing import Protocol
 from uuid import UUID
 
 from grocery.core.orders import Order
-from grocery.core.payments import Payment, PaymentProvider, PaymentStatus, Refund
+from grocery.core.payments import Payment, PaymentOutcome, PaymentProvider, PaymentStatus, Refund
 from grocery.core.ports.mail import CustomerMailWork
 from grocery.core.ports.picking import PickRepository
 from grocery.core.ports.transaction import Transaction
@@ -104,4 +104,11 @@ class Gateways(Protocol):
     def __call__(self, provider: PaymentProvider) -> PaymentGateway:
         """The gateway for an order's provider (the one it was placed with, whatever the
         shop uses now); ServiceUnavailable when that provider is not set up."""
+        ...
+
+
+class PaymentOutcomes(Protocol):
+    def __call__(self, order_id: UUID, provider: PaymentProvider, outcome: PaymentOutcome) -> None:
+        """Note what a step after checkout did to an order's payment (the entrypoints count
+        and log it)."""
         ...

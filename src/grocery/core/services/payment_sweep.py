@@ -1,8 +1,10 @@
 """The worker's round of card payments that wait on the shop: an order not authorized within
 the payment timeout is cancelled (its stock and slot freed as by any cancel, its intent
 voided), a picked order whose capture failed for a passing reason is captured again, a
-cancelled order whose void or refund failed is settled again; one the provider could not
-answer waits longer after each try (core/payments.py postponed)."""
+cancelled order whose void or refund the provider could not answer is settled again; one
+the provider could not answer waits longer after each try (core/payments.py postponed), and
+a void or refund it refused, or could not answer SETTLE_TRIES times, ends failed and is not
+tried again (a manager settles it)."""
 
 from __future__ import annotations
 

@@ -14,12 +14,19 @@ from grocery.adapters.payments.gateways import PaymentGateways
 from grocery.core.errors import NotFound
 from grocery.core.identity import Principal
 from grocery.core.money import format_money
-from grocery.core.payments import REFUND_REASON_MAX_LENGTH, PaymentStatus, Refund
+from grocery.core.payments import (
+    REFUND_REASON_MAX_LENGTH,
+    PaymentOutcome,
+    PaymentProvider,
+    PaymentStatus,
+    Refund,
+)
 from grocery.core.services.orders import OrderService
 from grocery.core.services.payments import PaymentFollowUps, RefundService
 from grocery.entrypoints.http.deps import Injected
 from grocery.entrypoints.http.fields import Money, documented
 from grocery.entrypoints.http.guards import PUBLIC, manager
+from grocery.entrypoints.metrics import Tally
 
 Reason = Annotated[str, documented(min_length=1, max_length=REFUND_REASON_MAX_LENGTH)]
 
@@ -59,7 +66,8 @@ class RefundController(Controller):
         refunds: Injected[RefundService],
     ) -> RefundOut:
         """Give back part or all of what the order's payment captured; the customer is mailed.
-        More than what is left of the capture -> 409 `refund_exceeds_captured`."""
+        More than what is left of the capture -> 409 `refund_exceeds_captured`; refused by the
+        provider -> 409 `refund_refused`."""
         refund = await refunds.refund(order_id, data.amount, data.reason, principal.user_id)
         return RefundOut.of(refund)
 
@@ -75,6 +83,7 @@ class StripeWebhookController(Controller):
         follow_ups: Injected[PaymentFollowUps],
         orders: Injected[OrderService],
         gateways: Injected[PaymentGateways],
+        metrics: Injected[Tally],
     ) -> dict[str, bool]:
         """Stripe's events about PaymentIntents, each applied once whatever order they come
         in; a card that failed cancels its order awaiting payment. A missing, forged or stale
@@ -85,7 +94,8 @@ class StripeWebhookController(Controller):
         body = await request.body()
         report = gateways.stripe.report(body, request.headers.get("stripe-signature"))
         if report is not None and report.status is PaymentStatus.FAILED:
-            await orders.cancel_declined(report)
+            if await orders.cancel_declined(report) is not None:  # its void is counted apart
+                metrics.payment(PaymentProvider.STRIPE, PaymentOutcome.DECLINED)
         elif report is not None:
             await follow_ups.apply(report)
         return {"received": True}

@@ -17,7 +17,6 @@ from grocery.entrypoints.http.deps import Injected
 from grocery.entrypoints.http.fields import Kg
 from grocery.entrypoints.http.guards import manager
 from grocery.entrypoints.http.orders import OrderOut
-from grocery.entrypoints.metrics import Tally
 
 
 class SubstituteBody(msgspec.Struct):
@@ -78,10 +77,7 @@ class PickingController(Controller):
         order_id: FromPath[UUID],
         principal: Injected[Principal],
         picking: Injected[PickingService],
-        metrics: Injected[Tally],
     ) -> OrderOut:
-        """The final bill; lines without a pick -> 422 `lines_not_picked` naming them."""
-        order = OrderOut.of(await picking.complete(order_id, principal.user_id))
-        if order.payment.status == "captured":  # a card's final amount taken
-            metrics.payment(order.payment.provider, "captured")
-        return order
+        """The final bill; lines without a pick -> 422 `lines_not_picked` naming them. A
+        card's capture is counted by the payment follow-ups."""
+        return OrderOut.of(await picking.complete(order_id, principal.user_id))
