@@ -4,7 +4,7 @@ Without that Chromium the browser tests skip; CI installs it."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -45,11 +45,39 @@ async def chromium() -> AsyncIterator[Any]:
             await browser.close()
 
 
+# Injected by Playwright before any page script (its own scripts are not held to the page's
+# policy): each refusal the Content-Security-Policy makes is written to the console.
+_REPORT_REFUSALS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP refused ${event.blockedURI || "inline"} (${event.violatedDirective})`);
+});
+"""
+
+REFUSALS: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def refusals() -> Iterator[list[str]]:
+    """The policy's refusals on every page a test opens; a test passes only without any."""
+    REFUSALS.clear()
+    yield REFUSALS
+    found, REFUSALS[:] = list(REFUSALS), []
+    assert found == [], "a back-office page broke its Content-Security-Policy"
+
+
+def _watch(message: Any) -> None:
+    if message.type == "error" and ("CSP" in message.text or "Content Security" in message.text):
+        REFUSALS.append(message.text)
+
+
 async def open_page(chromium: Any, base_url: str, viewport: dict[str, int] = DESKTOP) -> Any:
     context = await chromium.new_context(
         base_url=base_url, viewport=viewport, accept_downloads=True
     )
-    return await context.new_page()
+    await context.add_init_script(_REPORT_REFUSALS)
+    page = await context.new_page()
+    page.on("console", _watch)
+    return page
 
 
 async def sign_in(page: Any, username: str, password: str) -> None:

@@ -153,3 +153,27 @@ async def test_every_screen_has_no_serious_accessibility_problem(
         assert await serious_violations(page) == [], screen
         name = screen.removeprefix("/admin").strip("/").replace("/", "-") or "dashboard"
         await page.screenshot(path=SCREENSHOTS / f"{name}-{device}.png", full_page=True)
+
+
+async def test_a_page_that_breaks_the_policy_is_caught(
+    chromium: Any, live_server: str, refusals: list[str]
+) -> None:
+    """The watch every browser test keeps: an inline script and a picture from elsewhere are
+    refused by the browser, and each refusal is reported."""
+    page = await open_page(chromium, live_server)
+    await page.goto("/admin/sign-in")
+    await page.evaluate(
+        """() => {
+          const script = document.createElement("script");
+          script.textContent = "document.title = 'taken'";
+          document.body.append(script);
+          const picture = document.createElement("img");
+          picture.src = "https://elsewhere.invalid/pixel.png";
+          document.body.append(picture);
+        }"""
+    )
+    await page.wait_for_timeout(300)  # the refusals are reported as events, after the fact
+    assert await page.title() != "taken"
+    assert any("script-src" in refusal for refusal in refusals), refusals
+    assert any("elsewhere.invalid" in refusal for refusal in refusals), refusals
+    refusals.clear()  # caught as meant: the watch's own check has nothing left to find

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from uuid import uuid4
 
+from grocery.config import Settings
 from grocery.core.identity import Principal, Role
 from grocery.entrypoints.web.charts import HEIGHT, bar_chart, line_chart
 from grocery.entrypoints.web.formats import StoreFormats
+from grocery.entrypoints.web.guard_headers import AWS, content_policy, picture_origins
 from grocery.entrypoints.web.sessions import ABSOLUTE, IDLE, StaffSession
 
 NOON = datetime(2030, 5, 1, 12, 0, tzinfo=UTC)
@@ -58,3 +61,18 @@ def test_a_slot_shows_its_day_and_times_on_the_store_s_clock() -> None:
     summer = datetime(2030, 6, 30, 22, 30, tzinfo=UTC)  # 23:30 in London, past midnight at its end
     assert formats.span(winter, winter + timedelta(hours=2)) == "2030-12-01 09:00–11:00"
     assert formats.span(summer, summer + timedelta(hours=1)) == "2030-06-30 23:30–00:30"
+
+
+def test_pictures_may_come_from_the_media_site_or_the_s3_server_that_signs_them() -> None:
+    assert picture_origins(_settings(media_base_url="/media/")) == ()
+    cdn = _settings(media_base_url="https://cdn.example.com/shop/")
+    assert picture_origins(cdn) == ("https://cdn.example.com",)
+    signed = {"storage_url": "s3://shelf", "storage_presign": True}
+    assert picture_origins(_settings(**signed)) == (AWS,)
+    minio = _settings(**signed, storage_env={"AWS_ENDPOINT_URL": "http://minio.local:9000/"})
+    assert picture_origins(minio) == ("http://minio.local:9000",)
+    assert "img-src 'self' http://minio.local:9000;" in content_policy(picture_origins(minio))
+
+
+def _settings(**values: Any) -> Settings:
+    return Settings(**{"storage_url": "memory://", "secret_key": "k" * 32, **values})

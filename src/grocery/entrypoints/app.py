@@ -102,6 +102,7 @@ from grocery.entrypoints.logs import access_log_middleware, configure_logging
 from grocery.entrypoints.metrics import NO_METRICS, ShopMetrics, worker_gone
 from grocery.entrypoints.payment_outcomes import NotedPayments
 from grocery.entrypoints.web.errors import pages_under_admin
+from grocery.entrypoints.web.guard_headers import office_headers_middleware
 from grocery.entrypoints.web.office import back_office
 from grocery.entrypoints.wiring import Adapters, build_adapters, token_policy
 from grocery.entrypoints.worker import (
@@ -482,7 +483,7 @@ def create_app(
     document_problems(app)
     finish_document(app)
     # Wrapped outside the router, so unknown paths and 405s get their access line too.
-    served = app.asgi_handler
+    served = office_headers_middleware(app.asgi_handler, settings)
     if traced is None:  # a traced request gets its spans: it takes the whole way
         served = storefront_fast_path(served, pages)
     served = served if metrics is None else metrics_middleware(served, metrics)

@@ -16,11 +16,11 @@ from litestar.response import Redirect, Template
 
 from grocery.core import errors
 from grocery.entrypoints.http.problems import status_for
+from grocery.entrypoints.web.guard_headers import in_office
 
 log = structlog.get_logger("grocery.back_office")
 
 SIGN_IN = "/admin/sign-in"
-OFFICE = "/admin"
 _TITLES = {403: "Not for you", 404: "Not found", 405: "Not here", 503: "Try again shortly"}
 
 
@@ -81,8 +81,6 @@ Handler = Callable[[Request[Any, Any, Any], Any], Response[Any]]
 
 def _by_path(page: Handler, problem: Handler) -> Handler:
     def answer(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
-        path = request.url.path
-        in_office = path == OFFICE or path.startswith(f"{OFFICE}/")
-        return page(request, error) if in_office else problem(request, error)
+        return page(request, error) if in_office(request.url.path) else problem(request, error)
 
     return answer
