@@ -9,7 +9,7 @@ from decimal import Decimal
 from grocery.core.addresses import Address
 from grocery.core.fulfilment.pickup_points import PickupPointRef
 from grocery.core.fulfilment.slots import OrderFulfilment, Slot
-from grocery.core.fulfilment.zones import PICKUP_TERMS, DeliveryZone
+from grocery.core.fulfilment.zones import PICKUP_TERMS, DeliveryZone, FulfilmentMethod
 from grocery.core.identity import User
 from grocery.core.orders import Order, OrderStatus
 from tests.ports.places import a_hold, a_point, a_slot, a_zone, an_address, take_places
@@ -251,3 +251,44 @@ async def test_a_days_booked_orders_come_by_slot_start(uow: OpenWork, seed: Seed
     assert [o.id for o in placed] == [in_late.id]
     assert [o.id for o in after_first] == [in_late.id]
     assert [o.id for o in cancelled] == [in_early.id]
+
+
+async def test_a_days_booked_orders_are_counted_by_slot_and_status(
+    uow: OpenWork, seed: Seed
+) -> None:
+    zone, point = a_zone(), a_point(name="Back door")
+    early, late, next_day = a_slot(zone, 24), a_slot(point, 26), a_slot(zone, 50)
+    ann = await seed.user()
+    for _ in range(3):
+        await booked_order(uow, seed, ann, early)
+    moved = await booked_order(uow, seed, ann, early)
+    collected = OrderFulfilment(
+        method=late.method,
+        slot_id=late.id,
+        starts_at=late.starts_at,
+        ends_at=late.ends_at,
+        address=None,
+        pickup_point=PickupPointRef(id=point.id, name=point.name),
+    )
+    for _ in range(2):
+        await seed.order(ann, (await seed.product(), 1), fulfilment=collected)
+    await booked_order(uow, seed, ann, next_day)
+    await seed.order(ann, (await seed.product(), 1))  # no slot
+    async with uow() as work:
+        await work.orders.move(
+            moved.id, to=OrderStatus.PROCESSING, allowed_from={OrderStatus.PLACED}, at=NOW
+        )
+        await work.commit()
+
+    async with uow() as work:
+        counted = await work.orders.count_slot_day(
+            starts_from=at(20 * 60), starts_before=at(44 * 60)
+        )
+
+    delivery, pickup = FulfilmentMethod.DELIVERY, FulfilmentMethod.PICKUP
+    assert [(t.slot_id, t.method, t.pickup_point, t.status, t.orders) for t in counted] == [
+        (early.id, delivery, None, OrderStatus.PLACED, 3),
+        (early.id, delivery, None, OrderStatus.PROCESSING, 1),
+        (late.id, pickup, "Back door", OrderStatus.PLACED, 2),
+    ]
+    assert (counted[0].starts_at, counted[0].ends_at) == (early.starts_at, early.ends_at)

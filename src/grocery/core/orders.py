@@ -19,6 +19,7 @@ from uuid import UUID
 from grocery.core.alerts import StockMove
 from grocery.core.errors import Conflict, Invalid, field_error, invalid
 from grocery.core.fulfilment.slots import OrderFulfilment
+from grocery.core.fulfilment.zones import FulfilmentMethod
 from grocery.core.identity import Principal
 from grocery.core.ids import new_id
 from grocery.core.money import ZERO
@@ -150,6 +151,20 @@ class TakenStock:
 
 OrderMark = tuple[datetime, UUID]
 """Where a page of orders ended: the last order's (created_at, id)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SlotTally:
+    """How many of a day's orders one slot holds in one status: the day's plan, counted
+    by the database however many orders there are."""
+
+    slot_id: UUID
+    starts_at: datetime
+    ends_at: datetime
+    method: FulfilmentMethod
+    pickup_point: str | None  # the point's name as the orders copied it, for a pickup
+    status: OrderStatus
+    orders: int
 
 
 def order_from_cart(

@@ -88,3 +88,31 @@ async def test_today_s_and_tomorrow_s_orders_by_slot(
         todays < page.index(f"slot-{collected.id}") < tomorrows < page.index(f"slot-{delivered.id}")
     )
     assert f'href="/admin/orders?slot_date={tomorrow:%Y-%m-%d}"' in page
+
+
+async def test_a_busy_slot_is_counted_whole(
+    office: Browser, client: Browser, shop: Shop, adapters: Adapters, make_user: MakeUser
+) -> None:
+    """Past any page of orders: 150 booked in one slot are 150, not the first hundred."""
+    places = Places(adapters)
+    zone = await places.zone()
+    tomorrow = datetime.combine(datetime.now(UTC).date() + timedelta(days=1), time(14), UTC)
+    slot = await places.slot(zone, starts_at=tomorrow)
+    customer = await make_user()
+    await shop.fill(customer, (await shop.product(), 1))
+    assert (await hold(client, customer, slot, await places.address(customer, zone))).is_success
+    order = (await checkout(client, customer)).json()
+    async with adapters.database.engine.begin() as connection:  # 149 more like it, fast
+        await connection.execute(
+            text(
+                "CREATE TEMP TABLE copies ON COMMIT DROP AS"
+                " SELECT o.* FROM orders o, generate_series(1, 149) WHERE o.id = :id"
+            ),
+            {"id": order["id"]},
+        )
+        await connection.execute(text("UPDATE copies SET id = gen_random_uuid()"))
+        await connection.execute(text("INSERT INTO orders SELECT * FROM copies"))
+
+    page = (await office.get("/admin/")).text
+    row = re.search(rf'<tr id="slot-{slot.id}">(.*?)</tr>', page, re.S)
+    assert row and "150 placed" in row.group(1)

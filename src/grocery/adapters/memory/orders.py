@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -9,7 +10,7 @@ from uuid import UUID
 
 from grocery.adapters.memory.catalog import CatalogTables
 from grocery.core.catalog import Product
-from grocery.core.orders import Order, OrderLine, OrderMark, OrderStatus
+from grocery.core.orders import Order, OrderLine, OrderMark, OrderStatus, SlotTally
 from grocery.core.payments import Refund
 from grocery.core.sales import counted_sales
 
@@ -80,6 +81,22 @@ class MemoryOrderRepository:
         ]
         booked.sort(key=lambda pair: pair[0])
         return [order for mark, order in booked if after is None or mark > after][:limit]
+
+    async def count_slot_day(
+        self, *, starts_from: datetime, starts_before: datetime
+    ) -> list[SlotTally]:
+        counted: Counter[SlotTally] = Counter()
+        for order in self._orders.values():
+            handed = order.fulfilment
+            if handed is None or not starts_from <= handed.starts_at < starts_before:
+                continue
+            point = None if handed.pickup_point is None else handed.pickup_point.name
+            slot = (handed.slot_id, handed.starts_at, handed.ends_at, handed.method, point)
+            counted[SlotTally(*slot, status=order.status, orders=0)] += 1
+        return sorted(
+            (replace(tally, orders=orders) for tally, orders in counted.items()),
+            key=lambda t: (t.starts_at, t.slot_id, t.status.value, t.pickup_point or ""),
+        )
 
     async def move(
         self,

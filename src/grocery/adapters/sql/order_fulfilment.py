@@ -1,5 +1,5 @@
 """How an order is handed over, as its row keeps it: the slot's times and the address or
-pickup point copied at checkout (schema/orders.py)."""
+pickup point copied at checkout (schema/orders.py), and a day's orders counted by slot."""
 
 from __future__ import annotations
 
@@ -8,12 +8,15 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import RowMapping
+from sqlalchemy import RowMapping, func, select
 
+from grocery.adapters.sql.database import SessionSql
+from grocery.adapters.sql.schema.orders import orders
 from grocery.core.addresses import Address
 from grocery.core.fulfilment.pickup_points import PickupPointRef
 from grocery.core.fulfilment.slots import OrderFulfilment
 from grocery.core.fulfilment.zones import FulfilmentMethod
+from grocery.core.orders import OrderStatus, SlotTally
 
 
 def fulfilment_values(fulfilment: OrderFulfilment | None) -> tuple[Any, ...]:
@@ -84,3 +87,36 @@ def _address(kept: Any) -> Address:
         instructions=values["instructions"],
         created_at=datetime.fromisoformat(values["created_at"]),
     )
+
+
+async def count_slot_day(
+    sql: SessionSql, starts_from: datetime, starts_before: datetime
+) -> list[SlotTally]:
+    """The day's booked orders counted by the database, on ix_orders_slot_starts_at."""
+    start = orders.c.slot_starts_at
+    slot = (
+        orders.c.slot_id,
+        start,
+        orders.c.slot_ends_at,
+        orders.c.fulfilment_method,
+        orders.c.pickup_point_name,
+        orders.c.status,
+    )
+    statement = (
+        select(*slot, func.count().label("orders"))
+        .where(start >= starts_from, start < starts_before)
+        .group_by(*slot)
+        .order_by(start, orders.c.slot_id, orders.c.status, orders.c.pickup_point_name)
+    )
+    return [
+        SlotTally(
+            slot_id=row.slot_id,
+            starts_at=row.slot_starts_at,
+            ends_at=row.slot_ends_at,
+            method=FulfilmentMethod(row.fulfilment_method),
+            pickup_point=row.pickup_point_name,
+            status=OrderStatus(row.status),
+            orders=row.orders,
+        )
+        for row in await sql.execute(statement)
+    ]

@@ -17,11 +17,15 @@ from uuid import UUID
 from sqlalchemy import CTE, RowMapping, delete, func, select, tuple_, update
 
 from grocery.adapters.sql.database import SessionSql
-from grocery.adapters.sql.order_fulfilment import fulfilment_values, order_fulfilment
+from grocery.adapters.sql.order_fulfilment import (
+    count_slot_day,
+    fulfilment_values,
+    order_fulfilment,
+)
 from grocery.adapters.sql.schema.catalog import products
 from grocery.adapters.sql.schema.orders import order_categories, order_lines, orders
 from grocery.core.final_bill import BilledLine, FinalBill
-from grocery.core.orders import Order, OrderLine, OrderMark, OrderStatus
+from grocery.core.orders import Order, OrderLine, OrderMark, OrderStatus, SlotTally
 from grocery.core.payments import MANUAL_PAYMENT, Payment, PaymentProvider, PaymentStatus
 from grocery.core.picking import Pick, SubstitutePick
 from grocery.core.substitutions import Substitution, SubstitutionChoice
@@ -227,6 +231,11 @@ class SqlOrderRepository:
         if after is not None:
             query = query.where(tuple_(start, orders.c.id) > tuple_(*after))
         return await self._with_lines(query)
+
+    async def count_slot_day(
+        self, *, starts_from: datetime, starts_before: datetime
+    ) -> list[SlotTally]:
+        return await count_slot_day(self._sql, starts_from, starts_before)
 
     async def move(
         self,

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
-from grocery.core.orders import Order, OrderMark, OrderStatus
+from grocery.core.orders import Order, OrderMark, OrderStatus, SlotTally
 from grocery.core.ports.alerts import StockWatch
 from grocery.core.ports.carts import CartWork
 from grocery.core.ports.fulfilment import SlotBookingRepository
@@ -58,6 +58,14 @@ class OrderRepository(Protocol):
         """Orders whose booked slot starts in [starts_from, starts_before), by slot start
         (then id), after the given (slot start, id) mark, at most `limit`; only those of
         `status` when one is named."""
+        ...
+
+    async def count_slot_day(
+        self, *, starts_from: datetime, starts_before: datetime
+    ) -> list[SlotTally]:
+        """The orders whose booked slot starts in [starts_from, starts_before), counted per
+        slot (and its pickup point's name) and status, by slot start, then slot id, then
+        status name."""
         ...
 
     async def move(

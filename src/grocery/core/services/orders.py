@@ -19,6 +19,7 @@ from grocery.core.orders import (
     Order,
     OrderMark,
     OrderStatus,
+    SlotTally,
     cancellable_from,
     check_step,
     invalid_transition,
@@ -102,10 +103,7 @@ class OrderService:
     ) -> OrderPage:
         """For a manager planning the day: orders booked in slots starting on `day` (in the
         store's time zone), by slot start. Forbidden to customers."""
-        if not principal.can_manage:
-            raise Forbidden("Only staff plan the day's slots.")
-        starts_from = local_midnight(day, self._timezone)
-        starts_before = local_midnight(day + timedelta(days=1), self._timezone)
+        starts_from, starts_before = self._slot_day(principal, day)
         async with self._uow() as uow:
             orders, last = await keyset_page(
                 lambda rows: uow.orders.of_slot_day(
@@ -120,6 +118,21 @@ class OrderService:
         if last is None or last.fulfilment is None:
             return OrderPage(orders=orders, last=None)
         return OrderPage(orders=orders, last=(last.fulfilment.starts_at, last.id))
+
+    async def count_slot_day(self, principal: Principal, day: date) -> list[SlotTally]:
+        """Every order booked in slots starting on `day`, counted per slot and status."""
+        starts_from, starts_before = self._slot_day(principal, day)
+        async with self._uow() as uow:
+            return await uow.orders.count_slot_day(
+                starts_from=starts_from, starts_before=starts_before
+            )
+
+    def _slot_day(self, principal: Principal, day: date) -> tuple[datetime, datetime]:
+        """Where `day` starts and ends in the store's time zone; staff only."""
+        if not principal.can_manage:
+            raise Forbidden("Only staff plan the day's slots.")
+        next_day = day + timedelta(days=1)
+        return local_midnight(day, self._timezone), local_midnight(next_day, self._timezone)
 
     async def get(self, principal: Principal, order_id: UUID) -> Order:
         async with self._uow() as uow:

@@ -13,9 +13,8 @@ from litestar import Controller, Request, get
 from litestar.response import Template
 
 from grocery.core.alerts import AlertStatus
-from grocery.core.fulfilment.slots import OrderFulfilment
 from grocery.core.identity import Principal
-from grocery.core.orders import Order, OrderStatus
+from grocery.core.orders import OrderStatus, SlotTally
 from grocery.core.ports.clock import Clock
 from grocery.core.reports import Interval, SalesFilter, revenue_since
 from grocery.core.services.alerts import AlertService
@@ -29,7 +28,6 @@ from grocery.entrypoints.web.rendering import page
 
 CHART_DAYS = 30
 ALERTS_SHOWN = 10
-SLOT_ORDERS_COUNTED = 100  # a day's orders counted here; the orders list has them all
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,27 +54,24 @@ class SlotCount:
 class SlotDay:
     day: date
     slots: list[SlotCount]
-    more: bool  # more orders booked than were counted
 
 
-def slot_day(day: date, orders: list[Order], more: bool) -> SlotDay:
-    """The day's orders (by slot start) counted per slot."""
+def slot_day(day: date, tallies: list[SlotTally]) -> SlotDay:
+    """The day's counts (by slot start) gathered per slot."""
     slots: dict[UUID, SlotCount] = {}
-    for order in orders:
-        handed = order.fulfilment
-        assert handed is not None, "a slot day's orders are booked in a slot"
-        count = slots.setdefault(handed.slot_id, _slot_count(handed))
-        count.statuses[order.status] += 1
-    return SlotDay(day=day, slots=list(slots.values()), more=more)
+    for tally in tallies:
+        count = slots.setdefault(tally.slot_id, _slot_count(tally))
+        count.statuses[tally.status] += tally.orders
+    return SlotDay(day=day, slots=list(slots.values()))
 
 
-def _slot_count(handed: OrderFulfilment) -> SlotCount:
-    point = handed.pickup_point
+def _slot_count(tally: SlotTally) -> SlotCount:
+    point = tally.pickup_point
     return SlotCount(
-        slot_id=handed.slot_id,
-        starts_at=handed.starts_at,
-        ends_at=handed.ends_at,
-        handed=handed.method.value if point is None else f"pickup at {point.name}",
+        slot_id=tally.slot_id,
+        starts_at=tally.starts_at,
+        ends_at=tally.ends_at,
+        handed=tally.method.value if point is None else f"pickup at {point}",
     )
 
 
@@ -119,5 +114,4 @@ class DashboardController(Controller):
 
 
 async def _booked(orders: OrderService, staff: Principal, day: date) -> SlotDay:
-    found = await orders.of_slot_day(staff, day, status=None, after=None, limit=SLOT_ORDERS_COUNTED)
-    return slot_day(day, found.orders, more=found.last is not None)
+    return slot_day(day, await orders.count_slot_day(staff, day))
