@@ -45,6 +45,7 @@ from grocery.adapters.memory.orders import MemoryOrderRepository, OrderTables
 from grocery.adapters.memory.outbox import MemoryOutbox, OutboxTables
 from grocery.adapters.memory.payments import MemoryPaymentRepository
 from grocery.adapters.memory.picking import MemoryPickRepository
+from grocery.adapters.memory.placements import MemoryOrderPlacement
 from grocery.adapters.memory.promotions import (
     MemoryPromoCodeRepository,
     MemoryPromoRedemptionRepository,
@@ -77,7 +78,7 @@ from grocery.core.ports.fulfilment import (
     SlotRepository,
 )
 from grocery.core.ports.idempotency import IdempotencyKeyRepository
-from grocery.core.ports.orders import OrderRepository
+from grocery.core.ports.orders import OrderPlacement, OrderRepository
 from grocery.core.ports.outbox import Outbox
 from grocery.core.ports.payments import PaymentRepository
 from grocery.core.ports.picking import PickRepository
@@ -166,6 +167,15 @@ class MemoryUnitOfWork:
         )
         self.bookings: SlotBookingRepository = MemorySlotBookingRepository(
             working.fulfilment, working.orders
+        )
+        self.placements: OrderPlacement = MemoryOrderPlacement(
+            cart=self.cart,
+            holds=self.holds,
+            users=self.users,
+            orders=self.orders,
+            ledger=self.stock_movements,
+            outbox=self.outbox,
+            keys=self.idempotency_keys,
         )
 
     async def __aexit__(

@@ -36,9 +36,10 @@ from grocery.core.weights import Weighing
 # 0024_sales_days: its products' day, its own day's stripe; 0027_category_sales: its
 # categories' day and month stripes, whose orders order_categories' trigger then counts) in
 # one statement, however many lines (the lines' foreign key is checked at the statement's
-# end, when the order is there). The order's categories come from the very rows it counted, which its stock take
-# left locked, so no product changes category in between.
-_ADD_ORDER = """
+# end, when the order is there). The order's categories come from the very rows it counted,
+# which its stock take left locked, so no product changes category in between. The WITH
+# part is ORDER_WITH: checkout's placement (adapters/sql/placements.py) adds its own to it.
+ORDER_WITH = """
     WITH line AS (
         SELECT * FROM unnest((SELECT $13::uuid[]), (SELECT $14::uuid[]), (SELECT $15::text[]),
                              (SELECT $16::int[]), (SELECT $17::numeric[]),
@@ -114,10 +115,12 @@ _ADD_ORDER = """
         ON CONFLICT (month, category_id, stripe) DO UPDATE
            SET units = d.units + excluded.units, revenue = d.revenue + excluded.revenue,
                tax = d.tax + excluded.tax
-    )
+    )"""
+ORDER_CATEGORIES = """
     INSERT INTO order_categories (order_id, category_id)
     SELECT $1::uuid, category_id FROM bought
 """
+_ADD_ORDER = ORDER_WITH + ORDER_CATEGORIES
 
 
 class SqlOrderRepository:
@@ -125,47 +128,8 @@ class SqlOrderRepository:
         self._sql = sql
 
     async def add(self, order: Order) -> None:
-        lines = order.lines
-        await self._sql.execute_sql(
-            _ADD_ORDER,
-            order.id,
-            order.user_id,
-            order.status.value,
-            order.subtotal,
-            order.discount,
-            order.total,
-            order.promo_code_id,
-            order.promo_code,
-            order.currency,
-            order.created_at,
-            order.updated_at,
-            order.cancelled_at,
-            [line.id for line in lines],
-            [line.product_id for line in lines],
-            [line.product_name for line in lines],
-            [line.quantity for line in lines],
-            [line.price_at_purchase for line in lines],
-            [line.discount for line in lines],
-            [line.line_total for line in lines],
-            [line.category_id for line in lines],
-            [None if line.weighing is None else line.weighing.step_kg for line in lines],
-            [None if line.weighing is None else line.weighing.price_per_kg for line in lines],
-            [line.choice.substitution.value for line in lines],
-            [line.choice.preferred_substitute_id for line in lines],
-            order.tax,
-            order.prices_include_tax,
-            [line.tax for line in lines],
-            [None if line.taxed_by is None else line.taxed_by.tax_class for line in lines],
-            [None if line.taxed_by is None else line.taxed_by.rate for line in lines],
-            order.delivery_fee,
-            *fulfilment_values(order.fulfilment),
-        )
-        # The payment columns' defaults are a manual payment not yet taken: only another
-        # provider's payment is written (by the payments repository, on the same row).
-        if order.payment != MANUAL_PAYMENT:
-            await self._sql.execute(
-                update(orders).where(orders.c.id == order.id).values(payment_values(order.payment))
-            )
+        await self._sql.execute_sql(_ADD_ORDER, *order_arguments(order))
+        await store_payment(self._sql, order)
 
     async def uncount_sold(self, order: Order) -> None:
         # The rollups first, read from the order as it still counts (migration 0024).
@@ -260,6 +224,53 @@ class SqlOrderRepository:
 
     async def _with_lines(self, query: Any) -> list[Order]:
         return await orders_with_lines(self._sql, query)
+
+
+def order_arguments(order: Order) -> list[Any]:
+    """$1 to $37 of ORDER_WITH."""
+    lines = order.lines
+    return [
+        order.id,
+        order.user_id,
+        order.status.value,
+        order.subtotal,
+        order.discount,
+        order.total,
+        order.promo_code_id,
+        order.promo_code,
+        order.currency,
+        order.created_at,
+        order.updated_at,
+        order.cancelled_at,
+        [line.id for line in lines],
+        [line.product_id for line in lines],
+        [line.product_name for line in lines],
+        [line.quantity for line in lines],
+        [line.price_at_purchase for line in lines],
+        [line.discount for line in lines],
+        [line.line_total for line in lines],
+        [line.category_id for line in lines],
+        [None if line.weighing is None else line.weighing.step_kg for line in lines],
+        [None if line.weighing is None else line.weighing.price_per_kg for line in lines],
+        [line.choice.substitution.value for line in lines],
+        [line.choice.preferred_substitute_id for line in lines],
+        order.tax,
+        order.prices_include_tax,
+        [line.tax for line in lines],
+        [None if line.taxed_by is None else line.taxed_by.tax_class for line in lines],
+        [None if line.taxed_by is None else line.taxed_by.rate for line in lines],
+        order.delivery_fee,
+        *fulfilment_values(order.fulfilment),
+    ]
+
+
+async def store_payment(sql: SessionSql, order: Order) -> None:
+    """The payment columns' defaults are a manual payment not yet taken: only another
+    provider's payment is written (by the payments repository, on the same row)."""
+    if order.payment != MANUAL_PAYMENT:
+        await sql.execute(
+            update(orders).where(orders.c.id == order.id).values(payment_values(order.payment))
+        )
 
 
 async def orders_with_lines(sql: SessionSql, query: Any) -> list[Order]:

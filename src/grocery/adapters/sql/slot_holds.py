@@ -65,7 +65,7 @@ _RELEASE_BOOKING = """
 """
 
 # A hold with its slot, the slot's zone or counter and the address, in one read.
-_OF_CUSTOMER = """
+OF_CUSTOMER = """
     SELECT h.slot_id, h.address_id, h.held_until,
            s.method, s.zone_id, s.pickup_point_id, s.starts_at, s.ends_at, s.cutoff_at,
            s.capacity, z.fee, z.free_delivery_over, z.min_order_amount,
@@ -94,8 +94,8 @@ class SqlSlotHoldRepository:
         return held is not None
 
     async def of_customer(self, user_id: UUID) -> HeldSlot | None:
-        row = await self._sql.fetchrow(_OF_CUSTOMER, user_id)
-        return None if row is None else _held_slot(user_id, row)
+        row = await self._sql.fetchrow(OF_CUSTOMER, user_id)
+        return None if row is None else held_slot(user_id, row)
 
     async def release(self, user_id: UUID) -> bool:
         gone = await self._sql.fetchrow(
@@ -119,7 +119,8 @@ class SqlSlotBookingRepository:
         return await self._sql.fetchrow(_RELEASE_BOOKING, order_id) is not None
 
 
-def _held_slot(user_id: UUID, row: Record) -> HeldSlot:
+def held_slot(user_id: UUID, row: Record) -> HeldSlot:
+    """The hold OF_CUSTOMER read."""
     method = FulfilmentMethod(row["method"])
     slot = Slot(
         id=row["slot_id"],

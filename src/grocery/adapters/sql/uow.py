@@ -37,6 +37,7 @@ from grocery.adapters.sql.orders import SqlOrderRepository
 from grocery.adapters.sql.outbox import SqlOutbox
 from grocery.adapters.sql.payments import SqlPaymentRepository
 from grocery.adapters.sql.picking import SqlPickRepository
+from grocery.adapters.sql.placements import SqlOrderPlacement
 from grocery.adapters.sql.promotions import SqlPromoCodeRepository, SqlPromoRedemptionRepository
 from grocery.adapters.sql.restock import SqlRestockNotices
 from grocery.adapters.sql.slot_holds import SqlSlotBookingRepository, SqlSlotHoldRepository
@@ -63,7 +64,7 @@ from grocery.core.ports.fulfilment import (
     SlotRepository,
 )
 from grocery.core.ports.idempotency import IdempotencyKeyRepository
-from grocery.core.ports.orders import OrderRepository
+from grocery.core.ports.orders import OrderPlacement, OrderRepository
 from grocery.core.ports.outbox import Outbox
 from grocery.core.ports.payments import PaymentRepository
 from grocery.core.ports.picking import PickRepository
@@ -117,6 +118,7 @@ class SqlUnitOfWork:
         self.stock_movements: StockLedger = SqlStockLedger(sql)
         self.picks: PickRepository = SqlPickRepository(sql)
         self.orders: OrderRepository = SqlOrderRepository(sql)
+        self.placements: OrderPlacement = SqlOrderPlacement(sql)
         self.payments: PaymentRepository = SqlPaymentRepository(sql)
         self.redemptions: PromoRedemptionRepository = SqlPromoRedemptionRepository(sql)
         self.idempotency_keys: IdempotencyKeyRepository = SqlIdempotencyKeyRepository(sql)

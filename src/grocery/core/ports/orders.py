@@ -8,6 +8,7 @@ from typing import Protocol
 from uuid import UUID
 
 from grocery.core.orders import Order, OrderMark, OrderStatus, SlotTally
+from grocery.core.placement import CartAtCheckout, Placement
 from grocery.core.ports.alerts import StockWatch
 from grocery.core.ports.carts import CartWork
 from grocery.core.ports.fulfilment import SlotBookingRepository
@@ -81,6 +82,19 @@ class OrderRepository(Protocol):
         ...
 
 
+class OrderPlacement(Protocol):
+    async def take_cart(self, user_id: UUID) -> CartAtCheckout:
+        """The cart taken out as CartRepository.take_all takes it, read together with the
+        customer's hold (as SlotHoldRepository.of_customer reads it) and their account."""
+        ...
+
+    async def place(self, placement: Placement) -> None:
+        """Store everything a checkout writes for its order at once: the order as
+        OrderRepository.add stores it, its stock movements, its mail in the outbox and the
+        answer kept under its Idempotency-Key (claimed earlier in the transaction)."""
+        ...
+
+
 class CheckoutWork(CartWork, StockWatch, CustomerMailWork, Protocol):
     """What checkout works with: the cart taken out, its stock taken, its code redeemed,
     the order stored under its Idempotency-Key, alerts for the stock that ran low, the
@@ -88,6 +102,7 @@ class CheckoutWork(CartWork, StockWatch, CustomerMailWork, Protocol):
 
     stock: StockRoom
     orders: OrderRepository
+    placements: OrderPlacement
     bookings: SlotBookingRepository
     redemptions: PromoRedemptionRepository
     idempotency_keys: IdempotencyKeyRepository

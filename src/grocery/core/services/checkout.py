@@ -19,10 +19,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from uuid import UUID
 
+from grocery.core.alerts import StockMove
 from grocery.core.cart import CartEntry, ShelfItem, short_of_stock
 from grocery.core.errors import ErrorDetail, InsufficientStock, Invalid
 from grocery.core.fulfilment.slots import checkout_terms, slot_full
 from grocery.core.fulfilment.zones import DeliveryTerms
+from grocery.core.identity import User
 from grocery.core.mail import MailKind
 from grocery.core.orders import (
     Answer,
@@ -33,16 +35,17 @@ from grocery.core.orders import (
     replay,
     request_fingerprint,
 )
-from grocery.core.payments import MANUAL_PAYMENT, Payment, PaymentProvider
+from grocery.core.payments import MANUAL_PAYMENT, Payment
+from grocery.core.placement import KeptFor, Placement
 from grocery.core.ports.clock import Clock
 from grocery.core.ports.orders import CheckoutWork
 from grocery.core.ports.transaction import UnitOfWorkFactory
 from grocery.core.pricing import CartLine, PricedCart, check_minimum_order, price_cart
 from grocery.core.promotions import PromoCode, normalise_code, promo_used_up
+from grocery.core.services.alerts import watch_stock
 from grocery.core.services.cart import customer_uses, typed_promo
-from grocery.core.services.mail import mail_about_order
-from grocery.core.services.stock import record_stock
-from grocery.core.stock import MovementKind
+from grocery.core.services.mail import order_mail
+from grocery.core.stock import MovementKind, movements
 
 Render = Callable[[Order], Answer]
 """How the entrypoint answers with a new order; the answer is what a replay gives again."""
@@ -82,6 +85,18 @@ class CheckoutService:
 
     async def place_order(self, request: CheckoutRequest, render: Render) -> Answer:
         """The new order's answer, or the earlier answer for a key already used."""
+        placed = await self._place(request, MANUAL_PAYMENT, render)
+        assert isinstance(placed, Answer)  # with `render`, the new order is answered
+        return placed
+
+    async def _place(
+        self, request: CheckoutRequest, payment: Payment, render: Render | None
+    ) -> Answer | Order:
+        """The opening every checkout shares, in one transaction: the Idempotency-Key claimed
+        (a key used before answers what it answered then), the cart checked out, the slot
+        booked, committed. With `render` the order is answered, the answer kept under the
+        key and the customer mailed with it; without (a card's payment is still to come)
+        the order is returned for the caller to go on with."""
         key = (
             None
             if request.idempotency_key is None
@@ -95,20 +110,46 @@ class CheckoutService:
                 )
                 if kept is not None:
                     return replay(kept, request.fingerprint)
-            order = await _check_out(
+            taken = await _check_out(
                 uow,
                 request,
                 self._currency,
                 self._require_slot,
                 now,
                 prices_include_tax=self._prices_include_tax,
+                payment=payment,
             )
-            answer = render(order)
-            if key is not None:
-                await uow.idempotency_keys.answer(request.user_id, key, answer, order.id)
+            order = taken.order
+            answer = None if render is None else render(order)
+            await _stored(uow, taken, now, key=key, answer=answer)
             await book_slot(uow, order, now)
             await uow.commit()
-        return answer
+        return order if answer is None else answer
+
+
+@dataclass(frozen=True, slots=True)
+class _CheckedOut:
+    """A checkout's order, priced, with the stock it took, the code it used and its customer."""
+
+    order: Order
+    moves: list[StockMove]
+    promo: PromoCode | None
+    customer: User | None  # whom the order-placed mail goes to
+
+
+async def _stored(
+    uow: CheckoutWork, taken: _CheckedOut, now: datetime, *, key: str | None, answer: Answer | None
+) -> None:
+    """Write the order with its stock movements, and with `answer` its mail and the answer kept
+    under `key`; then the code's redemption and the alerts its stock take opened."""
+    order = taken.order
+    sale = movements(taken.moves, MovementKind.SALE, now, order_id=order.id, user_id=order.user_id)
+    mail = [] if answer is None else order_mail(MailKind.ORDER_PLACED, order, taken.customer, now)
+    kept = None if answer is None or key is None else KeptFor(key=key, answer=answer)
+    await uow.placements.place(Placement(order=order, movements=sale, mail=mail, kept=kept))
+    if taken.promo is not None:
+        await uow.redemptions.record(taken.promo.id, order.user_id, order.id, now)
+    await watch_stock(uow, taken.moves, now)
 
 
 async def _check_out(
@@ -119,15 +160,16 @@ async def _check_out(
     now: datetime,
     *,
     prices_include_tax: bool,
-    payment: Payment = MANUAL_PAYMENT,
-) -> Order:
-    """Every write of a checkout, within `uow`; raises (and the caller rolls back) on refusal."""
+    payment: Payment,
+) -> _CheckedOut:
+    """The cart taken and priced into an order, its stock taken, within `uow`; raises (and
+    the caller rolls back) on refusal. Nothing of the order is written yet."""
     user_id = request.user_id
-    taken = await uow.cart.take_all(user_id)
+    opened = await uow.placements.take_cart(user_id)
+    taken, held = opened.cart, opened.held
     wanted = _summed(taken.entries)
     if not wanted:
         raise Invalid("Your cart is empty.", code="cart_empty")
-    held = await uow.holds.of_customer(user_id)
     delivery = checkout_terms(held, now, require_slot=require_slot)
     promo = await _chosen_promo(uow, request.promo_code, taken.promo_id)
     stock = await _take_stock(uow, wanted)
@@ -145,15 +187,8 @@ async def _check_out(
         currency=currency,
         now=now,
     )
-    order = replace(order, payment=payment)
-    await uow.orders.add(order)
-    if payment.provider is PaymentProvider.MANUAL:  # a card's once authorized (paid_checkout)
-        await mail_about_order(uow, MailKind.ORDER_PLACED, order, now)
-    if promo is not None:
-        await uow.redemptions.record(promo.id, user_id, order.id, now)
     moves = [t.move for t in stock]
-    await record_stock(uow, moves, MovementKind.SALE, now, order_id=order.id, user_id=user_id)
-    return order
+    return _CheckedOut(replace(order, payment=payment), moves, promo, opened.customer)
 
 
 async def book_slot(uow: CheckoutWork, order: Order, now: datetime) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from grocery.core.identity import User
 from grocery.core.mail import MailKind, letter_from, mail_message
 from grocery.core.order_mail import order_letter, refund_letter
 from grocery.core.orders import Order
@@ -32,9 +33,18 @@ async def mail_about_order(
 ) -> None:
     """Tell the order's customer (unless their account is gone or disabled), in the caller's
     transaction: the mail goes out only if what it tells of commits."""
-    customer = await uow.users.get(order.user_id)
-    if customer is not None and customer.is_active:
-        await uow.outbox.add(mail_message(order_letter(kind, order, customer), now))
+    for message in order_mail(kind, order, await uow.users.get(order.user_id), now):
+        await uow.outbox.add(message)
+
+
+def order_mail(
+    kind: MailKind, order: Order, customer: User | None, now: datetime
+) -> list[OutboxMessage]:
+    """The outbox message telling the order's customer, for the caller to write; none when
+    their account is gone or disabled."""
+    if customer is None or not customer.is_active:
+        return []
+    return [mail_message(order_letter(kind, order, customer), now)]
 
 
 async def mail_refund(uow: CustomerMailWork, order: Order, amount: Decimal, now: datetime) -> None:

@@ -27,7 +27,7 @@ from grocery.core.cart import MAX_LINE_QUANTITY
 from grocery.core.errors import DomainError
 from grocery.core.fulfilment.slots import SlotHold
 from grocery.core.mail import MailKind
-from grocery.core.orders import Answer, Order, check_idempotency_key, replay
+from grocery.core.orders import Answer, Order
 from grocery.core.payments import (
     Payment,
     PaymentStatus,
@@ -40,13 +40,7 @@ from grocery.core.ports.orders import CheckoutWork
 from grocery.core.ports.payments import Authorization, PaymentGateway
 from grocery.core.ports.transaction import UnitOfWorkFactory
 from grocery.core.services.alerts import watch_stock
-from grocery.core.services.checkout import (
-    CheckoutRequest,
-    CheckoutService,
-    Render,
-    _check_out,
-    book_slot,
-)
+from grocery.core.services.checkout import CheckoutRequest, CheckoutService, Render
 from grocery.core.services.mail import mail_about_order
 from grocery.core.substitutions import NO_PREFERENCE
 
@@ -74,31 +68,11 @@ class PaidCheckoutService(CheckoutService):
         self._tolerance = tolerance_percent
 
     async def place_order(self, request: CheckoutRequest, render: Render) -> Answer:
-        key = (
-            None
-            if request.idempotency_key is None
-            else check_idempotency_key(request.idempotency_key)
-        )
-        now = self._clock.now()
-        awaiting = Payment(provider=self._gateway.provider)
-        async with self._uow() as uow:
-            if key is not None:
-                kept = await uow.idempotency_keys.claim(
-                    request.user_id, key, request.fingerprint, now
-                )
-                if kept is not None:
-                    return replay(kept, request.fingerprint)
-            order = await _check_out(
-                uow,
-                request,
-                self._currency,
-                self._require_slot,
-                now,
-                prices_include_tax=self._prices_include_tax,
-                payment=awaiting,
-            )
-            await book_slot(uow, order, now)
-            await uow.commit()
+        placed = await self._place(request, Payment(provider=self._gateway.provider), None)
+        if isinstance(placed, Answer):  # the key's earlier answer
+            return placed
+        order = placed
+        key = request.idempotency_key  # checked when it was claimed
         try:
             opened = await self._gateway.open(
                 order.id, self.amount_to_authorize(order), self._currency, request.payment_method

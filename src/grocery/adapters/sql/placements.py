@@ -1,0 +1,168 @@
+"""A checkout's reads and writes in PostgreSQL, one statement each.
+
+The cart is taken out by the very deletes CartRepository.take_all uses (the same rows
+locked in the same order), its lines as arrays in one row with the customer's hold and
+account. The order is written as SqlOrderRepository.add
+writes it (lines, sales counters, rollups, categories), its stock movements, its mail in the
+outbox and the answer kept under its Idempotency-Key. Each is a data-modifying WITH part,
+run once whether or not the main statement reads it; the foreign keys to the order are
+checked at the statement's end, when the order is there."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from grocery.adapters.sql.carts import entry_of
+from grocery.adapters.sql.database import SessionSql
+from grocery.adapters.sql.orders import (
+    ORDER_CATEGORIES,
+    ORDER_WITH,
+    order_arguments,
+    store_payment,
+)
+from grocery.adapters.sql.slot_holds import OF_CUSTOMER, held_slot
+from grocery.core.cart import TakenCart
+from grocery.core.identity import Role, User
+from grocery.core.placement import CartAtCheckout, Placement
+
+_LINES_IN_ORDER = "ORDER BY added_at, product_id"
+_TAKE_CART = f"""
+    WITH cart AS (
+        DELETE FROM carts WHERE user_id = $1 RETURNING promo_code_id
+    ), taken AS (
+        DELETE FROM cart_items WHERE user_id = $1
+        RETURNING product_id, quantity, added_at, substitution, preferred_substitute_id
+    ), lines AS (
+        SELECT array_agg(product_id {_LINES_IN_ORDER}) AS product_ids,
+               array_agg(quantity {_LINES_IN_ORDER}) AS quantities,
+               array_agg(substitution {_LINES_IN_ORDER}) AS substitutions,
+               array_agg(preferred_substitute_id {_LINES_IN_ORDER}) AS substitutes
+          FROM taken
+    )
+    SELECT lines.*, (SELECT promo_code_id FROM cart),
+           u.email, u.username, u.password_hash, u.role, u.is_active, u.email_verified,
+           u.created_at AS user_created_at, hold.*
+      FROM lines
+      LEFT JOIN users u ON u.id = $1
+      LEFT JOIN LATERAL ({OF_CUSTOMER}) hold ON true
+"""  # noqa: S608 - constant parts
+
+# $1 to $37 are ORDER_WITH's; arrays as InitPlans, as everywhere (adapters/sql/carts.py).
+_PLACE = f"""{ORDER_WITH}, moved AS (
+        INSERT INTO stock_movements (id, product_id, kind, quantity, stock_after, order_id,
+                                     user_id, note, created_at)
+        SELECT * FROM unnest((SELECT $38::uuid[]), (SELECT $39::uuid[]), (SELECT $40::text[]),
+                             (SELECT $41::int[]), (SELECT $42::int[]), (SELECT $43::uuid[]),
+                             (SELECT $44::uuid[]), (SELECT $45::text[]),
+                             (SELECT $46::timestamptz[]))
+    ), mailed AS (
+        INSERT INTO outbox (id, kind, payload, idempotency_key, created_at, attempts,
+                            next_attempt_at)
+        SELECT id, kind, payload::jsonb, idempotency_key, created_at, attempts, next_attempt_at
+          FROM unnest((SELECT $47::uuid[]), (SELECT $48::text[]), (SELECT $49::text[]),
+                      (SELECT $50::text[]), (SELECT $51::timestamptz[]), (SELECT $52::int[]),
+                      (SELECT $53::timestamptz[]))
+               AS message (id, kind, payload, idempotency_key, created_at, attempts,
+                           next_attempt_at)
+    ), kept AS (
+        UPDATE idempotency_keys
+           SET response_status = $55, response_body = $56::json, order_id = $1
+         WHERE user_id = $2 AND key = $54
+    ){ORDER_CATEGORIES}"""  # noqa: S608 - constant parts
+
+
+class SqlOrderPlacement:
+    def __init__(self, sql: SessionSql) -> None:
+        self._sql = sql
+
+    async def take_cart(self, user_id: UUID) -> CartAtCheckout:
+        row = await self._sql.fetchrow(_TAKE_CART, user_id)
+        assert row is not None  # an aggregate answers one row
+        lines = zip(
+            row["product_ids"] or (),
+            row["quantities"] or (),
+            row["substitutions"] or (),
+            row["substitutes"] or (),
+            strict=True,
+        )
+        entries = [
+            entry_of(product_id, _line(quantity, substitution, substitute))
+            for product_id, quantity, substitution, substitute in lines
+        ]
+        return CartAtCheckout(
+            cart=TakenCart(entries=entries, promo_id=row["promo_code_id"]),
+            held=None if row["slot_id"] is None else held_slot(user_id, row),
+            customer=None if row["email"] is None else _customer(user_id, row),
+        )
+
+    async def place(self, placement: Placement) -> None:
+        order = placement.order
+        await self._sql.execute_sql(
+            _PLACE,
+            *order_arguments(order),
+            *_movements(placement),
+            *_mail(placement),
+            *_kept(placement),
+        )
+        await store_payment(self._sql, order)
+
+
+def _movements(placement: Placement) -> list[list[Any]]:
+    moves = placement.movements
+    return [
+        [m.id for m in moves],
+        [m.product_id for m in moves],
+        [m.kind.value for m in moves],
+        [m.quantity for m in moves],
+        [m.stock_after for m in moves],
+        [m.order_id for m in moves],
+        [m.user_id for m in moves],
+        [m.note for m in moves],
+        [m.created_at for m in moves],
+    ]
+
+
+def _mail(placement: Placement) -> list[list[Any]]:
+    mail = placement.mail
+    return [
+        [m.id for m in mail],
+        [m.kind for m in mail],
+        [msgspec.json.encode(m.payload).decode() for m in mail],
+        [m.idempotency_key for m in mail],
+        [m.created_at for m in mail],
+        [m.attempts for m in mail],
+        [m.next_attempt_at for m in mail],
+    ]
+
+
+def _kept(placement: Placement) -> tuple[Any, ...]:
+    """The key, the status and the body (JSON text: json keeps the answer's keys in order)."""
+    kept = placement.kept
+    if kept is None:
+        return (None, None, None)
+    return (kept.key, kept.answer.status, msgspec.json.encode(kept.answer.body).decode())
+
+
+def _line(quantity: int, substitution: str, substitute: UUID | None) -> Mapping[str, Any]:
+    return {
+        "quantity": quantity,
+        "substitution": substitution,
+        "preferred_substitute_id": substitute,
+    }
+
+
+def _customer(user_id: UUID, row: Mapping[str, Any]) -> User:
+    return User(
+        id=user_id,
+        email=row["email"],
+        username=row["username"],
+        password_hash=row["password_hash"],
+        role=Role(row["role"]),
+        is_active=row["is_active"],
+        created_at=row["user_created_at"],
+        email_verified=row["email_verified"],
+    )

@@ -1,0 +1,119 @@
+"""OrderPlacement: everything a checkout writes for its order, stored at once."""
+
+from __future__ import annotations
+
+from grocery.core.cart import CartEntry, TakenCart
+from grocery.core.ids import new_id
+from grocery.core.orders import Answer, KeptAnswer
+from grocery.core.placement import KeptFor, Placement
+from grocery.core.stock import MovementKind, StockMovement
+from grocery.core.substitutions import NO_PREFERENCE, Substitution, SubstitutionChoice
+from tests.ports.places import a_hold
+from tests.ports.shop import NOW, OpenWork, Seed, a_message, an_order, at
+from tests.ports.test_slot_holds import a_zone_slot, stored_address
+
+
+async def test_the_cart_is_taken_with_the_customers_hold_and_account(
+    uow: OpenWork, seed: Seed
+) -> None:
+    _, slot = await a_zone_slot(uow)
+    ann, apples, pears = await seed.user(), await seed.product(), await seed.product()
+    promo = await seed.promo()
+    hold = a_hold(ann, slot, at(120), await stored_address(uow, ann))
+    swap = SubstitutionChoice(Substitution.ALLOW, apples.id)
+    async with uow() as work:
+        await work.cart.add(ann.id, apples.id, 2, at=at(5), room=9)
+        await work.cart.add(ann.id, pears.id, 1, at=at(1), room=9)
+        await work.cart.set_choice(ann.id, pears.id, swap)
+        await work.cart.set_promo(ann.id, promo.id)
+        assert await work.holds.hold(hold, NOW)
+        await work.commit()
+
+    async with uow() as work:
+        taken = await work.placements.take_cart(ann.id)
+        held = await work.holds.of_customer(ann.id)
+        await work.commit()
+    async with uow() as work:
+        again = await work.placements.take_cart(ann.id)
+
+    entries = [
+        CartEntry(product_id=pears.id, quantity=1, choice=swap),
+        CartEntry(product_id=apples.id, quantity=2, choice=NO_PREFERENCE),
+    ]
+    assert taken.cart == TakenCart(entries=entries, promo_id=promo.id)
+    assert (taken.held, taken.customer) == (held, ann)
+    assert again.cart == TakenCart(entries=[], promo_id=None)
+    assert (again.held, again.customer) == (held, ann)  # the hold waits for the booking
+
+
+async def test_a_customer_without_a_cart_or_hold_is_read_alone(uow: OpenWork, seed: Seed) -> None:
+    ann = await seed.user()
+
+    async with uow() as work:
+        taken = await work.placements.take_cart(ann.id)
+        nobody = await work.placements.take_cart(new_id())
+
+    assert (taken.cart, taken.held, taken.customer) == (
+        TakenCart(entries=[], promo_id=None),
+        None,
+        ann,
+    )
+    assert nobody.customer is None
+
+
+async def test_the_order_its_movements_mail_and_kept_answer_are_stored_together(
+    uow: OpenWork, seed: Seed
+) -> None:
+    ann, apples, pears = await seed.user(), await seed.product(), await seed.product()
+    order = an_order(ann, (apples, 2), (pears, 1))
+    sale = [
+        StockMovement(
+            id=new_id(),
+            product_id=product.id,
+            kind=MovementKind.SALE,
+            quantity=-units,
+            stock_after=product.stock - units,
+            created_at=NOW,
+            order_id=order.id,
+            user_id=ann.id,
+        )
+        for product, units in ((apples, 2), (pears, 1))
+    ]
+    mail = a_message(NOW, kind="mail", payload={"kind": "order_placed", "to": "ann@example.com"})
+    answer = Answer(status=201, body={"id": str(order.id), "total": "7.50"})
+
+    async with uow() as work:
+        assert await work.idempotency_keys.claim(ann.id, "key-1", "hash-1", NOW) is None
+        placed = Placement(
+            order=order, movements=sale, mail=[mail], kept=KeptFor(key="key-1", answer=answer)
+        )
+        await work.placements.place(placed)
+        await work.commit()
+
+    async with uow() as work:
+        stored = await work.orders.get(order.id)
+        moved = await work.stock_movements.page(apples.id, before=None, limit=5)
+        mailed = await work.outbox.claim_due(NOW, 5, kinds=["mail"])
+        kept = await work.idempotency_keys.claim(ann.id, "key-1", "hash-1", NOW)
+    assert stored is not None and stored.total == order.total
+    assert {line.product_id for line in stored.lines} == {apples.id, pears.id}
+    assert moved == [sale[0]]
+    assert mailed == [mail]
+    assert kept == KeptAnswer(request_hash="hash-1", answer=answer)
+
+
+async def test_a_placement_without_movements_mail_or_key_stores_the_order_alone(
+    uow: OpenWork, seed: Seed
+) -> None:
+    ann, apples = await seed.user(), await seed.product()
+    order = an_order(ann, (apples, 1))
+
+    async with uow() as work:
+        await work.placements.place(Placement(order=order, movements=[]))
+        await work.commit()
+
+    async with uow() as work:
+        stored = await work.orders.get(order.id)
+        assert await work.outbox.claim_due(NOW, 5, kinds=["mail"]) == []
+        assert await work.stock_movements.page(apples.id, before=None, limit=5) == []
+    assert stored is not None and stored.id == order.id
