@@ -229,7 +229,9 @@ async def build(url: str) -> str:
 # --- timing ---------------------------------------------------------------------------
 
 
-async def time_reports(url: str, runs: int) -> list[tuple[str, str, float, float, int]]:
+async def time_reports(
+    url: str, runs: int, only: tuple[str, ...] = ()
+) -> list[tuple[str, str, float, float, int]]:
     database = Database(url, pool_size=2)
     reports = ReportService(reader=SqlReportReader(database), timezone="UTC", currency="USD")
     async with database.connect() as connection:
@@ -257,6 +259,8 @@ async def time_reports(url: str, runs: int) -> list[tuple[str, str, float, float
     try:
         for name, read in reads.items():
             for variant, filters in variants.items():
+                if only and not f"{name} {variant}".startswith(only):
+                    continue
                 await read(filters)  # warm-up: caches, prepared statement
                 took = []
                 for _ in range(runs):
@@ -278,6 +282,11 @@ def main() -> int:
     )
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated prefixes of the reports to time, e.g. 'sales-by-category'",
+    )
+    parser.add_argument(
         "--keep", action="store_true", help="with --dsn: keep the database, and reuse a kept one"
     )
     args = parser.parse_args()
@@ -285,7 +294,8 @@ def main() -> int:
         migrate.upgrade(url)
         version = asyncio.run(build(url))
         print(f"PostgreSQL {version}; {args.runs} runs each, after one warm-up:")
-        results = asyncio.run(time_reports(url, args.runs))
+        only = tuple(prefix.strip() for prefix in args.only.split(",") if prefix.strip())
+        results = asyncio.run(time_reports(url, args.runs, only))
     name, variant, worst = max(((r[0], r[1], r[2]) for r in results), key=lambda r: r[2])
     print(
         f"every report p50: worst {worst:.0f} ms, {name} {variant}"
