@@ -10,7 +10,7 @@ import pytest
 
 from grocery.core.errors import AlreadyExists, Invalid
 from grocery.core.fulfilment.slots import SlotQuery
-from grocery.core.fulfilment.zones import FulfilmentMethod
+from grocery.core.fulfilment.zones import FulfilmentMethod, zone_for
 from tests.ports.places import a_hold, a_point, a_slot, a_zone, take_places
 from tests.ports.shop import NOW, OpenWork, Seed, ascending_ids, at
 
@@ -31,6 +31,25 @@ async def test_a_zone_is_stored_with_its_prefixes_and_listed_by_name(uow: OpenWo
         )
         assert [z.name for z in await work.delivery_zones.all()] == ["East", "North"]
         assert await work.delivery_zones.get(a_zone().id) is None
+
+
+async def test_a_postal_code_falls_in_the_zone_with_its_longest_prefix(uow: OpenWork) -> None:
+    city, centre, old_town = a_zone("SW", "W1"), a_zone("SW1", "EC1"), a_zone("SW1A")
+    async with uow() as work:
+        for zone in (city, centre, old_town):
+            await work.delivery_zones.add(zone)
+        await work.commit()
+    codes = ["SW1A 1AA", "sw1p 3bt", " S W 7 2AZ", "EC1V 9LS", "W1A 0AX", "N1 9GU", "SW", "S", ""]
+    codes.append("SW1A" + "9" * 40)  # longer than any prefix may be
+
+    async with uow() as work:
+        found = [await work.delivery_zones.id_for(code) for code in codes]
+        every = await work.delivery_zones.all()
+
+    expected = [old_town, centre, city, centre, city, None, city, None, None, old_town]
+    assert found == [None if zone is None else zone.id for zone in expected]
+    by_core = [zone_for(code, every) for code in codes]  # the rule the store follows
+    assert found == [None if zone is None else zone.id for zone in by_core]
 
 
 async def test_a_prefix_belongs_to_one_zone_only(uow: OpenWork) -> None:

@@ -14,6 +14,7 @@ from grocery.core.fulfilment.zones import (
     DeliveryZone,
     FulfilmentMethod,
     normalise_postal_code,
+    postal_code_prefixes,
     validate_zone,
     zone_for,
 )
@@ -53,6 +54,12 @@ def test_no_zone_when_no_prefix_matches() -> None:
 
 def test_a_prefix_longer_than_the_code_does_not_match() -> None:
     assert zone_for("SW1", [zone("SW1A")]) is None
+
+
+def test_a_postal_code_s_prefixes_are_looked_up_longest_first() -> None:
+    assert postal_code_prefixes(" sw1a 1a") == ["SW1A1A", "SW1A1", "SW1A", "SW1", "SW", "S"]
+    assert postal_code_prefixes(" ") == []
+    assert postal_code_prefixes("1234567890 1234567890")[0] == "1234567890123456"  # 16 at most
 
 
 def test_normalising_postal_codes() -> None:
@@ -128,3 +135,12 @@ def test_the_chosen_zone_has_the_longest_prefix_that_matches(
         return
     assert chosen is not None
     assert chosen.postal_code_prefixes[0] == max(matching, key=len)
+
+
+@given(st.lists(codes, min_size=1, max_size=12, unique=True), codes)
+def test_the_zone_holding_the_first_prefix_looked_up_is_the_chosen_one(
+    prefixes: list[str], code: str
+) -> None:
+    zones = {prefix: zone(prefix) for prefix in prefixes}
+    first = next((zones[p] for p in postal_code_prefixes(code) if p in zones), None)
+    assert first is zone_for(code, zones.values())

@@ -11,7 +11,7 @@ from uuid import UUID
 from grocery.core.errors import AlreadyExists, Invalid, field_error
 from grocery.core.fulfilment.pickup_points import PickupPoint
 from grocery.core.fulfilment.slots import Slot, SlotHold, SlotLoad, SlotQuery
-from grocery.core.fulfilment.zones import DeliveryZone
+from grocery.core.fulfilment.zones import DeliveryZone, zone_for
 
 
 @dataclass
@@ -46,6 +46,10 @@ class MemoryDeliveryZoneRepository:
 
     async def all(self) -> list[DeliveryZone]:
         return sorted(self._zones.values(), key=lambda z: (z.name, z.id.int))
+
+    async def id_for(self, postal_code: str) -> UUID | None:
+        zone = zone_for(postal_code, self._zones.values())
+        return None if zone is None else zone.id
 
     async def update(self, zone: DeliveryZone) -> None:
         if zone.id in self._zones:

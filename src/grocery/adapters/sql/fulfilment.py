@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import RowMapping, delete, exists, insert, select, update
+from sqlalchemy import RowMapping, delete, exists, func, insert, select, update
 
 from grocery.adapters.sql.database import SessionSql
 from grocery.adapters.sql.schema.fulfilment import (
@@ -23,7 +23,7 @@ from grocery.adapters.sql.schema.fulfilment import (
 )
 from grocery.core.addresses import StreetAddress
 from grocery.core.fulfilment.pickup_points import PickupPoint
-from grocery.core.fulfilment.zones import DeliveryZone
+from grocery.core.fulfilment.zones import DeliveryZone, postal_code_prefixes
 
 # --- delivery zones -----------------------------------------------------------
 
@@ -44,6 +44,19 @@ class SqlDeliveryZoneRepository:
     async def all(self) -> list[DeliveryZone]:
         query = select(delivery_zones).order_by(delivery_zones.c.name, delivery_zones.c.id)
         return await self._with_prefixes((await self._sql.execute(query)).mappings())
+
+    async def id_for(self, postal_code: str) -> UUID | None:
+        candidates = postal_code_prefixes(postal_code)
+        if not candidates:
+            return None
+        prefix = delivery_zone_prefixes.c.prefix
+        query = (  # the prefixes' primary key finds each candidate; the longest wins
+            select(delivery_zone_prefixes.c.zone_id)
+            .where(prefix.in_(candidates))
+            .order_by(func.length(prefix).desc())
+            .limit(1)
+        )
+        return (await self._sql.execute(query)).scalar_one_or_none()
 
     async def update(self, zone: DeliveryZone) -> None:
         await self._sql.execute(

@@ -7,7 +7,6 @@ booked; the count itself is kept honest by the database (see the package's docst
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -16,7 +15,7 @@ from uuid import UUID
 from grocery.core.addresses import Address
 from grocery.core.errors import Conflict, ErrorDetail, Invalid, Problems, field_error
 from grocery.core.fulfilment.pickup_points import PickupPointRef
-from grocery.core.fulfilment.zones import DeliveryTerms, DeliveryZone, FulfilmentMethod, zone_for
+from grocery.core.fulfilment.zones import DeliveryTerms, FulfilmentMethod
 from grocery.core.money import ZERO
 
 MAX_SLOT_CAPACITY = 10_000
@@ -234,8 +233,9 @@ def checkout_terms(
     return held.terms
 
 
-def check_address_fits(slot: Slot, address: Address | None, zones: Iterable[DeliveryZone]) -> None:
-    """That a delivery slot has an address inside its zone and a pickup slot has none.
+def check_address_fits(slot: Slot, address: Address | None, zone_id: UUID | None) -> None:
+    """That a delivery slot has an address inside its zone and a pickup slot has none;
+    `zone_id` is the zone the address's postal code falls in (zone_for), None for none.
 
     Invalid `not_delivered_here` when the address's postal code belongs to another zone
     (or none), `validation_error` when the address is missing or superfluous.
@@ -246,8 +246,7 @@ def check_address_fits(slot: Slot, address: Address | None, zones: Iterable[Deli
         return
     if address is None:
         raise _address_invalid("is required for a delivery slot")
-    zone = zone_for(address.postal_code, zones)
-    if zone is None or zone.id != slot.zone_id:
+    if zone_id is None or zone_id != slot.zone_id:
         raise not_delivered_here()
 
 

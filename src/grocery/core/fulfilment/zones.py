@@ -121,6 +121,14 @@ def zone_for(postal_code: str, zones: Iterable[DeliveryZone]) -> DeliveryZone | 
     return best
 
 
+def postal_code_prefixes(postal_code: str) -> list[str]:
+    """Every prefix a zone may hold that the postal code starts with, longest first: its zone
+    is the one holding the first of them a zone holds (as zone_for finds it), so a store can
+    look them up by key instead of reading every zone."""
+    code = normalise_postal_code(postal_code)[:PREFIX_MAX_LENGTH]
+    return [code[:length] for length in range(len(code), 0, -1)]
+
+
 def validate_zone(zone: DeliveryZone) -> DeliveryZone:
     """The zone with its name trimmed and prefixes normalised (and sorted), or Invalid listing
     each fault.

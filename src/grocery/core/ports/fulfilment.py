@@ -26,6 +26,12 @@ class DeliveryZoneRepository(Protocol):
         """Every zone, by name."""
         ...
 
+    async def id_for(self, postal_code: str) -> UUID | None:
+        """The id of the zone the postal code falls in, by the longest prefix it starts with
+        (core/fulfilment/zones.py zone_for); None when it falls in none. Looked up by the
+        prefixes' key (postal_code_prefixes), not by reading every zone."""
+        ...
+
     async def update(self, zone: DeliveryZone) -> None:
         """AlreadyExists as for add."""
         ...

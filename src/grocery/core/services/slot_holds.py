@@ -54,8 +54,7 @@ class SlotHoldService:
                 raise NotFound("There is no such slot.")
             check_bookable(slot, now, place_open=await _place_open(uow, slot))
             address = await _address(uow, user_id, address_id)
-            zones = [] if slot.method is FulfilmentMethod.PICKUP else await uow.delivery_zones.all()
-            check_address_fits(slot, address, zones)
+            check_address_fits(slot, address, await _zone_of(uow, slot, address))
             hold = SlotHold(
                 user_id=user_id,
                 slot_id=slot.id,
@@ -81,6 +80,13 @@ async def _place_open(uow: SlotHoldWork, slot: Slot) -> bool:
         return True
     point = await uow.pickup_points.get(slot.pickup_point_id)
     return point is not None and point.is_active
+
+
+async def _zone_of(uow: SlotHoldWork, slot: Slot, address: Address | None) -> UUID | None:
+    """The zone a delivery slot's address falls in, found by its postal code's prefixes."""
+    if address is None or slot.method is FulfilmentMethod.PICKUP:
+        return None
+    return await uow.delivery_zones.id_for(address.postal_code)
 
 
 async def _address(uow: SlotHoldWork, user_id: UUID, address_id: UUID | None) -> Address | None:

@@ -26,7 +26,7 @@ from grocery.core.fulfilment.slots import (
     slot_in_use,
     validate_slot,
 )
-from grocery.core.fulfilment.zones import DeliveryZone, FulfilmentMethod, zone_for
+from grocery.core.fulfilment.zones import DeliveryZone, FulfilmentMethod
 from grocery.core.ids import new_id
 from grocery.core.paging import keyset_page
 from grocery.core.ports.clock import Clock
@@ -150,7 +150,8 @@ async def _zone_searched(
         postal_code = address.postal_code
     if postal_code is None:
         return None
-    zone = zone_for(postal_code, await uow.delivery_zones.all())
+    zone_id = await uow.delivery_zones.id_for(postal_code)
+    zone = None if zone_id is None else await uow.delivery_zones.get(zone_id)
     if zone is None:
         raise not_delivered_here()
     return zone
