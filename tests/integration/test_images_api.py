@@ -6,12 +6,15 @@ from __future__ import annotations
 import io
 from collections.abc import AsyncIterator
 from pathlib import Path
+from uuid import UUID, uuid4
 
 import pytest
 from litestar.testing import AsyncTestClient
 from PIL import Image
 
+from grocery.adapters.sql.catalog_reads import SqlCatalogReader
 from grocery.entrypoints.app import create_app
+from grocery.entrypoints.wiring import Adapters
 from tests.integration.catalog_shop import Client, Json, add_category, add_product, picture, tag
 from tests.integration.conftest import SignedInUser, make_settings
 from tests.integration.s3_server import closed_port_endpoint
@@ -231,3 +234,20 @@ async def test_storage_down_is_503_and_leaves_no_row(
     assert problem["code"] == "service_unavailable"
     assert "127.0.0.1" not in problem["detail"]
     assert detail.json()["images"] == []
+
+
+async def test_products_read_together_keep_each_of_their_images(
+    client: Client, manager: SignedInUser, adapters: Adapters
+) -> None:
+    """What the picking screen reads its lines' substitutes with: one statement for all."""
+    pictured, plain = await new_product(client, manager), await new_product(client, manager)
+    first = (await upload(client, manager, pictured, picture("PNG")))[1]
+    second = (await upload(client, manager, pictured, picture("PNG")))[1]
+    ids = [UUID(pictured["id"]), UUID(plain["id"]), uuid4()]  # the last one: no such product
+
+    found = await SqlCatalogReader(adapters.database).products_by_id(ids)
+
+    by_id = {view.id: view for view in found}
+    assert set(by_id) == set(ids[:2])
+    assert [str(image.id) for image in by_id[ids[0]].images] == [first["id"], second["id"]]
+    assert by_id[ids[1]].images == () and by_id[ids[1]].name == plain["name"]

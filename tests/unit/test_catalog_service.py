@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
@@ -80,6 +81,9 @@ class NoReads:
         raise NotImplementedError
 
     async def product(self, ref: str) -> ProductView | None:
+        raise NotImplementedError
+
+    async def products_by_id(self, ids: Collection[UUID]) -> list[ProductView]:
         raise NotImplementedError
 
     async def products(self, query: ProductQuery) -> ProductPage:

@@ -7,9 +7,11 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 import pytest
 
+from grocery.adapters.sql.catalog_reads import SqlCatalogReader
 from grocery.entrypoints.web import orders as order_pages
 from tests.integration.back_office.conftest import Browser, sign_in, submit
 from tests.integration.card_shop import VISA, pay
@@ -361,3 +363,44 @@ async def test_the_picker_is_offered_the_substitute_the_customer_asked_for(
     assert taken.status_code == 303
     pick = (await picker.order(order))["items"][0]
     assert (pick["picked_quantity"], pick["substitute"]["product_id"]) == (0, quinces["id"])
+
+
+async def test_every_lines_preferred_substitute_is_read_in_one_go(
+    office: Browser, picker: Picker, shop: Shop, ann: SignedInUser, monkeypatch: Any
+) -> None:
+    lines = [(await shop.product("3.00"), await shop.product("2.50")) for _ in range(3)]
+    for product, liked in lines:
+        added = await shop.client.post(
+            "/api/cart/items",
+            json={
+                "product_id": product["id"],
+                "quantity": 1,
+                "preferred_substitute_id": liked["id"],
+            },
+            headers=ann.headers,
+        )
+        assert added.status_code in (200, 201), added.text
+    order = (await checkout(shop.client, ann)).json()
+    await picker.start(order)
+    gone = lines[2][1]
+    removed = await shop.client.delete(f"/api/products/{gone['id']}", headers=shop.manager.headers)
+    assert removed.status_code == 204
+    reads: list[set[UUID]] = []
+    by_id = SqlCatalogReader.products_by_id
+
+    async def counted(reader: SqlCatalogReader, ids: Any) -> Any:
+        reads.append(set(ids))
+        return await by_id(reader, ids)
+
+    async def one_by_one(reader: SqlCatalogReader, ref: str) -> Any:
+        raise AssertionError(f"product {ref} read on its own")
+
+    monkeypatch.setattr(SqlCatalogReader, "products_by_id", counted)
+    monkeypatch.setattr(SqlCatalogReader, "product", one_by_one)
+
+    shown = (await office.get(f"/admin/orders/{order['id']}/picking")).text
+
+    assert reads == [{UUID(liked["id"]) for _, liked in lines}]
+    for _, liked in lines[:2]:
+        assert f"the customer would like <strong>{liked['name']}</strong>" in shown
+    assert gone["name"] not in shown  # no longer sold: not offered

@@ -7,12 +7,15 @@ catalog_sorts.py.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
+from itertools import groupby
 from typing import Any, Literal
+from uuid import UUID
 
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
     Integer,
     Numeric,
@@ -20,6 +23,7 @@ from sqlalchemy import (
     String,
     Uuid,
     and_,
+    any_,
     asc,
     bindparam,
     desc,
@@ -137,6 +141,17 @@ def _product_statement(by_id: bool) -> _Prepared:
         .outerjoin(i, i.c.product_id == p.c.id)
         .where(_by_ref(p, by_id), _VISIBLE)
         .order_by(i.c.id)
+    )
+
+
+@cache
+def _products_statement() -> _Prepared:
+    return _Prepared.of(
+        select(*_PRODUCT, i.c.id.label("image_id"), i.c.key.label("image_key"))
+        .join(c, c.c.id == p.c.category_id)
+        .outerjoin(i, i.c.product_id == p.c.id)
+        .where(p.c.id == any_(bindparam("ids", type_=ARRAY(Uuid))), _VISIBLE)
+        .order_by(p.c.id, i.c.id)
     )
 
 
@@ -308,6 +323,17 @@ class SqlCatalogReader:
         images = tuple(ImageKey(r["image_id"], r["image_key"]) for r in rows if r["image_id"])
         return _view(rows[0], images)
 
+    async def products_by_id(self, ids: Collection[UUID]) -> list[ProductView]:
+        if not ids:
+            return []
+        rows = await self._fetch(_products_statement(), {"ids": list(ids)})
+        return [
+            _view(
+                first, tuple(ImageKey(r["image_id"], r["image_key"]) for r in same if r["image_id"])
+            )
+            for first, same in _by_product(rows)
+        ]
+
     async def products(self, query: ProductQuery) -> ProductPage:
         values = _page_values(query)
         rows: list[Any] = []
@@ -331,6 +357,14 @@ class SqlCatalogReader:
     async def _fetch(self, statement: _Prepared, values: Mapping[str, Any]) -> list[Any]:
         # Straight to asyncpg, which keeps each statement prepared per connection.
         return await self._database.fetch(statement.sql, *statement.args(values))
+
+
+def _by_product(rows: list[Any]) -> Iterator[tuple[Any, list[Any]]]:
+    """Rows of one product after another (one row per image): each product's first row
+    and all of its rows."""
+    for _, group in groupby(rows, key=lambda row: row["id"]):
+        same = list(group)
+        yield same[0], same
 
 
 def _view(row: Any, images: tuple[ImageKey, ...]) -> ProductView:

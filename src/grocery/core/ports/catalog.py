@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Protocol
 from uuid import UUID
 
@@ -98,6 +99,10 @@ class CatalogReader(Protocol):
 
     async def product(self, ref: str) -> ProductView | None:
         """By id or slug, with every image; None for an archived one."""
+        ...
+
+    async def products_by_id(self, ids: Collection[UUID]) -> list[ProductView]:
+        """Those of `ids` still sold, each with every image, by id; in one read."""
         ...
 
     async def products(self, query: ProductQuery) -> ProductPage:

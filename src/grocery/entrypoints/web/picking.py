@@ -175,17 +175,14 @@ async def _chosen(catalog: CatalogService, form: FormReader) -> list[ProductView
 
 async def _preferred(catalog: CatalogService, order: Order) -> dict[UUID, ProductView]:
     """The substitute each line's customer asked for, as the shelf has it now (one no longer
-    sold is left out)."""
-    found: dict[UUID, ProductView] = {}
-    for line in order.lines:
-        wanted = line.choice.preferred_substitute_id
-        if wanted is None or not line.choice.allowed:
-            continue
-        try:
-            found[line.id] = await catalog.product(str(wanted))
-        except NotFound:
-            continue
-    return found
+    sold is left out), all read at once."""
+    wanted = {
+        line.id: line.choice.preferred_substitute_id
+        for line in order.lines
+        if line.choice.allowed and line.choice.preferred_substitute_id is not None
+    }
+    found = await catalog.products_by_id(set(wanted.values()))
+    return {line: found[product] for line, product in wanted.items() if product in found}
 
 
 async def _screen(
