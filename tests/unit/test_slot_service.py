@@ -199,6 +199,31 @@ def test_listing_days_are_local_days() -> None:
     assert until(SlotSearch(), LONDON) is None
 
 
+async def test_staff_see_today_s_slots_that_already_started(
+    slots: SlotService, store: MemoryStore, zone: DeliveryZone
+) -> None:
+    """Customers are offered what is still to come; a manager planning the day sees all of
+    today from local midnight (00:00 UTC in London's winter), and nothing of yesterday."""
+    yesterday, morning, later = a_slot(zone, -12.5), a_slot(zone, -11), a_slot(zone, 2)
+    for slot in (yesterday, morning, later):
+        store.fulfilment.slots[slot.id] = slot  # laid down before they started
+
+    offered = await slots.upcoming(SlotSearch(zone_id=zone.id))
+    planned = await slots.upcoming(SlotSearch(zone_id=zone.id, started_today=True))
+
+    assert [load.slot.id for load in offered.loads] == [later.id]
+    assert [load.slot.id for load in planned.loads] == [morning.id, later.id]
+
+
+def test_today_starts_at_local_midnight_for_staff() -> None:
+    summer = datetime(2030, 7, 1, 12, tzinfo=UTC)
+    tick = timedelta(microseconds=1)
+    staff = SlotSearch(started_today=True)
+    assert since(staff, summer, LONDON) == datetime(2030, 6, 30, 23, tzinfo=UTC) - tick
+    later_week = SlotSearch(started_today=True, first_day=date(2030, 7, 8))
+    assert since(later_week, summer, LONDON) == datetime(2030, 7, 7, 23, tzinfo=UTC) - tick
+
+
 @pytest.mark.parametrize("raw", ["2030-02-30", "tomorrow", "2030-1-1", ""])
 def test_days_are_yyyy_mm_dd(raw: str) -> None:
     with pytest.raises(Invalid):

@@ -6,7 +6,7 @@ next to its field, never a 500."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -378,3 +378,24 @@ async def test_a_category_and_a_product_are_given_a_tax_class_in_their_forms(
         assert refused.status_code == 422 and 'id="tax_class_id-error"' in refused.text, wrong
         category = await submit(office, page, page, name=name, tax_class_id=wrong)
         assert category.status_code == 422 and 'id="tax_class_id-error"' in category.text, wrong
+
+
+async def test_the_week_shows_today_s_slots_that_already_started(
+    office: Browser, places: Places
+) -> None:
+    """Customers are no longer offered them; staff still see today's whole day."""
+    point = await places.point(f"Early counter {tag()}")
+    now = datetime.now(UTC)
+    started = await places.slot(point, starts_at=datetime.combine(now.date(), time(0), UTC))
+    coming = await places.slot(point, starts_at=now + timedelta(minutes=5))
+
+    today = await office.get(f"/admin/slots?place=pickup:{point.id}")
+    soon = await office.get(
+        f"/admin/slots?place=pickup:{point.id}&week={coming.starts_at:%Y-%m-%d}"
+    )
+
+    cell = re.search(
+        rf'class="slot([^"]*)" href="/admin/slots/{started.id}">(.*?)</a>', today.text, re.S
+    )
+    assert cell and cell.group(1) == " started" and "Started" in cell.group(2)
+    assert f'class="slot" href="/admin/slots/{coming.id}"' in soon.text

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from grocery.core.errors import ErrorDetail, Invalid, Problems, field_error
 from grocery.core.fulfilment.slots import SlotMark
@@ -31,6 +32,7 @@ class SlotSearch:
     last_day: date | None = None
     after: SlotMark | None = None
     limit: int = 20
+    started_today: bool = False  # staff planning the day: today's slots already under way too
 
     @property
     def names_a_zone(self) -> bool:
@@ -45,10 +47,15 @@ def check_search(search: SlotSearch) -> None:
 
 
 def since(search: SlotSearch, now: datetime, timezone: str) -> datetime:
-    """Slots listed start after this: now, or just before the first day's local midnight."""
+    """Slots listed start after this: now (or just before today's local midnight, for
+    `started_today`), or just before the first day's local midnight if that is later."""
+    floor = now
+    if search.started_today:
+        today = now.astimezone(ZoneInfo(timezone)).date()
+        floor = local_midnight(today, timezone) - _ONE_TICK
     if search.first_day is None:
-        return now
-    return max(now, local_midnight(search.first_day, timezone) - _ONE_TICK)
+        return floor
+    return max(floor, local_midnight(search.first_day, timezone) - _ONE_TICK)
 
 
 def until(search: SlotSearch, timezone: str) -> datetime | None:

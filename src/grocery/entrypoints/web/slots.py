@@ -109,6 +109,7 @@ class SlotPages(Controller):
                 last_day=monday + timedelta(days=6),
                 after=read_mark_cursor(cursor),
                 limit=WEEK_PAGE,
+                started_today=True,  # staff see today's whole day, its slots under way too
             )
         )
         last = found.last
@@ -125,6 +126,7 @@ class SlotPages(Controller):
             previous=monday - timedelta(days=7),
             following=monday + timedelta(days=7),
             more=more,
+            now=found.now,
         )
 
     @get("/new")
