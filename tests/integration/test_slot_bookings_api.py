@@ -182,6 +182,36 @@ async def test_goods_under_the_zones_minimum_are_refused_and_nothing_changes(
     assert len((await shop.cart(ann))["items"]) == 1
 
 
+async def test_checkout_refuses_an_address_the_zones_moved_out_of_its_slot_s_zone(
+    client: Client, shop: Shop, places: Places, ann: SignedInUser
+) -> None:
+    """After the hold, a manager adds a zone with a longer prefix of the address's postal
+    code: the address is now that zone's, and the slot's zone no longer delivers to it."""
+    zone = await places.zone()
+    slot = await places.slot(zone)
+    home = await places.address(ann, zone)
+    apples = await shop.product("5.00", stock=10)
+    await shop.fill(ann, (apples, 2))
+    assert (await hold(client, ann, slot, home)).status_code == 200
+    narrower = {"name": "Narrower", "postal_code_prefixes": [home.postal_code[:-1]], "fee": "1.00"}
+    added = await client.post("/api/delivery-zones", json=narrower, headers=shop.manager.headers)
+    assert added.status_code == 201, added.text
+
+    refused = await checkout(client, ann)
+
+    assert (refused.status_code, refused.json()["code"]) == (422, "not_delivered_here")
+    assert (await shop.now(apples))["stock"] == 10
+    assert await places.taken(slot) == (0, 1)
+    assert len((await shop.cart(ann))["items"]) == 1
+    deleted = await client.delete(
+        f"/api/delivery-zones/{added.json()['id']}", headers=shop.manager.headers
+    )
+    assert deleted.status_code == 204
+    placed = await checkout(client, ann)  # the slot's zone has the address again
+    assert placed.status_code == 201, placed.text
+    assert await places.taken(slot) == (1, 0)
+
+
 async def test_managers_plan_the_day_by_slot_start(
     client: Client, shop: Shop, places: Places, make_user: MakeUser, manager: SignedInUser
 ) -> None:

@@ -399,3 +399,19 @@ async def test_managers_plan_a_day_by_slot_start(shop: SlotShop, ann: UUID) -> N
         await shop.orders.of_slot_day(
             Principal(user_id=ann, role=Role.CUSTOMER), day, status=None, after=None, limit=10
         )
+
+
+async def test_an_address_the_zones_moved_elsewhere_since_the_hold_is_refused(
+    shop: SlotShop, ann: UUID
+) -> None:
+    slot = shop.slot()
+    shop.fill(ann, (shop.product("12.00"), 1))
+    await shop.holds.hold(ann, slot.id, shop.address(ann).id)  # SW1Y 4JH, in SW1's zone
+    shop.store.fulfilment.zones[shop.zone.id] = replace(shop.zone, postal_code_prefixes=("SW2",))
+    before = copy.deepcopy(shop.store)
+
+    with pytest.raises(Invalid) as refused:
+        await shop.place_now(ann)
+
+    assert refused.value.code == "not_delivered_here"
+    assert shop.store == before

@@ -11,7 +11,7 @@ from grocery.core.orders import Order, OrderMark, OrderStatus, SlotTally
 from grocery.core.placement import CartAtCheckout, Placement
 from grocery.core.ports.alerts import StockWatch
 from grocery.core.ports.carts import CartWork
-from grocery.core.ports.fulfilment import SlotBookingRepository
+from grocery.core.ports.fulfilment import DeliveryZoneRepository, SlotBookingRepository
 from grocery.core.ports.idempotency import IdempotencyKeyRepository
 from grocery.core.ports.mail import CustomerMailWork
 from grocery.core.ports.payments import PaymentRepository
@@ -98,9 +98,10 @@ class OrderPlacement(Protocol):
 class CheckoutWork(CartWork, StockWatch, CustomerMailWork, Protocol):
     """What checkout works with: the cart taken out, its stock taken, its code redeemed,
     the order stored under its Idempotency-Key, alerts for the stock that ran low, the
-    customer's mail, the held slot booked."""
+    customer's mail, the held slot booked (its address still in the slot's zone)."""
 
     stock: StockRoom
+    delivery_zones: DeliveryZoneRepository
     orders: OrderRepository
     placements: OrderPlacement
     bookings: SlotBookingRepository

@@ -22,8 +22,8 @@ from uuid import UUID
 from grocery.core.alerts import StockMove
 from grocery.core.cart import CartEntry, ShelfItem, short_of_stock
 from grocery.core.errors import ErrorDetail, InsufficientStock, Invalid
-from grocery.core.fulfilment.slots import checkout_terms, slot_full
-from grocery.core.fulfilment.zones import DeliveryTerms
+from grocery.core.fulfilment.slots import HeldSlot, check_address_fits, checkout_terms, slot_full
+from grocery.core.fulfilment.zones import DeliveryTerms, FulfilmentMethod
 from grocery.core.identity import User
 from grocery.core.mail import MailKind
 from grocery.core.orders import (
@@ -171,6 +171,7 @@ async def _check_out(
     if not wanted:
         raise Invalid("Your cart is empty.", code="cart_empty")
     delivery = checkout_terms(held, now, require_slot=require_slot)
+    await _check_still_delivered(uow, held)
     promo = await _chosen_promo(uow, request.promo_code, taken.promo_id)
     stock = await _take_stock(uow, wanted)
     # Lines are priced from the rows their stock was taken from; the cart's lines say
@@ -189,6 +190,15 @@ async def _check_out(
     )
     moves = [t.move for t in stock]
     return _CheckedOut(replace(order, payment=payment), moves, promo, opened.customer)
+
+
+async def _check_still_delivered(uow: CheckoutWork, held: HeldSlot | None) -> None:
+    """Invalid `not_delivered_here` when the held address's postal code no longer falls in
+    its slot's zone: a manager may have edited the zones since the hold was taken."""
+    if held is None or held.address is None or held.slot.method is FulfilmentMethod.PICKUP:
+        return
+    zone_id = await uow.delivery_zones.id_for(held.address.postal_code)
+    check_address_fits(held.slot, held.address, zone_id)
 
 
 async def book_slot(uow: CheckoutWork, order: Order, now: datetime) -> None:
