@@ -102,9 +102,13 @@ async def test_a_search_finds_part_of_a_username_or_email_and_pages_on(
         found = await work.users.page(role=None, after=None, limit=1, search=word)
         rest = await work.users.page(role=None, after=found[-1].id, limit=9, search=word)
         literal = await work.users.page(role=None, after=None, limit=9, search=f"{word}%")
+        underscore = await work.users.page(role=None, after=None, limit=9, search=f"{word}_")
+        backslash = await work.users.page(role=None, after=None, limit=9, search=f"{word}\\")
 
     assert [u.id for u in found + rest] == [first, second, fourth]
     assert [u.id for u in literal] == [second]
+    assert [u.id for u in underscore] == [fourth]  # _ is no wildcard: "%x" is not found
+    assert backslash == []
 
 
 # --- refresh tokens -----------------------------------------------------------

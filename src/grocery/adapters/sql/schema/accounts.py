@@ -41,6 +41,14 @@ users = Table(
 # Usernames keep their case but are unique case-insensitively (see identity.username_key).
 USERNAME_KEY_INDEX = "uq_users_username_key"
 Index(USERNAME_KEY_INDEX, func.lower(users.c.username), unique=True)
+# An admin's search for part of a username or email (LIKE '%part%' on the lowercased text).
+for _name in ("username", "email"):
+    Index(
+        f"ix_users_{_name}_trgm",
+        func.lower(users.c[_name]).label(_name),
+        postgresql_using="gin",
+        postgresql_ops={_name: "gin_trgm_ops"},
+    )
 
 refresh_tokens = Table(
     "refresh_tokens",
