@@ -8,10 +8,13 @@ from typing import Any
 from uuid import uuid4
 
 from grocery.config import Settings
+from grocery.core.errors import Invalid
 from grocery.core.identity import Principal, Role
 from grocery.entrypoints.web.charts import HEIGHT, bar_chart, line_chart
 from grocery.entrypoints.web.formats import StoreFormats
+from grocery.entrypoints.web.forms import FormReader
 from grocery.entrypoints.web.guard_headers import AWS, content_policy, picture_origins
+from grocery.entrypoints.web.rendering import Refused, done_or_refused, form_shown
 from grocery.entrypoints.web.sessions import ABSOLUTE, IDLE, StaffSession
 
 NOON = datetime(2030, 5, 1, 12, 0, tzinfo=UTC)
@@ -76,3 +79,30 @@ def test_pictures_may_come_from_the_media_site_or_the_s3_server_that_signs_them(
 
 def _settings(**values: Any) -> Settings:
     return Settings(**{"storage_url": "memory://", "secret_key": "k" * 32, **values})
+
+
+async def test_a_form_is_done_or_refused_with_each_field_s_problem() -> None:
+    calls: list[str] = []
+
+    async def act() -> str:
+        calls.append("done")
+        return "saved"
+
+    async def refuse() -> str:
+        raise Invalid("No.", errors=[{"field": "price", "message": "must be positive"}])
+
+    unreadable = FormReader({"stock": "many", "name": "Pears"})
+    unreadable.whole("stock")
+    assert await done_or_refused(unreadable, act) == Refused(
+        {"stock": "many", "name": "Pears"}, {"stock": "must be a whole number"}, 422
+    )
+    assert calls == []  # a form that could not be read is never acted on
+    assert await done_or_refused(FormReader({"price": "-1"}), refuse) == Refused(
+        {"price": "-1"}, {"price": "must be positive"}, 422
+    )
+    assert await done_or_refused(FormReader({}), act) == "saved"
+    assert form_shown({"kind": "receipt"}, None) == {
+        "values": {"kind": "receipt"},
+        "errors": {},
+        "status": 200,
+    }

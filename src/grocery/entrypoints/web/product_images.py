@@ -22,7 +22,7 @@ from grocery.entrypoints.http.images import MULTIPART_OVERHEAD
 from grocery.entrypoints.http.problems import status_for
 from grocery.entrypoints.web.door import staff_only
 from grocery.entrypoints.web.products import Shelf, product_page
-from grocery.entrypoints.web.rendering import after_form
+from grocery.entrypoints.web.rendering import Refused, after_form
 
 
 class ProductImagePages(Controller):
@@ -45,13 +45,9 @@ class ProductImagePages(Controller):
         try:
             await catalog.add_image(product_id, await _read(upload))
         except DomainError as refused:
-            return await product_page(
-                request,
-                product_id,
-                Shelf(catalog, stock, blobs, taxes),
-                image_errors={"file": refused.detail},
-                status=status_for(refused),
-            )
+            picture = Refused({}, {"file": refused.detail}, status_for(refused))
+            shelf = Shelf(catalog, stock, blobs, taxes)
+            return await product_page(request, product_id, shelf, picture=picture)
         return after_form(request, f"/admin/products/{product_id}", "Picture added.")
 
     @post("/{image_id:uuid}/remove")

@@ -13,21 +13,26 @@ from litestar.response import Redirect, Template
 
 from grocery.core.catalog import Removal, Unit
 from grocery.core.catalog_edits import ProductEdit
-from grocery.core.errors import DomainError
 from grocery.core.identity import Principal
 from grocery.core.ports.blobs import BlobStore
 from grocery.core.services.catalog import CatalogService
 from grocery.core.services.stock import StockService
 from grocery.core.services.taxes import TaxClassService
+from grocery.core.stock import StockMovement
 from grocery.core.storefront import product_query
 from grocery.core.weights import SoldBy
 from grocery.entrypoints.http.deps import Injected
 from grocery.entrypoints.http.pages import id_cursor, read_id_cursor
-from grocery.entrypoints.http.problems import status_for
 from grocery.entrypoints.web.categories import tax_choices
 from grocery.entrypoints.web.door import staff_only
 from grocery.entrypoints.web.forms import FormReader
-from grocery.entrypoints.web.rendering import after_form, field_errors, page
+from grocery.entrypoints.web.rendering import (
+    Refused,
+    after_form,
+    done_or_refused,
+    form_shown,
+    page,
+)
 
 PAGE_SIZE = 25
 MOVEMENTS_SHOWN = 20
@@ -83,7 +88,7 @@ class ProductPages(Controller):
         catalog: Injected[CatalogService],
         taxes: Injected[TaxClassService],
     ) -> Template:
-        return await self._form_page(request, catalog, taxes, values={}, errors={})
+        return await _new_page(request, catalog, taxes, None)
 
     @post("/")
     async def add_product(
@@ -95,18 +100,9 @@ class ProductPages(Controller):
     ) -> Template | Redirect:
         form = FormReader(await request.form())
         edit = _product_form(form, new=True)
-        try:
-            form.refuse_unreadable()
-            added = await catalog.add_product(edit, by=staff.user_id)
-        except DomainError as refused:
-            return await self._form_page(
-                request,
-                catalog,
-                taxes,
-                values=form.values,
-                errors=field_errors(refused),
-                status=status_for(refused),
-            )
+        added = await done_or_refused(form, lambda: catalog.add_product(edit, by=staff.user_id))
+        if isinstance(added, Refused):
+            return await _new_page(request, catalog, taxes, added)
         return after_form(request, f"/admin/products/{added.id}", f"Added {added.name}.")
 
     @get("/{product_id:uuid}")
@@ -137,18 +133,12 @@ class ProductPages(Controller):
     ) -> Template | Redirect:
         form = FormReader(await request.form())
         edit = _product_form(form, new=False)
-        try:
-            form.refuse_unreadable()
-            edited = await catalog.edit_product(product_id, edit, by=staff.user_id)
-        except DomainError as refused:
-            return await product_page(
-                request,
-                product_id,
-                Shelf(catalog, stock, blobs, taxes),
-                values=form.values,
-                errors=field_errors(refused),
-                status=status_for(refused),
-            )
+        edited = await done_or_refused(
+            form, lambda: catalog.edit_product(product_id, edit, by=staff.user_id)
+        )
+        if isinstance(edited, Refused):
+            shelf = Shelf(catalog, stock, blobs, taxes)
+            return await product_page(request, product_id, shelf, details=edited)
         return after_form(request, f"/admin/products/{edited.id}", "Saved.")
 
     @post("/{product_id:uuid}/archive")
@@ -177,46 +167,37 @@ class ProductPages(Controller):
     ) -> Template | Redirect:
         form = FormReader(await request.form())
         quantity = form.whole("quantity")
-        try:
-            form.refuse_unreadable()
+
+        async def record() -> StockMovement:
             assert isinstance(quantity, int)  # else the form had an error
-            movement = await stock.record(
+            return await stock.record(
                 product_id,
                 kind=form.text("kind"),
                 quantity=quantity,
                 note=form.text("note") or None,
                 user_id=staff.user_id,
             )
-        except DomainError as refused:
-            return await product_page(
-                request,
-                product_id,
-                Shelf(catalog, stock, blobs, taxes),
-                stock_values=form.values,
-                stock_errors=field_errors(refused),
-                status=status_for(refused),
-            )
+
+        movement = await done_or_refused(form, record)
+        if isinstance(movement, Refused):
+            shelf = Shelf(catalog, stock, blobs, taxes)
+            return await product_page(request, product_id, shelf, movement_form=movement)
         notice = f"Recorded a {movement.kind} of {movement.quantity:+d}; stock is {movement.stock_after}."
         return after_form(request, f"/admin/products/{product_id}", notice)
 
-    async def _form_page(
-        self,
-        request: Request[Any, Any, Any],
-        catalog: CatalogService,
-        taxes: TaxClassService,
-        *,
-        values: dict[str, str],
-        errors: dict[str, str],
-        status: int = 200,
-    ) -> Template:
-        return page(
-            request,
-            "products/new.html",
-            status=status,
-            values=values,
-            errors=errors,
-            choices=await _choices(catalog, taxes),
-        )
+
+async def _new_page(
+    request: Request[Any, Any, Any],
+    catalog: CatalogService,
+    taxes: TaxClassService,
+    refused: Refused | None,
+) -> Template:
+    return page(
+        request,
+        "products/new.html",
+        **form_shown({}, refused),
+        choices=await _choices(catalog, taxes),
+    )
 
 
 @dataclass(frozen=True)
@@ -235,20 +216,17 @@ async def product_page(
     shelf: Shelf,
     *,
     cursor: str | None = None,
-    values: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
-    stock_values: dict[str, str] | None = None,
-    stock_errors: dict[str, str] | None = None,
-    image_errors: dict[str, str] | None = None,
-    status: int = 200,
+    details: Refused | None = None,
+    movement_form: Refused | None = None,
+    picture: Refused | None = None,
 ) -> Template:
     """A product's page: its details to edit, its pictures, its stock movements; the form
-    refused last shown again with its errors."""
+    refused last (of the details, a stock movement or a picture) shown again."""
     product = await shelf.catalog.product(str(product_id))
     movements = await shelf.stock.movements(
         product_id, before=read_id_cursor(cursor), limit=MOVEMENTS_SHOWN
     )
-    shown = values or {
+    shown = {
         "name": product.name,
         "slug": product.slug,
         "description": product.description,
@@ -260,17 +238,18 @@ async def product_page(
         "step_kg": "" if product.step_kg is None else str(product.step_kg),
         "tax_class_id": str(product.tax_class_id or ""),
     }
+    context, moved = form_shown(shown, details), form_shown({"kind": "receipt"}, movement_form)
+    refused = details or movement_form or picture
+    context["status"] = 200 if refused is None else refused.status
     return page(
         request,
         "products/detail.html",
-        status=status,
+        **context,
         product=product,
         pictures=[(image.id, await shelf.blobs.url_for(image.key)) for image in product.images],
-        values=shown,
-        errors=errors or {},
-        stock_values=stock_values or {"kind": "receipt"},
-        stock_errors=stock_errors or {},
-        image_errors=image_errors or {},
+        stock_values=moved["values"],
+        stock_errors=moved["errors"],
+        image_errors={} if picture is None else picture.errors,
         movements=movements.movements,
         next_cursor=id_cursor(movements.last_id),
         choices=await _choices(shelf.catalog, shelf.taxes),

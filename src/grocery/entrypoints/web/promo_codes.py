@@ -10,17 +10,15 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from grocery.core.errors import DomainError
 from grocery.core.promotions import DiscountType, PromoCode, PromoEdit
 from grocery.core.services.catalog import CatalogService
 from grocery.core.services.promotions import PromoCodeService
 from grocery.entrypoints.http.deps import Injected
 from grocery.entrypoints.http.pages import id_cursor, read_id_cursor
-from grocery.entrypoints.http.problems import status_for
 from grocery.entrypoints.web.door import staff_only
 from grocery.entrypoints.web.formats import StoreFormats
 from grocery.entrypoints.web.forms import FormReader
-from grocery.entrypoints.web.rendering import after_form, field_errors, page
+from grocery.entrypoints.web.rendering import Refused, after_form, done_or_refused, form_shown, page
 
 PAGE_SIZE = 25
 KINDS = [(DiscountType.PERCENT.value, "percent off"), (DiscountType.FIXED.value, "amount off")]
@@ -88,7 +86,7 @@ class PromoCodePages(Controller):
     async def new_code(
         self, request: Request[Any, Any, Any], catalog: Injected[CatalogService]
     ) -> Template:
-        return await _form_page(request, catalog, None, {"is_active": "on"}, frozenset(), {})
+        return await _form_page(request, catalog, None, {"is_active": "on"}, frozenset())
 
     @post("/")
     async def add_code(
@@ -100,19 +98,9 @@ class PromoCodePages(Controller):
     ) -> Template | Redirect:
         form = FormReader(await request.form())
         edit = _promo_form(form, formats)
-        try:
-            form.refuse_unreadable()
-            added = await promo_codes.create(edit)
-        except DomainError as refused:
-            return await _form_page(
-                request,
-                catalog,
-                None,
-                form.values,
-                _picked(edit),
-                field_errors(refused),
-                status_for(refused),
-            )
+        added = await done_or_refused(form, lambda: promo_codes.create(edit))
+        if isinstance(added, Refused):
+            return await _form_page(request, catalog, None, {}, _picked(edit), added)
         return after_form(request, "/admin/promo-codes", f"Added {added.code}.")
 
     @get("/{promo_id:uuid}")
@@ -125,9 +113,7 @@ class PromoCodePages(Controller):
         formats: Injected[StoreFormats],
     ) -> Template:
         promo = await promo_codes.get(promo_id)
-        return await _form_page(
-            request, catalog, promo, _shown(promo, formats), promo.category_ids, {}
-        )
+        return await _form_page(request, catalog, promo, _shown(promo, formats), promo.category_ids)
 
     @post("/{promo_id:uuid}")
     async def edit_code(
@@ -140,20 +126,10 @@ class PromoCodePages(Controller):
     ) -> Template | Redirect:
         form = FormReader(await request.form())
         edit = _promo_form(form, formats)
-        try:
-            form.refuse_unreadable()
-            edited = await promo_codes.update(promo_id, edit)
-        except DomainError as refused:
+        edited = await done_or_refused(form, lambda: promo_codes.update(promo_id, edit))
+        if isinstance(edited, Refused):
             promo = await promo_codes.get(promo_id)
-            return await _form_page(
-                request,
-                catalog,
-                promo,
-                form.values,
-                _picked(edit),
-                field_errors(refused),
-                status_for(refused),
-            )
+            return await _form_page(request, catalog, promo, {}, _picked(edit), edited)
         return after_form(request, "/admin/promo-codes", f"Saved {edited.code}.")
 
     @post("/{promo_id:uuid}/remove")
@@ -179,17 +155,15 @@ async def _form_page(
     promo: PromoCode | None,
     values: dict[str, Any],
     picked: frozenset[UUID],
-    errors: dict[str, str],
-    status: int = 200,
+    refused: Refused | None = None,
 ) -> Template:
+    """The code's form: `values` when fresh, what was typed when `refused`."""
     categories = await catalog.categories()
     return page(
         request,
         "promo_codes/form.html",
-        status=status,
+        **form_shown(values, refused),
         promo=promo,
-        values=values,
-        errors=errors,
         kinds=KINDS,
         categories=[(str(each.id), each.name, each.id in picked) for each in categories],
     )

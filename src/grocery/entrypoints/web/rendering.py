@@ -1,16 +1,22 @@
 """Answering with a page: templates under templates/admin, a one-off notice carried to
-the next page in the session, and a refusal's field errors ready for the form."""
+the next page in the session, and a refused form read, done and shown again with its
+field errors."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from litestar import Request
 from litestar.response import Redirect, Template
 
 from grocery.core.errors import DomainError
+from grocery.entrypoints.http.problems import status_for
 from grocery.entrypoints.web.door import seen_staff
+from grocery.entrypoints.web.forms import FormReader
+
+T = TypeVar("T")
 
 _NOTICE = "notice"
 
@@ -44,3 +50,31 @@ def field_errors(error: DomainError, *, known: Mapping[str, str] | None = None) 
     if not found:
         found["form"] = error.detail
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """A form the shop turned down, as its page shows it again."""
+
+    values: dict[str, str]  # what was typed
+    errors: dict[str, str]  # each field's problem
+    status: int
+
+
+async def done_or_refused(
+    form: FormReader, act: Callable[[], Awaitable[T]], *, known: Mapping[str, str] | None = None
+) -> T | Refused:
+    """`act`'s result once the form has been read cleanly; else the refusal (the form's own
+    or the core's) to show the form again with."""
+    try:
+        form.refuse_unreadable()
+        return await act()
+    except DomainError as refused:
+        return Refused(form.values, field_errors(refused, known=known), status_for(refused))
+
+
+def form_shown(values: dict[str, Any], refused: Refused | None) -> dict[str, Any]:
+    """A form page's `values`, `errors` and `status`: as refused, else fresh with `values`."""
+    if refused is None:
+        return {"values": values, "errors": {}, "status": 200}
+    return {"values": refused.values, "errors": refused.errors, "status": refused.status}
