@@ -60,7 +60,7 @@ async def test_the_signed_out_are_sent_to_sign_in_and_customers_refused(
     screens = await _screens(places, client, manager)
     for screen in screens:
         answer = await browser.get(screen, follow_redirects=False)
-        assert answer.status_code == 303, screen
+        assert answer.status_code == 302, screen
         assert answer.headers["location"] == f"/admin/sign-in?next={screen}"
 
     await sign_in(browser, staff.username, staff.password)
