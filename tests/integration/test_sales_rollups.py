@@ -48,7 +48,10 @@ NOTHING_OFF = {
 
 @pytest.fixture
 async def connection(database_url: str) -> AsyncIterator[asyncpg.Connection]:
-    connection = await asyncpg.connect(database_url.replace("+asyncpg", ""))
+    # No statement cache: the tests also run through PgBouncer in transaction mode, where a
+    # prepared statement may be gone by the next transaction.
+    url = database_url.replace("+asyncpg", "")
+    connection = await asyncpg.connect(url, statement_cache_size=0)
     try:
         yield connection
     finally:
