@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from grocery.core.cart import CartEntry, TakenCart
 from grocery.core.ids import new_id
 from grocery.core.orders import Answer, KeptAnswer
-from grocery.core.placement import KeptFor, Placement
+from grocery.core.placement import CartAtCheckout, KeptFor, KeyClaim, Placement
 from grocery.core.stock import MovementKind, StockMovement
 from grocery.core.substitutions import NO_PREFERENCE, Substitution, SubstitutionChoice
 from tests.ports.places import a_hold
 from tests.ports.shop import NOW, OpenWork, Seed, a_message, an_order, at
 from tests.ports.test_slot_holds import a_zone_slot, stored_address
+
+
+async def _taken(taking: Awaitable[CartAtCheckout | KeptAnswer]) -> CartAtCheckout:
+    taken = await taking
+    assert isinstance(taken, CartAtCheckout)
+    return taken
 
 
 async def test_the_cart_is_taken_with_the_customers_hold_and_account(
@@ -30,11 +38,11 @@ async def test_the_cart_is_taken_with_the_customers_hold_and_account(
         await work.commit()
 
     async with uow() as work:
-        taken = await work.placements.take_cart(ann.id)
+        taken = await _taken(work.placements.take_cart(ann.id))
         held = await work.holds.of_customer(ann.id)
         await work.commit()
     async with uow() as work:
-        again = await work.placements.take_cart(ann.id)
+        again = await _taken(work.placements.take_cart(ann.id))
 
     entries = [
         CartEntry(product_id=pears.id, quantity=1, choice=swap),
@@ -50,8 +58,8 @@ async def test_a_customer_without_a_cart_or_hold_is_read_alone(uow: OpenWork, se
     ann = await seed.user()
 
     async with uow() as work:
-        taken = await work.placements.take_cart(ann.id)
-        nobody = await work.placements.take_cart(new_id())
+        taken = await _taken(work.placements.take_cart(ann.id))
+        nobody = await _taken(work.placements.take_cart(new_id()))
 
     assert (taken.cart, taken.held, taken.customer) == (
         TakenCart(entries=[], promo_id=None),
@@ -117,3 +125,31 @@ async def test_a_placement_without_movements_mail_or_key_stores_the_order_alone(
         assert await work.outbox.claim_due(NOW, 5, kinds=["mail"]) == []
         assert await work.stock_movements.page(apples.id, before=None, limit=5) == []
     assert stored is not None and stored.id == order.id
+
+
+async def test_a_used_key_answers_its_earlier_request_and_leaves_the_cart_alone(
+    uow: OpenWork, seed: Seed
+) -> None:
+    ann, apples = await seed.user(), await seed.product()
+    async with uow() as work:
+        await work.cart.add(ann.id, apples.id, 2, at=NOW, room=9)
+        assert await work.idempotency_keys.claim(ann.id, "key-1", "hash-1", NOW) is None
+        await work.commit()
+
+    async with uow() as work:
+        used = await work.placements.take_cart(
+            ann.id, KeyClaim(key="key-1", request_hash="hash-2", at=NOW)
+        )
+        fresh = await work.placements.take_cart(
+            ann.id, KeyClaim(key="key-2", request_hash="hash-2", at=NOW)
+        )
+        await work.commit()
+    async with uow() as work:
+        again = await work.placements.take_cart(
+            ann.id, KeyClaim(key="key-2", request_hash="hash-3", at=NOW)
+        )
+
+    assert used == KeptAnswer(request_hash="hash-1", answer=None)
+    assert isinstance(fresh, CartAtCheckout)
+    assert fresh.cart.entries == [CartEntry(product_id=apples.id, quantity=2)]
+    assert again == KeptAnswer(request_hash="hash-2", answer=None)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from grocery.core.cart import TakenCart
 from grocery.core.fulfilment.slots import HeldSlot
@@ -19,6 +20,15 @@ from grocery.core.identity import User
 from grocery.core.orders import Answer, Order
 from grocery.core.outbox import OutboxMessage
 from grocery.core.stock import StockMovement
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class KeyClaim:
+    """The checkout's Idempotency-Key, claimed before its cart is taken."""
+
+    key: str
+    request_hash: str
+    at: datetime
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

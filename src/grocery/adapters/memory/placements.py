@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from grocery.core.placement import CartAtCheckout, Placement
+from grocery.core.orders import KeptAnswer
+from grocery.core.placement import CartAtCheckout, KeyClaim, Placement
 from grocery.core.ports.accounts import UserRepository
 from grocery.core.ports.carts import CartRepository
 from grocery.core.ports.fulfilment import SlotHoldRepository
@@ -25,7 +26,13 @@ class MemoryOrderPlacement:
     outbox: Outbox
     keys: IdempotencyKeyRepository
 
-    async def take_cart(self, user_id: UUID) -> CartAtCheckout:
+    async def take_cart(
+        self, user_id: UUID, claim: KeyClaim | None = None
+    ) -> CartAtCheckout | KeptAnswer:
+        if claim is not None:
+            kept = await self.keys.claim(user_id, claim.key, claim.request_hash, claim.at)
+            if kept is not None:
+                return kept
         return CartAtCheckout(
             cart=await self.cart.take_all(user_id),
             held=await self.holds.of_customer(user_id),

@@ -34,18 +34,7 @@ class SqlIdempotencyKeyRepository:
         # it (that one rolled back) or finds it answered (that one committed).
         if await self._sql.fetchrow(_CLAIM_KEY, user_id, key, request_hash, at) is not None:
             return None
-        query = select(
-            idempotency_keys.c.request_hash,
-            idempotency_keys.c.response_status,
-            idempotency_keys.c.response_body,
-        ).where(idempotency_keys.c.user_id == user_id, idempotency_keys.c.key == key)
-        row = (await self._sql.execute(query)).mappings().one()
-        answer = (
-            None
-            if row["response_status"] is None
-            else Answer(status=row["response_status"], body=row["response_body"])
-        )
-        return KeptAnswer(request_hash=row["request_hash"], answer=answer)
+        return await kept_under(self._sql, user_id, key)
 
     async def answer(self, user_id: UUID, key: str, answer: Answer, order_id: UUID) -> None:
         body = msgspec.json.encode(answer.body).decode()
@@ -57,3 +46,20 @@ class SqlIdempotencyKeyRepository:
                 idempotency_keys.c.user_id == user_id, idempotency_keys.c.key == key
             )
         )
+
+
+async def kept_under(sql: SessionSql, user_id: UUID, key: str) -> KeptAnswer:
+    """The request a key was used for, and its answer; read by a statement of its own, after
+    the claim that found the key taken, so it sees the request that took it committed."""
+    query = select(
+        idempotency_keys.c.request_hash,
+        idempotency_keys.c.response_status,
+        idempotency_keys.c.response_body,
+    ).where(idempotency_keys.c.user_id == user_id, idempotency_keys.c.key == key)
+    row = (await sql.execute(query)).mappings().one()
+    answer = (
+        None
+        if row["response_status"] is None
+        else Answer(status=row["response_status"], body=row["response_body"])
+    )
+    return KeptAnswer(request_hash=row["request_hash"], answer=answer)

@@ -1,12 +1,12 @@
 """A checkout's reads and writes in PostgreSQL, one statement each.
 
-The cart is taken out by the very deletes CartRepository.take_all uses (the same rows
-locked in the same order), its lines as arrays in one row with the customer's hold and
-account. The order is written as SqlOrderRepository.add
-writes it (lines, sales counters, rollups, categories), its stock movements, its mail in the
-outbox and the answer kept under its Idempotency-Key. Each is a data-modifying WITH part,
-run once whether or not the main statement reads it; the foreign keys to the order are
-checked at the statement's end, when the order is there."""
+The Idempotency-Key is claimed and then, only when the claim took it, the cart is taken out
+by the very deletes CartRepository.take_all uses (the same rows locked in the same order),
+its lines as arrays in one row with the customer's hold and account. The order is written
+as SqlOrderRepository.add writes it (lines, sales counters, rollups, categories), with its
+stock movements, its mail in the outbox and the answer kept under its Idempotency-Key. Each
+is a data-modifying WITH part, run once whether or not the main statement reads it; the
+foreign keys to the order are checked at the statement's end, when the order is there."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ import msgspec
 
 from grocery.adapters.sql.carts import entry_of
 from grocery.adapters.sql.database import SessionSql
+from grocery.adapters.sql.idempotency import kept_under
 from grocery.adapters.sql.orders import (
     ORDER_CATEGORIES,
     ORDER_WITH,
@@ -27,14 +28,22 @@ from grocery.adapters.sql.orders import (
 from grocery.adapters.sql.slot_holds import OF_CUSTOMER, held_slot
 from grocery.core.cart import TakenCart
 from grocery.core.identity import Role, User
-from grocery.core.placement import CartAtCheckout, Placement
+from grocery.core.orders import KeptAnswer
+from grocery.core.placement import CartAtCheckout, KeyClaim, Placement
 
 _LINES_IN_ORDER = "ORDER BY added_at, product_id"
 _TAKE_CART = f"""
-    WITH cart AS (
-        DELETE FROM carts WHERE user_id = $1 RETURNING promo_code_id
+    WITH claimed AS (
+        INSERT INTO idempotency_keys (user_id, key, request_hash, created_at)
+        SELECT $1, $2, $3, $4 WHERE $2::text IS NOT NULL
+        ON CONFLICT DO NOTHING RETURNING key
+    ), going AS MATERIALIZED (
+        SELECT $2::text IS NULL OR EXISTS (SELECT FROM claimed) AS ahead
+    ), cart AS (
+        DELETE FROM carts WHERE user_id = $1 AND (SELECT ahead FROM going)
+        RETURNING promo_code_id
     ), taken AS (
-        DELETE FROM cart_items WHERE user_id = $1
+        DELETE FROM cart_items WHERE user_id = $1 AND (SELECT ahead FROM going)
         RETURNING product_id, quantity, added_at, substitution, preferred_substitute_id
     ), lines AS (
         SELECT array_agg(product_id {_LINES_IN_ORDER}) AS product_ids,
@@ -43,7 +52,7 @@ _TAKE_CART = f"""
                array_agg(preferred_substitute_id {_LINES_IN_ORDER}) AS substitutes
           FROM taken
     )
-    SELECT lines.*, (SELECT promo_code_id FROM cart),
+    SELECT (SELECT ahead FROM going), lines.*, (SELECT promo_code_id FROM cart),
            u.email, u.username, u.password_hash, u.role, u.is_active, u.email_verified,
            u.created_at AS user_created_at, hold.*
       FROM lines
@@ -79,9 +88,18 @@ class SqlOrderPlacement:
     def __init__(self, sql: SessionSql) -> None:
         self._sql = sql
 
-    async def take_cart(self, user_id: UUID) -> CartAtCheckout:
-        row = await self._sql.fetchrow(_TAKE_CART, user_id)
+    async def take_cart(
+        self, user_id: UUID, claim: KeyClaim | None = None
+    ) -> CartAtCheckout | KeptAnswer:
+        # The claim waits while a concurrent request holds the same key, as
+        # IdempotencyKeyRepository.claim's does; the cart is deleted only when it took it.
+        key = None if claim is None else claim.key
+        request_hash, at = (None, None) if claim is None else (claim.request_hash, claim.at)
+        row = await self._sql.fetchrow(_TAKE_CART, user_id, key, request_hash, at)
         assert row is not None  # an aggregate answers one row
+        if not row["ahead"]:
+            assert key is not None  # without a key nothing is claimed, and it goes ahead
+            return await kept_under(self._sql, user_id, key)
         lines = zip(
             row["product_ids"] or (),
             row["quantities"] or (),

@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
-from grocery.core.orders import Order, OrderMark, OrderStatus, SlotTally
-from grocery.core.placement import CartAtCheckout, Placement
+from grocery.core.orders import KeptAnswer, Order, OrderMark, OrderStatus, SlotTally
+from grocery.core.placement import CartAtCheckout, KeyClaim, Placement
 from grocery.core.ports.alerts import StockWatch
 from grocery.core.ports.carts import CartWork
 from grocery.core.ports.fulfilment import DeliveryZoneRepository, SlotBookingRepository
@@ -83,9 +83,13 @@ class OrderRepository(Protocol):
 
 
 class OrderPlacement(Protocol):
-    async def take_cart(self, user_id: UUID) -> CartAtCheckout:
+    async def take_cart(
+        self, user_id: UUID, claim: KeyClaim | None = None
+    ) -> CartAtCheckout | KeptAnswer:
         """The cart taken out as CartRepository.take_all takes it, read together with the
-        customer's hold (as SlotHoldRepository.of_customer reads it) and their account."""
+        customer's hold (as SlotHoldRepository.of_customer reads it) and their account.
+        With a claim, its key is claimed first as IdempotencyKeyRepository.claim claims it:
+        a key used before answers the earlier request under it, and nothing is taken."""
         ...
 
     async def place(self, placement: Placement) -> None:

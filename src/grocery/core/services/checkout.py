@@ -28,6 +28,7 @@ from grocery.core.identity import User
 from grocery.core.mail import MailKind
 from grocery.core.orders import (
     Answer,
+    KeptAnswer,
     Order,
     TakenStock,
     check_idempotency_key,
@@ -36,7 +37,7 @@ from grocery.core.orders import (
     request_fingerprint,
 )
 from grocery.core.payments import MANUAL_PAYMENT, Payment
-from grocery.core.placement import KeptFor, Placement
+from grocery.core.placement import CartAtCheckout, KeptFor, KeyClaim, Placement
 from grocery.core.ports.clock import Clock
 from grocery.core.ports.orders import CheckoutWork
 from grocery.core.ports.transaction import UnitOfWorkFactory
@@ -103,15 +104,14 @@ class CheckoutService:
             else check_idempotency_key(request.idempotency_key)
         )
         now = self._clock.now()
+        claim = None if key is None else KeyClaim(key=key, request_hash=request.fingerprint, at=now)
         async with self._uow() as uow:
-            if key is not None:
-                kept = await uow.idempotency_keys.claim(
-                    request.user_id, key, request.fingerprint, now
-                )
-                if kept is not None:
-                    return replay(kept, request.fingerprint)
+            opened = await uow.placements.take_cart(request.user_id, claim)
+            if isinstance(opened, KeptAnswer):
+                return replay(opened, request.fingerprint)
             taken = await _check_out(
                 uow,
+                opened,
                 request,
                 self._currency,
                 self._require_slot,
@@ -154,6 +154,7 @@ async def _stored(
 
 async def _check_out(
     uow: CheckoutWork,
+    opened: CartAtCheckout,
     request: CheckoutRequest,
     currency: str,
     require_slot: bool,
@@ -162,10 +163,9 @@ async def _check_out(
     prices_include_tax: bool,
     payment: Payment,
 ) -> _CheckedOut:
-    """The cart taken and priced into an order, its stock taken, within `uow`; raises (and
+    """The cart `opened` priced into an order, its stock taken, within `uow`; raises (and
     the caller rolls back) on refusal. Nothing of the order is written yet."""
     user_id = request.user_id
-    opened = await uow.placements.take_cart(user_id)
     taken, held = opened.cart, opened.held
     wanted = _summed(taken.entries)
     if not wanted:
