@@ -37,8 +37,10 @@ def domain_error_page(request: Request[Any, Any, Any], error: errors.DomainError
         back = quote(request.url.path, safe="/")
         # A screen asked for is found at the sign-in page (302); a form sent is not sent again
         # there, so its redirect says "see other" (303) and the browser follows with a GET.
-        status = 302 if request.method in ("GET", "HEAD") else 303
-        return Redirect(f"{SIGN_IN}?next={back}", status_code=status)
+        to = f"{SIGN_IN}?next={back}"
+        if request.method in ("GET", "HEAD"):
+            return Redirect(to, status_code=302)
+        return Redirect(to, status_code=303)
     status = status_for(error)
     return _problem_page(status, _TITLES.get(status, "That didn't work"), error.detail)
 
