@@ -100,7 +100,7 @@ class Inbox:
                 if not recipients or set(got.rcpt_tos) & set(recipients)
             ]
 
-    def wait_for(self, count: int, *recipients: str, timeout: float = 10.0) -> list[Received]:
+    def wait_for(self, count: int, *recipients: str, timeout: float = 30.0) -> list[Received]:
         """At least `count` messages (for those recipients), waiting for them to arrive."""
         with self.arrived:
             if not self.arrived.wait_for(lambda: len(self.to(*recipients)) >= count, timeout):
