@@ -16,7 +16,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from grocery.adapters.sql.uow import SqlUnitOfWork
-from grocery.core.cart import CartContents, TakenCart
+from grocery.core.cart import CartContents
+from grocery.core.orders import KeptAnswer
+from grocery.core.placement import CartAtCheckout, KeyClaim
 from grocery.core.services.cart import CartService
 from grocery.core.services.checkout import CheckoutRequest, CheckoutService
 from grocery.entrypoints.http.orders import placed_answer
@@ -126,14 +128,16 @@ class _AddsMeanwhile(SqlUnitOfWork):
 
     def _bind_repositories(self, session: AsyncSession) -> None:
         super()._bind_repositories(session)
-        take_all, add = self.cart.take_all, self._add
+        take_cart, add = self.placements.take_cart, self._add
 
-        async def take_all_then_add(user_id: UUID) -> TakenCart:
-            taken = await take_all(user_id)
+        async def take_cart_then_add(
+            user_id: UUID, claim: KeyClaim | None = None
+        ) -> CartAtCheckout | KeptAnswer:
+            taken = await take_cart(user_id, claim)
             await add()
             return taken
 
-        self.cart.take_all = take_all_then_add  # type: ignore[method-assign]
+        self.placements.take_cart = take_cart_then_add  # type: ignore[method-assign]
 
 
 async def test_a_line_added_during_checkout_stays_in_the_cart_for_the_next_order(

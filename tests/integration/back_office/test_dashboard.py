@@ -113,6 +113,13 @@ async def test_a_busy_slot_is_counted_whole(
         await connection.execute(text("UPDATE copies SET id = gen_random_uuid()"))
         await connection.execute(text("INSERT INTO orders SELECT * FROM copies"))
 
-    page = (await office.get("/admin/")).text
+    try:
+        page = (await office.get("/admin/")).text
+    finally:  # copies without lines, booking or rollups: gone again, so the shop stays whole
+        async with adapters.database.engine.begin() as connection:
+            await connection.execute(
+                text("DELETE FROM orders WHERE slot_id = :slot AND id <> :id"),
+                {"slot": slot.id, "id": order["id"]},
+            )
     row = re.search(rf'<tr id="slot-{slot.id}">(.*?)</tr>', page, re.S)
     assert row and "150 placed" in row.group(1)
