@@ -26,6 +26,7 @@ from grocery.adapters.sql.orders import (
     store_payment,
 )
 from grocery.adapters.sql.slot_holds import OF_CUSTOMER, held_slot
+from grocery.adapters.sql.stock import movement_columns
 from grocery.core.cart import TakenCart
 from grocery.core.identity import Role, User
 from grocery.core.orders import KeptAnswer
@@ -122,26 +123,11 @@ class SqlOrderPlacement:
         await self._sql.execute_sql(
             _PLACE,
             *order_arguments(order),
-            *_movements(placement),
+            *movement_columns(placement.movements),
             *_mail(placement),
             *_kept(placement),
         )
         await store_payment(self._sql, order)
-
-
-def _movements(placement: Placement) -> list[list[Any]]:
-    moves = placement.movements
-    return [
-        [m.id for m in moves],
-        [m.product_id for m in moves],
-        [m.kind.value for m in moves],
-        [m.quantity for m in moves],
-        [m.stock_after for m in moves],
-        [m.order_id for m in moves],
-        [m.user_id for m in moves],
-        [m.note for m in moves],
-        [m.created_at for m in moves],
-    ]
 
 
 def _mail(placement: Placement) -> list[list[Any]]:

@@ -144,18 +144,7 @@ class SqlStockLedger:
     async def record(self, movements: Sequence[StockMovement]) -> None:
         if not movements:
             return
-        await self._sql.execute_sql(
-            _RECORD,
-            [m.id for m in movements],
-            [m.product_id for m in movements],
-            [m.kind.value for m in movements],
-            [m.quantity for m in movements],
-            [m.stock_after for m in movements],
-            [m.order_id for m in movements],
-            [m.user_id for m in movements],
-            [m.note for m in movements],
-            [m.created_at for m in movements],
-        )
+        await self._sql.execute_sql(_RECORD, *movement_columns(movements))
 
     async def page(
         self, product_id: UUID, *, before: UUID | None, limit: int
@@ -170,3 +159,19 @@ class SqlStockLedger:
             query = query.where(stock_movements.c.id < before)
         rows = (await self._sql.execute(query)).mappings()
         return [StockMovement(**{**row, "kind": MovementKind(row["kind"])}) for row in rows]
+
+
+def movement_columns(movements: Sequence[StockMovement]) -> list[list[Any]]:
+    """The movements as one array per column, in stock_movements' insert order (the ledger's
+    insert, and checkout's placement statement, unnest them)."""
+    return [
+        [m.id for m in movements],
+        [m.product_id for m in movements],
+        [m.kind.value for m in movements],
+        [m.quantity for m in movements],
+        [m.stock_after for m in movements],
+        [m.order_id for m in movements],
+        [m.user_id for m in movements],
+        [m.note for m in movements],
+        [m.created_at for m in movements],
+    ]
