@@ -10,7 +10,7 @@ from grocery.core.orders import Answer, KeptAnswer
 from grocery.core.placement import CartAtCheckout, KeptFor, KeyClaim, Placement
 from grocery.core.stock import MovementKind, StockMovement
 from grocery.core.substitutions import NO_PREFERENCE, Substitution, SubstitutionChoice
-from tests.ports.places import a_hold
+from tests.ports.places import a_hold, a_slot, a_zone, an_address
 from tests.ports.shop import NOW, OpenWork, Seed, a_message, an_order, at
 from tests.ports.test_slot_holds import a_zone_slot, stored_address
 
@@ -54,6 +54,33 @@ async def test_the_cart_is_taken_with_the_customers_hold_and_account(
     assert (again.held, again.customer) == (held, ann)  # the hold waits for the booking
 
 
+async def test_the_hold_s_address_comes_with_the_zone_its_postal_code_falls_in_now(
+    uow: OpenWork, seed: Seed
+) -> None:
+    """As DeliveryZoneRepository.id_for finds it: the zone of the longest prefix, whatever
+    the case and spaces of the postal code; none for a code no zone holds."""
+    city, centre = a_zone("SW", "W1"), a_zone("SW1Y")
+    slot = a_slot(city)
+    codes = {"sw1y 4jh": centre, "S W 9 1AA": city, "N1 9GU": None}
+    customers = {code: await seed.user() for code in codes}
+    async with uow() as work:
+        for zone in (city, centre):
+            await work.delivery_zones.add(zone)
+        await work.slots.add(slot)
+        for code, customer in customers.items():
+            address = an_address(customer, postal_code=code)
+            await work.addresses.add(address)
+            assert await work.holds.hold(a_hold(customer, slot, at(120), address), NOW)
+        await work.commit()
+
+    async with uow() as work:
+        taken = [await _taken(work.placements.take_cart(c.id)) for c in customers.values()]
+        found = [await work.delivery_zones.id_for(code) for code in codes]
+
+    expected = [None if zone is None else zone.id for zone in codes.values()]
+    assert [t.address_zone_id for t in taken] == expected == found
+
+
 async def test_a_customer_without_a_cart_or_hold_is_read_alone(uow: OpenWork, seed: Seed) -> None:
     ann = await seed.user()
 
@@ -61,10 +88,11 @@ async def test_a_customer_without_a_cart_or_hold_is_read_alone(uow: OpenWork, se
         taken = await _taken(work.placements.take_cart(ann.id))
         nobody = await _taken(work.placements.take_cart(new_id()))
 
-    assert (taken.cart, taken.held, taken.customer) == (
+    assert (taken.cart, taken.held, taken.customer, taken.address_zone_id) == (
         TakenCart(entries=[], promo_id=None),
         None,
         ann,
+        None,
     )
     assert nobody.customer is None
 

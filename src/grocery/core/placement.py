@@ -1,8 +1,8 @@
 """What a checkout reads as it takes the cart, and writes once its order is priced: each
 handed over in one go.
 
-The cart's lines come out with the customer's held slot and account (whom the order-placed
-mail goes to). The order (its lines, its products' sales and the reports' rollups), the stock it took as
+The cart's lines come out with the customer's held slot, the zone its delivery address falls
+in now, and their account (whom the order-placed mail goes to). The order (its lines, its products' sales and the reports' rollups), the stock it took as
 ledger lines, the customer's mail and the answer kept under the Idempotency-Key: PostgreSQL
 stores them in one statement, so a checkout waits on the database fewer times while it
 holds its products' locks.
@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from uuid import UUID
 
 from grocery.core.cart import TakenCart
 from grocery.core.fulfilment.slots import HeldSlot
@@ -36,6 +37,9 @@ class CartAtCheckout:
     cart: TakenCart
     held: HeldSlot | None  # the customer's hold, expired or not
     customer: User | None  # None once their account is gone
+    # The zone the held address's postal code falls in now (DeliveryZoneRepository.id_for);
+    # None when it falls in none, or the hold names no address.
+    address_zone_id: UUID | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

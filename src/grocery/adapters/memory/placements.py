@@ -9,7 +9,7 @@ from grocery.core.orders import KeptAnswer
 from grocery.core.placement import CartAtCheckout, KeyClaim, Placement
 from grocery.core.ports.accounts import UserRepository
 from grocery.core.ports.carts import CartRepository
-from grocery.core.ports.fulfilment import SlotHoldRepository
+from grocery.core.ports.fulfilment import DeliveryZoneRepository, SlotHoldRepository
 from grocery.core.ports.idempotency import IdempotencyKeyRepository
 from grocery.core.ports.orders import OrderRepository
 from grocery.core.ports.outbox import Outbox
@@ -20,6 +20,7 @@ from grocery.core.ports.stock import StockLedger
 class MemoryOrderPlacement:
     cart: CartRepository
     holds: SlotHoldRepository
+    zones: DeliveryZoneRepository
     users: UserRepository
     orders: OrderRepository
     ledger: StockLedger
@@ -33,10 +34,14 @@ class MemoryOrderPlacement:
             kept = await self.keys.claim(user_id, claim.key, claim.request_hash, claim.at)
             if kept is not None:
                 return kept
+        held = await self.holds.of_customer(user_id)
+        address = None if held is None else held.address
+        zone_id = None if address is None else await self.zones.id_for(address.postal_code)
         return CartAtCheckout(
             cart=await self.cart.take_all(user_id),
-            held=await self.holds.of_customer(user_id),
+            held=held,
             customer=await self.users.get(user_id),
+            address_zone_id=zone_id,
         )
 
     async def place(self, placement: Placement) -> None:

@@ -171,6 +171,7 @@ class MemoryUnitOfWork:
         self.placements: OrderPlacement = MemoryOrderPlacement(
             cart=self.cart,
             holds=self.holds,
+            zones=self.delivery_zones,
             users=self.users,
             orders=self.orders,
             ledger=self.stock_movements,

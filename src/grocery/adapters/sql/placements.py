@@ -2,7 +2,7 @@
 
 The Idempotency-Key is claimed and then, only when the claim took it, the cart is taken out
 by the very deletes CartRepository.take_all uses (the same rows locked in the same order),
-its lines as arrays in one row with the customer's hold and account. The order is written
+its lines as arrays in one row with the customer's hold, its address's zone and account. The order is written
 as SqlOrderRepository.add writes it (lines, sales counters, rollups, categories), with its
 stock movements, its mail in the outbox and the answer kept under its Idempotency-Key. Each
 is a data-modifying WITH part, run once whether or not the main statement reads it; the
@@ -28,11 +28,25 @@ from grocery.adapters.sql.orders import (
 from grocery.adapters.sql.slot_holds import OF_CUSTOMER, held_slot
 from grocery.adapters.sql.stock import movement_columns
 from grocery.core.cart import TakenCart
+from grocery.core.fulfilment.zones import PREFIX_MAX_LENGTH
 from grocery.core.identity import Role, User
 from grocery.core.orders import KeptAnswer
 from grocery.core.placement import CartAtCheckout, KeyClaim, Placement
 
 _LINES_IN_ORDER = "ORDER BY added_at, product_id"
+# The zone the held address's postal code falls in, as SqlDeliveryZoneRepository.id_for finds
+# it: core's postal_code_prefixes each looked up by the prefixes' key, the longest found wins.
+# An address's postal code holds only letters, digits, spaces and '-' (validate_address), so
+# spaces dropped and letters upper-cased in the "C" collation is core's normalise_postal_code.
+_ZONE_OF_HOLD = f"""
+    SELECT zp.zone_id AS address_zone_id FROM delivery_zone_prefixes zp
+     WHERE hold.postal_code IS NOT NULL
+       AND zp.prefix = ANY (ARRAY(
+               SELECT left(upper(replace(hold.postal_code, ' ', '') COLLATE "C"), n)
+                      COLLATE "default"
+                 FROM generate_series(1, {PREFIX_MAX_LENGTH}) n))
+     ORDER BY length(zp.prefix) DESC LIMIT 1
+"""  # noqa: S608 - constant parts
 _TAKE_CART = f"""
     WITH claimed AS (
         INSERT INTO idempotency_keys (user_id, key, request_hash, created_at)
@@ -55,10 +69,11 @@ _TAKE_CART = f"""
     )
     SELECT (SELECT ahead FROM going), lines.*, (SELECT promo_code_id FROM cart),
            u.email, u.username, u.password_hash, u.role, u.is_active, u.email_verified,
-           u.created_at AS user_created_at, hold.*
+           u.created_at AS user_created_at, hold.*, zone.address_zone_id
       FROM lines
       LEFT JOIN users u ON u.id = $1
       LEFT JOIN LATERAL ({OF_CUSTOMER}) hold ON true
+      LEFT JOIN LATERAL ({_ZONE_OF_HOLD}) zone ON true
 """  # noqa: S608 - constant parts
 
 # $1 to $37 are ORDER_WITH's; arrays as InitPlans, as everywhere (adapters/sql/carts.py).
@@ -116,6 +131,7 @@ class SqlOrderPlacement:
             cart=TakenCart(entries=entries, promo_id=row["promo_code_id"]),
             held=None if row["slot_id"] is None else held_slot(user_id, row),
             customer=None if row["email"] is None else _customer(user_id, row),
+            address_zone_id=row["address_zone_id"],
         )
 
     async def place(self, placement: Placement) -> None:

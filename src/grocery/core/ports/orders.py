@@ -11,7 +11,7 @@ from grocery.core.orders import KeptAnswer, Order, OrderMark, OrderStatus, SlotT
 from grocery.core.placement import CartAtCheckout, KeyClaim, Placement
 from grocery.core.ports.alerts import StockWatch
 from grocery.core.ports.carts import CartWork
-from grocery.core.ports.fulfilment import DeliveryZoneRepository, SlotBookingRepository
+from grocery.core.ports.fulfilment import SlotBookingRepository
 from grocery.core.ports.idempotency import IdempotencyKeyRepository
 from grocery.core.ports.mail import CustomerMailWork
 from grocery.core.ports.payments import PaymentRepository
@@ -87,7 +87,8 @@ class OrderPlacement(Protocol):
         self, user_id: UUID, claim: KeyClaim | None = None
     ) -> CartAtCheckout | KeptAnswer:
         """The cart taken out as CartRepository.take_all takes it, read together with the
-        customer's hold (as SlotHoldRepository.of_customer reads it) and their account.
+        customer's hold (as SlotHoldRepository.of_customer reads it), the zone the hold's
+        address falls in (as DeliveryZoneRepository.id_for finds it) and their account.
         With a claim, its key is claimed first as IdempotencyKeyRepository.claim claims it:
         a key used before answers the earlier request under it, and nothing is taken."""
         ...
@@ -105,7 +106,6 @@ class CheckoutWork(CartWork, StockWatch, CustomerMailWork, Protocol):
     customer's mail, the held slot booked (its address still in the slot's zone)."""
 
     stock: StockRoom
-    delivery_zones: DeliveryZoneRepository
     orders: OrderRepository
     placements: OrderPlacement
     bookings: SlotBookingRepository

@@ -171,7 +171,7 @@ async def _check_out(
     if not wanted:
         raise Invalid("Your cart is empty.", code="cart_empty")
     delivery = checkout_terms(held, now, require_slot=require_slot)
-    await _check_still_delivered(uow, held)
+    _check_still_delivered(held, opened.address_zone_id)
     promo = await _chosen_promo(uow, request.promo_code, taken.promo_id)
     stock = await _take_stock(uow, wanted)
     # Lines are priced from the rows their stock was taken from; the cart's lines say
@@ -192,12 +192,11 @@ async def _check_out(
     return _CheckedOut(replace(order, payment=payment), moves, promo, opened.customer)
 
 
-async def _check_still_delivered(uow: CheckoutWork, held: HeldSlot | None) -> None:
-    """Invalid `not_delivered_here` when the held address's postal code no longer falls in
-    its slot's zone: a manager may have edited the zones since the hold was taken."""
+def _check_still_delivered(held: HeldSlot | None, zone_id: UUID | None) -> None:
+    """Invalid `not_delivered_here` when the held address's postal code, now in `zone_id`,
+    no longer falls in its slot's zone: a manager may have edited the zones since the hold."""
     if held is None or held.address is None or held.slot.method is FulfilmentMethod.PICKUP:
         return
-    zone_id = await uow.delivery_zones.id_for(held.address.postal_code)
     check_address_fits(held.slot, held.address, zone_id)
 
 
