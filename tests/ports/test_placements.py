@@ -116,7 +116,7 @@ async def test_the_order_its_movements_mail_and_kept_answer_are_stored_together(
         for product, units in ((apples, 2), (pears, 1))
     ]
     mail = a_message(NOW, kind="mail", payload={"kind": "order_placed", "to": "ann@example.com"})
-    answer = Answer(status=201, body={"id": str(order.id), "total": "7.50"})
+    answer = Answer(status=201, body=f'{{"total": "7.50", "id": "{order.id}"}}'.encode())
 
     async with uow() as work:
         assert await work.idempotency_keys.claim(ann.id, "key-1", "hash-1", NOW) is None

@@ -8,6 +8,8 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
+import msgspec
+
 from grocery.adapters.memory.carts import StoredLine
 from grocery.adapters.memory.uow import MemoryStore, MemoryUnitOfWork
 from grocery.core.catalog import Category, Product, Unit
@@ -32,7 +34,8 @@ class SteppingClock:
 
 
 def answer_with_id(order: Order) -> Answer:
-    return Answer(status=201, body={"id": str(order.id), "total": str(order.total)})
+    body = {"id": str(order.id), "total": str(order.total)}
+    return Answer(status=201, body=msgspec.json.encode(body))
 
 
 class Shop:
@@ -99,7 +102,7 @@ class Shop:
         answer = await self.checkout.place_order(
             CheckoutRequest(user_id=user_id, **request), answer_with_id
         )
-        return self.store.orders.orders[UUID(answer.body["id"])]
+        return self.store.orders.orders[UUID(msgspec.json.decode(answer.body)["id"])]
 
 
 def customer() -> Principal:

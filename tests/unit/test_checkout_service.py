@@ -61,11 +61,11 @@ async def test_the_answer_is_what_render_made_of_the_order(shop: Shop, ann: UUID
 
     def render(order: Order) -> Answer:
         rendered.append(order)
-        return Answer(status=201, body={"made": "here"})
+        return Answer(status=201, body=b'{"made":"here"}')
 
     answer = await shop.checkout.place_order(CheckoutRequest(user_id=ann), render)
 
-    assert (answer.status, answer.body, answer.replayed) == (201, {"made": "here"}, False)
+    assert (answer.status, answer.body, answer.replayed) == (201, b'{"made":"here"}', False)
     assert list(shop.store.orders.orders.values()) == rendered
 
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
+import msgspec
 import pytest
 
 from grocery.core.addresses import Address, StreetAddress
@@ -96,7 +97,7 @@ class SlotShop(Shop):
 
     async def place_now(self, user_id: UUID) -> Order:
         answer = await self.checkout.place_order(CheckoutRequest(user_id=user_id), answer_with_id)
-        return self.store.orders.orders[UUID(answer.body["id"])]
+        return self.store.orders.orders[UUID(msgspec.json.decode(answer.body)["id"])]
 
 
 @pytest.fixture

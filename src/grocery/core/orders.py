@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from grocery.core.alerts import StockMove
@@ -259,11 +259,12 @@ IDEMPOTENCY_KEY_MAX_LENGTH = 255
 class Answer:
     """What a checkout answered, kept under its Idempotency-Key to be given again.
 
-    The body is rendered by the entrypoint; the core only keeps and returns it.
+    The body is rendered and encoded (JSON) by the entrypoint, once: the core only keeps and
+    returns its bytes, which are sent as they are, the first time and on a replay.
     """
 
     status: int
-    body: Mapping[str, Any]
+    body: bytes
     replayed: bool = False
 
 

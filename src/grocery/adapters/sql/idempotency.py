@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-import msgspec
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 
 from grocery.adapters.sql.database import SessionSql
 from grocery.adapters.sql.schema.idempotency import idempotency_keys
@@ -16,10 +15,14 @@ _CLAIM_KEY = """
     INSERT INTO idempotency_keys (user_id, key, request_hash, created_at) VALUES ($1, $2, $3, $4)
     ON CONFLICT DO NOTHING RETURNING key
 """
-# The body goes as JSON text (json keeps the answer's keys in their order).
+# The body goes as JSON text and comes back as it went (json keeps its text as it was given).
 _ANSWER_KEY = """
     UPDATE idempotency_keys SET response_status = $3, response_body = $4::json, order_id = $5
      WHERE user_id = $1 AND key = $2
+"""
+_KEPT = """
+    SELECT request_hash, response_status, response_body::text AS response_body
+      FROM idempotency_keys WHERE user_id = $1 AND key = $2
 """
 
 
@@ -37,7 +40,7 @@ class SqlIdempotencyKeyRepository:
         return await kept_under(self._sql, user_id, key)
 
     async def answer(self, user_id: UUID, key: str, answer: Answer, order_id: UUID) -> None:
-        body = msgspec.json.encode(answer.body).decode()
+        body = answer.body.decode()
         await self._sql.execute_sql(_ANSWER_KEY, user_id, key, answer.status, body, order_id)
 
     async def release(self, user_id: UUID, key: str) -> None:
@@ -51,15 +54,8 @@ class SqlIdempotencyKeyRepository:
 async def kept_under(sql: SessionSql, user_id: UUID, key: str) -> KeptAnswer:
     """The request a key was used for, and its answer; read by a statement of its own, after
     the claim that found the key taken, so it sees the request that took it committed."""
-    query = select(
-        idempotency_keys.c.request_hash,
-        idempotency_keys.c.response_status,
-        idempotency_keys.c.response_body,
-    ).where(idempotency_keys.c.user_id == user_id, idempotency_keys.c.key == key)
-    row = (await sql.execute(query)).mappings().one()
-    answer = (
-        None
-        if row["response_status"] is None
-        else Answer(status=row["response_status"], body=row["response_body"])
-    )
+    row = await sql.fetchrow(_KEPT, user_id, key)
+    assert row is not None  # the claim has just found it
+    status, body = row["response_status"], row["response_body"]
+    answer = None if status is None else Answer(status=status, body=body.encode())
     return KeptAnswer(request_hash=row["request_hash"], answer=answer)

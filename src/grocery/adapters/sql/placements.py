@@ -160,11 +160,11 @@ def _mail(placement: Placement) -> list[list[Any]]:
 
 
 def _kept(placement: Placement) -> tuple[Any, ...]:
-    """The key, the status and the body (JSON text: json keeps the answer's keys in order)."""
+    """The key, the status and the body (JSON text: json keeps it as it was sent)."""
     kept = placement.kept
     if kept is None:
         return (None, None, None)
-    return (kept.key, kept.answer.status, msgspec.json.encode(kept.answer.body).decode())
+    return (kept.key, kept.answer.status, kept.answer.body.decode())
 
 
 def _line(quantity: int, substitution: str, substitute: UUID | None) -> Mapping[str, Any]:

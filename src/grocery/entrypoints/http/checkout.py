@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Annotated, Any
 
 import msgspec
@@ -13,7 +12,7 @@ from litestar.params import HeaderParameter, JSONBody
 from grocery.config import Settings
 from grocery.core.errors import DomainError
 from grocery.core.identity import Principal
-from grocery.core.orders import IDEMPOTENCY_KEY_MAX_LENGTH
+from grocery.core.orders import IDEMPOTENCY_KEY_MAX_LENGTH, Answer, Order
 from grocery.core.services.checkout import CheckoutRequest, CheckoutService
 from grocery.entrypoints.http.deps import Injected
 from grocery.entrypoints.http.fields import documented
@@ -42,11 +41,11 @@ class CheckoutBody(msgspec.Struct):
 SLOT_REFUSALS = frozenset({"slot_full", "slot_closed"})
 
 
-def _tally_placed(metrics: Tally, order: Mapping[str, Any]) -> None:
+def _tally_placed(metrics: Tally, order: Order) -> None:
     """A placed order booked its held slot, if any, and its payment began."""
-    if order["fulfilment"] is not None:
+    if order.fulfilment is not None:
         metrics.slot_booking("booked")
-    metrics.payment(order["payment"]["provider"], order["payment"]["status"])
+    metrics.payment(order.payment.provider, order.payment.status)
 
 
 class CheckoutController(Controller):
@@ -84,8 +83,14 @@ class CheckoutController(Controller):
             idempotency_key=idempotency_key,
             payment_method=None if data is None else data.payment_method,
         )
+        placed: list[Order] = []  # the order answered (none when a key replays)
+
+        def render(order: Order) -> Answer:
+            placed.append(order)
+            return placed_answer(order)
+
         try:
-            answer = await checkout.place_order(request, placed_answer)
+            answer = await checkout.place_order(request, render)
         except DomainError as refused:
             metrics.checkout(refused.code)
             if refused.code in SLOT_REFUSALS:
@@ -95,6 +100,6 @@ class CheckoutController(Controller):
             raise
         metrics.checkout("replayed" if answer.replayed else "placed")
         if not answer.replayed:
-            _tally_placed(metrics, answer.body)
+            _tally_placed(metrics, placed[-1])
         headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
-        return Response(answer.body, status_code=answer.status, headers=headers)
+        return Response(answer.body, status_code=answer.status, headers=headers)  # JSON bytes
