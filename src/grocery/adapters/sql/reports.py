@@ -24,8 +24,10 @@ rollups' indexes are defined in schema/reports.py.
 The plans these are built for (bench/reports.py):
 - by product, all time: the first `limit` entries of ix_products_sales_rank (backward for
   most, ties on units sorted by name within their group), one category through its index.
-- by product within days: the days' rows of ix_product_sales_days_day, index-only, summed
-  per product; one category's products through their index.
+- by product within days, the whole catalog: a walk of the likeliest products, each one's
+  days summed through the primary key, when it proves its answer (report_ranks.py); else,
+  and for one category, the days' rows of ix_product_sales_days_day, index-only, summed
+  per product (one category's products through their index).
 - by category: the whole months within the days from the months' rollup (all time: every
   month, 50 categories x 8 stripes a month), the days around them from the days'.
 - over time: the days' rows of the order days, or one category's days through
@@ -34,7 +36,7 @@ The plans these are built for (bench/reports.py):
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
@@ -65,6 +67,7 @@ from sqlalchemy.dialects.postgresql import INTERVAL, TIMESTAMP
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from grocery.adapters.sql.database import Database
+from grocery.adapters.sql.report_ranks import ranked_within_days, walks
 from grocery.adapters.sql.schema.catalog import categories, products
 from grocery.adapters.sql.schema.reports import (
     category_sales_days,
@@ -371,15 +374,20 @@ def _named_category(ref: str) -> Statement:
 
 
 class SqlReportReader:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, walks: Callable[[int], Sequence[int]] = walks) -> None:
         self._database = database
+        self._walks = walks  # tests walk a few products, to take every way out
 
     async def category(self, ref: str) -> Category | None:
         rows = await self._fetch(_named_category(ref), {}, aggregate=False)
         return Category(rows[0].id, rows[0].name, rows[0].slug) if rows else None
 
     async def sales_by_product(self, query: SalesQuery) -> list[ProductSales]:
-        statement = _by_product(_Shape.of(query), query.filter.sort)
+        shape = _Shape.of(query)
+        if shape.windowed and not shape.category:
+            rows = await self._ranked(query)
+        else:
+            rows = await self._fetch(_by_product(shape, query.filter.sort), _values(query))
         return [
             ProductSales(
                 product_id=row.id,
@@ -390,8 +398,23 @@ class SqlReportReader:
                 orders=row.orders,
                 tax=row.tax,
             )
-            for row in await self._fetch(statement, _values(query))
+            for row in rows
         ]
+
+    async def _ranked(self, query: SalesQuery) -> Sequence[Any]:
+        """The whole catalog over some days: a walk of the likeliest products when it proves
+        its answer (report_ranks.py), else the range summed."""
+        wanted = query.filter
+        async with self._database.connect() as connection:
+            await _prepare(connection, query.timezone)
+            days = (wanted.first_day, wanted.last_day)
+            rows = await ranked_within_days(
+                connection, wanted.sort, days, wanted.limit, self._walks(wanted.limit)
+            )
+            if rows is None:
+                statement = _by_product(_Shape.of(query), wanted.sort)
+                rows = (await connection.execute(statement, _values(query))).all()
+            return rows
 
     async def sales_by_category(self, query: SalesQuery) -> list[CategorySales]:
         statement = _by_category(_Shape.of(query), query.filter.sort)
