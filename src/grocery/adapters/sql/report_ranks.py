@@ -9,9 +9,9 @@ that no product left out could rank among the first `limit`:
   What a product sold within any days is at most what it ever sold, so once the last
   row kept sold more than the last product walked ever did, no product after it can
   reach the rows kept.
-- least: the walk goes by name, the order ties are broken in. When the rows kept all
-  sold nothing, they are the first products by name that sold nothing; any product after
-  the walk comes later by name.
+- least: the walk goes by name (ix_products_name_rank), the order ties are broken in.
+  When the rows kept all sold nothing, they are the first products by name that sold
+  nothing; any product after the walk comes later by name.
 A walk that proves nothing is tried again eight times longer, then the caller sums the
 whole range. A walk that reaches the end of the catalog is exact whatever it found.
 """

@@ -98,6 +98,7 @@ category_sales_months = Table(
 )
 
 Index("ix_products_sales_rank", products.c.units_sold, products.c.name, products.c.id)
+Index("ix_products_name_rank", products.c.name, products.c.id)  # 0029_report_ranks
 Index(
     "ix_order_lines_product_sales",
     order_lines.c.product_id,
