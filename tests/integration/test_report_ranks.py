@@ -4,13 +4,13 @@ products (adapters/sql/report_ranks.py), rank exactly as the days' full sum rank
 A random history in a database of its own (its rows written straight into the rollups, so
 the shared database's invariants are untouched): best sellers of the past that sell nothing
 now, archived products, products that sold nothing or orders that came to no units, names
-shared by several products. Every walk, from one product up, every way out taken: proved
-early, proved by walking the whole catalog, and given up for the full sum."""
+shared by several products. First walks from one product up, every way out taken: proved
+by the first walk, by the second, by walking the whole catalog, and left to the full sum."""
 
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -20,9 +20,14 @@ import pytest
 
 from grocery.adapters.sql import migrate
 from grocery.adapters.sql.database import Database
-from grocery.adapters.sql.report_ranks import LAST_WALK, ranked_within_days, walks
+from grocery.adapters.sql.report_ranks import (
+    FIRST_WALK,
+    LAST_WALK,
+    first_walk,
+    ranked_within_days,
+)
 from grocery.adapters.sql.reports import SqlReportReader
-from grocery.core.reports import SalesSort, sales_filter
+from grocery.core.reports import sales_filter
 from grocery.core.services.reports import ReportService
 from tests.integration.database import fresh_database
 
@@ -30,20 +35,27 @@ FIRST = date(2026, 3, 1)
 DAYS = 92
 PRODUCTS = 240
 NAMES = [f"{fruit} {size}" for fruit in ("Apple", "Pear", "Plum", "Fig") for size in "SML"]
+# The best sellers of all time, sold alike (two of them named alike): a walk that stops
+# among them must not take a tie for a proof.
+TWINS = ("Fig L", "Fig L", "Apple M", "Pear S")
+# First by name, they sell a unit every day: a walk by name that meets only them must not
+# take their one unit a day for the least sold while others sold nothing.
+STEADY = ("Acorn",) * 8
 WINDOWS = [
-    ("2026-03-01", "2026-05-31"),
+    ("2026-03-01", "2026-05-31"),  # all the twins sold: they sold no more ever
     ("2026-05-02", "2026-05-31"),  # after the past's best sellers stopped selling
-    ("2026-04-10", "2026-04-10"),
+    ("2026-04-10", "2026-04-10"),  # a unit each for the steady, nought for most
     ("2026-03-20", None),
     (None, "2026-03-05"),
     ("2026-07-01", "2026-07-30"),  # nothing sold: every product ties at nought
 ]
-TRIES: list[Callable[[int], Sequence[int]]] = [
-    lambda limit: (1,),
-    lambda limit: (2,),
-    lambda limit: (limit + 1, 8 * (limit + 1)),
-    lambda limit: (3, 24, 192),
-    walks,
+# The first walk for a limit, and the most the second may walk.
+WALKS: list[tuple[Callable[[int], int], int]] = [
+    (lambda limit: 1, LAST_WALK),
+    (lambda limit: 2, 3),
+    (lambda limit: limit + 1, LAST_WALK),
+    (lambda limit: 3 * limit, 40),
+    (first_walk, LAST_WALK),
 ]
 
 
@@ -67,8 +79,8 @@ async def database(history_url: str) -> AsyncIterator[Database]:
 
 
 async def test_every_walk_ranks_as_the_full_sum(database: Database) -> None:
-    summed = _reports(database, lambda limit: ())  # no walk: the range summed
-    ways_out = {"early": 0, "whole catalog": 0, "summed": 0}
+    summed = _reports(database, lambda limit: 0, 0)  # nothing walked proves nothing: summed
+    ways_out = {"first walk": 0, "second walk": 0, "whole catalog": 0, "summed": 0}
     for first_day, last_day in WINDOWS:
         for sort in ("most", "least"):
             for limit in (1, 2, 5, 20, 1000):
@@ -77,43 +89,48 @@ async def test_every_walk_ranks_as_the_full_sum(database: Database) -> None:
                 )
                 expected = (await summed.sales_by_product(wanted)).rows
                 assert expected
-                for tries in TRIES:
-                    got = (await _reports(database, tries).sales_by_product(wanted)).rows
-                    assert got == expected, (first_day, last_day, sort, limit, tries(limit))
-                    ways_out[await _way_out(database, wanted.sort, wanted, tries)] += 1
+                for walk, last_walk in WALKS:
+                    reports = _reports(database, walk, last_walk)
+                    got = (await reports.sales_by_product(wanted)).rows
+                    assert got == expected, (first_day, last_day, sort, limit, walk(limit))
+                    ways_out[await _way_out(database, wanted, walk(limit), last_walk)] += 1
     assert all(ways_out.values()), ways_out
 
 
-async def test_a_past_best_seller_that_sells_nothing_now_is_walked_past(
+async def test_past_best_sellers_that_sell_nothing_now_are_walked_past(
     database: Database,
 ) -> None:
-    wanted = sales_filter(first_day="2026-05-02", last_day="2026-05-31", limit="3")
-    best_ever = await database.fetch("SELECT id FROM products ORDER BY units_sold DESC LIMIT 3")
-    rows = (await _reports(database, walks).sales_by_product(wanted)).rows
-    assert not {row.product_id for row in rows} & {found[0] for found in best_ever}
-    assert rows[0].units_sold >= rows[1].units_sold >= rows[2].units_sold > 0
+    wanted = sales_filter(first_day="2026-05-02", last_day="2026-05-31", limit="5")
+    past = await database.fetch(
+        "SELECT id FROM products ORDER BY units_sold DESC OFFSET $1 LIMIT 3", len(TWINS)
+    )
+    rows = (await _reports(database, first_walk, LAST_WALK).sales_by_product(wanted)).rows
+    assert [row.product_name for row in rows[:4]] == sorted(TWINS)
+    assert rows[0].units_sold == 30 * 1000
+    assert not {row.product_id for row in rows} & {found[0] for found in past}
 
 
-def test_walks_grow_to_the_last_and_start_past_the_limit() -> None:
-    assert walks(20) == (512, 4096, LAST_WALK)
-    assert walks(1000)[0] == 8000
-    assert walks(1) == (512, 4096, LAST_WALK)
+def test_the_first_walk_goes_well_past_the_limit() -> None:
+    assert first_walk(20) == FIRST_WALK
+    assert first_walk(1000) == 8000
 
 
-def _reports(database: Database, tries: Callable[[int], Sequence[int]]) -> ReportService:
-    reader = SqlReportReader(database, walks=tries)
+def _reports(database: Database, walk: Callable[[int], int], last_walk: int) -> ReportService:
+    reader = SqlReportReader(database, first_walk=walk, last_walk=last_walk)
     return ReportService(reader=reader, timezone="UTC", currency="USD")
 
 
-async def _way_out(
-    database: Database, sort: SalesSort, wanted: Any, tries: Callable[[int], Sequence[int]]
-) -> str:
+async def _way_out(database: Database, wanted: Any, walk: int, last_walk: int) -> str:
     async with database.connect() as connection:
         days = (wanted.first_day, wanted.last_day)
-        rows = await ranked_within_days(connection, sort, days, wanted.limit, tries(wanted.limit))
+        rows = await ranked_within_days(
+            connection, wanted.sort, days, wanted.limit, walk, last_walk
+        )
     if rows is None:
         return "summed"
-    return "whole catalog" if rows[0].walked == PRODUCTS else "early"
+    if rows[0].walked == PRODUCTS:
+        return "whole catalog"
+    return "first walk" if rows[0].walked == walk else "second walk"
 
 
 async def _history(connection: asyncpg.Connection, rng: random.Random) -> None:
@@ -124,31 +141,50 @@ async def _history(connection: asyncpg.Connection, rng: random.Random) -> None:
         "INSERT INTO categories (id, name, slug) VALUES (gen_random_uuid(), 'Fruit', 'fruit')"
         " RETURNING id"
     )
-    for n in range(PRODUCTS):
+    for n in range(PRODUCTS - len(TWINS) - len(STEADY)):
         archived = n % 10 == 9
         days = _sales_days(rng, past_best_seller=n % 12 == 0)
         if archived:  # shown only for what it sold: make it sell once, on the first day
             days.setdefault(FIRST, (1, 1))
-        units_sold = sum(units for units, _ in days.values()) + rng.choice((0, 0, 0, 40))
-        product = await connection.fetchval(
-            "INSERT INTO products (id, category_id, name, slug, price, stock, unit,"
-            " low_stock_threshold, units_sold, archived, created_at)"
-            " VALUES (gen_random_uuid(), $1, $2, $3, 1.50, 10, 'piece', 1, $4, $5, now())"
-            " RETURNING id",
-            category,
-            rng.choice(NAMES),
-            f"fruit-{n}",
-            units_sold,
-            archived,
-        )
-        await connection.executemany(
-            "INSERT INTO product_sales_days (product_id, day, units, revenue, tax, orders)"
-            " VALUES ($1, $2, $3, $4, $5, $6)",
-            [
-                (product, day, units, Decimal(units) * Decimal("1.35"), Decimal("0.10"), orders)
-                for day, (units, orders) in days.items()
-            ],
-        )
+        extra = rng.choice((0, 0, 0, 40))
+        await _product(connection, category, rng.choice(NAMES), days, extra, archived=archived)
+    twins_days = {FIRST + timedelta(days=day): (1000, 300) for day in range(40, DAYS)}
+    for name in TWINS:
+        await _product(connection, category, name, twins_days, 0, archived=False)
+    steady_days = {FIRST + timedelta(days=day): (1, 1) for day in range(DAYS)}
+    for name in STEADY:
+        await _product(connection, category, name, steady_days, 0, archived=False)
+
+
+async def _product(
+    connection: asyncpg.Connection,
+    category: Any,
+    name: str,
+    days: dict[date, tuple[int, int]],
+    sold_before: int,
+    *,
+    archived: bool,
+) -> None:
+    units_sold = sum(units for units, _ in days.values()) + sold_before
+    product = await connection.fetchval(
+        "INSERT INTO products (id, category_id, name, slug, price, stock, unit,"
+        " low_stock_threshold, units_sold, archived, created_at)"
+        " VALUES (gen_random_uuid(), $1, $2, 'fruit-' || gen_random_uuid(), 1.50, 10,"
+        " 'piece', 1, $3, $4, now())"
+        " RETURNING id",
+        category,
+        name,
+        units_sold,
+        archived,
+    )
+    await connection.executemany(
+        "INSERT INTO product_sales_days (product_id, day, units, revenue, tax, orders)"
+        " VALUES ($1, $2, $3, $4, $5, $6)",
+        [
+            (product, day, units, Decimal(units) * Decimal("1.35"), Decimal("0.10"), orders)
+            for day, (units, orders) in days.items()
+        ],
+    )
 
 
 def _sales_days(rng: random.Random, *, past_best_seller: bool) -> dict[date, tuple[int, int]]:

@@ -3,17 +3,20 @@ summing every product's days.
 
 Summing the range's product-day rows reads a row per product and day sold (at 10,000,000
 lines, some 600,000 rows for 30 days) only to keep the first `limit`. Instead a statement
-sums the range for a walk of the likeliest products and answers when the walk proves
-that no product left out could rank among the first `limit`:
+sums the range for a walk of the likeliest products, and answers when the walk proves
+that no product left out could rank among the first `limit`; a walk that reaches the end
+of the catalog is exact whatever it found:
 - most: the walk goes down the all-time counter (`units_sold`, ix_products_sales_rank).
-  What a product sold within any days is at most what it ever sold, so once the last
-  row kept sold more than the last product walked ever did, no product after it can
-  reach the rows kept.
+  What a product sold within any days is at most what it ever sold, so once the last row
+  kept sold more than the last product walked ever did, no product after it can reach
+  the rows kept. Else those rows still bound the answer: its last row sold at least as
+  much as theirs, so a second walk of every product that ever sold that much holds it.
 - least: the walk goes by name (ix_products_name_rank), the order ties are broken in.
   When the rows kept all sold nothing, they are the first products by name that sold
-  nothing; any product after the walk comes later by name.
-A walk that proves nothing is tried again eight times longer, then the caller sums the
-whole range. A walk that reaches the end of the catalog is exact whatever it found.
+  nothing; any product after the walk comes later by name. Nothing bounds what a product
+  sold within the days from below, so when they did sell, the range is summed.
+The caller sums the range when no walk proved its answer, or when the second walk would
+take more than LAST_WALK products.
 """
 
 from __future__ import annotations
@@ -28,21 +31,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from grocery.core.reports import SalesSort
 
 FIRST_WALK = 512  # products walked first, and never fewer than 8 times the limit
-LAST_WALK = 32_768  # beyond this the whole range is summed instead
-LONGER = 8  # each walk that proved nothing is followed by one this many times longer
+LAST_WALK = 32_768  # a longer second walk is left for the range's sum
 
 
-def walks(limit: int) -> tuple[int, ...]:
-    """How many products each try walks, for the first `limit` rows."""
-    tries, walk = [], max(FIRST_WALK, 8 * limit)
-    while walk <= LAST_WALK:
-        tries.append(walk)
-        walk *= LONGER
-    return tuple(tries)
+def first_walk(limit: int) -> int:
+    return max(FIRST_WALK, 8 * limit)
 
 
 _WALKED = {
-    SalesSort.MOST: "SELECT id, units_sold FROM products ORDER BY units_sold DESC LIMIT :walk",
+    SalesSort.MOST: "SELECT id, units_sold FROM products WHERE units_sold >= :at_least"
+    " ORDER BY units_sold DESC LIMIT :walk",
     SalesSort.LEAST: "SELECT id, units_sold FROM products ORDER BY name, id LIMIT :walk",
 }
 _RANKED = {
@@ -82,22 +80,33 @@ async def ranked_within_days(
     sort: SalesSort,
     days: tuple[date | None, date | None],
     limit: int,
-    tries: Sequence[int],
+    walk: int,
+    last_walk: int = LAST_WALK,
 ) -> Sequence[Any] | None:
     """The first `limit` products by units within the days (both ends in; None: open), as
-    the whole range's sum would rank them; None when none of the walks proved it."""
+    the whole range's sum would rank them, walking `walk` products first (and at most
+    `last_walk` next); None when the walks could not prove it."""
     first_day, last_day = days
-    values = {"first_day": first_day or date.min, "last_day": last_day or date.max, "limit": limit}
-    for walk in tries:
-        rows = (await connection.execute(_STATEMENTS[sort], {**values, "walk": walk})).all()
-        if _proved(sort, rows, limit, walk):
-            return rows
-    return None
+    values = {
+        "first_day": first_day or date.min,
+        "last_day": last_day or date.max,
+        "limit": limit,
+        "walk": walk,
+        "at_least": 0,
+    }
+    rows = (await connection.execute(_STATEMENTS[sort], values)).all()
+    if _proved(sort, rows, limit, walk):
+        return rows
+    if sort is SalesSort.LEAST or len(rows) < limit:
+        return None
+    values.update(at_least=rows[-1].units, walk=last_walk)
+    rows = (await connection.execute(_STATEMENTS[sort], values)).all()
+    return rows if rows and rows[0].walked < last_walk else None
 
 
 def _proved(sort: SalesSort, rows: Sequence[Any], limit: int, walk: int) -> bool:
     if not rows:
-        return False  # nothing shown among the walked: a longer walk or the whole sum says
+        return False  # nothing shown among the walked: the whole sum says
     if rows[0].walked < walk:
         return True  # the whole catalog was walked
     if len(rows) < limit:

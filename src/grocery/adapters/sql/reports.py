@@ -67,7 +67,7 @@ from sqlalchemy.dialects.postgresql import INTERVAL, TIMESTAMP
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from grocery.adapters.sql.database import Database
-from grocery.adapters.sql.report_ranks import ranked_within_days, walks
+from grocery.adapters.sql.report_ranks import LAST_WALK, first_walk, ranked_within_days
 from grocery.adapters.sql.schema.catalog import categories, products
 from grocery.adapters.sql.schema.reports import (
     category_sales_days,
@@ -374,9 +374,15 @@ def _named_category(ref: str) -> Statement:
 
 
 class SqlReportReader:
-    def __init__(self, database: Database, walks: Callable[[int], Sequence[int]] = walks) -> None:
+    def __init__(
+        self,
+        database: Database,
+        first_walk: Callable[[int], int] = first_walk,
+        last_walk: int = LAST_WALK,
+    ) -> None:
         self._database = database
-        self._walks = walks  # tests walk a few products, to take every way out
+        # tests walk a few products, to take every way out
+        self._first_walk, self._last_walk = first_walk, last_walk
 
     async def category(self, ref: str) -> Category | None:
         rows = await self._fetch(_named_category(ref), {}, aggregate=False)
@@ -408,8 +414,9 @@ class SqlReportReader:
         async with self._database.connect() as connection:
             await _prepare(connection, query.timezone)
             days = (wanted.first_day, wanted.last_day)
+            walk = self._first_walk(wanted.limit)
             rows = await ranked_within_days(
-                connection, wanted.sort, days, wanted.limit, self._walks(wanted.limit)
+                connection, wanted.sort, days, wanted.limit, walk, self._last_walk
             )
             if rows is None:
                 statement = _by_product(_Shape.of(query), wanted.sort)
