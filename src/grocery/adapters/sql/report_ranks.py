@@ -39,39 +39,52 @@ def first_walk(limit: int) -> int:
 
 
 _WALKED = {
-    SalesSort.MOST: "SELECT id, units_sold FROM products WHERE units_sold >= :at_least"
-    " ORDER BY units_sold DESC LIMIT :walk",
-    SalesSort.LEAST: "SELECT id, units_sold FROM products ORDER BY name, id LIMIT :walk",
+    SalesSort.MOST: "WHERE units_sold >= :at_least ORDER BY units_sold DESC",
+    SalesSort.LEAST: "ORDER BY name, id",
 }
 _RANKED = {
-    SalesSort.MOST: "sold.units DESC, p.name, p.id",
-    SalesSort.LEAST: "sold.units, p.name, p.id",
+    SalesSort.MOST: "{0}.units DESC, {0}.name, {0}.id",
+    SalesSort.LEAST: "{0}.units, {0}.name, {0}.id",
 }
-# An archived product is out of the catalog: it shows only for what it sold.
+_DAYS = "pd.product_id = {0}.id AND pd.day BETWEEN :first_day AND :last_day"
+# Units and orders of every walked product from the days' key alone; the products kept
+# ranked, then only their revenue and tax summed. An archived product is out of the
+# catalog: it shows only for what it sold.
 _STATEMENT = """
-WITH walked AS MATERIALIZED ({walked}),
-sold AS (
-    SELECT walked.id, coalesce(s.units, 0) AS units, coalesce(s.revenue, 0) AS revenue,
-           coalesce(s.tax, 0) AS tax, coalesce(s.orders, 0) AS orders
+WITH walked AS MATERIALIZED (
+    SELECT id, name, category_id, archived, units_sold FROM products {walked} LIMIT :walk
+), counted AS (
+    SELECT walked.*, coalesce(s.units, 0) AS units, coalesce(s.orders, 0) AS orders
       FROM walked LEFT JOIN LATERAL (
-          SELECT sum(pd.units) AS units, sum(pd.revenue) AS revenue, sum(pd.tax) AS tax,
-                 sum(pd.orders) AS orders
-            FROM product_sales_days pd
-           WHERE pd.product_id = walked.id AND pd.day BETWEEN :first_day AND :last_day
-          HAVING sum(pd.orders) > 0
+          SELECT sum(pd.units) AS units, sum(pd.orders) AS orders
+            FROM product_sales_days pd WHERE {counted_days} HAVING sum(pd.orders) > 0
       ) s ON true
+), kept AS (
+    SELECT * FROM counted WHERE NOT archived OR orders > 0 ORDER BY {counted_rank} LIMIT :limit
 )
-SELECT p.id, p.name, c.id AS category_id, c.name AS category_name, c.slug AS category_slug,
-       sold.units, sold.revenue, sold.orders, sold.tax,
+SELECT kept.id, kept.name, c.id AS category_id, c.name AS category_name,
+       c.slug AS category_slug, kept.units, coalesce(f.revenue, 0) AS revenue, kept.orders,
+       coalesce(f.tax, 0) AS tax,
        (SELECT count(*) FROM walked) AS walked,
        (SELECT min(units_sold) FROM walked) AS fewest_ever
-  FROM sold JOIN products p ON p.id = sold.id JOIN categories c ON c.id = p.category_id
- WHERE NOT p.archived OR sold.orders > 0
- ORDER BY {ranked}
- LIMIT :limit
+  FROM kept JOIN categories c ON c.id = kept.category_id
+  LEFT JOIN LATERAL (
+      SELECT sum(pd.revenue) AS revenue, sum(pd.tax) AS tax
+        FROM product_sales_days pd WHERE {kept_days} HAVING sum(pd.orders) > 0
+  ) f ON true
+ ORDER BY {kept_rank}
 """
 _STATEMENTS = {
-    sort: text(_STATEMENT.format(walked=_WALKED[sort], ranked=_RANKED[sort])) for sort in SalesSort
+    sort: text(
+        _STATEMENT.format(
+            walked=_WALKED[sort],
+            counted_days=_DAYS.format("walked"),
+            counted_rank=_RANKED[sort].format("counted"),
+            kept_days=_DAYS.format("kept"),
+            kept_rank=_RANKED[sort].format("kept"),
+        )
+    )
+    for sort in SalesSort
 }
 
 

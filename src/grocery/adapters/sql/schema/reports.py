@@ -16,6 +16,7 @@ from sqlalchemy import (
     Index,
     Integer,
     Numeric,
+    PrimaryKeyConstraint,
     SmallInteger,
     Table,
     Text,
@@ -42,12 +43,14 @@ sales_zone = Table(
 product_sales_days = Table(
     "product_sales_days",
     metadata,
-    Column("product_id", Uuid, primary_key=True),
-    Column("day", Date, primary_key=True),
+    Column("product_id", Uuid, nullable=False),
+    Column("day", Date, nullable=False),
     Column("units", Integer, nullable=False),
     Column("revenue", AMOUNT, nullable=False),
     Column("tax", AMOUNT, nullable=False),
     Column("orders", Integer, nullable=False),  # distinct orders that had the product
+    # Units and orders in the key (0029_report_ranks): a product's days summed from it alone.
+    PrimaryKeyConstraint("product_id", "day", postgresql_include=["units", "orders"]),
 )
 Index(
     "ix_product_sales_days_day",
