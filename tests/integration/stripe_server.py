@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -41,17 +42,24 @@ def start_localstripe(port: int, log: Path) -> subprocess.Popen[bytes]:
     raise RuntimeError("localstripe did not start")
 
 
-@pytest.fixture(scope="session")
-def localstripe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """localstripe's base URL (STRIPE_API_BASE)."""
+@contextmanager
+def running_localstripe(scratch: Path) -> Iterator[str]:
+    """A localstripe of its own, its log in `scratch`: its base URL (STRIPE_API_BASE)."""
     from tests.integration.conftest import free_port, stop
 
     port = free_port()
-    server = start_localstripe(port, tmp_path_factory.mktemp("localstripe") / "server.log")
+    server = start_localstripe(port, scratch / "server.log")
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
         stop(server, seconds=5)
+
+
+@pytest.fixture(scope="session")
+def localstripe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """localstripe's base URL (STRIPE_API_BASE)."""
+    with running_localstripe(tmp_path_factory.mktemp("localstripe")) as url:
+        yield url
 
 
 def signed(

@@ -24,9 +24,9 @@ from tests.integration.back_office.conftest import sign_in
 from tests.integration.card_shop import VISA, card_settings, intent, pay, served
 from tests.integration.catalog_shop import Client, Json, assert_problem
 from tests.integration.checkout_shop import Shop
-from tests.integration.conftest import SignedInUser, free_port, make_settings, stop
+from tests.integration.conftest import SignedInUser, make_settings
 from tests.integration.picking_shop import Picker
-from tests.integration.stripe_server import start_localstripe
+from tests.integration.stripe_server import running_localstripe
 from tests.integration.test_metrics import TOKEN, Samples, scrape, value
 from tests.integration.test_payments_stripe_api import stored
 from tests.integration.test_tokens_api import ShiftedClock
@@ -35,12 +35,8 @@ from tests.integration.test_tokens_api import ShiftedClock
 @pytest.fixture(scope="module")
 def another_account(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A Stripe account that knows none of the shop's PaymentIntents."""
-    port = free_port()
-    server = start_localstripe(port, tmp_path_factory.mktemp("another") / "server.log")
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        stop(server, seconds=5)
+    with running_localstripe(tmp_path_factory.mktemp("another")) as url:
+        yield url
 
 
 @pytest.fixture

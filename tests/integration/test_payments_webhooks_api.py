@@ -38,9 +38,14 @@ from tests.integration.card_shop import (
 )
 from tests.integration.catalog_shop import Client, Json
 from tests.integration.checkout_shop import Shop
-from tests.integration.conftest import SignedInUser, app_in_this_loop, free_port, stop
+from tests.integration.conftest import SignedInUser, app_in_this_loop, free_port
 from tests.integration.picking_shop import Picker
-from tests.integration.stripe_server import SECRET_KEY, intent_event, signed, start_localstripe
+from tests.integration.stripe_server import (
+    SECRET_KEY,
+    intent_event,
+    running_localstripe,
+    signed,
+)
 from tests.integration.test_payments_stripe_api import stored
 from tests.integration.test_tokens_api import ShiftedClock
 
@@ -351,18 +356,6 @@ async def test_a_capture_that_failed_while_stripe_was_away_is_made_later(
     assert (payment["status"], payment["amount_captured"]) == ("captured", "4.00")
 
 
-@asynccontextmanager
-async def _another_stripe_account(tmp_path: Path) -> AsyncIterator[str]:
-    """A second localstripe: a Stripe account that has never heard of the shop's intents,
-    so it refuses a refund of one (404, not a passing fault)."""
-    port = free_port()
-    server = start_localstripe(port, tmp_path / "another.log")
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        stop(server, seconds=5)
-
-
 async def test_a_refund_stripe_refuses_fails_the_payment_and_one_it_cannot_answer_waits(
     settings: Settings,
     card_shop: Shop,
@@ -395,7 +388,9 @@ async def test_a_refund_stripe_refuses_fails_the_payment_and_one_it_cannot_answe
     waited = (await stored(adapters, order["id"])).payment
     await sweep(away.stripe_api_base or "", timedelta(minutes=1)).follow_up()
     waited_longer = (await stored(adapters, order["id"])).payment
-    async with _another_stripe_account(tmp_path) as elsewhere:
+    # Another Stripe account has never heard of the intent: it refuses the refund (404,
+    # not a passing fault).
+    with running_localstripe(tmp_path) as elsewhere:
         await sweep(elsewhere, timedelta(minutes=10)).follow_up()
     failed = (await stored(adapters, order["id"])).payment
     await sweep(localstripe, timedelta(hours=3)).follow_up()  # not tried again
