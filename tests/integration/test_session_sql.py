@@ -14,7 +14,6 @@ import msgspec
 import pytest
 from litestar import Request, Response
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from grocery.adapters.sql.uow import SqlUnitOfWork
 from grocery.core.cart import CartContents
@@ -127,8 +126,8 @@ class _AddsMeanwhile(SqlUnitOfWork):
         super().__init__(adapters.database)
         self._add = add
 
-    def _bind_repositories(self, session: AsyncSession) -> None:
-        super()._bind_repositories(session)
+    def _bind_repositories(self) -> None:
+        super()._bind_repositories()
         take_cart, add = self.placements.take_cart, self._add
 
         async def take_cart_then_add(
@@ -266,7 +265,7 @@ async def test_stock_moves_of_the_same_products_in_opposite_orders_queue_instead
         async with SqlUnitOfWork(adapters.database) as uow:
             # The plan a big shop gets: each product looked up by its index, in turn.
             for setting in ("enable_seqscan", "enable_hashjoin", "enable_mergejoin"):
-                await uow.session.execute(text(f"SET LOCAL {setting} = off"))
+                await uow._sql.execute(text(f"SET LOCAL {setting} = off"))
             moved = await getattr(uow.stock, how)(units)
             await uow.commit()
         return len(moved)

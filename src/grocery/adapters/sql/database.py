@@ -1,4 +1,4 @@
-"""Engine, sessions, the hot reads' own pool, and the unit of work's statements; every
+"""Engine, connections, the hot reads' own pool, and the unit of work's statements; every
 failure leaves as the shop's error where it means one (adapters/sql/errors.py)."""
 
 from __future__ import annotations
@@ -12,9 +12,7 @@ from sqlalchemy import Delete, Executable, Result, make_url, text
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
-    AsyncSession,
-    AsyncSessionTransaction,
-    async_sessionmaker,
+    AsyncTransaction,
     create_async_engine,
 )
 
@@ -22,7 +20,7 @@ from grocery.adapters.sql.errors import is_database_down, raise_as_domain_error
 
 
 class Database:
-    """One engine per process for sessions and connections, and a plain asyncpg pool for
+    """One engine per process for units of work and connections, and a plain asyncpg pool for
     the storefront's hot reads (`fetch`)."""
 
     def __init__(
@@ -45,7 +43,6 @@ class Database:
             echo=echo,
             connect_args={"timeout": 5, "command_timeout": 30, **(uncached if pgbouncer else {})},
         )
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         self._reads_dsn = make_url(url).set(drivername="postgresql").render_as_string(False)
         self._reads_size = pool_size
         self.pool_size = pool_size
@@ -137,11 +134,12 @@ async def _as_domain_errors() -> AsyncIterator[None]:
 class SessionSql:
     """A unit of work's transaction on its one connection, and both kinds of statement in it.
 
-    The transaction is begun and ended here, on the asyncpg connection under the session's
-    (SQLAlchemy's public path to it: the session's connection, its pooled connection, the
-    driver's). The session's connection is in autocommit, so SQLAlchemy sends no BEGIN,
-    COMMIT or ROLLBACK of its own, and its statements run inside this transaction as the
-    hand-written ones do.
+    The transaction is begun and ended here, on the asyncpg connection under the pooled
+    SQLAlchemy connection (its public path to it: the pooled connection, the driver's). That
+    connection is in autocommit, so SQLAlchemy sends no BEGIN, COMMIT or ROLLBACK of its
+    own, and its statements run inside this transaction as the hand-written ones do. No ORM
+    session: the statements are Core's, and a session's own bookkeeping cost every unit of
+    work about 30 us of the worker's CPU for nothing.
 
     SQLAlchemy statements go through `execute`. The cart and checkout statements are
     hand-written (`fetch`, `fetchrow`, `execute_sql`): asyncpg prepares each once per
@@ -152,9 +150,10 @@ class SessionSql:
     """
 
     def __init__(
-        self, session: AsyncSession, *, pooled: int, committed: Callable[[], None] = lambda: None
+        self, engine: AsyncEngine, *, pooled: int, committed: Callable[[], None] = lambda: None
     ) -> None:
-        self._session = session
+        self._engine = engine
+        self._held: AsyncConnection | None = None  # from the first BEGIN to the end
         self._pooled = pooled  # how many connections the pool may hold
         self._committed = committed  # told after each COMMIT
         self._driver: asyncpg.Connection | None = None  # while the transaction is open
@@ -171,7 +170,7 @@ class SessionSql:
             except _PooledConnectionDied as died:
                 if not is_database_down(died):
                     raise
-                await self._session.invalidate()
+                await self._drop()
         await self._begin()
 
     async def execute(
@@ -179,15 +178,17 @@ class SessionSql:
     ) -> Result[Any]:
         """A SQLAlchemy statement; with `rows`, once for each."""
         await self._connection()
+        assert self._held is not None  # taken by the BEGIN
         try:
-            return await self._session.execute(statement, rows)
+            return await self._held.execute(statement, rows)
         except Exception as error:
             raise_as_domain_error(error, deleting_from=_deleting_from(statement))
             raise
 
-    def savepoint(self) -> AsyncSessionTransaction:
+    def savepoint(self) -> AsyncTransaction:
         """A block whose statements are undone alone when it fails (SAVEPOINT)."""
-        return self._session.begin_nested()
+        assert self._held is not None
+        return self._held.begin_nested()
 
     async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
         try:
@@ -236,15 +237,16 @@ class SessionSql:
         try:
             await self.rollback()
         finally:
-            await self._session.close()
+            held, self._held = self._held, None
+            if held is not None:
+                await held.close()
 
     async def _begin(self) -> None:
-        # Autocommit: SQLAlchemy leaves the transaction to this class. (A connection the
-        # session already holds is in autocommit since it was taken.)
-        taken = self._session.in_transaction()
-        autocommit = None if taken else {"isolation_level": "AUTOCOMMIT"}
-        connection = await self._session.connection(execution_options=autocommit)
-        driver: asyncpg.Connection = (await connection.get_raw_connection()).driver_connection
+        # Autocommit: SQLAlchemy leaves the transaction to this class.
+        if self._held is None:
+            taken = await self._engine.connect()
+            self._held = await taken.execution_options(isolation_level="AUTOCOMMIT")
+        driver: asyncpg.Connection = (await self._held.get_raw_connection()).driver_connection
         try:
             await driver.execute("BEGIN")
         except Exception as error:
@@ -257,9 +259,17 @@ class SessionSql:
         try:
             await driver.execute(how)
         except BaseException as error:
-            await self._session.invalidate()
+            await self._drop()
             raise_as_domain_error(error)
             raise
+
+    async def _drop(self) -> None:
+        """The connection closed for good, not handed back to the pool; the next BEGIN
+        takes another."""
+        held, self._held = self._held, None
+        if held is not None:
+            await held.invalidate()
+            await held.close()
 
     async def _connection(self) -> asyncpg.Connection:
         """The connection, in a transaction (the unit of work's, or the next one)."""

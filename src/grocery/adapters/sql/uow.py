@@ -1,12 +1,10 @@
-"""The SQL UnitOfWork: one session, one transaction, the repositories bound to it."""
+"""The SQL UnitOfWork: one connection, one transaction, the repositories bound to it."""
 
 from __future__ import annotations
 
 from contextlib import suppress
 from types import TracebackType
 from typing import Self
-
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from grocery.adapters.sql.accounts import (
     SqlLinkTokenRepository,
@@ -82,8 +80,7 @@ class SqlUnitOfWork:
         self._carts = GUEST_CARTS if for_guests else CUSTOMER_CARTS
 
     async def __aenter__(self) -> Self:
-        self.session: AsyncSession = self._database.sessions()
-        self._bind_repositories(self.session)
+        self._bind_repositories()
         try:
             await self._sql.begin()
         except BaseException as error:
@@ -93,10 +90,12 @@ class SqlUnitOfWork:
             raise
         return self
 
-    def _bind_repositories(self, session: AsyncSession) -> None:
+    def _bind_repositories(self) -> None:
         """Each area of the shop binds its repository here."""
         self._sql = sql = SessionSql(
-            session, pooled=self._database.pool_size, committed=self._database.committed
+            self._database.engine,
+            pooled=self._database.pool_size,
+            committed=self._database.committed,
         )
         self.users: UserRepository = SqlUserRepository(sql)
         self.refresh_tokens: RefreshTokenRepository = SqlRefreshTokenRepository(sql)
