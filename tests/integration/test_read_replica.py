@@ -18,8 +18,8 @@ from grocery.config import Settings
 from grocery.core.identity import Role
 from grocery.entrypoints.app import build_auth_service, create_app
 from grocery.entrypoints.wiring import build_adapters
-from tests.integration.catalog_shop import Client, Json, add_category, add_product
-from tests.integration.conftest import TEST_PASSWORD, make_settings
+from tests.integration.catalog_shop import Client, Json, add_category, add_product, assert_problem
+from tests.integration.conftest import TEST_PASSWORD, app_in_this_loop, make_settings
 from tests.integration.replica import Replicated, caught_up, pause_replay, primary_and_replica
 
 
@@ -123,3 +123,30 @@ async def units_sold(client: Client, manager: dict[str, str], aisle: Json) -> in
     )
     assert response.status_code == 200, response.text
     return sum(int(period["units"]) for period in response.json()["items"])
+
+
+async def test_a_new_shop_zone_waits_on_the_replica_for_the_primarys_recut(
+    replicated: Replicated, replica_settings: Settings
+) -> None:
+    manager = await signed_in(replica_settings, Role.MANAGER)
+    tokyo = make_settings(
+        replicated.primary_url, read_database_url=replicated.replica_url, timezone="Asia/Tokyo"
+    )
+    # Its rollups are cut in UTC's days, and the replica can't recut them: 503, not a 500.
+    async with app_in_this_loop(tokyo) as not_started:
+        refused = await not_started.get("/api/reports/sales-by-category", headers=manager)
+    assert_problem(refused, 503, "service_unavailable")
+    assert "Asia/Tokyo" in refused.json()["detail"]
+    try:
+        # A server in the new zone starts: the primary recuts them, the replica replays it.
+        async with AsyncTestClient(app=create_app(tokyo), base_url="http://testserver.local"):
+            await caught_up(replicated)
+        async with app_in_this_loop(tokyo) as in_tokyo:
+            answer = await in_tokyo.get("/api/reports/sales-by-category", headers=manager)
+        assert answer.status_code == 200, answer.text
+    finally:
+        async with AsyncTestClient(app=create_app(replica_settings)):
+            await caught_up(replicated)
+    async with app_in_this_loop(replica_settings) as in_utc:
+        again = await in_utc.get("/api/reports/sales-by-category", headers=manager)
+    assert again.status_code == 200, again.text

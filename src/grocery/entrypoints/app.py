@@ -8,6 +8,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+import structlog
 from litestar import Litestar, Router
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -23,12 +24,13 @@ from grocery.adapters.sql.account_lockouts import SqlAccountLockouts
 from grocery.adapters.sql.catalog_changes import SqlCatalogStamps
 from grocery.adapters.sql.catalog_feed import CatalogFeed
 from grocery.adapters.sql.catalog_reads import SqlCatalogReader
-from grocery.adapters.sql.reports import SqlReportReader
+from grocery.adapters.sql.reports import SqlReportReader, recut_sales_days
 from grocery.adapters.sql.retention import SqlRecordKeeper
 from grocery.adapters.sql.staff_sessions import SqlStaffSessions
 from grocery.adapters.sql.uow import SqlUnitOfWork
 from grocery.config import Settings
 from grocery.core.account_links import MailThrottle
+from grocery.core.errors import ServiceUnavailable
 from grocery.core.identity import LoginThrottle
 from grocery.core.payments import PaymentProvider
 from grocery.core.ports.unit_of_work import UnitOfWork
@@ -118,6 +120,17 @@ if TYPE_CHECKING:
 
 LINK_TOKENS = RefreshTokenMint(new=new_link_token, hash=hash_refresh_token)
 GUEST_CART_TOKENS = RefreshTokenMint(new=new_guest_cart_token, hash=hash_refresh_token)
+
+
+async def _sales_days_recut(adapters: Adapters, zone: str) -> None:
+    """With a replica, reports read rollups they can't recut into a changed shop zone: the
+    primary recuts them when a server starts (nothing to do unless the zone changed)."""
+    if adapters.replica is adapters.database:
+        return  # reports read the primary, which recuts them when first asked
+    try:
+        await recut_sales_days(adapters.database, zone)
+    except ServiceUnavailable:
+        structlog.get_logger().warning("reports.recut_skipped", reason="database unavailable")
 
 
 def build_auth_service(settings: Settings, adapters: Adapters) -> AuthService:
@@ -355,6 +368,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         try:
+            await _sales_days_recut(wired, settings.timezone)
             async with AsyncExitStack() as background:
                 keeper = SqlRecordKeeper(wired.database)
                 await background.enter_async_context(housekeeping(keeper, retention(settings)))

@@ -74,8 +74,10 @@ from grocery.adapters.sql.schema.reports import (
     category_sales_months,
     order_sales_days,
     product_sales_days,
+    sales_zone,
 )
 from grocery.core.catalog import Category, as_id
+from grocery.core.errors import ServiceUnavailable
 from grocery.core.orders import OrderStatus
 from grocery.core.reports import (
     CategorySales,
@@ -114,9 +116,9 @@ _MONTHS_UNTIL = bindparam("months_until", type_=Date)  # (the first day after th
 # - random_page_cost as for cached data: a window's index lookups beat scanning every line;
 # - custom plans: asyncpg prepares each statement, and after five runs PostgreSQL may settle
 #   on a generic plan that can't see how narrow a window or category is (measured 5x slower).
-# Read with the rollups' zone, in the same round trip.
+# Read with the rollups' zone and whether this is a replica, in the same round trip.
 _REPORT_SETTINGS = text(
-    "SELECT (SELECT zone FROM sales_zone),"
+    "SELECT (SELECT zone FROM sales_zone), pg_is_in_recovery(),"
     " set_config('work_mem', '64MB', true),"
     " set_config('max_parallel_workers_per_gather', '0', true),"
     " set_config('random_page_cost', '1.1', true),"
@@ -459,10 +461,33 @@ class SqlReportReader:
 
 
 async def _prepare(connection: AsyncConnection, zone: str) -> None:
-    """The report's settings, and the rollups cut into this zone's days: rebuilt once when
-    the shop's zone changed (migration 0024_sales_days' function, which makes every writer
-    wait for it), after which the settings are made again for the next transaction."""
-    if (await connection.execute(_REPORT_SETTINGS)).scalar() != zone:
+    """The report's settings, and the rollups cut into this zone's days: recut once when
+    the shop's zone changed, after which the settings are made again for the next
+    transaction. A replica can't recut them: it waits for the primary's (recut_sales_days
+    when a server starts)."""
+    rollups_zone, replica = (await connection.execute(_REPORT_SETTINGS)).one()[:2]
+    if rollups_zone == zone:
+        return
+    if replica:
+        raise ServiceUnavailable(
+            f"The sales figures are being recut into the {zone} time zone; try again shortly."
+        )
+    await _recut(connection, zone)
+    await connection.execute(_REPORT_SETTINGS)
+
+
+async def recut_sales_days(database: Database, zone: str) -> None:
+    """The rollups cut into the shop's zone's days, on the primary (at a server's start, so
+    replicas get them too): nothing to do unless the shop's zone changed."""
+    async with database.connect() as connection:
+        if (await connection.execute(select(sales_zone.c.zone))).scalar() != zone:
+            await _recut(connection, zone)
+
+
+async def _recut(connection: AsyncConnection, zone: str) -> None:
+    """Migration 0024_sales_days' rebuild, which makes every writer wait for it. The first
+    of several servers or reports to lock the zone recuts; the others then find it done."""
+    await connection.execute(text("LOCK TABLE sales_zone"))
+    if (await connection.execute(select(sales_zone.c.zone))).scalar() != zone:
         await connection.execute(select(func.grocery_rebuild_sales_days(zone)))
-        await connection.commit()
-        await connection.execute(_REPORT_SETTINGS)
+    await connection.commit()
