@@ -10,6 +10,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from grocery.core.catalog import CategorySummary
 from grocery.core.errors import DomainError
 from grocery.core.services.catalog import CatalogService
 from grocery.core.services.taxes import TaxClassService
@@ -18,7 +19,7 @@ from grocery.entrypoints.http.deps import Injected
 from grocery.entrypoints.http.problems import status_for
 from grocery.entrypoints.web.door import staff_only
 from grocery.entrypoints.web.forms import FormReader
-from grocery.entrypoints.web.rendering import after_form, field_errors, page
+from grocery.entrypoints.web.rendering import Refused, after_form, done_or_refused, form_shown, page
 
 
 class CategoryPages(Controller):
@@ -43,20 +44,14 @@ class CategoryPages(Controller):
     ) -> Template | Redirect:
         form = FormReader(await request.form())
         tax_class_id = form.id_or_none("tax_class_id")
-        try:
-            form.refuse_unreadable()
-            added = await catalog.add_category(
+        added = await done_or_refused(
+            form,
+            lambda: catalog.add_category(
                 form.text("name"), form.text_or_keep("slug"), tax_class_id
-            )
-        except DomainError as refused:
-            return await _list(
-                request,
-                catalog,
-                taxes,
-                values=form.values,
-                errors=field_errors(refused),
-                status=status_for(refused),
-            )
+            ),
+        )
+        if isinstance(added, Refused):
+            return await _list(request, catalog, taxes, added)
         return after_form(request, "/admin/categories", f"Added {added.name}.")
 
     @get("/{category_id:uuid}")
@@ -73,14 +68,7 @@ class CategoryPages(Controller):
             "slug": category.slug,
             "tax_class_id": str(category.tax_class_id or ""),
         }
-        return page(
-            request,
-            "categories/edit.html",
-            category=category,
-            values=values,
-            errors={},
-            tax_classes=await tax_choices(taxes),
-        )
+        return await _edit_page(request, category, taxes, values)
 
     @post("/{category_id:uuid}")
     async def edit_category(
@@ -92,25 +80,18 @@ class CategoryPages(Controller):
     ) -> Template | Redirect:
         form = FormReader(await request.form())
         tax_class_id = form.id_or_none("tax_class_id")
-        try:
-            form.refuse_unreadable()
-            edited = await catalog.edit_category(
+        edited = await done_or_refused(
+            form,
+            lambda: catalog.edit_category(
                 str(category_id),
                 name=form.text("name"),
                 slug=form.text_or_keep("slug"),
                 tax_class_id=tax_class_id,
-            )
-        except DomainError as refused:
+            ),
+        )
+        if isinstance(edited, Refused):
             category = await catalog.category(str(category_id))
-            return page(
-                request,
-                "categories/edit.html",
-                status=status_for(refused),
-                category=category,
-                values=form.values,
-                errors=field_errors(refused),
-                tax_classes=await tax_choices(taxes),
-            )
+            return await _edit_page(request, category, taxes, {}, edited)
         return after_form(request, "/admin/categories", f"Saved {edited.name}.")
 
     @post("/{category_id:uuid}/remove")
@@ -124,10 +105,9 @@ class CategoryPages(Controller):
         category = await catalog.category(str(category_id))
         try:
             await catalog.remove_category(str(category_id))
-        except DomainError as refused:
-            return await _list(
-                request, catalog, taxes, errors={"form": refused.detail}, status=status_for(refused)
-            )
+        except DomainError as refused:  # no form to read: the refusal is the whole answer
+            removal = Refused({}, {"form": refused.detail}, status_for(refused))
+            return await _list(request, catalog, taxes, removal)
         return after_form(request, "/admin/categories", f"Removed {category.name}.")
 
 
@@ -136,23 +116,34 @@ async def tax_choices(taxes: TaxClassService) -> list[tuple[str, str]]:
     return [(str(each.id), f"{each.name} ({rate_text(each.rate)} %)") for each in await taxes.all()]
 
 
+async def _edit_page(
+    request: Request[Any, Any, Any],
+    category: CategorySummary,
+    taxes: TaxClassService,
+    values: dict[str, str],
+    refused: Refused | None = None,
+) -> Template:
+    return page(
+        request,
+        "categories/edit.html",
+        **form_shown(values, refused),
+        category=category,
+        tax_classes=await tax_choices(taxes),
+    )
+
+
 async def _list(
     request: Request[Any, Any, Any],
     catalog: CatalogService,
     taxes: TaxClassService,
-    *,
-    values: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
-    status: int = 200,
+    refused: Refused | None = None,
 ) -> Template:
     tax_classes = await tax_choices(taxes)
     return page(
         request,
         "categories/list.html",
-        status=status,
+        **form_shown({}, refused),
         categories=await catalog.categories(),
         tax_classes=tax_classes,
         taxed_by=dict(tax_classes),
-        values=values or {},
-        errors=errors or {},
     )
