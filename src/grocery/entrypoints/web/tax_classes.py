@@ -17,7 +17,7 @@ from grocery.entrypoints.http.deps import Injected
 from grocery.entrypoints.http.problems import status_for
 from grocery.entrypoints.web.door import staff_only
 from grocery.entrypoints.web.forms import FormReader
-from grocery.entrypoints.web.rendering import after_form, field_errors, page
+from grocery.entrypoints.web.rendering import Refused, after_form, done_or_refused, form_shown, page
 
 
 class TaxClassPages(Controller):
@@ -35,16 +35,11 @@ class TaxClassPages(Controller):
         self, request: Request[Any, Any, Any], taxes: Injected[TaxClassService]
     ) -> Template | Redirect:
         form = FormReader(await request.form())
-        try:
-            added = await taxes.create(form.text("name"), form.text("rate"))
-        except DomainError as refused:
-            return await _list(
-                request,
-                taxes,
-                values=form.values,
-                errors=field_errors(refused),
-                status=status_for(refused),
-            )
+        added = await done_or_refused(
+            form, lambda: taxes.create(form.text("name"), form.text("rate"))
+        )
+        if isinstance(added, Refused):
+            return await _list(request, taxes, added)
         return after_form(request, "/admin/tax-classes", f"Added {added.name}.")
 
     @get("/{tax_class_id:uuid}")
@@ -56,7 +51,7 @@ class TaxClassPages(Controller):
     ) -> Template:
         tax_class = await taxes.get(tax_class_id)
         values = {"name": tax_class.name, "rate": rate_text(tax_class.rate)}
-        return _edit_page(request, tax_class, values, {})
+        return _edit_page(request, tax_class, values)
 
     @post("/{tax_class_id:uuid}")
     async def edit_tax_class(
@@ -66,15 +61,11 @@ class TaxClassPages(Controller):
         taxes: Injected[TaxClassService],
     ) -> Template | Redirect:
         form = FormReader(await request.form())
-        try:
-            edited = await taxes.update(
-                tax_class_id, name=form.text("name"), rate=form.text("rate")
-            )
-        except DomainError as refused:
-            tax_class = await taxes.get(tax_class_id)
-            return _edit_page(
-                request, tax_class, form.values, field_errors(refused), status_for(refused)
-            )
+        edited = await done_or_refused(
+            form, lambda: taxes.update(tax_class_id, name=form.text("name"), rate=form.text("rate"))
+        )
+        if isinstance(edited, Refused):
+            return _edit_page(request, await taxes.get(tax_class_id), {}, edited)
         return after_form(request, "/admin/tax-classes", f"Saved {edited.name}.")
 
     @post("/{tax_class_id:uuid}/remove")
@@ -87,10 +78,9 @@ class TaxClassPages(Controller):
         tax_class = await taxes.get(tax_class_id)
         try:
             await taxes.remove(tax_class_id)
-        except DomainError as refused:
-            return await _list(
-                request, taxes, errors={"form": refused.detail}, status=status_for(refused)
-            )
+        except DomainError as refused:  # no form to read: the refusal is the whole answer
+            removal = Refused({}, {"form": refused.detail}, status_for(refused))
+            return await _list(request, taxes, removal)
         return after_form(request, "/admin/tax-classes", f"Removed {tax_class.name}.")
 
 
@@ -98,32 +88,21 @@ def _edit_page(
     request: Request[Any, Any, Any],
     tax_class: TaxClass,
     values: dict[str, str],
-    errors: dict[str, str],
-    status: int = 200,
+    refused: Refused | None = None,
 ) -> Template:
     return page(
-        request,
-        "tax_classes/edit.html",
-        status=status,
-        tax_class=tax_class,
-        values=values,
-        errors=errors,
+        request, "tax_classes/edit.html", **form_shown(values, refused), tax_class=tax_class
     )
 
 
 async def _list(
     request: Request[Any, Any, Any],
     taxes: TaxClassService,
-    *,
-    values: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
-    status: int = 200,
+    refused: Refused | None = None,
 ) -> Template:
     return page(
         request,
         "tax_classes/list.html",
-        status=status,
+        **form_shown({}, refused),
         tax_classes=[(each, rate_text(each.rate)) for each in await taxes.all()],
-        values=values or {},
-        errors=errors or {},
     )
