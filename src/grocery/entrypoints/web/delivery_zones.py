@@ -17,7 +17,7 @@ from grocery.entrypoints.http.deps import Injected
 from grocery.entrypoints.http.problems import status_for
 from grocery.entrypoints.web.door import staff_only
 from grocery.entrypoints.web.forms import FormReader
-from grocery.entrypoints.web.rendering import after_form, field_errors, page
+from grocery.entrypoints.web.rendering import Refused, after_form, done_or_refused, form_shown, page
 
 
 def _zone_form(form: FormReader) -> ZoneEdit:
@@ -60,16 +60,9 @@ class DeliveryZonePages(Controller):
         self, request: Request[Any, Any, Any], delivery_zones: Injected[DeliveryZoneService]
     ) -> Template | Redirect:
         form = FormReader(await request.form())
-        try:
-            added = await delivery_zones.create(_zone_form(form))
-        except DomainError as refused:
-            return await _list(
-                request,
-                delivery_zones,
-                values=form.values,
-                errors=field_errors(refused),
-                status=status_for(refused),
-            )
+        added = await done_or_refused(form, lambda: delivery_zones.create(_zone_form(form)))
+        if isinstance(added, Refused):
+            return await _list(request, delivery_zones, added)
         return after_form(request, "/admin/delivery-zones", f"Added {added.name}.")
 
     @get("/{zone_id:uuid}")
@@ -80,7 +73,7 @@ class DeliveryZonePages(Controller):
         delivery_zones: Injected[DeliveryZoneService],
     ) -> Template:
         zone = await delivery_zones.get(zone_id)
-        return _edit_page(request, zone, _shown(zone), {})
+        return _edit_page(request, zone, _shown(zone))
 
     @post("/{zone_id:uuid}")
     async def edit_zone(
@@ -90,13 +83,11 @@ class DeliveryZonePages(Controller):
         delivery_zones: Injected[DeliveryZoneService],
     ) -> Template | Redirect:
         form = FormReader(await request.form())
-        try:
-            edited = await delivery_zones.change(zone_id, _zone_form(form))
-        except DomainError as refused:
-            zone = await delivery_zones.get(zone_id)
-            return _edit_page(
-                request, zone, form.values, field_errors(refused), status_for(refused)
-            )
+        edited = await done_or_refused(
+            form, lambda: delivery_zones.change(zone_id, _zone_form(form))
+        )
+        if isinstance(edited, Refused):
+            return _edit_page(request, await delivery_zones.get(zone_id), {}, edited)
         return after_form(request, "/admin/delivery-zones", f"Saved {edited.name}.")
 
     @post("/{zone_id:uuid}/remove")
@@ -109,10 +100,9 @@ class DeliveryZonePages(Controller):
         zone = await delivery_zones.get(zone_id)
         try:
             await delivery_zones.remove(zone_id)
-        except DomainError as refused:
-            return await _list(
-                request, delivery_zones, errors={"form": refused.detail}, status=status_for(refused)
-            )
+        except DomainError as refused:  # no form to read: the refusal is the whole answer
+            removal = Refused({}, {"form": refused.detail}, status_for(refused))
+            return await _list(request, delivery_zones, removal)
         return after_form(request, "/admin/delivery-zones", f"Removed {zone.name}.")
 
 
@@ -120,25 +110,16 @@ def _edit_page(
     request: Request[Any, Any, Any],
     zone: DeliveryZone,
     values: dict[str, str],
-    errors: dict[str, str],
-    status: int = 200,
+    refused: Refused | None = None,
 ) -> Template:
-    return page(request, "zones/edit.html", status=status, zone=zone, values=values, errors=errors)
+    return page(request, "zones/edit.html", **form_shown(values, refused), zone=zone)
 
 
 async def _list(
     request: Request[Any, Any, Any],
     delivery_zones: DeliveryZoneService,
-    *,
-    values: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
-    status: int = 200,
+    refused: Refused | None = None,
 ) -> Template:
     return page(
-        request,
-        "zones/list.html",
-        status=status,
-        zones=await delivery_zones.all(),
-        values=values or {},
-        errors=errors or {},
+        request, "zones/list.html", **form_shown({}, refused), zones=await delivery_zones.all()
     )
