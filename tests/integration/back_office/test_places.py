@@ -164,6 +164,10 @@ async def test_a_pickup_point_is_added_closed_and_removed_unless_slots_are_plann
     assert bad.status_code == 422
     assert 'id="country-error"' in bad.text and 'id="line1-error"' in bad.text
     assert 'value="XX"' in bad.text
+    new = await submit(
+        office, "/admin/pickup-points", "/admin/pickup-points", **{**fields, "city": ""}
+    )
+    assert new.status_code == 422 and 'id="city-error"' in new.text
 
     planned = await places.point()
     await places.slot(planned)

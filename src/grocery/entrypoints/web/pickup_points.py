@@ -18,7 +18,7 @@ from grocery.entrypoints.http.deps import Injected
 from grocery.entrypoints.http.problems import status_for
 from grocery.entrypoints.web.door import staff_only
 from grocery.entrypoints.web.forms import FormReader
-from grocery.entrypoints.web.rendering import after_form, field_errors, page
+from grocery.entrypoints.web.rendering import Refused, after_form, done_or_refused, form_shown, page
 
 ADDRESS_FIELDS = ("line1", "city", "postal_code", "country")
 # The core names the address's parts as one field's; the form has an input for each.
@@ -62,16 +62,11 @@ class PickupPointPages(Controller):
         self, request: Request[Any, Any, Any], pickup_points: Injected[PickupPointService]
     ) -> Template | Redirect:
         form = FormReader(await request.form())
-        try:
-            added = await pickup_points.create(_point_form(form))
-        except DomainError as refused:
-            return await _list(
-                request,
-                pickup_points,
-                values=form.values,
-                errors=field_errors(refused, known=FORM_FIELDS),
-                status=status_for(refused),
-            )
+        added = await done_or_refused(
+            form, lambda: pickup_points.create(_point_form(form)), known=FORM_FIELDS
+        )
+        if isinstance(added, Refused):
+            return await _list(request, pickup_points, added)
         return after_form(request, "/admin/pickup-points", f"Added {added.name}.")
 
     @get("/{point_id:uuid}")
@@ -82,7 +77,7 @@ class PickupPointPages(Controller):
         pickup_points: Injected[PickupPointService],
     ) -> Template:
         point = await pickup_points.get(point_id)
-        return _edit_page(request, point, _shown(point), {})
+        return _edit_page(request, point, _shown(point))
 
     @post("/{point_id:uuid}")
     async def edit_point(
@@ -92,12 +87,11 @@ class PickupPointPages(Controller):
         pickup_points: Injected[PickupPointService],
     ) -> Template | Redirect:
         form = FormReader(await request.form())
-        try:
-            edited = await pickup_points.change(point_id, _point_form(form))
-        except DomainError as refused:
-            point = await pickup_points.get(point_id)
-            errors = field_errors(refused, known=FORM_FIELDS)
-            return _edit_page(request, point, form.values, errors, status_for(refused))
+        edited = await done_or_refused(
+            form, lambda: pickup_points.change(point_id, _point_form(form)), known=FORM_FIELDS
+        )
+        if isinstance(edited, Refused):
+            return _edit_page(request, await pickup_points.get(point_id), {}, edited)
         return after_form(request, "/admin/pickup-points", f"Saved {edited.name}.")
 
     @post("/{point_id:uuid}/remove")
@@ -110,10 +104,9 @@ class PickupPointPages(Controller):
         point = await pickup_points.get(point_id)
         try:
             await pickup_points.remove(point_id)
-        except DomainError as refused:
-            return await _list(
-                request, pickup_points, errors={"form": refused.detail}, status=status_for(refused)
-            )
+        except DomainError as refused:  # no form to read: the refusal is the whole answer
+            removal = Refused({}, {"form": refused.detail}, status_for(refused))
+            return await _list(request, pickup_points, removal)
         return after_form(request, "/admin/pickup-points", f"Removed {point.name}.")
 
 
@@ -121,27 +114,21 @@ def _edit_page(
     request: Request[Any, Any, Any],
     point: PickupPoint,
     values: dict[str, str],
-    errors: dict[str, str],
-    status: int = 200,
+    refused: Refused | None = None,
 ) -> Template:
-    return page(
-        request, "pickup_points/edit.html", status=status, point=point, values=values, errors=errors
-    )
+    return page(request, "pickup_points/edit.html", **form_shown(values, refused), point=point)
 
 
 async def _list(
     request: Request[Any, Any, Any],
     pickup_points: PickupPointService,
-    *,
-    values: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
-    status: int = 200,
+    refused: Refused | None = None,
 ) -> Template:
+    shown = form_shown({}, refused)
+    shown["values"] = shown["values"] or {"is_active": "on"}  # a new point opens ticked
     return page(
         request,
         "pickup_points/list.html",
-        status=status,
+        **shown,
         points=await pickup_points.all(active_only=False),
-        values=values or {"is_active": "on"},
-        errors=errors or {},
     )
