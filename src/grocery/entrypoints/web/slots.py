@@ -31,7 +31,14 @@ from grocery.entrypoints.http.problems import status_for
 from grocery.entrypoints.web.door import staff_only
 from grocery.entrypoints.web.formats import StoreFormats
 from grocery.entrypoints.web.forms import FormReader
-from grocery.entrypoints.web.rendering import after_form, field_errors, page
+from grocery.entrypoints.web.rendering import (
+    Refused,
+    after_form,
+    done_or_refused,
+    field_errors,
+    form_shown,
+    page,
+)
 
 WEEK_PAGE = 100  # the API's largest page: a busy week may take two
 WINDOW_ROWS = 6
@@ -149,16 +156,15 @@ class SlotPages(Controller):
         formats: Injected[StoreFormats],
     ) -> Template | Redirect:
         form = FormReader(await request.form())
-        try:
-            added = await slots.create(_slot_form(form, formats))
-        except DomainError as refused:
+        added = await done_or_refused(
+            form, lambda: slots.create(_slot_form(form, formats)), known=PLACE_FIELDS
+        )
+        if isinstance(added, Refused):
             return page(
                 request,
                 "slots/new.html",
-                status=status_for(refused),
+                **form_shown({}, added),
                 places=await _places(delivery_zones, pickup_points),
-                values=form.values,
-                errors=field_errors(refused, known=PLACE_FIELDS),
             )
         week = formats.today(added.starts_at).isoformat()
         return after_form(request, f"/admin/slots?week={week}", "Added the slot.")
@@ -219,11 +225,8 @@ class SlotPages(Controller):
         formats: Injected[StoreFormats],
     ) -> Template:
         load, now = await slots.load(slot_id)
-        values = {
-            "capacity": str(load.slot.capacity),
-            "cutoff_at": _local(load.slot.cutoff_at, formats),
-        }
-        return await _slot_page(request, load, now, delivery_zones, pickup_points, values, {})
+        values = _shown(load.slot, formats)
+        return await _slot_page(request, load, now, delivery_zones, pickup_points, values)
 
     @post("/{slot_id:uuid}")
     async def change_slot(
@@ -238,21 +241,13 @@ class SlotPages(Controller):
         form = FormReader(await request.form())
         capacity = form.whole("capacity")
         cutoff = form.local_moment("cutoff_at", formats.zone)
-        try:
-            form.refuse_unreadable()
-            await slots.change(slot_id, SlotChange(capacity=capacity, cutoff_at=cutoff or KEEP))
-        except DomainError as refused:
+        changed = await done_or_refused(
+            form,
+            lambda: slots.change(slot_id, SlotChange(capacity=capacity, cutoff_at=cutoff or KEEP)),
+        )
+        if isinstance(changed, Refused):
             load, now = await slots.load(slot_id)
-            return await _slot_page(
-                request,
-                load,
-                now,
-                delivery_zones,
-                pickup_points,
-                form.values,
-                field_errors(refused),
-                status_for(refused),
-            )
+            return await _slot_page(request, load, now, delivery_zones, pickup_points, {}, changed)
         return after_form(request, f"/admin/slots/{slot_id}", "Saved.")
 
     @post("/{slot_id:uuid}/remove")
@@ -268,20 +263,11 @@ class SlotPages(Controller):
         load, now = await slots.load(slot_id)
         try:
             await slots.remove(slot_id)
-        except DomainError as refused:
-            values = {
-                "capacity": str(load.slot.capacity),
-                "cutoff_at": _local(load.slot.cutoff_at, formats),
-            }
+        except DomainError as refused:  # no form to read: the refusal is the whole answer
+            values = _shown(load.slot, formats)
+            removal = Refused(values, {"form": refused.detail}, status_for(refused))
             return await _slot_page(
-                request,
-                load,
-                now,
-                delivery_zones,
-                pickup_points,
-                values,
-                {"form": refused.detail},
-                status_for(refused),
+                request, load, now, delivery_zones, pickup_points, values, removal
             )
         week = formats.today(load.slot.starts_at).isoformat()
         return after_form(request, f"/admin/slots?week={week}", "Deleted the slot.")
@@ -393,6 +379,11 @@ def _week_link(place: str | None, **query: str) -> str:
     return "/admin/slots?" + urlencode({**query, **({"place": place} if place else {})})
 
 
+def _shown(slot: Slot, formats: StoreFormats) -> dict[str, str]:
+    """A slot's capacity and cutoff as its form shows them."""
+    return {"capacity": str(slot.capacity), "cutoff_at": _local(slot.cutoff_at, formats)}
+
+
 def _local(moment: datetime, formats: StoreFormats) -> str:
     """As a datetime-local input shows it, on the store's clock."""
     return moment.astimezone(formats.zone).strftime("%Y-%m-%dT%H:%M")
@@ -435,17 +426,14 @@ async def _slot_page(
     zones: DeliveryZoneService,
     points: PickupPointService,
     values: dict[str, str],
-    errors: dict[str, str],
-    status: int = 200,
+    refused: Refused | None = None,
 ) -> Template:
     places = await _places(zones, points)
     return page(
         request,
         "slots/detail.html",
-        status=status,
+        **form_shown(values, refused),
         load=load,
         available=load.available(now),
         place=places.of(load.slot),
-        values=values,
-        errors=errors,
     )
