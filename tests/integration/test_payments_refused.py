@@ -11,7 +11,8 @@ import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from datetime import timedelta
-from uuid import UUID
+from decimal import Decimal
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -21,14 +22,15 @@ from grocery.config import Settings
 from grocery.entrypoints.wiring import Adapters
 from grocery.entrypoints.worker import payment_sweep
 from tests.integration.back_office.conftest import sign_in
-from tests.integration.card_shop import VISA, card_settings, intent, pay, served
+from tests.integration.card_shop import VISA, card_settings, intent, pay, served, stripe_post
 from tests.integration.catalog_shop import Client, Json, assert_problem
 from tests.integration.checkout_shop import Shop
 from tests.integration.conftest import SignedInUser, make_settings
 from tests.integration.picking_shop import Picker
-from tests.integration.stripe_server import running_localstripe
+from tests.integration.stripe_server import intent_event, running_localstripe
 from tests.integration.test_metrics import TOKEN, Samples, scrape, value
 from tests.integration.test_payments_stripe_api import stored
+from tests.integration.test_payments_webhooks_api import send
 from tests.integration.test_tokens_api import ShiftedClock
 
 
@@ -105,6 +107,27 @@ async def test_a_void_stripe_refuses_fails_the_payment_and_is_not_tried_again(
         headers=card_shop.manager.headers,
     )
     assert_problem(nothing, 409, "refund_exceeds_captured")
+
+
+async def test_a_hold_stripe_would_not_release_is_voided_once_stripe_says_it_is_gone(
+    card_shop: Shop, ann: SignedInUser, adapters: Adapters, localstripe: str, refusing: Client
+) -> None:
+    answer = await pay(card_shop, ann, VISA, (await card_shop.product(price="2.00"), 2))
+    order = dict(answer.json())
+    assert (await _cancel(refusing, card_shop, order))["payment"]["status"] == "failed"
+    reference = str((await stored(adapters, order["id"])).payment.reference)
+    # Released at Stripe after all (by hand in its dashboard, or the hold expired).
+    gone = await stripe_post(localstripe, f"/v1/payment_intents/{reference}/cancel")
+    event = intent_event(f"evt_{uuid4().hex}", "payment_intent.canceled", gone)
+
+    assert (await send(card_shop.client, event)).status_code == 200
+
+    payment = (await stored(adapters, order["id"])).payment
+    assert (payment.status, payment.amount_authorized, payment.amount_captured) == (
+        "voided",
+        Decimal("4.00"),
+        0,
+    )
 
 
 async def _failed_after_capture(card_shop: Shop, ann: SignedInUser, refusing: Client) -> Json:

@@ -13,11 +13,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grocery.core.errors import Conflict, Invalid
+from grocery.core.money import ZERO
 from grocery.core.payments import (
     MANUAL_PAYMENT,
     SETTLE_TRIES,
     Payment,
     PaymentProvider,
+    PaymentReport,
     PaymentStatus,
     authorization_amount,
     authorized,
@@ -31,6 +33,7 @@ from grocery.core.payments import (
     postponed,
     provider_key,
     refunded,
+    reported,
     requires_action,
     settle_postponed,
 )
@@ -56,6 +59,7 @@ FORWARD = {
     (S.PARTIALLY_REFUNDED, S.FAILED),
     (S.FAILED, S.PARTIALLY_REFUNDED),  # a manager refunds what a failed payment took
     (S.FAILED, S.REFUNDED),
+    (S.FAILED, S.VOIDED),  # the hold it could not release is gone after all
 }
 CARD = Payment(provider=PaymentProvider.STRIPE)
 ONE = Decimal("1.00")
@@ -175,6 +179,40 @@ def test_what_a_failed_payment_took_may_be_refunded_again() -> None:
         Decimal("6.00"),
         False,
     )
+
+
+def _news(status: PaymentStatus) -> PaymentReport:
+    return PaymentReport(
+        event_id="evt_1",
+        reference="pi_1",
+        status=status,
+        amount_authorized=Decimal("4.00"),
+        amount_captured=ZERO,
+    )
+
+
+def test_a_hold_that_failed_to_be_released_is_voided_when_the_provider_says_it_is_gone() -> None:
+    held = moved(authorized(CARD, Decimal("4.00"), reference="pi_1"), S.FAILED)  # void refused
+
+    released = reported(held, _news(S.VOIDED))
+
+    assert released is not None
+    assert (released.status, released.amount_authorized, released.amount_captured) == (
+        S.VOIDED,
+        Decimal("4.00"),
+        ZERO,
+    )
+    assert reported(released, _news(S.VOIDED)) is None  # sent again: nothing more
+
+
+def test_a_failed_payment_that_took_money_is_never_voided() -> None:
+    taken = captured(authorized(CARD, Decimal("6.00"), reference="pi_1"), Decimal("6.00"))
+    failed = moved(taken, S.FAILED)  # its cancelled order's refund refused
+
+    assert reported(failed, _news(S.VOIDED)) is None
+    with pytest.raises(Conflict) as refused:
+        moved(failed, S.VOIDED)
+    assert refused.value.code == "invalid_payment_transition"
 
 
 @pytest.mark.parametrize("status", [S.PENDING, S.AUTHORIZED, S.CAPTURED, S.PARTIALLY_REFUNDED])

@@ -5,7 +5,8 @@ total plus the weight tolerance on weighed lines, captured (`captured`) for the 
 when picking completes, and refunded in part or in full afterwards; an authorization is
 voided (`voided`) when the order is cancelled before capture. A cancelled order's void or
 refund the provider refuses, or could not answer for hours, ends `failed`, with what it held,
-took and gave back kept: a manager may refund what it took again, or settle it by hand.
+took and gave back kept: a manager may refund what it took again, or settle it by hand; a
+hold the provider later reports released (it expired, or was released by hand) is voided.
 The `manual` provider
 (paid at the door or the counter) stays `pending` until the order is delivered, then
 counts as captured for the final total.
@@ -66,8 +67,10 @@ _FORWARD: dict[PaymentStatus, frozenset[PaymentStatus]] = {
     # Failed from here: the provider refused to give back what the cancelled order took.
     _S.CAPTURED: frozenset({_S.PARTIALLY_REFUNDED, _S.REFUNDED, _S.FAILED}),
     _S.PARTIALLY_REFUNDED: frozenset({_S.PARTIALLY_REFUNDED, _S.REFUNDED, _S.FAILED}),
-    # A manager's refund of what a failed payment took (refunded checks there is some).
-    _S.FAILED: frozenset({_S.PARTIALLY_REFUNDED, _S.REFUNDED}),
+    # A manager's refund of what a failed payment took (refunded checks there is some), or
+    # the provider's news that the hold it would not release is gone after all (it expired,
+    # or was released by hand): voided, if it never took anything (moved checks).
+    _S.FAILED: frozenset({_S.PARTIALLY_REFUNDED, _S.REFUNDED, _S.VOIDED}),
 }
 # Not yet authorized: the order waits for the customer (or is given up on).
 UNAUTHORIZED = frozenset({_S.PENDING, _S.REQUIRES_ACTION})
@@ -117,10 +120,15 @@ def provider_key(order_id: UUID, step: str) -> str:
     return f"grocery-{order_id}-{step}"
 
 
+def may_move(payment: Payment, to: PaymentStatus) -> bool:
+    """Whether `to` is a step forward for this payment: one that took money is never voided."""
+    return can_move(payment.status, to) and not (to is _S.VOIDED and payment.amount_captured)
+
+
 def moved(payment: Payment, to: PaymentStatus) -> Payment:
     """The payment in status `to`; Conflict `invalid_payment_transition` unless it is a step
     forward."""
-    if not can_move(payment.status, to):
+    if not may_move(payment, to):
         raise Conflict(
             f"A payment that is {payment.status} can't become {to}.",
             code="invalid_payment_transition",
@@ -264,7 +272,7 @@ class PaymentReport:
 def reported(payment: Payment, report: PaymentReport) -> Payment | None:
     """The payment as the report has it; None when that would not be a step forward (a
     report sent again, or one overtaken by a later one)."""
-    if not can_move(payment.status, report.status):
+    if not may_move(payment, report.status):
         return None
     if report.status is PaymentStatus.AUTHORIZED:
         return authorized(payment, report.amount_authorized, reference=report.reference)
