@@ -339,6 +339,27 @@ async def test_picking_refusals_are_shown_next_to_their_fields(
     assert (await picker.order(order))["items"][0]["picked_quantity"] is None
 
 
+async def test_a_refused_substitute_is_shown_next_to_its_own_field(
+    office: Browser, picker: Picker, shop: Shop, ann: SignedInUser
+) -> None:
+    pears, quinces = await shop.product("3.00"), await shop.product("2.50")
+    order = await picker.placed_by(ann, (pears, 2))
+    await picker.start(order)
+    (line,) = line_ids(order)
+    screen = f"/admin/orders/{order['id']}/picking"
+
+    none = await submit(
+        office,
+        screen,
+        f"/admin/orders/{order['id']}/picks/{line}",
+        picked_quantity=1,
+        substitute_id=quinces["id"],
+        substitute_quantity=0,
+    )
+    assert none.status_code == 422  # the core's substitute.quantity, as the form names it
+    assert f'id="substitute_quantity-{line}-error"' in none.text
+
+
 async def test_the_picker_is_offered_the_substitute_the_customer_asked_for(
     office: Browser, picker: Picker, shop: Shop, ann: SignedInUser
 ) -> None:

@@ -27,7 +27,7 @@ from grocery.entrypoints.http.problems import status_for
 from grocery.entrypoints.web.door import staff_only
 from grocery.entrypoints.web.forms import FormReader
 from grocery.entrypoints.web.orders import line_rows, order_taxes
-from grocery.entrypoints.web.rendering import after_form, field_errors, page
+from grocery.entrypoints.web.rendering import Refused, after_form, done_or_refused, form_shown, page
 
 SUBSTITUTES_SHOWN = 10
 # The core's names for a pick's fields, as the form names them.
@@ -115,20 +115,20 @@ class PickingPages(Controller):
     ) -> Template | Redirect:
         """As PUT /api/orders/{id}/picks/{line_id}; may be sent again until completion."""
         form = FormReader(await request.form())
-        try:
-            order = await picking.pick(order_id, line_id, _pick_form(form), staff.user_id)
-        except DomainError as refused:
-            order = await orders.get(staff, order_id)
+        order = await done_or_refused(
+            form,
+            lambda: picking.pick(order_id, line_id, _pick_form(form), staff.user_id),
+            known=PICK_FIELDS,
+        )
+        if isinstance(order, Refused):
             return await _screen(
                 request,
                 catalog,
-                order,
+                await orders.get(staff, order_id),
                 failed=line_id,
                 searched=line_id,
                 found=await _chosen(catalog, form),
-                values=form.values,
-                errors=field_errors(refused, known=PICK_FIELDS),
-                status=status_for(refused),
+                pick=order,
             )
         name = next(line.product_name for line in order.lines if line.id == line_id)
         back = f"/admin/orders/{order_id}/picking#line-{line_id}"
@@ -194,17 +194,21 @@ async def _screen(
     q: str = "",
     found: list[ProductView] | None = None,
     failed: UUID | None = None,
-    values: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
+    pick: Refused | None = None,
     start_error: str | None = None,
     complete_error: str | None = None,
     complete_problems: list[str] | None = None,
     status: int = 200,
 ) -> Template:
+    """`pick`: the `failed` line's refused form, shown again on that line; `status`: a
+    refused start's or completion's."""
+    shown = form_shown({}, pick)
+    if pick is None:
+        shown["status"] = status
     return page(
         request,
         "orders/picking.html",
-        status=status,
+        **shown,
         order=order,
         rows=line_rows(order),
         taxes=order_taxes(order),
@@ -215,8 +219,6 @@ async def _screen(
         q=q,
         found=found or [],
         failed=failed,
-        values=values or {},
-        errors=errors or {},
         start_error=start_error,
         complete_error=complete_error,
         complete_problems=complete_problems or [],
