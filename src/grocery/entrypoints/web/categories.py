@@ -16,7 +16,6 @@ from grocery.core.services.catalog import CatalogService
 from grocery.core.services.taxes import TaxClassService
 from grocery.core.taxes import rate_text
 from grocery.entrypoints.http.deps import Injected
-from grocery.entrypoints.http.problems import status_for
 from grocery.entrypoints.web.door import staff_only
 from grocery.entrypoints.web.forms import FormReader
 from grocery.entrypoints.web.rendering import Refused, after_form, done_or_refused, form_shown, page
@@ -106,7 +105,7 @@ class CategoryPages(Controller):
         try:
             await catalog.remove_category(str(category_id))
         except DomainError as refused:  # no form to read: the refusal is the whole answer
-            removal = Refused({}, {"form": refused.detail}, status_for(refused))
+            removal = Refused.whole(refused)
             return await _list(request, catalog, taxes, removal)
         return after_form(request, "/admin/categories", f"Removed {category.name}.")
 

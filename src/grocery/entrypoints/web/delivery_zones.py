@@ -14,7 +14,6 @@ from grocery.core.errors import DomainError
 from grocery.core.fulfilment.zones import DeliveryZone, ZoneEdit
 from grocery.core.services.fulfilment import DeliveryZoneService
 from grocery.entrypoints.http.deps import Injected
-from grocery.entrypoints.http.problems import status_for
 from grocery.entrypoints.web.door import staff_only
 from grocery.entrypoints.web.forms import FormReader
 from grocery.entrypoints.web.rendering import Refused, after_form, done_or_refused, form_shown, page
@@ -101,7 +100,7 @@ class DeliveryZonePages(Controller):
         try:
             await delivery_zones.remove(zone_id)
         except DomainError as refused:  # no form to read: the refusal is the whole answer
-            removal = Refused({}, {"form": refused.detail}, status_for(refused))
+            removal = Refused.whole(refused)
             return await _list(request, delivery_zones, removal)
         return after_form(request, "/admin/delivery-zones", f"Removed {zone.name}.")
 

@@ -15,7 +15,6 @@ from grocery.core.errors import DomainError
 from grocery.core.fulfilment.pickup_points import PickupPoint, PickupPointEdit
 from grocery.core.services.fulfilment import PickupPointService
 from grocery.entrypoints.http.deps import Injected
-from grocery.entrypoints.http.problems import status_for
 from grocery.entrypoints.web.door import staff_only
 from grocery.entrypoints.web.forms import FormReader
 from grocery.entrypoints.web.rendering import Refused, after_form, done_or_refused, form_shown, page
@@ -105,7 +104,7 @@ class PickupPointPages(Controller):
         try:
             await pickup_points.remove(point_id)
         except DomainError as refused:  # no form to read: the refusal is the whole answer
-            removal = Refused({}, {"form": refused.detail}, status_for(refused))
+            removal = Refused.whole(refused)
             return await _list(request, pickup_points, removal)
         return after_form(request, "/admin/pickup-points", f"Removed {point.name}.")
 

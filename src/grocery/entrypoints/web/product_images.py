@@ -19,7 +19,6 @@ from grocery.core.services.stock import StockService
 from grocery.core.services.taxes import TaxClassService
 from grocery.entrypoints.http.deps import Injected
 from grocery.entrypoints.http.images import MULTIPART_OVERHEAD
-from grocery.entrypoints.http.problems import status_for
 from grocery.entrypoints.web.door import staff_only
 from grocery.entrypoints.web.products import Shelf, product_page
 from grocery.entrypoints.web.rendering import Refused, after_form
@@ -45,7 +44,7 @@ class ProductImagePages(Controller):
         try:
             await catalog.add_image(product_id, await _read(upload))
         except DomainError as refused:
-            picture = Refused({}, {"file": refused.detail}, status_for(refused))
+            picture = Refused.whole(refused, "file")
             shelf = Shelf(catalog, stock, blobs, taxes)
             return await product_page(request, product_id, shelf, picture=picture)
         return after_form(request, f"/admin/products/{product_id}", "Picture added.")

@@ -60,6 +60,13 @@ class Refused:
     errors: dict[str, str]  # each field's problem
     status: int
 
+    @classmethod
+    def whole(
+        cls, error: DomainError, field: str = "form", values: dict[str, str] | None = None
+    ) -> Refused:
+        """A refusal shown as one message under `field` (a button with no form to read)."""
+        return cls(values or {}, {field: error.detail}, status_for(error))
+
 
 async def done_or_refused(
     form: FormReader, act: Callable[[], Awaitable[T]], *, known: Mapping[str, str] | None = None

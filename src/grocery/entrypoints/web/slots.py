@@ -265,7 +265,7 @@ class SlotPages(Controller):
             await slots.remove(slot_id)
         except DomainError as refused:  # no form to read: the refusal is the whole answer
             values = _shown(load.slot, formats)
-            removal = Refused(values, {"form": refused.detail}, status_for(refused))
+            removal = Refused.whole(refused, values=values)
             return await _slot_page(
                 request, load, now, delivery_zones, pickup_points, values, removal
             )

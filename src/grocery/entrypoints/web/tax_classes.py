@@ -14,7 +14,6 @@ from grocery.core.errors import DomainError
 from grocery.core.services.taxes import TaxClassService
 from grocery.core.taxes import TaxClass, rate_text
 from grocery.entrypoints.http.deps import Injected
-from grocery.entrypoints.http.problems import status_for
 from grocery.entrypoints.web.door import staff_only
 from grocery.entrypoints.web.forms import FormReader
 from grocery.entrypoints.web.rendering import Refused, after_form, done_or_refused, form_shown, page
@@ -79,7 +78,7 @@ class TaxClassPages(Controller):
         try:
             await taxes.remove(tax_class_id)
         except DomainError as refused:  # no form to read: the refusal is the whole answer
-            removal = Refused({}, {"form": refused.detail}, status_for(refused))
+            removal = Refused.whole(refused)
             return await _list(request, taxes, removal)
         return after_form(request, "/admin/tax-classes", f"Removed {tax_class.name}.")
 
