@@ -2,10 +2,11 @@
 handed over in one go.
 
 The cart's lines come out with the customer's held slot, the zone its delivery address falls
-in now, and their account (whom the order-placed mail goes to). The order (its lines, its products' sales and the reports' rollups), the stock it took as
-ledger lines, the customer's mail and the answer kept under the Idempotency-Key: PostgreSQL
-stores them in one statement, so a checkout waits on the database fewer times while it
-holds its products' locks.
+in now, and their account (whom the order-placed mail goes to). The order (its lines, its
+products' sales and the reports' rollups), the stock it took as ledger lines, the
+customer's mail and the answer kept under the Idempotency-Key: PostgreSQL stores them in
+one statement, so a checkout waits on the database fewer times while it holds its
+products' locks.
 """
 
 from __future__ import annotations

@@ -2,11 +2,12 @@
 
 The Idempotency-Key is claimed and then, only when the claim took it, the cart is taken out
 by the very deletes CartRepository.take_all uses (the same rows locked in the same order),
-its lines as arrays in one row with the customer's hold, its address's zone and account. The order is written
-as SqlOrderRepository.add writes it (lines, sales counters, rollups, categories), with its
-stock movements, its mail in the outbox and the answer kept under its Idempotency-Key. Each
-is a data-modifying WITH part, run once whether or not the main statement reads it; the
-foreign keys to the order are checked at the statement's end, when the order is there."""
+its lines as arrays in one row with the customer's hold, its address's zone and account.
+The order is written as SqlOrderRepository.add writes it (lines, sales counters, rollups,
+categories), with its stock movements, its mail in the outbox and the answer kept under its
+Idempotency-Key. Each is a data-modifying WITH part, run once whether or not the main
+statement reads it; the foreign keys to the order are checked at the statement's end, when
+the order is there."""
 
 from __future__ import annotations
 
