@@ -4,7 +4,7 @@ asks for them."""
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -105,14 +105,21 @@ def _user_values(user: User) -> dict[str, Any]:
 
 
 def _user(row: RowMapping) -> User:
+    return user_of(row, row["id"], row["created_at"])
+
+
+def user_of(row: Mapping[Any, Any], user_id: UUID, created_at: datetime) -> User:
+    """A user from a row with the users table's columns. The id and creation time are given
+    apart: the checkout's statement (adapters/sql/placements.py) joins users to other tables,
+    knows the id already and reads created_at under another name."""
     return User(
-        id=row["id"],
+        id=user_id,
         email=row["email"],
         username=row["username"],
         password_hash=row["password_hash"],
         role=Role(row["role"]),
         is_active=row["is_active"],
-        created_at=row["created_at"],
+        created_at=created_at,
         email_verified=row["email_verified"],
     )
 

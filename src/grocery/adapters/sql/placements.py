@@ -17,6 +17,7 @@ from uuid import UUID
 
 import msgspec
 
+from grocery.adapters.sql.accounts import user_of
 from grocery.adapters.sql.carts import entry_of
 from grocery.adapters.sql.database import SessionSql
 from grocery.adapters.sql.idempotency import kept_under
@@ -30,7 +31,6 @@ from grocery.adapters.sql.slot_holds import OF_CUSTOMER, held_slot
 from grocery.adapters.sql.stock import movement_columns
 from grocery.core.cart import TakenCart
 from grocery.core.fulfilment.zones import PREFIX_MAX_LENGTH
-from grocery.core.identity import Role, User
 from grocery.core.orders import KeptAnswer
 from grocery.core.placement import CartAtCheckout, KeyClaim, Placement
 
@@ -128,10 +128,11 @@ class SqlOrderPlacement:
             entry_of(product_id, _line(quantity, substitution, substitute))
             for product_id, quantity, substitution, substitute in lines
         ]
+        customer = None if row["email"] is None else user_of(row, user_id, row["user_created_at"])
         return CartAtCheckout(
             cart=TakenCart(entries=entries, promo_id=row["promo_code_id"]),
             held=None if row["slot_id"] is None else held_slot(user_id, row),
-            customer=None if row["email"] is None else _customer(user_id, row),
+            customer=customer,
             address_zone_id=row["address_zone_id"],
         )
 
@@ -174,16 +175,3 @@ def _line(quantity: int, substitution: str, substitute: UUID | None) -> Mapping[
         "substitution": substitution,
         "preferred_substitute_id": substitute,
     }
-
-
-def _customer(user_id: UUID, row: Mapping[str, Any]) -> User:
-    return User(
-        id=user_id,
-        email=row["email"],
-        username=row["username"],
-        password_hash=row["password_hash"],
-        role=Role(row["role"]),
-        is_active=row["is_active"],
-        created_at=row["user_created_at"],
-        email_verified=row["email_verified"],
-    )
