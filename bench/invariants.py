@@ -223,6 +223,19 @@ _ROLLUPS_OFF = {
             ON direct.product_id = p.id
          WHERE p.tax_sold <> coalesce(direct.tax, 0)
     """,  # noqa: S608 - constants
+    # The last 30 days' counters (0030_recent_sales), when kept: what the lines of the days
+    # from recent_from on counted.
+    "product recent": f"""
+        SELECT count(*) FROM products p CROSS JOIN sales_zone z
+          LEFT JOIN (SELECT l.product_id, sum(l.sold_units) AS units,
+                            count(DISTINCT l.order_id) AS orders
+                       FROM ({_COUNTED_LINES}) l
+                      WHERE l.day >= (SELECT recent_from FROM sales_zone)
+                      GROUP BY l.product_id) direct ON direct.product_id = p.id
+         WHERE z.recent_from IS NOT NULL
+           AND (p.recent_units, p.recent_orders)
+               IS DISTINCT FROM (coalesce(direct.units, 0), coalesce(direct.orders, 0))
+    """,  # noqa: S608 - constants
 }
 
 

@@ -5,13 +5,16 @@ A random history in a database of its own (its rows written straight into the ro
 the shared database's invariants are untouched): best sellers of the past that sell nothing
 now, archived products, products that sold nothing or orders that came to no units, names
 shared by several products. First walks from one product up, every way out taken: proved
-by the first walk, by the second, by walking the whole catalog, and left to the full sum."""
+by the first walk, by the second, by walking the whole catalog, and left to the full sum.
+The least sold of the last 30 days read from the products' recent counters, rolled along
+the history day by day, a month on and back, ranks as the walks and the sum do, and only
+when the counters are of exactly the days asked."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator, Callable, Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -110,6 +113,68 @@ async def test_past_best_sellers_that_sell_nothing_now_are_walked_past(
     assert not {row.product_id for row in rows} & {found[0] for found in past}
 
 
+# Moments the counters of the last 30 days are rolled to, one after the other: from not kept
+# (summed), a day on, a month on, past the history's end, after it, and back (summed again).
+ROLLS = ["2026-04-15", "2026-04-16", "2026-05-20", "2026-06-10", "2026-07-15", "2026-04-01"]
+LAST_SALE = "2026-05-31"
+
+
+async def test_the_last_30_days_counters_rank_as_the_full_sum(
+    database: Database, history_url: str
+) -> None:
+    connection = await asyncpg.connect(history_url.replace("+asyncpg", ""))
+    ways_out: dict[str, int] = {"recent counters": 0, "summed": 0}
+    try:
+        for moment in ROLLS:
+            await connection.execute(
+                "SELECT grocery_roll_recent_sales($1)", datetime.fromisoformat(f"{moment}T12:00Z")
+            )
+            first_day = date.fromisoformat(moment) - timedelta(days=29)
+            assert await connection.fetchval("SELECT recent_from FROM sales_zone") == first_day
+            assert await connection.fetchval(_RECENT_OFF) == 0, moment
+            for last_day in {None, *(day for day in (LAST_SALE, moment) if day >= str(first_day))}:
+                for limit in (1, 5, 20, 1000):
+                    wanted = sales_filter(
+                        sort="least", first_day=str(first_day), last_day=last_day, limit=str(limit)
+                    )
+                    expected = await _without_counters(connection, database, wanted)
+                    got = (
+                        await _reports(database, first_walk, LAST_WALK).sales_by_product(wanted)
+                    ).rows
+                    assert got == expected, (moment, last_day, limit)
+                    way = await _way_out(database, wanted, first_walk(limit), LAST_WALK)
+                    ways_out[way if way == "recent counters" else "summed"] += 1
+                    assert (way == "recent counters") == (last_day is None or last_day >= LAST_SALE)
+    finally:
+        await connection.execute("UPDATE sales_zone SET recent_from = NULL")
+        await connection.close()
+    assert all(ways_out.values()), ways_out
+
+
+# Products whose counters are not the sum of their days from recent_from on.
+_RECENT_OFF = """
+    SELECT count(*) FROM products p
+      LEFT JOIN (SELECT product_id, sum(units) AS units, sum(orders) AS orders
+                   FROM product_sales_days
+                  WHERE day >= (SELECT recent_from FROM sales_zone) GROUP BY product_id) s
+        ON s.product_id = p.id
+     WHERE (p.recent_units, p.recent_orders)
+           IS DISTINCT FROM (coalesce(s.units, 0), coalesce(s.orders, 0))
+"""
+
+
+async def _without_counters(
+    connection: asyncpg.Connection, database: Database, wanted: Any
+) -> list[Any]:
+    """The report as the walks and the sum answer it, the counters left aside a moment."""
+    kept_from = await connection.fetchval("SELECT recent_from FROM sales_zone")
+    await connection.execute("UPDATE sales_zone SET recent_from = NULL")
+    try:
+        return (await _reports(database, first_walk, LAST_WALK).sales_by_product(wanted)).rows
+    finally:
+        await connection.execute("UPDATE sales_zone SET recent_from = $1", kept_from)
+
+
 def test_the_first_walk_goes_well_past_the_limit() -> None:
     assert first_walk(20) == FIRST_WALK
     assert first_walk(1000) == 8000
@@ -128,6 +193,8 @@ async def _way_out(database: Database, wanted: Any, walk: int, last_walk: int) -
         )
     if rows is None:
         return "summed"
+    if rows[0].walked is None:
+        return "recent counters"
     if rows[0].walked == PRODUCTS:
         return "whole catalog"
     return "first walk" if rows[0].walked == walk else "second walk"
@@ -181,19 +248,19 @@ async def _product(
         "INSERT INTO product_sales_days (product_id, day, units, revenue, tax, orders)"
         " VALUES ($1, $2, $3, $4, $5, $6)",
         [
-            (product, day, units, Decimal(units) * Decimal("1.35"), Decimal("0.10"), orders)
+            (product, day, units, Decimal(units) * Decimal("1.35"), Decimal(orders) / 10, orders)
             for day, (units, orders) in days.items()
         ],
     )
 
 
 def _sales_days(rng: random.Random, *, past_best_seller: bool) -> dict[date, tuple[int, int]]:
-    """Some days with their units and orders: a few of them no units (picked short) or no
-    orders left (cancelled); a past best seller sells much, and only in March."""
+    """Some days with their units and orders: a few of them no units (picked short) or
+    nothing left (cancelled); a past best seller sells much, and only in March."""
     last = 31 if past_best_seller else DAYS
     days: dict[date, tuple[int, int]] = {}
     for _ in range(rng.choice((0, 2, 5, 20, 40, 60))):
         day = FIRST + timedelta(days=rng.randrange(last))
         units = rng.randrange(200, 400) if past_best_seller else rng.choice((0, 1, 1, 2, 5))
-        days[day] = (units, 0 if rng.random() < 0.03 else 1 + units // 3)
+        days[day] = (0, 0) if rng.random() < 0.03 else (units, 1 + units // 3)
     return days

@@ -12,7 +12,7 @@ from uuid import uuid4
 from sqlalchemy import text
 
 from grocery.adapters.sql.retention import Retention, SqlRecordKeeper
-from grocery.entrypoints.housekeeping import housekeeping
+from grocery.entrypoints.housekeeping import forgetting, housekeeping
 from grocery.entrypoints.wiring import Adapters
 from tests.integration.checkout_shop import Shop
 from tests.integration.conftest import SignedInUser
@@ -135,7 +135,7 @@ async def test_each_kind_of_record_goes_once_it_can_no_longer_matter(
 async def test_a_server_tidies_as_it_starts(adapters: Adapters, ann: SignedInUser) -> None:
     await remember(adapters, ann)
 
-    async with housekeeping(SqlRecordKeeper(adapters.database), KEEP, every=3600):
+    async with housekeeping(forgetting(SqlRecordKeeper(adapters.database), KEEP), every=3600):
         for _ in range(50):
             if await keys_of(adapters, ann) == ["recent"]:
                 break

@@ -10,6 +10,7 @@ import asyncio
 import random
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -18,6 +19,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import asyncpg
+import httpx
 import pytest
 from bench import invariants
 
@@ -34,7 +36,7 @@ from grocery.core.services.reports import ReportService
 from grocery.entrypoints.wiring import Adapters
 from tests.integration.catalog_shop import Json, add_category
 from tests.integration.checkout_shop import Shop, checkout
-from tests.integration.conftest import MakeUser, SignedInUser
+from tests.integration.conftest import MakeUser, SignedInUser, app_in_this_loop, make_settings
 from tests.integration.picking_shop import Picker
 
 NOTHING_OFF = {
@@ -43,11 +45,12 @@ NOTHING_OFF = {
     "category day": 0,
     "category month": 0,
     "product tax": 0,
+    "product recent": 0,
 }
 
 
-@pytest.fixture
-async def connection(database_url: str) -> AsyncIterator[asyncpg.Connection]:
+@asynccontextmanager
+async def _connected(database_url: str) -> AsyncIterator[asyncpg.Connection]:
     # No statement cache: the tests also run through PgBouncer in transaction mode, where a
     # prepared statement may be gone by the next transaction.
     url = database_url.replace("+asyncpg", "")
@@ -56,6 +59,12 @@ async def connection(database_url: str) -> AsyncIterator[asyncpg.Connection]:
         yield connection
     finally:
         await connection.close()
+
+
+@pytest.fixture
+async def connection(database_url: str) -> AsyncIterator[asyncpg.Connection]:
+    async with _connected(database_url) as connection:
+        yield connection
 
 
 async def _taxed(shop: Shop, rate: str) -> Json:
@@ -100,6 +109,7 @@ async def _random_history(
     """Random checkouts, picks, cancellations and category moves on fresh products, the
     rollups checked exact after each; the products, as they end."""
     rng = random.Random(seed)
+    await _recent_kept(connection)
     picker = Picker(shop)
     products = await _products(shop, picker)
     promo = await shop.promo(value="15")
@@ -226,6 +236,81 @@ async def test_racing_checkouts_and_cancellations_keep_the_rollups_exact(
     assert [a.status_code for a in answers[:16]] == [201] * 16
     assert answers[16:] == [200] * 4
     assert await invariants.rollups_off(connection) == NOTHING_OFF
+
+
+async def test_a_day_leaving_the_last_30_races_cancelling_and_picking(
+    connection: asyncpg.Connection, shop: Shop, make_user: MakeUser, database_url: str
+) -> None:
+    """Orders of the first of the last 30 days are cancelled and picked while the day turns
+    and the roll takes that day off the products' recent counters (0030_recent_sales): all
+    wait for a lock on their products, then go at once. Whichever goes first, the counters
+    end without those orders, and the other rollups still add up."""
+    now = await connection.fetchval("SELECT now()")
+    products = [await shop.product(stock=100) for _ in range(3)]
+    picker = Picker(shop)
+    customers = [await make_user() for _ in range(6)]
+    orders = [
+        await picker.placed_by(c, (products[0], 2), (products[n % 2 + 1], 1))
+        for n, c in enumerate(customers)
+    ]
+    picked = orders[:3]
+    for order in picked:  # picked up to their completion, which races
+        started = await picker.start(order)
+        await picker.pick(started, 0, picked_quantity=1)
+        await picker.pick(started, 1, picked_quantity=1)
+    await connection.execute(
+        "UPDATE orders SET created_at = $2 WHERE id = ANY($1::uuid[])",
+        [order["id"] for order in orders],
+        now - timedelta(days=29),
+    )
+    await connection.execute("SELECT grocery_rebuild_sales_days((SELECT zone FROM sales_zone))")
+    await connection.execute("SELECT grocery_roll_recent_sales($1)", now)
+    ids = [product["id"] for product in products]
+    assert await _recent_units(connection, ids) == [12, 3, 3]
+    assert await invariants.rollups_off(connection) == NOTHING_OFF
+
+    async def step(client: httpx.AsyncClient, order: Json, path: str) -> int:
+        answer = await client.post(f"/api/orders/{order['id']}/{path}", headers=picker.headers)
+        return answer.status_code
+
+    async def roll() -> None:
+        async with _connected(database_url) as rolling:
+            await rolling.execute("SELECT grocery_roll_recent_sales($1)", now + timedelta(days=1))
+
+    # Requests through an app in this loop: the shared test client serves one at a time.
+    async with (
+        _connected(database_url) as blocker,
+        app_in_this_loop(make_settings(database_url)) as client,
+    ):
+        held = blocker.transaction()
+        await held.start()
+        await blocker.execute("SELECT FROM products WHERE id = ANY($1::uuid[]) FOR UPDATE", ids)
+        racing = asyncio.gather(
+            *[step(client, order, "picking/complete") for order in picked],
+            *[step(client, order, "cancel") for order in orders[3:]],
+            roll(),
+        )
+        await asyncio.sleep(0.5)  # every one waits for the products
+        await held.commit()
+        answers = await racing
+    assert answers[:6] == [200] * 6
+    assert await _recent_units(connection, ids) == [0, 0, 0]
+    assert await invariants.rollups_off(connection) == NOTHING_OFF
+
+
+async def _recent_kept(connection: asyncpg.Connection) -> None:
+    """The last 30 days' counters kept (a rebuild by an earlier test leaves them not)."""
+    await connection.execute("SELECT grocery_roll_recent_sales()")
+    assert await connection.fetchval("SELECT recent_from FROM sales_zone") is not None
+
+
+async def _recent_units(connection: asyncpg.Connection, ids: list[str]) -> list[int]:
+    rows = await connection.fetch(
+        "SELECT recent_units FROM products WHERE id = ANY($1::uuid[])"
+        " ORDER BY array_position($1::uuid[], id)",
+        ids,
+    )
+    return [row["recent_units"] for row in rows]
 
 
 # --- the counting rules, applied to the lines and orders themselves ------------------------

@@ -1,10 +1,12 @@
 """Chores every server process does now and then, in the background of `grocery serve`:
-forgetting the records nobody reads again and guest carts left idle (adapters/sql/retention.py)."""
+forgetting the records nobody reads again and guest carts left idle (adapters/sql/retention.py),
+and moving the products' recent sales on when the shop's day has turned
+(adapters/sql/report_ranks.py)."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
 
@@ -18,6 +20,8 @@ from grocery.core.guest_carts import GUEST_CART_IDLE
 log = structlog.get_logger("grocery.housekeeping")
 
 EVERY_SECONDS = 600.0
+
+Chore = Callable[[], Awaitable[None]]
 
 
 def retention(settings: Settings) -> Retention:
@@ -35,29 +39,33 @@ def retention(settings: Settings) -> Retention:
     )
 
 
-async def _tidy(
-    keeper: SqlRecordKeeper, keep: Retention, stop: asyncio.Event, every: float
-) -> None:
+def forgetting(keeper: SqlRecordKeeper, keep: Retention) -> Chore:
+    async def forget() -> None:
+        forgotten = await keeper.forget_old(keep)
+        if any(forgotten.values()):
+            log.info("housekeeping.forgot", **forgotten)
+
+    return forget
+
+
+async def _tidy(chores: tuple[Chore, ...], stop: asyncio.Event, every: float) -> None:
     while not stop.is_set():
-        try:
-            forgotten = await keeper.forget_old(keep)
-            if any(forgotten.values()):
-                log.info("housekeeping.forgot", **forgotten)
-        except DomainError as error:  # the database is down, say: next time
-            log.warning("housekeeping.unavailable", code=error.code)
-        except Exception:
-            log.exception("housekeeping.failed")
+        for chore in chores:  # one failing leaves the others to do theirs
+            try:
+                await chore()
+            except DomainError as error:  # the database is down, say: next time
+                log.warning("housekeeping.unavailable", chore=chore.__name__, code=error.code)
+            except Exception:
+                log.exception("housekeeping.failed", chore=chore.__name__)
         with suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), every)
 
 
 @asynccontextmanager
-async def housekeeping(
-    keeper: SqlRecordKeeper, keep: Retention, *, every: float = EVERY_SECONDS
-) -> AsyncIterator[None]:
-    """Tidy at once and then every `every` seconds while the block runs."""
+async def housekeeping(*chores: Chore, every: float = EVERY_SECONDS) -> AsyncIterator[None]:
+    """Do the chores at once and then every `every` seconds while the block runs."""
     stop = asyncio.Event()
-    task = asyncio.create_task(_tidy(keeper, keep, stop, every))
+    task = asyncio.create_task(_tidy(chores, stop, every))
     try:
         yield
     finally:

@@ -34,7 +34,8 @@ from grocery.core.weights import Weighing
 
 # An order, its lines, its products' sales counters and the reports' rollups (migrations
 # 0024_sales_days: its products' day, its own day's stripe; 0027_category_sales: its
-# categories' day and month stripes, whose orders order_categories' trigger then counts) in
+# categories' day and month stripes, whose orders order_categories' trigger then counts;
+# 0030_recent_sales: its products' last 30 days, when they are kept and its day is in) in
 # one statement, however many lines (the lines' foreign key is checked at the statement's
 # end, when the order is there). The order's categories come from the very rows it counted,
 # which its stock take left locked, so no product changes category in between. The WITH
@@ -72,19 +73,23 @@ ORDER_WITH = """
     ), sold AS (
         SELECT product_id, sum(quantity) AS units, sum(line_total) AS revenue, sum(tax) AS tax
           FROM line GROUP BY product_id
+    ), today AS (
+        SELECT ($10::timestamptz AT TIME ZONE zone)::date AS day,
+               (($10::timestamptz AT TIME ZONE zone)::date >= recent_from IS TRUE)::int AS recent
+          FROM sales_zone
     ), counted AS (
         UPDATE products p
            SET units_sold = p.units_sold + sold.units,
                revenue_sold = p.revenue_sold + sold.revenue,
                orders_sold = p.orders_sold + 1,
-               tax_sold = p.tax_sold + sold.tax
-          FROM sold WHERE p.id = sold.product_id
+               tax_sold = p.tax_sold + sold.tax,
+               recent_units = p.recent_units + today.recent * sold.units,
+               recent_orders = p.recent_orders + today.recent
+          FROM sold CROSS JOIN today WHERE p.id = sold.product_id
         RETURNING p.category_id, sold.units, sold.revenue, sold.tax
     ), bought AS (
         SELECT category_id, sum(units) AS units, sum(revenue) AS revenue, sum(tax) AS tax
           FROM counted GROUP BY category_id
-    ), today AS (
-        SELECT ($10::timestamptz AT TIME ZONE zone)::date AS day FROM sales_zone
     ), product_day AS (
         INSERT INTO product_sales_days AS d (product_id, day, units, revenue, tax, orders)
         SELECT product_id, today.day, units, revenue, tax, 1

@@ -11,10 +11,13 @@ of the catalog is exact whatever it found:
   kept sold more than the last product walked ever did, no product after it can reach
   the rows kept. Else those rows still bound the answer: its last row sold at least as
   much as theirs, so a second walk of every product that ever sold that much holds it.
-- least: the walk goes by name (ix_products_name_rank), the order ties are broken in.
-  When the rows kept all sold nothing, they are the first products by name that sold
-  nothing; any product after the walk comes later by name. Nothing bounds what a product
-  sold within the days from below, so when they did sell, the range is summed.
+- least: asked for exactly the days the products' recent counters are of (the last 30,
+  migration 0030_recent_sales: from sales_zone.recent_from on, and nothing sold after the
+  last day asked), the first of ix_products_recent_rank are the answer. Else the walk goes
+  by name (ix_products_name_rank), the order ties are broken in. When the rows kept all
+  sold nothing, they are the first products by name that sold nothing; any product after
+  the walk comes later by name. Nothing bounds what a product sold within the days from
+  below, so when they did sell, the range is summed.
 The caller sums the range when no walk proved its answer, or when the second walk would
 take more than LAST_WALK products.
 """
@@ -28,6 +31,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from grocery.adapters.sql.database import Database
 from grocery.core.reports import SalesSort
 
 FIRST_WALK = 512  # products walked first, and never fewer than 8 times the limit
@@ -74,6 +78,30 @@ SELECT kept.id, kept.name, c.id AS category_id, c.name AS category_name,
   ) f ON true
  ORDER BY {kept_rank}
 """
+# The recent counters are read only when they are of the days asked, in the statement's
+# one snapshot (a roll may move them between two statements). Nothing is walked: `walked`
+# is NULL.
+_RECENT = text(
+    f"""
+WITH kept AS MATERIALIZED (
+    SELECT id, name, category_id, recent_units AS units, recent_orders AS orders
+      FROM products
+     WHERE (SELECT recent_from FROM sales_zone) = :first_day
+       AND NOT EXISTS (SELECT FROM product_sales_days WHERE day > :last_day)
+       AND (NOT archived OR recent_orders > 0)
+     ORDER BY recent_units, name, id LIMIT :limit
+)
+SELECT kept.id, kept.name, c.id AS category_id, c.name AS category_name,
+       c.slug AS category_slug, kept.units, coalesce(f.revenue, 0) AS revenue, kept.orders,
+       coalesce(f.tax, 0) AS tax, NULL AS walked
+  FROM kept JOIN categories c ON c.id = kept.category_id
+  LEFT JOIN LATERAL (
+      SELECT sum(pd.revenue) AS revenue, sum(pd.tax) AS tax
+        FROM product_sales_days pd WHERE {_DAYS.format("kept")} HAVING sum(pd.orders) > 0
+  ) f ON true
+ ORDER BY {_RANKED[SalesSort.LEAST].format("kept")}
+"""  # noqa: S608 - constant parts
+)
 _STATEMENTS = {
     sort: text(
         _STATEMENT.format(
@@ -107,6 +135,10 @@ async def ranked_within_days(
         "walk": walk,
         "at_least": 0,
     }
+    if sort is SalesSort.LEAST:
+        rows = (await connection.execute(_RECENT, values)).all()
+        if rows:  # none: not the days kept (or no product at all, which the sum says too)
+            return rows
     rows = (await connection.execute(_STATEMENTS[sort], values)).all()
     if _proved(sort, rows, limit, walk):
         return rows
@@ -128,3 +160,11 @@ def _proved(sort: SalesSort, rows: Sequence[Any], limit: int, walk: int) -> bool
     if sort is SalesSort.MOST:
         return bool(last.units > rows[0].fewest_ever)
     return bool(last.units == 0)
+
+
+async def roll_recent_sales(database: Database) -> None:
+    """The products' recent counters moved on to the last 30 days when the shop's day has
+    turned, or summed anew after a change of zone (migration 0030_recent_sales); a look at
+    one row otherwise."""
+    async with database.begin() as connection:
+        await connection.execute(text("SELECT grocery_roll_recent_sales()"))

@@ -70,6 +70,9 @@ products = Table(
     Column("revenue_sold", Numeric(14, 2), nullable=False, server_default="0"),
     Column("orders_sold", Integer, nullable=False, server_default="0"),
     Column("tax_sold", Numeric(14, 2), nullable=False, server_default="0"),  # 0024_sales_days
+    # What it sold from sales_zone.recent_from on, the last 30 days (0030_recent_sales).
+    Column("recent_units", Integer, nullable=False, server_default="0"),
+    Column("recent_orders", Integer, nullable=False, server_default="0"),
     Column("archived", Boolean, nullable=False, server_default=false()),
     Column("created_at", DateTime(timezone=True), nullable=False),
     # Sold by the piece, or by weight in steps of step_kg (migration 0015_picking).
@@ -89,6 +92,8 @@ products = Table(
     CheckConstraint("units_sold >= 0", name="units_sold_not_negative"),
     CheckConstraint("revenue_sold >= 0", name="revenue_sold_not_negative"),
     CheckConstraint("orders_sold >= 0", name="orders_sold_not_negative"),
+    CheckConstraint("recent_units >= 0", name="recent_units_not_negative"),
+    CheckConstraint("recent_orders >= 0", name="recent_orders_not_negative"),
     CheckConstraint(f"unit IN ({UNITS_SQL})", name="unit"),
     CheckConstraint(f"sold_by IN ({SOLD_BY_SQL})", name="sold_by"),
     CheckConstraint(

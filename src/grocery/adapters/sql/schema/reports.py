@@ -37,6 +37,8 @@ sales_zone = Table(
     metadata,
     Column("one", Boolean, primary_key=True, server_default=true()),
     Column("zone", Text, nullable=False),
+    # The first day the products' recent counters count (0030_recent_sales); NULL: not kept.
+    Column("recent_from", Date),
     CheckConstraint("one", name="one"),
 )
 
@@ -102,6 +104,8 @@ category_sales_months = Table(
 
 Index("ix_products_sales_rank", products.c.units_sold, products.c.name, products.c.id)
 Index("ix_products_name_rank", products.c.name, products.c.id)  # 0029_report_ranks
+# 0030_recent_sales
+Index("ix_products_recent_rank", products.c.recent_units, products.c.name, products.c.id)
 Index(
     "ix_order_lines_product_sales",
     order_lines.c.product_id,
