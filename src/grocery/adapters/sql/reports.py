@@ -24,8 +24,9 @@ rollups' indexes are defined in schema/reports.py.
 The plans these are built for (bench/reports.py):
 - by product, all time: the first `limit` entries of ix_products_sales_rank (backward for
   most, ties on units sorted by name within their group), one category through its index.
-- by product within days, the whole catalog: a walk of the likeliest products, each one's
-  days summed through the primary key, when it proves its answer (report_ranks.py); else,
+- by product within days, the whole catalog: the least sold of exactly the last 30 days,
+  the first entries of ix_products_recent_rank; else a walk of the likeliest products, each
+  one's days summed through the primary key, when it proves its answer (report_ranks.py); else,
   and for one category, the days' rows of ix_product_sales_days_day, index-only, summed
   per product (one category's products through their index).
 - by category: the whole months within the days from the months' rollup (all time: every
