@@ -51,10 +51,22 @@ _RANKED = {
     SalesSort.LEAST: "{0}.units, {0}.name, {0}.id",
 }
 _DAYS = "pd.product_id = {0}.id AND pd.day BETWEEN :first_day AND :last_day"
+# The products kept, with their revenue and tax summed over the days (theirs only), ranked.
+_SHOWN = """
+SELECT kept.id, kept.name, c.id AS category_id, c.name AS category_name,
+       c.slug AS category_slug, kept.units, coalesce(f.revenue, 0) AS revenue, kept.orders,
+       coalesce(f.tax, 0) AS tax, {walks}
+  FROM kept JOIN categories c ON c.id = kept.category_id
+  LEFT JOIN LATERAL (
+      SELECT sum(pd.revenue) AS revenue, sum(pd.tax) AS tax
+        FROM product_sales_days pd WHERE {kept_days} HAVING sum(pd.orders) > 0
+  ) f ON true
+ ORDER BY {kept_rank}
+"""
 # Units and orders of every walked product from the days' key alone; the products kept
-# ranked, then only their revenue and tax summed. An archived product is out of the
-# catalog: it shows only for what it sold.
-_STATEMENT = """
+# ranked, then shown. An archived product is out of the catalog: it shows only for what it
+# sold.
+_WALK = """
 WITH walked AS MATERIALIZED (
     SELECT id, name, category_id, archived, units_sold FROM products {walked} LIMIT :walk
 ), counted AS (
@@ -65,24 +77,26 @@ WITH walked AS MATERIALIZED (
       ) s ON true
 ), kept AS (
     SELECT * FROM counted WHERE NOT archived OR orders > 0 ORDER BY {counted_rank} LIMIT :limit
-)
-SELECT kept.id, kept.name, c.id AS category_id, c.name AS category_name,
-       c.slug AS category_slug, kept.units, coalesce(f.revenue, 0) AS revenue, kept.orders,
-       coalesce(f.tax, 0) AS tax,
-       (SELECT count(*) FROM walked) AS walked,
-       (SELECT min(units_sold) FROM walked) AS fewest_ever
-  FROM kept JOIN categories c ON c.id = kept.category_id
-  LEFT JOIN LATERAL (
-      SELECT sum(pd.revenue) AS revenue, sum(pd.tax) AS tax
-        FROM product_sales_days pd WHERE {kept_days} HAVING sum(pd.orders) > 0
-  ) f ON true
- ORDER BY {kept_rank}
-"""
+)"""
+_STATEMENTS = {
+    sort: text(
+        _WALK.format(
+            walked=_WALKED[sort],
+            counted_days=_DAYS.format("walked"),
+            counted_rank=_RANKED[sort].format("counted"),
+        )
+        + _SHOWN.format(
+            walks="(SELECT count(*) FROM walked) AS walked,"
+            " (SELECT min(units_sold) FROM walked) AS fewest_ever",
+            kept_days=_DAYS.format("kept"),
+            kept_rank=_RANKED[sort].format("kept"),
+        )
+    )
+    for sort in SalesSort
+}
 # The recent counters are read only when they are of the days asked, in the statement's
-# one snapshot (a roll may move them between two statements). Nothing is walked: `walked`
-# is NULL.
-_RECENT = text(
-    f"""
+# one snapshot (a roll may move them between two statements). Nothing is walked.
+_RECENT_KEPT = """
 WITH kept AS MATERIALIZED (
     SELECT id, name, category_id, recent_units AS units, recent_orders AS orders
       FROM products
@@ -90,30 +104,15 @@ WITH kept AS MATERIALIZED (
        AND NOT EXISTS (SELECT FROM product_sales_days WHERE day > :last_day)
        AND (NOT archived OR recent_orders > 0)
      ORDER BY recent_units, name, id LIMIT :limit
-)
-SELECT kept.id, kept.name, c.id AS category_id, c.name AS category_name,
-       c.slug AS category_slug, kept.units, coalesce(f.revenue, 0) AS revenue, kept.orders,
-       coalesce(f.tax, 0) AS tax, NULL AS walked
-  FROM kept JOIN categories c ON c.id = kept.category_id
-  LEFT JOIN LATERAL (
-      SELECT sum(pd.revenue) AS revenue, sum(pd.tax) AS tax
-        FROM product_sales_days pd WHERE {_DAYS.format("kept")} HAVING sum(pd.orders) > 0
-  ) f ON true
- ORDER BY {_RANKED[SalesSort.LEAST].format("kept")}
-"""  # noqa: S608 - constant parts
-)
-_STATEMENTS = {
-    sort: text(
-        _STATEMENT.format(
-            walked=_WALKED[sort],
-            counted_days=_DAYS.format("walked"),
-            counted_rank=_RANKED[sort].format("counted"),
-            kept_days=_DAYS.format("kept"),
-            kept_rank=_RANKED[sort].format("kept"),
-        )
+)"""
+_RECENT = text(
+    _RECENT_KEPT
+    + _SHOWN.format(
+        walks="NULL AS walked",
+        kept_days=_DAYS.format("kept"),
+        kept_rank=_RANKED[SalesSort.LEAST].format("kept"),
     )
-    for sort in SalesSort
-}
+)
 
 
 async def ranked_within_days(
