@@ -70,22 +70,23 @@ ORDER_WITH = """
                line_total, category_id, step_kg, price_per_kg, substitution,
                preferred_substitute_id, quantity, line_total, tax, tax_class, tax_rate
           FROM line
-    ), sold AS (
-        SELECT product_id, sum(quantity) AS units, sum(line_total) AS revenue, sum(tax) AS tax
-          FROM line GROUP BY product_id
     ), today AS (
         SELECT ($10::timestamptz AT TIME ZONE zone)::date AS day,
                (($10::timestamptz AT TIME ZONE zone)::date >= recent_from IS TRUE)::int AS recent
           FROM sales_zone
+    ), sold AS (
+        SELECT product_id, sum(quantity) AS units, sum(line_total) AS revenue, sum(tax) AS tax,
+               coalesce((SELECT recent FROM today), 0) AS recent
+          FROM line GROUP BY product_id
     ), counted AS (
         UPDATE products p
            SET units_sold = p.units_sold + sold.units,
                revenue_sold = p.revenue_sold + sold.revenue,
                orders_sold = p.orders_sold + 1,
                tax_sold = p.tax_sold + sold.tax,
-               recent_units = p.recent_units + today.recent * sold.units,
-               recent_orders = p.recent_orders + today.recent
-          FROM sold CROSS JOIN today WHERE p.id = sold.product_id
+               recent_units = p.recent_units + sold.recent * sold.units,
+               recent_orders = p.recent_orders + sold.recent
+          FROM sold WHERE p.id = sold.product_id
         RETURNING p.category_id, sold.units, sold.revenue, sold.tax
     ), bought AS (
         SELECT category_id, sum(units) AS units, sum(revenue) AS revenue, sum(tax) AS tax
