@@ -210,7 +210,7 @@ async def test_a_broken_rollup_is_caught(
 
 
 async def test_racing_checkouts_and_cancellations_keep_the_rollups_exact(
-    connection: asyncpg.Connection, shop: Shop, make_user: MakeUser
+    connection: asyncpg.Connection, shop: Shop, make_user: MakeUser, database_url: str
 ) -> None:
     """Sixteen customers check out the same few products at once (the same product and
     category rows of today), while earlier orders are cancelled: nobody deadlocks, nothing
@@ -223,16 +223,18 @@ async def test_racing_checkouts_and_cancellations_keep_the_rollups_exact(
         mine = products[index % 4 :] + products[: index % 4]
         await shop.fill(customer, *[(product, 1 + index % 3) for product in mine])
 
-    async def cancel(order: Json) -> int:
-        answer = await shop.client.post(
+    async def cancel(client: httpx.AsyncClient, order: Json) -> int:
+        answer = await client.post(
             f"/api/orders/{order['id']}/cancel", headers=shop.manager.headers
         )
         return answer.status_code
 
-    answers = await asyncio.gather(
-        *[checkout(shop.client, customer) for customer in customers],
-        *[cancel(order) for order in first],
-    )
+    # Through an app in this loop: the shared test client serves one request at a time.
+    async with app_in_this_loop(make_settings(database_url)) as client:
+        answers = await asyncio.gather(
+            *[checkout(client, customer) for customer in customers],
+            *[cancel(client, order) for order in first],
+        )
     assert [a.status_code for a in answers[:16]] == [201] * 16
     assert answers[16:] == [200] * 4
     assert await invariants.rollups_off(connection) == NOTHING_OFF
