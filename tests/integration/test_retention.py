@@ -12,7 +12,7 @@ from uuid import uuid4
 from sqlalchemy import text
 
 from grocery.adapters.sql.retention import Retention, SqlRecordKeeper
-from grocery.entrypoints.housekeeping import forgetting, housekeeping
+from grocery.entrypoints.housekeeping import forgetting, housekeeping, rolling
 from grocery.entrypoints.wiring import Adapters
 from tests.integration.checkout_shop import Shop
 from tests.integration.conftest import SignedInUser
@@ -256,3 +256,21 @@ async def test_slot_holds_go_a_day_after_they_ran_out(
     )
     assert [row[0] for row in left] == [bob.id]
     assert forgotten["slot_holds"] >= 1
+
+
+_WINDOW = "SELECT recent_from = (now() AT TIME ZONE zone)::date - 29 FROM sales_zone"
+
+
+async def test_housekeeping_moves_the_last_30_days_on(adapters: Adapters) -> None:
+    async with adapters.database.begin() as connection:
+        await connection.execute(text("UPDATE sales_zone SET recent_from = NULL"))
+
+    async with housekeeping(rolling(adapters.database), every=3600):
+        for _ in range(50):
+            async with adapters.database.connect() as connection:
+                if await connection.scalar(text(_WINDOW)):
+                    break
+            await asyncio.sleep(0.1)
+
+    async with adapters.database.connect() as connection:
+        assert await connection.scalar(text(_WINDOW))

@@ -24,7 +24,6 @@ from grocery.adapters.sql.account_lockouts import SqlAccountLockouts
 from grocery.adapters.sql.catalog_changes import SqlCatalogStamps
 from grocery.adapters.sql.catalog_feed import CatalogFeed
 from grocery.adapters.sql.catalog_reads import SqlCatalogReader
-from grocery.adapters.sql.report_ranks import roll_recent_sales
 from grocery.adapters.sql.reports import SqlReportReader, recut_sales_days
 from grocery.adapters.sql.retention import SqlRecordKeeper
 from grocery.adapters.sql.staff_sessions import SqlStaffSessions
@@ -56,7 +55,7 @@ from grocery.core.services.slots import SlotService
 from grocery.core.services.stock import StockService
 from grocery.core.services.taxes import TaxClassService
 from grocery.core.services.wishlist import WishlistService
-from grocery.entrypoints.housekeeping import forgetting, housekeeping, retention
+from grocery.entrypoints.housekeeping import forgetting, housekeeping, retention, rolling
 from grocery.entrypoints.http.addresses import AddressController
 from grocery.entrypoints.http.alerts import AlertController
 from grocery.entrypoints.http.auth import (
@@ -373,11 +372,8 @@ def create_app(
             async with AsyncExitStack() as background:
                 keeper = SqlRecordKeeper(wired.database)
                 forget = forgetting(keeper, retention(settings))
-
-                async def roll_recent() -> None:
-                    await roll_recent_sales(wired.database)
-
-                await background.enter_async_context(housekeeping(forget, roll_recent))
+                roll = rolling(wired.database)
+                await background.enter_async_context(housekeeping(forget, roll))
                 await background.enter_async_context(lockouts.followed())
                 if feed is not None:
                     await background.enter_async_context(feed.followed())

@@ -12,6 +12,8 @@ from datetime import timedelta
 
 import structlog
 
+from grocery.adapters.sql.database import Database
+from grocery.adapters.sql.report_ranks import roll_recent_sales
 from grocery.adapters.sql.retention import Retention, SqlRecordKeeper
 from grocery.config import Settings
 from grocery.core.errors import DomainError
@@ -46,6 +48,13 @@ def forgetting(keeper: SqlRecordKeeper, keep: Retention) -> Chore:
             log.info("housekeeping.forgot", **forgotten)
 
     return forget
+
+
+def rolling(database: Database) -> Chore:
+    async def roll() -> None:
+        await roll_recent_sales(database)
+
+    return roll
 
 
 async def _tidy(chores: tuple[Chore, ...], stop: asyncio.Event, every: float) -> None:
