@@ -144,6 +144,44 @@ async def test_random_checkouts_picks_and_cancellations_keep_the_rollups_exact(
     await _random_history(connection, shop, make_user, seed=24)
 
 
+async def test_the_least_sold_of_the_last_30_days_over_http_reads_the_counters(
+    connection: asyncpg.Connection, shop: Shop, make_user: MakeUser
+) -> None:
+    """Asked for exactly the counters' days, the API answers from them (a counter set off
+    shows), as the days' sum answers; asked to the day before, it sums."""
+    await _random_history(connection, shop, make_user, seed=30)
+    first, today = await connection.fetchrow(
+        "SELECT recent_from, (now() AT TIME ZONE zone)::date FROM sales_zone"
+    )
+    window = {"sort": "least", "from": str(first), "to": str(today), "limit": "1000"}
+
+    async def least(**asked: str) -> list[Json]:
+        answer = await shop.client.get(
+            "/api/reports/sales-by-product", params=asked, headers=shop.manager.headers
+        )
+        assert answer.status_code == 200, answer.text
+        return list(answer.json()["items"])
+
+    from_counters = await least(**window)
+    await connection.execute("UPDATE sales_zone SET recent_from = NULL")
+    summed = await least(**window)
+    await connection.execute("SELECT grocery_roll_recent_sales()")
+    assert from_counters == summed
+    assert any(row["units_sold"] for row in from_counters)
+
+    sold = next(row for row in from_counters if row["units_sold"])
+    set_off = "UPDATE products SET recent_units = recent_units + $2 WHERE id = $1"
+    await connection.execute(set_off, sold["product_id"], 1000)
+    try:
+        shown = {row["product_id"]: row["units_sold"] for row in await least(**window)}
+        assert shown[sold["product_id"]] == sold["units_sold"] + 1000
+        before = {**window, "to": str(today - timedelta(days=1))}  # the history is today's
+        summed_before = {row["product_id"]: row["units_sold"] for row in await least(**before)}
+        assert summed_before.get(sold["product_id"], 0) == 0
+    finally:
+        await connection.execute(set_off, sold["product_id"], -1000)
+
+
 async def test_reports_read_from_the_rollups_answer_as_the_lines_say(
     connection: asyncpg.Connection, shop: Shop, make_user: MakeUser, adapters: Adapters
 ) -> None:
